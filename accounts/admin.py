@@ -1,0 +1,116 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from accounts import models
+from accounts.services import contact_update
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("KAM"), {"fields": ("role", "team")}))
+    list_display = ("username", "first_name", "last_name", "role", "team", "is_active")
+    list_filter = ("role", "team", "is_active", "is_staff")
+
+
+@admin.register(models.Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "manager")
+    search_fields = ("name", "manager__username")
+    list_filter = ("manager",)
+
+
+@admin.register(models.Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+
+
+class TeamMemberInline(admin.TabularInline):
+    model = models.AccountTeamMember
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
+@admin.register(models.Account)
+class AccountAdmin(admin.ModelAdmin):
+    list_display = ("name", "external_id", "tier", "category", "industry", "region", "owner", "parent")
+    list_filter = ("tier", "category", "relationship_type", "lifecycle_stage", "credit_level", "region", "industry")
+    search_fields = ("name", "english_name", "external_id")
+    autocomplete_fields = ("parent", "owner")
+    filter_horizontal = ("tags",)
+    readonly_fields = ("tier", "category", "created_at", "updated_at")
+    inlines = [TeamMemberInline]
+
+
+@admin.register(models.AccountTeamMember)
+class AccountTeamMemberAdmin(admin.ModelAdmin):
+    list_display = ("account", "role", "user")
+    list_filter = ("role",)
+    search_fields = ("account__name", "user__username")
+    autocomplete_fields = ("account", "user")
+
+
+@admin.register(models.Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ("name", "account", "title", "department", "buying_role", "attitude", "is_active")
+    list_filter = ("buying_role", "attitude", "is_active")
+    search_fields = ("name", "account__name", "title", "email", "external_id")
+    autocomplete_fields = ("account", "reports_to")
+
+    def save_model(self, request, obj, form, change):  # noqa: ANN001, ANN201 - Django's signature
+        if change:
+            contact_update(contact=obj, data={})  # records the past role if the person moved
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(models.ContactRoleHistory)
+class ContactRoleHistoryAdmin(admin.ModelAdmin):
+    list_display = ("contact", "account", "title", "buying_role", "ended_at")
+    list_filter = ("buying_role",)
+    search_fields = ("contact__name", "account__name")
+
+
+@admin.register(models.Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "account", "ordered_at", "amount", "margin", "status")
+    list_filter = ("status", "ordered_at")
+    search_fields = ("external_id", "account__name")
+    autocomplete_fields = ("account",)
+    date_hierarchy = "ordered_at"
+    show_full_result_count = False  # a COUNT(*) over millions of orders on every page is too slow
+
+
+@admin.register(models.Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "account", "issued_on", "due_on", "amount")
+    list_filter = ("issued_on",)
+    search_fields = ("external_id", "account__name")
+    autocomplete_fields = ("account", "order")
+
+
+@admin.register(models.Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ("external_id", "account", "amount", "due_on", "paid_on")
+    list_filter = ("due_on", "paid_on")
+    search_fields = ("external_id", "account__name")
+    autocomplete_fields = ("account", "invoice", "order")
+    show_full_result_count = False
+
+
+@admin.register(models.Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    list_display = ("subject", "account", "kind", "status", "received_on")
+    list_filter = ("kind", "status")
+    search_fields = ("subject", "account__name", "body")
+    autocomplete_fields = ("account", "contact")
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "user", "name", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("prefix", "user__username", "name")
+    readonly_fields = ("prefix", "key_hash", "created_at", "last_used_at")

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from accounts.models import Account, AccountTeamMember, Contact, ensure_no_cycle
+
+
+class VisibleAccountField(serializers.PrimaryKeyRelatedField):
+    """An account reference limited to what the requesting user may see (others: 'does not exist')."""
+
+    def get_queryset(self):  # noqa: ANN201 - DRF's signature
+        return Account.objects.visible_to(self.context["request"].user)
+
+
+class TeamMemberSerializer(serializers.ModelSerializer):
+    account = VisibleAccountField()
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = AccountTeamMember
+        fields = ["id", "account", "role", "user", "username"]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    account = VisibleAccountField()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "account",
+            "external_id",
+            "name",
+            "title",
+            "department",
+            "buying_role",
+            "attitude",
+            "reports_to",
+            "email",
+            "phone",
+            "last_contacted_on",
+            "is_active",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+    def validate(self, attrs: dict) -> dict:
+        boss = attrs.get("reports_to")
+        account = attrs.get("account") or getattr(self.instance, "account", None)
+        if boss is not None and account is not None and boss.account_id != account.pk:
+            raise serializers.ValidationError({"reports_to": _("Must be a contact of the same account.")})
+        if boss is not None and self.instance is not None and boss.pk == self.instance.pk:
+            raise serializers.ValidationError({"reports_to": _("A contact cannot report to themselves.")})
+        return attrs
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    parent = VisibleAccountField(required=False, allow_null=True)
+    contacts = serializers.SerializerMethodField()
+    team = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Account
+        fields = [
+            "id",
+            "external_id",
+            "name",
+            "english_name",
+            "parent",
+            "industry",
+            "region",
+            "employees",
+            "annual_revenue",
+            "business_strategy",
+            "main_products",
+            "credit_level",
+            "operating_status",
+            "development_bottleneck",
+            "relationship_type",
+            "lifecycle_stage",
+            "owner",
+            "tier",
+            "category",
+            "contacts",
+            "team",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["tier", "category", "created_at", "updated_at"]
+        extra_kwargs = {"annual_revenue": {"min_value": 0}}
+
+    def get_contacts(self, account: Account) -> list[dict]:
+        return ContactSummarySerializer(account.contacts.all(), many=True).data
+
+    def get_team(self, account: Account) -> list[dict]:
+        return TeamSummarySerializer(account.team_members.all(), many=True).data
+
+    def validate_external_id(self, value: str | None) -> str | None:
+        value = (value or "").strip() or None  # "" means "no ERP id", stored as NULL
+        if value is not None:
+            clash = Account.objects.filter(external_id=value)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError(_("An account with this ERP ID already exists."))
+        return value
+
+    def validate_parent(self, parent: Account | None) -> Account | None:
+        if parent is not None and self.instance is not None:
+            try:
+                ensure_no_cycle(self.instance, parent)
+            except DjangoValidationError as error:
+                raise serializers.ValidationError(error.message_dict["parent"]) from None
+        return parent
+
+
+class ContactSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "name", "title", "department", "buying_role", "attitude", "reports_to", "is_active"]
+
+
+class TeamSummarySerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username")
+
+    class Meta:
+        model = AccountTeamMember
+        fields = ["role", "user", "username"]

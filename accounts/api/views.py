@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django.db.models import Prefetch, ProtectedError
+from django.utils.translation import gettext as _
+from rest_framework import status, viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api.serializers import AccountSerializer, ContactSerializer, TeamMemberSerializer
+from accounts.filters import AccountFilter
+from accounts.models import Account, AccountTeamMember, Contact
+from accounts.permissions import can_delete_accounts
+from accounts.services import contact_update
+
+
+class AccountViewSet(viewsets.ModelViewSet):
+    """Accounts the caller may see, with their contacts and account team."""
+
+    serializer_class = AccountSerializer
+    filterset_class = AccountFilter
+    search_fields = ["name", "english_name", "external_id"]
+    ordering_fields = ["name", "updated_at", "id"]
+    ordering = ["name", "id"]
+
+    def get_queryset(self):  # noqa: ANN201 - DRF's signature
+        return Account.objects.visible_to(self.request.user).prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("name")),
+            Prefetch("team_members", queryset=AccountTeamMember.objects.select_related("user")),
+        )
+
+    def destroy(self, request: Request, *args, **kwargs) -> Response:
+        account = self.get_object()  # 404 first: a hidden account is never confirmed to exist
+        if not can_delete_accounts(request.user):
+            raise PermissionDenied(_("Only managers and directors may delete accounts."))
+        try:
+            account.delete()
+        except ProtectedError:
+            return Response(
+                {"detail": _("This account has subsidiaries; move or delete them first.")},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ContactViewSet(viewsets.ModelViewSet):
+    serializer_class = ContactSerializer
+    filterset_fields = ["account", "buying_role", "attitude", "is_active"]
+    search_fields = ["name", "title", "department", "email"]
+    ordering = ["account", "name", "id"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return Contact.objects.visible_to(self.request.user)
+
+    def perform_update(self, serializer: ContactSerializer) -> None:
+        serializer.instance = contact_update(contact=serializer.instance, data=serializer.validated_data)
+
+
+class TeamMemberViewSet(viewsets.ModelViewSet):
+    serializer_class = TeamMemberSerializer
+    filterset_fields = ["account", "role", "user"]
+    ordering = ["account", "role"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return AccountTeamMember.objects.visible_to(self.request.user).select_related("user")

@@ -1,0 +1,53 @@
+"""Account filters, shared by the "my accounts" page and the API so both filter alike."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, User
+
+TIER_CHOICES = [(f"{letter}{digit}", f"{letter}{digit}") for letter in "ABC" for digit in range(1, 7)]
+CATEGORY_CHOICES = [
+    ("key", _("Key")),
+    ("normal", _("Normal")),
+    ("possible", _("Possible")),
+    ("unattractive", _("Unattractive")),
+]
+SORTS = ("name", "-name", "region", "industry", "tier", "-updated_at", "-annual_revenue")
+
+
+class AccountFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    tier = django_filters.MultipleChoiceFilter(choices=TIER_CHOICES, label=_("Tier"))
+    category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, label=_("Category"))
+    region = django_filters.CharFilter(label=_("Region"))
+    industry = django_filters.CharFilter(label=_("Industry"))
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    external_id = django_filters.CharFilter(label=_("ERP ID"))
+    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent account"))
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    sort = django_filters.OrderingFilter(
+        fields=(
+            ("name", "name"),
+            ("region", "region"),
+            ("industry", "industry"),
+            ("tier", "tier"),
+            ("updated_at", "updated_at"),
+            ("annual_revenue", "annual_revenue"),
+        ),
+        label=_("Sort"),
+    )
+
+    class Meta:
+        model = Account
+        fields = ["q", "tier", "category", "region", "industry", "owner", "external_id", "parent"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("owner", "sort"):
+            self.form.fields[name].widget.attrs["class"] = "form-select"
+
+    def search(self, queryset, name, value):  # noqa: ANN001, ANN201 - django-filter's method signature
+        return queryset.filter(
+            Q(name__icontains=value) | Q(english_name__icontains=value) | Q(external_id__iexact=value)
+        )

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import ProtectedError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import selectors
+from accounts.forms import AccountForm
+from accounts.models import Account
+from accounts.permissions import can_delete_accounts, can_use_pages
+
+
+def page_view(view):  # noqa: ANN001, ANN201 - a decorator
+    """Signed-in people only; integration users (API-only) are refused."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not can_use_pages(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _visible_account(request: HttpRequest, pk: int) -> Account:
+    try:
+        return selectors.account_get(user=request.user, pk=pk)
+    except Account.DoesNotExist:
+        raise Http404 from None
+
+
+@page_view
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts, filterset = selectors.account_list(user=request.user, filters=request.GET)
+    page = Paginator(accounts, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "filter": filterset, "query": query.urlencode()}
+    template = "accounts/_account_rows.html" if request.headers.get("HX-Request") else "accounts/account_list.html"
+    return render(request, template, context)
+
+
+@page_view
+def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _visible_account(request, pk)
+    context = {
+        "account": account,
+        "group": selectors.account_group_tree(user=request.user, account=account),
+        "contacts_by_role": selectors.contacts_by_role(account=account),
+        "team": selectors.account_team(account=account),
+        "summary": selectors.account_purchase_summary(account=account),
+        "orders": selectors.recent_orders(account=account),
+        "can_delete": can_delete_accounts(request.user),
+    }
+    return render(request, "accounts/account_detail.html", context)
+
+
+@page_view
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _visible_account(request, pk)
+    form = AccountForm(request.POST or None, instance=account, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Account saved."))
+        return redirect("accounts:detail", pk=account.pk)
+    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+
+
+@page_view
+@require_POST
+def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    account = _visible_account(request, pk)
+    if not can_delete_accounts(request.user):
+        raise PermissionDenied
+    try:
+        account.delete()
+    except ProtectedError:
+        messages.error(request, _("This account has subsidiaries; move or delete them first."))
+        return redirect("accounts:detail", pk=account.pk)
+    messages.success(request, _("Account deleted."))
+    return redirect("accounts:list")
