@@ -47,7 +47,6 @@ class AccountForm(forms.ModelForm):
         # A parent can only be picked among the accounts the user may see.
         self.fields["parent"].queryset = Account.objects.visible_to(user).exclude(pk=self.instance.pk)
         self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION)
-        self.fields["annual_revenue"].min_value = 0
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

@@ -8,6 +8,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -125,7 +126,9 @@ class Account(models.Model):
     industry = models.CharField(_("industry"), max_length=80, blank=True, db_index=True)
     region = models.CharField(_("region"), max_length=80, blank=True, db_index=True)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
-    annual_revenue = models.DecimalField(_("annual revenue"), null=True, blank=True, **MONEY)
+    annual_revenue = models.DecimalField(
+        _("annual revenue"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
+    )
     business_strategy = models.TextField(_("business strategy"), blank=True)
     main_products = models.TextField(_("main products"), blank=True)
     credit_level = models.CharField(_("credit level"), max_length=3, choices=CreditLevel.choices, blank=True)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, Max, QuerySet, Sum
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.filters import AccountFilter
@@ -16,10 +17,24 @@ from accounts.models import Account, AccountTeamMember, Contact, Order, Payment,
 def account_list(*, user: User, filters: dict | None = None) -> tuple[QuerySet[Account], AccountFilter]:
     """The accounts a user may see, filtered and sorted as asked."""
     base = Account.objects.visible_to(user).select_related("owner", "parent")
-    filterset = AccountFilter(filters or {}, queryset=base)
+    filterset = AccountFilter(_without_blanks(filters), queryset=base)
     # An invalid filter value narrows to nothing rather than silently showing everything.
     queryset = filterset.qs if filterset.is_valid() else base.none()
     return queryset, filterset
+
+
+def _without_blanks(filters: QueryDict | dict | None) -> QueryDict:
+    """Drop empty values: a form's "All" option sends `tier=`, which means no filter."""
+    cleaned = QueryDict(mutable=True)
+    if filters is None:
+        return cleaned
+    items = filters.lists() if isinstance(filters, QueryDict) else ((k, v if isinstance(v, list) else [v])
+                                                                    for k, v in filters.items())
+    for key, values in items:
+        kept = [v for v in values if v not in ("", None)]
+        if kept:
+            cleaned.setlist(key, kept)
+    return cleaned
 
 
 def account_get(*, user: User, pk: int) -> Account:

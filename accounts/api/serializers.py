@@ -89,7 +89,6 @@ class AccountSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["tier", "category", "created_at", "updated_at"]
-        extra_kwargs = {"annual_revenue": {"min_value": 0}}
 
     def get_contacts(self, account: Account) -> list[dict]:
         return ContactSummarySerializer(account.contacts.all(), many=True).data
