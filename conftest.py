@@ -40,3 +40,10 @@ def _plain_static_storage(settings) -> None:  # noqa: ANN001 - pytest-django fix
     }
     # A deliberately slow hasher makes every test user cost ~0.3 s; tests don't need that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):  # noqa: ANN001, ANN201 - a small named world of people and accounts (see factories)
+    from accounts.tests.factories import build_world
+
+    return build_world()

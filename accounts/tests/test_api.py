@@ -17,7 +17,8 @@ def test_create_api_token_prints_a_key_that_authenticates(world) -> None:
     assert re.fullmatch(r"[0-9a-f]{40}", key)
     token = ApiToken.objects.get(user=world.integration)
     # Only the hash is stored; the key itself is nowhere in the database.
-    assert token.key_hash == hash_key(key) and key not in (token.prefix, token.key_hash)
+    assert token.key_hash == hash_key(key)
+    assert key not in (token.prefix, token.key_hash)
     assert token.scopes == ["accounts:read", "orders:write"]
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")

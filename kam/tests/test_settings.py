@@ -9,7 +9,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_check(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
     return subprocess.run(  # noqa: S603 - fixed arguments
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
         check=False,
     )
 

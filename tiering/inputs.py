@@ -1,0 +1,180 @@
+"""Loading what the tiering pipeline needs, with the aggregation done in the database.
+
+One grouped query over orders gives every account's window figures; a few small queries add
+payments, contacts, assessments and the account tree. pandas only sees per-account rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Min, Q, Sum
+
+from accounts.models import Account, BuyingRole, Contact, Order, Payment
+from tiering.domain.config import FACTORS, TieringConfig
+from tiering.models import Assessment
+
+ORDER_COLUMNS = [
+    "last_order_date",
+    "frequency",
+    "monetary",
+    "margin",
+    "frequency_prev",
+    "max_single_order",
+    "cumulative_volume",
+]
+
+
+def order_aggregates(as_of: date, window_days: int) -> pd.DataFrame:
+    """Per account: one GROUP BY over the orders on or before `as_of` (cancelled ones excluded)."""
+    start = as_of - timedelta(days=window_days)
+    previous_start = start - timedelta(days=window_days)
+    in_window = Q(ordered_at__gt=start)
+    in_previous = Q(ordered_at__gt=previous_start, ordered_at__lte=start)
+    rows = (
+        Order.objects.filter(ordered_at__lte=as_of)
+        .exclude(status=Order.Status.CANCELLED)
+        .values("account_id")
+        .annotate(
+            last_order_date=Max("ordered_at"),
+            frequency=Count("id", filter=in_window),
+            monetary=Sum("amount", filter=in_window),
+            margin=Sum("margin", filter=in_window),
+            frequency_prev=Count("id", filter=in_previous),
+            max_single_order=Max("amount"),
+            cumulative_volume=Sum("amount"),
+        )
+        .order_by()
+    )
+    frame = pd.DataFrame.from_records(rows.iterator(chunk_size=20_000), columns=["account_id", *ORDER_COLUMNS])
+    return frame.set_index("account_id")
+
+
+def worst_overdue_days(as_of: date, window_days: int) -> pd.Series:
+    """Per account: the worst lateness, in days, of payments due in the window or still open."""
+    start = as_of - timedelta(days=window_days)
+    due = Payment.objects.filter(due_on__lte=as_of).order_by()
+    lateness = ExpressionWrapper(F("paid_on") - F("due_on"), output_field=DurationField())
+    paid_late = (
+        due.filter(due_on__gt=start, paid_on__isnull=False)
+        .values("account_id")
+        .annotate(worst=Max(lateness))
+        .values_list("account_id", "worst")
+    )
+    still_open = (
+        due.filter(paid_on__isnull=True)
+        .values("account_id")
+        .annotate(oldest=Min("due_on"))
+        .values_list("account_id", "oldest")
+    )
+    worst: dict[int, int] = {}
+    for account_id, delta in paid_late.iterator(chunk_size=20_000):
+        worst[account_id] = max(0, delta.days)
+    for account_id, oldest in still_open.iterator(chunk_size=20_000):
+        worst[account_id] = max(worst.get(account_id, 0), (as_of - oldest).days)
+    return pd.Series(worst, dtype="float64", name="max_overdue_days")
+
+
+def latest_assessments() -> pd.DataFrame:
+    """The newest assessment of each account (older ones are history)."""
+    columns = ["account_id", *FACTORS, "prospects_rating", "wallet_estimate", "strategic", "referred_customer"]
+    rows = Assessment.objects.order_by("account_id", "-assessed_at", "-id").values_list(*columns)
+    frame = pd.DataFrame.from_records(rows.iterator(chunk_size=20_000), columns=columns)
+    return frame.drop_duplicates("account_id", keep="first").set_index("account_id")
+
+
+def decision_makers_contacted(as_of: date, days: int) -> set[int]:
+    since = as_of - timedelta(days=days)
+    return set(
+        Contact.objects.filter(
+            buying_role=BuyingRole.DECISION_MAKER,
+            is_active=True,
+            last_contacted_on__gt=since,
+            last_contacted_on__lte=as_of,
+        )
+        .values_list("account_id", flat=True)
+        .distinct()
+    )
+
+
+def account_frame() -> pd.DataFrame:
+    """Every account with its relationship type, current tier, and the root of its group."""
+    rows = Account.objects.order_by("id").values_list("id", "parent_id", "relationship_type", "tier")
+    frame = pd.DataFrame.from_records(
+        rows.iterator(chunk_size=20_000), columns=["account_id", "parent_id", "relationship_type", "current_tier"]
+    ).set_index("account_id")
+    frame["group_root"] = group_roots(frame["parent_id"])
+    return frame
+
+
+MAX_GROUP_DEPTH = 100
+
+
+def group_roots(parent: pd.Series) -> pd.Series:
+    """Root of each account's tree (itself when it has no parent), any depth, vectorised."""
+    parent_of = parent.astype("Int64")
+    root = pd.Series(parent.index.to_numpy(), index=parent.index)
+    current = parent_of
+    for _ in range(MAX_GROUP_DEPTH):
+        climbing = current.notna()
+        if not climbing.any():
+            return root.astype("int64")
+        root[climbing] = current[climbing].astype("int64")
+        current = current.map(parent_of).astype("Int64")
+    # Validation refuses cycles; data written around it must not hang the nightly run.
+    raise ValueError(f"account group trees are cyclic or deeper than {MAX_GROUP_DEPTH} levels")
+
+
+def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
+    """The pipeline's input frame, one row per account (see tiering.domain.pipeline.INPUT_COLUMNS)."""
+    accounts = account_frame()
+    frame = accounts.join(order_aggregates(as_of, config.window_days), how="left")
+    frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
+    frame["frequency_prev"] = frame["frequency_prev"].fillna(0).astype("int64")
+    for column in ("monetary", "margin", "max_single_order", "cumulative_volume"):
+        frame[column] = frame[column].map(float, na_action="ignore").astype("float64").fillna(0.0)
+    frame["last_order_date"] = pd.to_datetime(frame["last_order_date"])
+    frame["max_overdue_days"] = worst_overdue_days(as_of, config.window_days).reindex(frame.index)
+    assessed = latest_assessments().reindex(frame.index)
+    for column in (*FACTORS, "prospects_rating", "strategic", "referred_customer"):
+        frame[column] = assessed[column]
+    frame["wallet_estimate"] = assessed["wallet_estimate"].map(float, na_action="ignore").astype("float64")
+    contacted = decision_makers_contacted(as_of, config.position.decision_maker_days)
+    frame["decision_maker_contacted"] = frame.index.isin(list(contacted))
+    members = frame["group_root"].value_counts()
+    frame["is_group"] = frame["group_root"].map(members).gt(1).to_numpy()
+    frame["strategic"] = frame["strategic"].fillna(False).astype(bool)
+    frame["referred_customer"] = frame["referred_customer"].fillna(False).astype(bool)
+    return frame
+
+
+def group_rollups(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per group (a root with members), its figures summed over the whole tree,
+    indexed by the root account; the root's own assessment and relationship apply."""
+    grouped = frame[frame["is_group"]].groupby("group_root")
+    roll = grouped.agg(
+        last_order_date=("last_order_date", "max"),
+        frequency=("frequency", "sum"),
+        monetary=("monetary", "sum"),
+        margin=("margin", "sum"),
+        frequency_prev=("frequency_prev", "sum"),
+        max_single_order=("max_single_order", "max"),
+        cumulative_volume=("cumulative_volume", "sum"),
+        max_overdue_days=("max_overdue_days", "max"),
+        decision_maker_contacted=("decision_maker_contacted", "any"),
+    )
+    own = frame.loc[roll.index]
+    for column in (
+        *FACTORS,
+        "prospects_rating",
+        "wallet_estimate",
+        "strategic",
+        "referred_customer",
+        "relationship_type",
+        "current_tier",
+    ):
+        roll[column] = own[column]
+    roll["is_group"] = True
+    roll.index.name = "account_id"
+    return roll

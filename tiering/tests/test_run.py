@@ -1,0 +1,118 @@
+"""The nightly run end to end on a small hand-made book (database, no worker)."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from accounts.models import Account
+from accounts.tests.factories import make_account, make_contact, make_order, make_payment
+from tiering.models import AccountScore, ScoringRun, TierChange
+from tiering.services import config_current, override_create, run_execute, run_request
+
+AS_OF = date(2026, 11, 23)
+
+
+def run(as_of: date = AS_OF) -> ScoringRun:
+    return run_execute(run_id=run_request(as_of=as_of, trigger="test").pk)
+
+
+@pytest.fixture
+def book(world):  # noqa: ANN001, ANN201
+    """Ten accounts with orders of rising size; one group of two; one account that never ordered."""
+    accounts = []
+    for i in range(10):
+        account = make_account(world.owner, name=f"客户{i}")
+        for k in range(i + 1):
+            make_order(account, AS_OF - timedelta(days=10 + 30 * k), f"{(i + 1) * 1000}.00", f"{(i + 1) * 200}.00")
+        accounts.append(account)
+    accounts[9].parent = accounts[8]
+    accounts[9].save()
+    make_contact(accounts[9], last_contacted_on=AS_OF - timedelta(days=5))
+    make_payment(accounts[0], "100.00", due_on=AS_OF - timedelta(days=40))  # 40 days overdue
+    make_account(world.owner, name="从未下单")
+    return world, accounts
+
+
+@pytest.mark.django_db
+def test_a_run_scores_every_account_and_publishes_tiers(book) -> None:
+    world, accounts = book
+    result = run()
+    assert result.status == ScoringRun.Status.SUCCEEDED, result.error
+    assert result.accounts_scored == Account.objects.count()
+    scores = {
+        s.account.name: s for s in AccountScore.objects.filter(run=result, is_group=False).select_related("account")
+    }
+    assert scores["客户9"].frequency == 10
+    assert str(scores["客户9"].monetary) == "100000.00"
+    assert scores["客户9"].m_score == 5
+    assert scores["客户0"].m_score == 1
+    assert scores["从未下单"].recency_days is None
+    assert scores["从未下单"].frequency == 0
+    # Every account now carries the tier of this run, and a change record from "untiered".
+    for account in Account.objects.all():
+        assert account.tier == scores[account.name].tier
+        assert account.category
+    assert TierChange.objects.filter(run=result, from_tier="").count() == Account.objects.count()
+    assert all(s.reasons for s in scores.values())
+
+
+@pytest.mark.django_db
+def test_groups_are_scored_on_their_rolled_up_orders(book) -> None:
+    _, accounts = book
+    result = run()
+    group = AccountScore.objects.get(run=result, is_group=True)
+    assert group.account_id == accounts[8].pk
+    assert group.frequency == 9 + 10
+    assert str(group.monetary) == str(9 * 9000 + 10 * 10000) + ".00"
+
+
+@pytest.mark.django_db
+def test_running_twice_for_the_same_day_gives_the_same_result(book) -> None:
+    first, second = run(), run()
+    fields = ("account_id", "is_group", "tier", "r_score", "f_score", "m_score", "composite", "reasons")
+    assert list(first.scores.order_by("account_id", "is_group").values_list(*fields)) == list(
+        second.scores.order_by("account_id", "is_group").values_list(*fields)
+    )
+    assert second.tier_changes == 0
+
+
+@pytest.mark.django_db
+def test_a_manual_override_is_respected_and_reported(book) -> None:
+    world, accounts = book
+    override_create(account=accounts[0], tier="A1", reason="Strategic reference", expires_on=AS_OF, user=world.manager)
+    result = run()
+    score = AccountScore.objects.get(run=result, account=accounts[0], is_group=False)
+    assert (score.tier, score.overridden, score.category) == ("A1", True, "key")
+    assert "Pinned to A1 by manager1" in score.reasons[-1]
+    assert Account.objects.get(pk=accounts[0].pk).tier == "A1"
+    # The day after the expiry, the computed tier is back.
+    later = run(AS_OF + timedelta(days=1))
+    assert AccountScore.objects.get(run=later, account=accounts[0], is_group=False).overridden is False
+
+
+@pytest.mark.django_db
+def test_a_failed_run_leaves_the_previous_tiers_visible(book, monkeypatch) -> None:
+    good = run()
+    tiers_before = dict(Account.objects.values_list("id", "tier"))
+
+    def explode(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise RuntimeError("disk full")
+
+    # Fail after the snapshots are written, inside the publishing transaction.
+    monkeypatch.setattr("tiering.services._update_account_tiers", explode)
+    with pytest.raises(RuntimeError):
+        run(AS_OF + timedelta(days=200))
+    failed = ScoringRun.objects.order_by("-id").first()
+    assert failed.status == ScoringRun.Status.FAILED
+    assert "disk full" in failed.error
+    assert not AccountScore.objects.filter(run=failed).exists()
+    assert not TierChange.objects.filter(run=failed).exists()
+    assert dict(Account.objects.values_list("id", "tier")) == tiers_before
+    assert ScoringRun.objects.filter(status="succeeded").latest("id") == good
+
+
+@pytest.mark.django_db
+def test_a_run_records_the_settings_version_it_used(book) -> None:
+    result = run()
+    assert result.config == config_current()
+    assert result.config.data["window_days"] == 365
