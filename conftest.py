@@ -47,3 +47,17 @@ def world(db):  # noqa: ANN001, ANN201 - a small named world of people and accou
     from accounts.tests.factories import build_world
 
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):  # noqa: ANN001, ANN202
+    """Tasks run in-process in tests, except where a real worker is the point (marker `worker`)."""
+    from kam.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -28,8 +28,11 @@ def _without_blanks(filters: QueryDict | dict | None) -> QueryDict:
     cleaned = QueryDict(mutable=True)
     if filters is None:
         return cleaned
-    items = filters.lists() if isinstance(filters, QueryDict) else ((k, v if isinstance(v, list) else [v])
-                                                                    for k, v in filters.items())
+    items = (
+        filters.lists()
+        if isinstance(filters, QueryDict)
+        else ((k, v if isinstance(v, list) else [v]) for k, v in filters.items())
+    )
     for key, values in items:
         kept = [v for v in values if v not in ("", None)]
         if kept:

@@ -16,6 +16,9 @@ from accounts import selectors
 from accounts.forms import AccountForm
 from accounts.models import Account
 from accounts.permissions import can_delete_accounts, can_use_pages
+from tiering.forms import OverrideForm
+from tiering.permissions import can_override_tiers
+from tiering.selectors import account_tier_card
 
 
 def page_view(view):  # noqa: ANN001, ANN201 - a decorator
@@ -60,6 +63,9 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "summary": selectors.account_purchase_summary(account=account),
         "orders": selectors.recent_orders(account=account),
         "can_delete": can_delete_accounts(request.user),
+        "card": account_tier_card(account=account),
+        "can_override": can_override_tiers(request.user),
+        "override_form": OverrideForm(),
     }
     return render(request, "accounts/account_detail.html", context)
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -157,7 +158,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE: dict = {}
+TIERING_NIGHTLY_AT = os.environ.get("TIERING_NIGHTLY_AT", "02:30")  # local time, HH:MM
+try:
+    _hour, _minute = (int(part) for part in TIERING_NIGHTLY_AT.split(":"))
+except ValueError:
+    raise ImproperlyConfigured(f"TIERING_NIGHTLY_AT must be HH:MM, got {TIERING_NIGHTLY_AT!r}") from None
+CELERY_BEAT_SCHEDULE = {
+    "tiering-nightly-recompute": {
+        "task": "tiering.tasks.nightly_recompute",
+        "schedule": crontab(hour=_hour, minute=_minute),
+        "options": {"expires": 6 * 3600},  # a missed night is not worth running at noon
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,8 +12,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("tiering/", include("tiering.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
+    path("api/v1/tiering/", include("tiering.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -2,5 +2,5 @@ from django.apps import AppConfig
 
 
 class TieringConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'tiering'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "tiering"

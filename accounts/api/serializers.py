@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Account, AccountTeamMember, Contact, ensure_no_cycle
+from tiering.api.serializers import CurrentScoreSerializer
+from tiering.models import AccountScore
 
 
 class VisibleAccountField(serializers.PrimaryKeyRelatedField):
@@ -60,6 +63,10 @@ class AccountSerializer(serializers.ModelSerializer):
     parent = VisibleAccountField(required=False, allow_null=True)
     contacts = serializers.SerializerMethodField()
     team = serializers.SerializerMethodField()
+    recency_days = serializers.SerializerMethodField()
+    frequency = serializers.SerializerMethodField()
+    monetary = serializers.SerializerMethodField()
+    scores = serializers.SerializerMethodField()
 
     class Meta:
         model = Account
@@ -83,6 +90,10 @@ class AccountSerializer(serializers.ModelSerializer):
             "owner",
             "tier",
             "category",
+            "recency_days",
+            "frequency",
+            "monetary",
+            "scores",
             "contacts",
             "team",
             "created_at",
@@ -90,11 +101,37 @@ class AccountSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["tier", "category", "created_at", "updated_at"]
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_contacts(self, account: Account) -> list[dict]:
         return ContactSummarySerializer(account.contacts.all(), many=True).data
 
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_team(self, account: Account) -> list[dict]:
         return TeamSummarySerializer(account.team_members.all(), many=True).data
+
+    def _score(self, account: Account) -> AccountScore | None:
+        scores = getattr(account, "current_scores", None)
+        return scores[0] if scores else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_recency_days(self, account: Account) -> int | None:
+        score = self._score(account)
+        return score.recency_days if score else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_frequency(self, account: Account) -> int | None:
+        score = self._score(account)
+        return score.frequency if score else None
+
+    @extend_schema_field(serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True))
+    def get_monetary(self, account: Account) -> str | None:
+        score = self._score(account)
+        return f"{score.monetary:.2f}" if score else None
+
+    @extend_schema_field(CurrentScoreSerializer(allow_null=True))
+    def get_scores(self, account: Account) -> dict | None:
+        score = self._score(account)
+        return CurrentScoreSerializer(score).data if score else None
 
     def validate_external_id(self, value: str | None) -> str | None:
         value = (value or "").strip() or None  # "" means "no ERP id", stored as NULL

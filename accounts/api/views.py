@@ -12,21 +12,30 @@ from accounts.filters import AccountFilter
 from accounts.models import Account, AccountTeamMember, Contact
 from accounts.permissions import can_delete_accounts
 from accounts.services import contact_update
+from tiering.models import AccountScore
+from tiering.selectors import current_run
 
 
 class AccountViewSet(viewsets.ModelViewSet):
     """Accounts the caller may see, with their contacts and account team."""
 
     serializer_class = AccountSerializer
+    queryset = Account.objects.none()  # for the schema; get_queryset decides what is seen
     filterset_class = AccountFilter
     search_fields = ["name", "english_name", "external_id"]
     ordering_fields = ["name", "updated_at", "id"]
     ordering = ["name", "id"]
 
     def get_queryset(self):  # noqa: ANN201 - DRF's signature
+        run = current_run()
         return Account.objects.visible_to(self.request.user).prefetch_related(
             Prefetch("contacts", queryset=Contact.objects.order_by("name")),
             Prefetch("team_members", queryset=AccountTeamMember.objects.select_related("user")),
+            Prefetch(
+                "scores",
+                queryset=AccountScore.objects.filter(run=run, is_group=False),
+                to_attr="current_scores",
+            ),
         )
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
@@ -45,6 +54,7 @@ class AccountViewSet(viewsets.ModelViewSet):
 
 class ContactViewSet(viewsets.ModelViewSet):
     serializer_class = ContactSerializer
+    queryset = Contact.objects.none()
     filterset_fields = ["account", "buying_role", "attitude", "is_active"]
     search_fields = ["name", "title", "department", "email"]
     ordering = ["account", "name", "id"]
@@ -58,6 +68,7 @@ class ContactViewSet(viewsets.ModelViewSet):
 
 class TeamMemberViewSet(viewsets.ModelViewSet):
     serializer_class = TeamMemberSerializer
+    queryset = AccountTeamMember.objects.none()
     filterset_fields = ["account", "role", "user"]
     ordering = ["account", "role"]
 

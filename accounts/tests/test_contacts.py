@@ -12,7 +12,10 @@ def test_a_contact_who_moves_keeps_their_past_role(world) -> None:
     contact_update(contact=contact, data={"title": "副总经理", "buying_role": "decision_maker"})
     past = ContactRoleHistory.objects.get(contact=contact)
     assert (past.title, past.department, past.buying_role, past.account_id) == (
-        "采购经理", "采购部", "gatekeeper", world.account.pk,
+        "采购经理",
+        "采购部",
+        "gatekeeper",
+        world.account.pk,
     )
     contact.refresh_from_db()
     assert (contact.title, contact.buying_role) == ("副总经理", "decision_maker")

@@ -51,8 +51,15 @@ def test_api_refuses_a_cycle_and_keeps_the_tree(client, world, group) -> None:
 def test_edit_form_refuses_a_cycle_and_keeps_what_was_typed(client, world, group) -> None:
     root, _, grandchild = group
     client.force_login(world.director)
-    form = {"name": "Typed name", "owner": world.owner.pk, "parent": grandchild.pk, "operating_status": "operating",
-            "relationship_type": "partner", "lifecycle_stage": "growth", "region": "华东"}
+    form = {
+        "name": "Typed name",
+        "owner": world.owner.pk,
+        "parent": grandchild.pk,
+        "operating_status": "operating",
+        "relationship_type": "partner",
+        "lifecycle_stage": "growth",
+        "region": "华东",
+    }
     response = client.post(reverse("accounts:edit", args=[root.pk]), form)
     assert response.status_code == 200
     page = response.content.decode()

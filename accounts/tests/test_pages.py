@@ -9,8 +9,14 @@ from accounts.tests.factories import make_account
 @pytest.fixture
 def many(world):  # noqa: ANN001, ANN201
     for i in range(30):
-        make_account(world.owner, name=f"客户{i:02d}", region="华南" if i % 2 else "华北", industry="汽车",
-                     tier="A1" if i < 3 else "", category="key" if i < 3 else "")
+        make_account(
+            world.owner,
+            name=f"客户{i:02d}",
+            region="华南" if i % 2 else "华北",
+            industry="汽车",
+            tier="A1" if i < 3 else "",
+            category="key" if i < 3 else "",
+        )
     return world
 
 

@@ -1,0 +1,27 @@
+"""Token scopes. A token with scopes may only do what they name; an integration user's token
+must name a scope for anything at all. A person's token without scopes acts as that person."""
+
+from __future__ import annotations
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from accounts.models import ApiToken, User
+
+
+def has_scope(request: Request, scope: str) -> bool:
+    token = request.auth if isinstance(request.auth, ApiToken) else None
+    if token is not None and token.scopes:
+        return scope in token.scopes
+    return request.user.role != User.Role.INTEGRATION
+
+
+def require_scope(scope: str) -> type[BasePermission]:
+    class HasScope(BasePermission):
+        message = f"This token lacks the scope {scope}."
+
+        def has_permission(self, request: Request, view) -> bool:  # noqa: ANN001
+            return has_scope(request, scope)
+
+    HasScope.__name__ = f"HasScope_{scope.replace(':', '_')}"
+    return HasScope

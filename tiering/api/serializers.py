@@ -1,0 +1,93 @@
+from rest_framework import serializers
+
+from tiering.models import AccountScore, ScoringRun, TierChange
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    as_of = serializers.DateField(source="run.as_of", read_only=True)
+
+    class Meta:
+        model = AccountScore
+        fields = [
+            "run",
+            "as_of",
+            "account",
+            "is_group",
+            "recency_days",
+            "frequency",
+            "monetary",
+            "margin",
+            "r_score",
+            "f_score",
+            "m_score",
+            "segment",
+            "pareto_class",
+            "composite",
+            "badges",
+            "attractiveness",
+            "attractiveness_provisional",
+            "potential_band",
+            "relationship",
+            "position",
+            "computed_tier",
+            "tier",
+            "category",
+            "overridden",
+            "reasons",
+        ]
+
+
+class CurrentScoreSerializer(serializers.ModelSerializer):
+    """The scores embedded in each account of /api/v1/accounts/."""
+
+    class Meta:
+        model = AccountScore
+        fields = [
+            "run",
+            "r_score",
+            "f_score",
+            "m_score",
+            "segment",
+            "pareto_class",
+            "composite",
+            "badges",
+            "attractiveness",
+            "attractiveness_provisional",
+            "potential_band",
+            "relationship",
+            "position",
+            "overridden",
+        ]
+
+
+class TierChangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TierChange
+        fields = ["id", "account", "run", "from_tier", "to_tier", "reasons", "created_at"]
+
+
+class RunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ScoringRun
+        fields = [
+            "id",
+            "as_of",
+            "status",
+            "config",
+            "trigger",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "accounts_scored",
+            "tier_changes",
+            "error",
+        ]
+        read_only_fields = [f for f in fields if f != "as_of"]
+        extra_kwargs = {"as_of": {"required": False}}
+
+
+class MatrixCellSerializer(serializers.Serializer):
+    tier = serializers.CharField()
+    category = serializers.CharField()
+    accounts = serializers.IntegerField()
+    revenue = serializers.DecimalField(max_digits=18, decimal_places=2)

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api.permissions import has_scope, require_scope
+from tiering import selectors, services
+from tiering.api.serializers import MatrixCellSerializer, RunSerializer, ScoreSerializer, TierChangeSerializer
+from tiering.models import AccountScore, ScoringRun, TierChange
+from tiering.permissions import can_run_tiering
+
+
+class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
+    """Score snapshots of every successful run, newest first (filter by account or run)."""
+
+    serializer_class = ScoreSerializer
+    queryset = AccountScore.objects.none()  # for the schema; get_queryset decides what is seen
+    permission_classes = [IsAuthenticated, require_scope("scores:read")]
+    filterset_fields = ["account", "run", "is_group", "tier"]
+    ordering = ["-run_id", "account_id"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return (
+            AccountScore.objects.visible_to(self.request.user)
+            .filter(run__status=ScoringRun.Status.SUCCEEDED)
+            .select_related("run")
+        )
+
+
+class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = TierChangeSerializer
+    queryset = TierChange.objects.none()
+    permission_classes = [IsAuthenticated, require_scope("scores:read")]
+    filterset_fields = ["account", "run", "to_tier"]
+    ordering = ["-id"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return TierChange.objects.visible_to(self.request.user)
+
+
+class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Scoring runs. POST queues a new run (directors, or tokens with `runs:write`)."""
+
+    serializer_class = RunSerializer
+    queryset = ScoringRun.objects.all()
+    ordering = ["-id"]
+    filterset_fields = ["status"]
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        if not has_scope(request, "runs:write"):
+            raise PermissionDenied("This token lacks the scope runs:write.")
+        allowed = request.user.role == "integration" or can_run_tiering(request.user)
+        if not allowed:
+            raise PermissionDenied("Only directors may start a run.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run = services.run_request(as_of=serializer.validated_data.get("as_of"), trigger=f"api {request.user}")
+        transaction.on_commit(lambda: _enqueue(run.pk))
+        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _enqueue(run_id: int) -> None:
+    from tiering.tasks import execute_run
+
+    execute_run.delay(run_id)
+
+
+@extend_schema(responses=MatrixCellSerializer(many=True))
+@api_view(["GET"])
+@permission_classes([IsAuthenticated, require_scope("scores:read")])
+def matrix(request: Request) -> Response:
+    """The A1–C6 matrix of the current run: accounts and window revenue per tier."""
+    cells = [cell for row in selectors.tier_matrix(user=request.user) for cell in row]
+    return Response(MatrixCellSerializer(cells, many=True).data)

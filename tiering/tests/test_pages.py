@@ -1,0 +1,115 @@
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import make_account, make_order
+from tiering.domain.config import FACTORS
+from tiering.models import Assessment, ScoringRun, TieringConfigVersion, TierOverride
+from tiering.services import config_current, run_execute, run_request
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tiered(world):  # noqa: ANN001, ANN201
+    today = timezone.localdate()
+    for i, account in enumerate([world.account, world.other_account]):
+        make_order(account, today - timedelta(days=3), f"{(i + 1) * 5000}.00", "500.00")
+    run_execute(run_id=run_request(trigger="test").pk)
+    world.account.refresh_from_db()
+    return world
+
+
+def test_account_page_shows_the_tier_card_with_strategy_and_reasons(client, tiered) -> None:
+    client.force_login(tiered.owner)
+    page = client.get(reverse("accounts:detail", args=[tiered.account.pk])).content.decode()
+    assert 'id="tier-card"' in page
+    assert tiered.account.tier in page
+    assert "Provisional: not assessed yet" in page
+    assert "Strategy" in page
+    assert 'id="tier-reasons"' in page
+
+
+def test_matrix_counts_only_visible_accounts(client, tiered) -> None:
+    client.force_login(tiered.owner)
+    page = client.get(reverse("tiering:matrix")).content.decode()
+    data = json.loads(page.split('id="matrix-data" type="application/json">')[1].split("</script>")[0])
+    assert sum(cell[2] for cell in data) == 1  # the other team's account is not counted
+    client.force_login(tiered.director)
+    page = client.get(reverse("tiering:matrix")).content.decode()
+    data = json.loads(page.split('id="matrix-data" type="application/json">')[1].split("</script>")[0])
+    assert sum(cell[2] for cell in data) == 2
+    assert f'href="/accounts/?tier={tiered.account.tier}"' in page
+
+
+def test_assessment_form_saves_and_leaves_the_needs_list(client, tiered) -> None:
+    client.force_login(tiered.owner)
+    assert "华东精密机械" in client.get(reverse("tiering:needs_assessment")).content.decode()
+    form = dict.fromkeys(FACTORS, "A")
+    bad = client.post(reverse("tiering:assess", args=[tiered.account.pk]), {**form, "prospects_rating": "9"})
+    assert bad.status_code == 200
+    assert "error-prospects_rating" in bad.content.decode()
+    assert not Assessment.objects.exists()
+    ok = client.post(reverse("tiering:assess", args=[tiered.account.pk]), {**form, "prospects_rating": "4"})
+    assert ok.status_code == 302
+    assert "华东精密机械" not in client.get(reverse("tiering:needs_assessment")).content.decode()
+    run_execute(run_id=run_request(trigger="test").pk)
+    client.get(reverse("accounts:detail", args=[tiered.account.pk]))
+    tiered.account.refresh_from_db()
+    assert tiered.account.tier.startswith("A")
+
+
+def test_assessing_a_hidden_account_is_404(client, tiered) -> None:
+    client.force_login(tiered.owner)
+    assert client.get(reverse("tiering:assess", args=[tiered.other_account.pk])).status_code == 404
+
+
+def test_only_managers_may_pin_a_tier(client, tiered) -> None:
+    until = (timezone.localdate() + timedelta(days=30)).isoformat()
+    form = {"tier": "B2", "reason": "Key reference customer", "expires_on": until}
+    client.force_login(tiered.owner)
+    assert client.post(reverse("tiering:override", args=[tiered.account.pk]), form).status_code == 403
+    client.force_login(tiered.manager)
+    client.post(reverse("tiering:override", args=[tiered.account.pk]), form)
+    assert TierOverride.objects.get().tier == "B2"
+    past = {**form, "expires_on": "2000-01-01"}
+    response = client.post(reverse("tiering:override", args=[tiered.account.pk]), past, follow=True)
+    assert "today or later" in response.content.decode()
+    assert TierOverride.objects.count() == 1
+
+
+def test_director_edits_settings_as_a_new_version_with_clear_errors(client, tiered) -> None:
+    client.force_login(tiered.owner)
+    assert client.get(reverse("tiering:settings")).status_code == 403
+    client.force_login(tiered.director)
+    before = config_current()
+    data = dict(before.data, window_days=0)
+    response = client.post(reverse("tiering:settings"), {"data": json.dumps(data)})
+    assert "window_days" in response.content.decode()
+    assert TieringConfigVersion.objects.count() == 1
+    data["window_days"] = 180
+    client.post(reverse("tiering:settings"), {"data": json.dumps(data), "note": "half-year window"})
+    assert config_current().data["window_days"] == 180
+    assert ScoringRun.objects.get().config == before  # the past run keeps its version
+
+
+def test_migration_report_counts_moves_between_runs(client, tiered) -> None:
+    make_account(tiered.owner, name="新客户")
+    second = run_execute(run_id=run_request(trigger="test").pk)
+    first = ScoringRun.objects.exclude(pk=second.pk).get()
+    client.force_login(tiered.director)
+    page = client.get(reverse("tiering:migration"), {"from": first.pk, "to": second.pk}).content.decode()
+    assert 'id="migration"' in page
+    assert "<th>–</th>" in page  # the new account came from "untiered"
+
+
+def test_director_can_queue_a_run_from_the_page(client, tiered, django_capture_on_commit_callbacks) -> None:
+    client.force_login(tiered.owner)
+    assert client.post(reverse("tiering:runs")).status_code == 403
+    client.force_login(tiered.director)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("tiering:runs"))
+    assert ScoringRun.objects.order_by("-id").first().status == ScoringRun.Status.SUCCEEDED
