@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tiering",
     "plans",
     "funnel",
+    "integrations",
 ]
 
 MIDDLEWARE = [

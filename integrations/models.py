@@ -1,0 +1,1 @@
+"""Models of the ERP integration: idempotency keys, webhook subscriptions and deliveries."""
