@@ -23,8 +23,6 @@ class AccountViewSet(viewsets.ModelViewSet):
     queryset = Account.objects.none()  # for the schema; get_queryset decides what is seen
     filterset_class = AccountFilter
     search_fields = ["name", "english_name", "external_id"]
-    ordering_fields = ["name", "updated_at", "id"]
-    ordering = ["name", "id"]
 
     def get_queryset(self):  # noqa: ANN201 - DRF's signature
         run = current_run()
@@ -57,7 +55,6 @@ class ContactViewSet(viewsets.ModelViewSet):
     queryset = Contact.objects.none()
     filterset_fields = ["account", "buying_role", "attitude", "is_active"]
     search_fields = ["name", "title", "department", "email"]
-    ordering = ["account", "name", "id"]
 
     def get_queryset(self):  # noqa: ANN201
         return Contact.objects.visible_to(self.request.user)
@@ -70,7 +67,7 @@ class TeamMemberViewSet(viewsets.ModelViewSet):
     serializer_class = TeamMemberSerializer
     queryset = AccountTeamMember.objects.none()
     filterset_fields = ["account", "role", "user"]
-    ordering = ["account", "role"]
+    sync_ordering = "id"  # no timestamps: ids only grow
 
     def get_queryset(self):  # noqa: ANN201
         return AccountTeamMember.objects.visible_to(self.request.user).select_related("user")

@@ -42,7 +42,7 @@ def test_reports_to_must_be_in_the_same_account(world) -> None:
     api = api_client_for(world.director)
     response = api.patch(f"/api/v1/contacts/{contact.pk}/", {"reports_to": boss.pk}, format="json")
     assert response.status_code == 400
-    assert "reports_to" in response.json()
+    assert "reports_to" in response.json()["errors"]
 
 
 @pytest.mark.django_db

@@ -43,7 +43,7 @@ def test_api_refuses_a_cycle_and_keeps_the_tree(client, world, group) -> None:
     api = api_client_for(world.director)
     response = api.patch(f"/api/v1/accounts/{root.pk}/", {"parent": grandchild.pk}, format="json")
     assert response.status_code == 400
-    assert "cannot contain itself" in response.json()["parent"][0]
+    assert "cannot contain itself" in response.json()["errors"]["parent"][0]
     root.refresh_from_db()
     assert root.parent_id is None
 

@@ -114,7 +114,7 @@ def test_api_contacts_of_hidden_accounts_answer_404(world) -> None:
         "/api/v1/contacts/", {"account": world.other_account.pk, "name": "X", "buying_role": "user"}, format="json"
     )
     assert created.status_code == 400
-    assert "account" in created.json()
+    assert "account" in created.json()["errors"]
 
 
 @pytest.mark.django_db

@@ -23,7 +23,8 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = AccountScore.objects.none()  # for the schema; get_queryset decides what is seen
     permission_classes = [IsAuthenticated, require_scope("scores:read")]
     filterset_fields = ["account", "run", "is_group", "tier"]
-    ordering = ["-run_id", "account_id"]
+    sync_ordering = "id"  # snapshots never change; a run appends them
+    updated_since_field = "run__finished_at"
 
     def get_queryset(self):  # noqa: ANN201
         return (
@@ -38,7 +39,8 @@ class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = TierChange.objects.none()
     permission_classes = [IsAuthenticated, require_scope("scores:read")]
     filterset_fields = ["account", "run", "to_tier"]
-    ordering = ["-id"]
+    sync_ordering = "id"
+    updated_since_field = "created_at"
 
     def get_queryset(self):  # noqa: ANN201
         return TierChange.objects.visible_to(self.request.user)
@@ -49,7 +51,8 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = RunSerializer
     queryset = ScoringRun.objects.all()
-    ordering = ["-id"]
+    sync_ordering = "id"
+    updated_since_field = "created_at"
     filterset_fields = ["status"]
 
     def create(self, request: Request, *args, **kwargs) -> Response:

@@ -56,7 +56,7 @@ def test_only_directors_and_runs_write_tokens_may_start_a_run(tiered, django_cap
     assert api_client_for(tiered.manager).post("/api/v1/tiering/runs/", {}, format="json").status_code == 403
     no_scope = token_client(tiered.integration, ["scores:read"]).post("/api/v1/tiering/runs/", {}, format="json")
     assert no_scope.status_code == 403
-    assert "runs:write" in no_scope.json()["detail"]
+    assert "runs:write" in no_scope.json()["message"]
     with django_capture_on_commit_callbacks(execute=True):
         response = token_client(tiered.integration, ["runs:write"]).post(
             "/api/v1/tiering/runs/", {"as_of": "2026-06-30"}, format="json"

@@ -1,0 +1,80 @@
+"""API conventions shared by every endpoint: error shape, sync paging, throttling, body limit."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import Account
+from accounts.tests.factories import make_account
+from accounts.tests.test_visibility import api_client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_errors_have_one_shape_with_the_field_and_the_reason(world) -> None:
+    api = api_client_for(world.director)
+    body = api.post("/api/v1/accounts/", {"external_id": "C-1"}, format="json").json()
+    assert body["code"] == "invalid"
+    assert body["message"]
+    assert set(body["errors"]) == {"name", "external_id"}
+    missing = api.get("/api/v1/accounts/999999/").json()
+    assert (missing["code"], missing["errors"]) == ("not_found", {})
+    anonymous = APIClient().get("/api/v1/accounts/").json()
+    assert anonymous["code"] in ("not_authenticated", "authentication_failed")
+
+
+def test_cursor_paging_from_updated_since_sees_every_changed_row_once(world) -> None:
+    api = api_client_for(world.director)
+    since = timezone.now()
+    created = [make_account(world.owner, name=f"同步{i}").pk for i in range(7)]
+    seen, url = [], "/api/v1/accounts/"
+    params = {"updated_since": since.isoformat(), "page_size": 3}
+    while url:
+        page = api.get(url, params).json()
+        seen += [row["id"] for row in page["results"]]
+        url, params = page["next"], None
+    assert seen == created  # in the order they changed, none twice, none missed
+    # A row changed after the sync started comes after the ones already seen.
+    Account.objects.filter(pk=created[0]).update(updated_at=timezone.now() + timedelta(seconds=1))
+    again = api.get("/api/v1/accounts/", {"updated_since": since.isoformat()}).json()
+    assert [row["id"] for row in again["results"]] == [*created[1:], created[0]]
+
+
+def test_updated_since_needs_a_time_zone(world) -> None:
+    response = api_client_for(world.director).get("/api/v1/accounts/", {"updated_since": "2026-01-01"})
+    assert response.status_code == 400
+    assert "updated_since" in response.json()["errors"]
+
+
+def test_a_token_over_its_rate_gets_429_with_retry_after(world, settings) -> None:
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    cache.clear()
+    rates = {**api_settings.DEFAULT_THROTTLE_RATES, "token": "3/min"}
+    original = SimpleRateThrottle.THROTTLE_RATES
+    SimpleRateThrottle.THROTTLE_RATES = rates
+    try:
+        api = api_client_for(world.director)
+        statuses = [api.get("/api/v1/accounts/").status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        last = api.get("/api/v1/accounts/")
+        assert int(last["Retry-After"]) > 0
+        assert last.json()["code"] == "throttled"
+        # Another token has its own budget.
+        assert api_client_for(world.manager).get("/api/v1/accounts/").status_code == 200
+    finally:
+        SimpleRateThrottle.THROTTLE_RATES = original
+        cache.clear()
+
+
+def test_an_oversized_body_gets_a_clear_413(world, settings) -> None:
+    settings.API_MAX_BODY_BYTES = 1000
+    api = api_client_for(world.director)
+    response = api.post("/api/v1/accounts/", {"name": "x" * 5000}, format="json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+    assert "limit is 1000 bytes" in response.json()["message"]
