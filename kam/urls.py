@@ -13,6 +13,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
     path("tiering/", include("tiering.urls")),
+    path("api-tokens/", include("accounts.token_views")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/tiering/", include("tiering.api.urls")),

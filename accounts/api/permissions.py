@@ -25,3 +25,13 @@ def require_scope(scope: str) -> type[BasePermission]:
 
     HasScope.__name__ = f"HasScope_{scope.replace(':', '_')}"
     return HasScope
+
+
+class ResourceScope(BasePermission):
+    """`<view.scope_resource>:read` for reads and `:write` for writes, e.g. accounts:read."""
+
+    def has_permission(self, request: Request, view) -> bool:  # noqa: ANN001
+        action = "read" if request.method in ("GET", "HEAD", "OPTIONS") else "write"
+        scope = f"{view.scope_resource}:{action}"
+        self.message = f"This token lacks the scope {scope}."
+        return has_scope(request, scope)

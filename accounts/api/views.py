@@ -4,9 +4,11 @@ from django.db.models import Prefetch, ProtectedError
 from django.utils.translation import gettext as _
 from rest_framework import status, viewsets
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.api.permissions import ResourceScope
 from accounts.api.serializers import AccountSerializer, ContactSerializer, TeamMemberSerializer
 from accounts.filters import AccountFilter
 from accounts.models import Account, AccountTeamMember, Contact
@@ -20,6 +22,8 @@ class AccountViewSet(viewsets.ModelViewSet):
     """Accounts the caller may see, with their contacts and account team."""
 
     serializer_class = AccountSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "accounts"
     queryset = Account.objects.none()  # for the schema; get_queryset decides what is seen
     filterset_class = AccountFilter
     search_fields = ["name", "english_name", "external_id"]
@@ -52,6 +56,8 @@ class AccountViewSet(viewsets.ModelViewSet):
 
 class ContactViewSet(viewsets.ModelViewSet):
     serializer_class = ContactSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "contacts"
     queryset = Contact.objects.none()
     filterset_fields = ["account", "buying_role", "attitude", "is_active"]
     search_fields = ["name", "title", "department", "email"]
@@ -65,6 +71,8 @@ class ContactViewSet(viewsets.ModelViewSet):
 
 class TeamMemberViewSet(viewsets.ModelViewSet):
     serializer_class = TeamMemberSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "accounts"
     queryset = AccountTeamMember.objects.none()
     filterset_fields = ["account", "role", "user"]
     sync_ordering = "id"  # no timestamps: ids only grow

@@ -24,7 +24,11 @@ API_MATRIX = {**MATRIX, "integration": (True, False)}
 
 def api_client_for(user) -> APIClient:  # noqa: ANN001
     client = APIClient()
-    _, key = api_token_create(user=user)
+    # An integration user's token only works with scopes; people's tokens act as the person.
+    scopes = (
+        ["accounts:read", "accounts:write", "contacts:read", "contacts:write"] if user.role == "integration" else []
+    )
+    _, key = api_token_create(user=user, scopes=scopes)
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 

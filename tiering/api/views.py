@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from accounts.api.permissions import has_scope, require_scope
+from accounts.api.permissions import ResourceScope, has_scope, require_scope
 from tiering import selectors, services
 from tiering.api.serializers import MatrixCellSerializer, RunSerializer, ScoreSerializer, TierChangeSerializer
 from tiering.models import AccountScore, ScoringRun, TierChange
@@ -50,6 +50,8 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Scoring runs. POST queues a new run (directors, or tokens with `runs:write`)."""
 
     serializer_class = RunSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "runs"
     queryset = ScoringRun.objects.all()
     sync_ordering = "id"
     updated_since_field = "created_at"
