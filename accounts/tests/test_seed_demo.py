@@ -244,3 +244,15 @@ def test_postgres_load_restores_every_index_and_foreign_key() -> None:
     # Sequences continue after the ids the seeder allocated.
     account = Account.objects.create(name="after the seed")
     assert account.pk > Account.objects.exclude(pk=account.pk).order_by("-pk").first().pk
+
+
+@pytest.mark.django_db
+def test_seed_adds_an_api_only_erp_user() -> None:
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo", "--accounts", "5", "--orders", "50", "--no-tiering", verbosity=0)
+    erp = User.objects.get(username="erp")
+    assert erp.role == User.Role.INTEGRATION
+    assert not erp.has_usable_password()

@@ -160,6 +160,10 @@ class Command(BaseCommand):
             for user in DEMO_USERS:
                 team = f", {user.team}" if user.team else ""
                 self.stdout.write(f"  {user.username:<9} {user.role}{team}")
+            self.stdout.write(
+                "  erp       integration (API only): python manage.py create_api_token erp "
+                "--scopes accounts:read,accounts:write,orders:write,scores:read"
+            )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,6 +186,11 @@ def _upsert_people() -> dict[str, User]:
         user.team = None
         user.save()
         users[demo.username] = user
+    # The ERP's own login: API only, so no password; tokens come from create_api_token.
+    erp = User.objects.filter(username="erp").first() or User(username="erp")
+    erp.role, erp.first_name, erp.is_active = User.Role.INTEGRATION, "ERP", True
+    erp.set_unusable_password()
+    erp.save()
     teams = {}
     for demo_team in DEMO_TEAMS:
         teams[demo_team.name], _ = Team.objects.update_or_create(
