@@ -61,3 +61,14 @@ def _celery_in_process(request):  # noqa: ANN001, ANN202
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fresh_local_cache() -> None:
+    """Rolled-back ids are reused on SQLite, so per-token throttle counts in the in-process cache
+    would leak between tests. (On Redis, PostgreSQL's sequences never reuse a token id.)"""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()

@@ -25,7 +25,6 @@ class AccountFilter(django_filters.FilterSet):
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
     external_id = django_filters.CharFilter(label=_("ERP ID"))
     parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent account"))
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     sort = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import CursorPagination
 
@@ -18,6 +18,13 @@ class SyncCursorPagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+    def decode_cursor(self, request):  # noqa: ANN001, ANN201
+        # DRF answers a malformed cursor with 404; it is bad input, so 400 naming the field.
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: [_("Not a cursor this API gave out.")]}) from None
 
     def get_ordering(self, request, queryset, view) -> tuple[str, ...]:  # noqa: ANN001
         field = getattr(view, "sync_ordering", "updated_at")
@@ -30,9 +37,9 @@ class UpdatedSinceFilter(BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):  # noqa: ANN001, ANN201
         value = request.query_params.get("updated_since")
         field = getattr(view, "updated_since_field", getattr(view, "sync_ordering", "updated_at"))
-        if not value or field == "id":
+        if value is None or field == "id":
             return queryset
-        moment = parse_datetime(value)
+        moment = parse_datetime(value) if value else None
         if moment is None or moment.tzinfo is None:
             raise ValidationError({"updated_since": [_("Give an ISO 8601 date-time with a time zone.")]})
         return queryset.filter(**{f"{field}__gte": moment})

@@ -35,7 +35,7 @@ def add_error_responses(result: dict, generator, request, public) -> dict:  # no
             for status, text in ERRORS.items():
                 if status == "404" and "{" not in path:
                     continue
-                if status in ("400", "413") and method in ("get", "delete"):
+                if status == "413" and method in ("get", "delete"):
                     continue
                 responses.setdefault(status, {"description": text, "content": {"application/json": {"schema": ref}}})
     return result

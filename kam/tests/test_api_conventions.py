@@ -78,3 +78,15 @@ def test_an_oversized_body_gets_a_clear_413(world, settings) -> None:
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
     assert "limit is 1000 bytes" in response.json()["message"]
+
+
+def test_a_malformed_cursor_is_bad_input_not_a_missing_page(world) -> None:
+    response = api_client_for(world.director).get("/api/v1/accounts/", {"cursor": "garbage"})
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
+
+
+def test_an_unknown_api_path_answers_json(world) -> None:
+    response = api_client_for(world.director).get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
