@@ -19,6 +19,13 @@ from accounts.visibility import AccountOwnedQuerySet, AccountQuerySet
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
 
+def erp_id_unique(prefix: str) -> models.UniqueConstraint:
+    """The ERP's key is unique when present; NULL (no ERP id) may repeat."""
+    return models.UniqueConstraint(
+        fields=["external_id"], condition=Q(external_id__isnull=False), name=f"{prefix}_external_id_unique"
+    )
+
+
 class User(AbstractUser):
     class Role(models.TextChoices):
         REP = "rep", _("Sales rep")
@@ -172,13 +179,7 @@ class Account(models.Model):
         ordering = ["name", "id"]
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["external_id"],
-                condition=Q(external_id__isnull=False),
-                name="account_external_id_unique",
-            )
-        ]
+        constraints = [erp_id_unique("account")]
 
     def __str__(self) -> str:
         return self.name
@@ -289,13 +290,7 @@ class Contact(models.Model):
         ordering = ["account", "name", "id"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["external_id"],
-                condition=Q(external_id__isnull=False),
-                name="contact_external_id_unique",
-            )
-        ]
+        constraints = [erp_id_unique("contact")]
 
     def __str__(self) -> str:
         return self.name
@@ -349,13 +344,7 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         indexes = [models.Index(fields=["account", "ordered_at"], name="order_account_date")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["external_id"],
-                condition=Q(external_id__isnull=False),
-                name="order_external_id_unique",
-            )
-        ]
+        constraints = [erp_id_unique("order")]
 
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
@@ -376,13 +365,7 @@ class Invoice(models.Model):
         ordering = ["-issued_on", "-id"]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["external_id"],
-                condition=Q(external_id__isnull=False),
-                name="invoice_external_id_unique",
-            )
-        ]
+        constraints = [erp_id_unique("invoice")]
 
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
@@ -406,14 +389,12 @@ class Payment(models.Model):
         ordering = ["-due_on", "-id"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
-        indexes = [models.Index(fields=["account", "due_on"], name="payment_account_due")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["external_id"],
-                condition=Q(external_id__isnull=False),
-                name="payment_external_id_unique",
-            )
+        indexes = [
+            models.Index(fields=["account", "due_on"], name="payment_account_due"),
+            # Open receivables are few; the nightly credit check reads only them.
+            models.Index(fields=["account", "due_on"], condition=Q(paid_on__isnull=True), name="payment_open_due"),
         ]
+        constraints = [erp_id_unique("payment")]
 
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"

@@ -1,1 +1,23 @@
 """Admin of the ERP integration."""
+
+from django.contrib import admin
+
+from integrations.models import IdempotencyKey
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(admin.ModelAdmin):
+    """Read-only: rows are written by the API; deleting one lets its key be used afresh."""
+
+    list_display = ["key", "user", "status_code", "created_at"]
+    list_filter = ["status_code"]
+    list_select_related = ["user"]
+    search_fields = ["key", "user__username"]
+    readonly_fields = ["user", "key", "request_hash", "status_code", "response_body", "created_at"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001 - Django's signature
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

@@ -171,6 +171,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=_hour, minute=_minute),
         "options": {"expires": 6 * 3600},  # a missed night is not worth running at noon
     },
+    # Re-send webhook deliveries whose queued attempt was lost (broker outage, dead worker).
+    "webhooks-requeue-overdue": {"task": "integrations.tasks.requeue_overdue_webhooks", "schedule": 300.0},
+    "webhooks-purge": {
+        "task": "integrations.tasks.purge_old_webhook_deliveries",
+        "schedule": crontab(hour=4, minute=15),
+    },
+    # Idempotency keys live 24 hours; drop the expired ones nightly.
+    "idempotency-keys-purge": {
+        "task": "integrations.tasks.purge_expired_idempotency_keys",
+        "schedule": crontab(hour=4, minute=30),
+    },
 }
 
 REST_FRAMEWORK = {

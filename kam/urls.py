@@ -15,9 +15,10 @@ urlpatterns = [
     path("tiering/", include("tiering.urls")),
     path("api-tokens/", include("accounts.token_views")),
     path("admin/", admin.site.urls),
+    # Integration routes first: `accounts/bulk/` must win over the accounts router's `accounts/<pk>/`.
+    path("api/v1/", include("integrations.api.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/tiering/", include("tiering.api.urls")),
-    path("api/v1/", include("integrations.api.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

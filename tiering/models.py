@@ -57,6 +57,33 @@ class ScoringRun(models.Model):
         return f"#{self.pk} {self.as_of} {self.status}"
 
 
+# The columns of a snapshot after (run, account): written by the run, served by the API.
+SNAPSHOT_FIELDS = (
+    "is_group",
+    "recency_days",
+    "frequency",
+    "monetary",
+    "margin",
+    "r_score",
+    "f_score",
+    "m_score",
+    "segment",
+    "pareto_class",
+    "composite",
+    "badges",
+    "attractiveness",
+    "attractiveness_provisional",
+    "potential_band",
+    "relationship",
+    "position",
+    "computed_tier",
+    "tier",
+    "category",
+    "overridden",
+    "reasons",
+)
+
+
 class AccountScore(models.Model):
     """One account's scores and placement in one run. Group rows hold the rolled-up group."""
 

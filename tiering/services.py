@@ -17,13 +17,22 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Account, User
-from kam.bulk import copy_rows
+from integrations.webhooks.services import emit_run_finished
+from kam.bulk import copy_frame
 from kam.locks import LockBusy, exclusive_lock
 from tiering.domain.config import BadgeConfig, TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY
 from tiering.domain.pipeline import place_accounts
 from tiering.inputs import group_rollups, scoring_inputs
-from tiering.models import AccountScore, Assessment, ScoringRun, TierChange, TieringConfigVersion, TierOverride
+from tiering.models import (
+    SNAPSHOT_FIELDS,
+    AccountScore,
+    Assessment,
+    ScoringRun,
+    TierChange,
+    TieringConfigVersion,
+    TierOverride,
+)
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +85,10 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
                 raise
     except LockBusy:
         _fail(run, "Skipped: another run was in progress.")
-    run.refresh_from_db()
+    finally:
+        # After publish() committed, or after the failure was recorded: tell webhook subscribers.
+        run.refresh_from_db()
+        emit_run_finished(run)
     return run
 
 
@@ -112,67 +124,48 @@ def compute_placements(as_of: date, config: TieringConfig, step: Progress) -> Pl
     return Placements(accounts, groups)
 
 
-SCORE_COLUMNS = [
-    "run_id",
-    "account_id",
-    "is_group",
-    "recency_days",
-    "frequency",
-    "monetary",
-    "margin",
-    "r_score",
-    "f_score",
-    "m_score",
-    "segment",
-    "pareto_class",
-    "composite",
-    "badges",
-    "attractiveness",
-    "attractiveness_provisional",
-    "potential_band",
-    "relationship",
-    "position",
-    "computed_tier",
-    "tier",
-    "category",
-    "overridden",
-    "reasons",
-]
+SCORE_COLUMNS = ["run_id", "account_id", *SNAPSHOT_FIELDS]
 
 
-def _score_rows(run_id: int, placed: pd.DataFrame, is_group: bool, overrides: dict[int, TierOverride]):  # noqa: ANN202
-    for row in placed.itertuples():
-        pin = overrides.get(row.Index) if not is_group else None
-        tier = pin.tier if pin else row.tier
-        reasons = list(row.reasons)
-        if pin:
-            reasons.append(f"Pinned to {pin.tier} by {pin.created_by.username} until {pin.expires_on}: {pin.reason}")
-        yield (
-            run_id,
-            row.Index,
-            is_group,
-            None if pd.isna(row.recency_days) else int(row.recency_days),
-            int(row.frequency),
-            f"{row.monetary:.2f}",
-            f"{row.margin:.2f}",
-            int(row.r_score),
-            int(row.f_score),
-            int(row.m_score),
-            row.segment,
-            row.pareto_class,
-            f"{row.composite:.1f}",
-            json.dumps(list(row.badges)),
-            row.attractiveness,
-            bool(row.attractiveness_provisional),
-            row.potential_band,
-            row.relationship,
-            int(row.position),
-            row.tier,
-            tier,
-            TIER_CATEGORY[tier],
-            pin is not None,
-            json.dumps(reasons, ensure_ascii=False),
-        )
+def _score_frame(run_id: int, placed: pd.DataFrame, is_group: bool, overrides: dict[int, TierOverride]) -> pd.DataFrame:
+    """The snapshot rows of one run as a frame in SCORE_COLUMNS order, built column-wise."""
+    pins = {} if is_group else {k: v for k, v in overrides.items() if k in placed.index}
+    tier = placed["tier"].astype(object).copy()
+    reasons = list(placed["reasons"])
+    position = {account_id: i for i, account_id in enumerate(placed.index)} if pins else {}
+    for account_id, pin in pins.items():
+        tier.at[account_id] = pin.tier
+        note = f"Pinned to {pin.tier} by {pin.created_by.username} until {pin.expires_on}: {pin.reason}"
+        reasons[position[account_id]] = [*reasons[position[account_id]], note]
+    return pd.DataFrame(
+        {
+            "run_id": run_id,
+            "account_id": placed.index.to_numpy(),
+            "is_group": is_group,
+            "recency_days": placed["recency_days"].astype("Int64").to_numpy(dtype=object, na_value=None),
+            "frequency": placed["frequency"].astype("int64").to_numpy(),
+            "monetary": placed["monetary"].map("{:.2f}".format).to_numpy(),
+            "margin": placed["margin"].astype("float64").map("{:.2f}".format).to_numpy(),
+            "r_score": placed["r_score"].to_numpy(),
+            "f_score": placed["f_score"].to_numpy(),
+            "m_score": placed["m_score"].to_numpy(),
+            "segment": placed["segment"].to_numpy(dtype=object),
+            "pareto_class": placed["pareto_class"].to_numpy(dtype=object),
+            "composite": placed["composite"].map("{:.1f}".format).to_numpy(),
+            "badges": [json.dumps(list(b)) for b in placed["badges"]],
+            "attractiveness": placed["attractiveness"].to_numpy(dtype=object),
+            "attractiveness_provisional": placed["attractiveness_provisional"].astype(bool).to_numpy(),
+            "potential_band": placed["potential_band"].to_numpy(dtype=object),
+            "relationship": placed["relationship"].to_numpy(dtype=object),
+            "position": placed["position"].to_numpy(),
+            "computed_tier": placed["tier"].to_numpy(dtype=object),
+            "tier": tier.to_numpy(dtype=object),
+            "category": tier.map(TIER_CATEGORY).to_numpy(dtype=object),
+            "overridden": placed.index.isin(list(pins)),
+            "reasons": [json.dumps(list(r), ensure_ascii=False) for r in reasons],
+        },
+        columns=SCORE_COLUMNS,
+    )
 
 
 @transaction.atomic
@@ -184,28 +177,30 @@ def publish(run: ScoringRun, placed: Placements, step: Progress) -> None:
         .order_by("account_id", "id")  # the newest pin of an account wins
     }
     table = AccountScore._meta.db_table
-    rows = list(_score_rows(run.pk, placed.accounts, False, overrides))
-    copy_rows(table, SCORE_COLUMNS, rows)
-    copy_rows(table, SCORE_COLUMNS, _score_rows(run.pk, placed.groups, True, overrides))
+    scores = _score_frame(run.pk, placed.accounts, False, overrides)
+    copy_frame(table, scores)
+    copy_frame(table, _score_frame(run.pk, placed.groups, True, overrides))
     step("snapshots written")
 
-    tier_at = SCORE_COLUMNS.index("tier")
-    reasons_at = SCORE_COLUMNS.index("reasons")
-    current = placed.accounts["current_tier"].fillna("")
-    changes = [
-        (row[1], run.pk, current.at[row[1]], row[tier_at], row[reasons_at], timezone.now())
-        for row in rows
-        if current.at[row[1]] != row[tier_at]
-    ]
-    copy_rows(
-        TierChange._meta.db_table, ["account_id", "run_id", "from_tier", "to_tier", "reasons", "created_at"], changes
+    current = placed.accounts["current_tier"].fillna("").to_numpy(dtype=object)
+    moved = scores[scores["tier"].to_numpy() != current]
+    changes = pd.DataFrame(
+        {
+            "account_id": moved["account_id"],
+            "run_id": run.pk,
+            "from_tier": current[(scores["tier"].to_numpy() != current)],
+            "to_tier": moved["tier"],
+            "reasons": moved["reasons"],
+            "created_at": timezone.now(),
+        }
     )
+    copy_frame(TierChange._meta.db_table, changes)
     _update_account_tiers(run.pk)
     step("tiers published")
     ScoringRun.objects.filter(pk=run.pk).update(
         status=ScoringRun.Status.SUCCEEDED,
         finished_at=timezone.now(),
-        accounts_scored=len(rows),
+        accounts_scored=len(scores),
         tier_changes=len(changes),
     )
 

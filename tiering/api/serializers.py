@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from tiering.models import AccountScore, ScoringRun, TierChange
+from tiering.models import SNAPSHOT_FIELDS, AccountScore, ScoringRun, TierChange
 
 
 class ScoreSerializer(serializers.ModelSerializer):
@@ -8,33 +8,7 @@ class ScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AccountScore
-        fields = [
-            "run",
-            "as_of",
-            "account",
-            "is_group",
-            "recency_days",
-            "frequency",
-            "monetary",
-            "margin",
-            "r_score",
-            "f_score",
-            "m_score",
-            "segment",
-            "pareto_class",
-            "composite",
-            "badges",
-            "attractiveness",
-            "attractiveness_provisional",
-            "potential_band",
-            "relationship",
-            "position",
-            "computed_tier",
-            "tier",
-            "category",
-            "overridden",
-            "reasons",
-        ]
+        fields = ["run", "as_of", "account", *SNAPSHOT_FIELDS]
 
 
 class CurrentScoreSerializer(serializers.ModelSerializer):

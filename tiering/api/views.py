@@ -57,6 +57,7 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     updated_since_field = "created_at"
     filterset_fields = ["status"]
 
+    @extend_schema(responses={202: RunSerializer}, description="Queue a run; it runs in a Celery worker.")
     def create(self, request: Request, *args, **kwargs) -> Response:
         if not has_scope(request, "runs:write"):
             raise PermissionDenied("This token lacks the scope runs:write.")

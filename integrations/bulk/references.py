@@ -1,0 +1,219 @@
+"""ERP ids to database ids, with the caller's visibility, one query per kind of reference.
+
+A reference the caller may not see is reported exactly like one that does not exist, so a
+batch never confirms that another team's account exists. The one exception is the record's own
+key: an existing row the caller may not see cannot be overwritten, and saying so is unavoidable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, User
+from accounts.visibility import sees_everything
+from integrations.bulk.specs import Reference, Spec
+from integrations.bulk.upsert import Guard, key_list
+
+MAX_TREE_DEPTH = 100  # group trees are a handful of levels; this only stops a corrupt loop
+
+
+@dataclass(eq=False, slots=True)  # slots: 5,000 of these a call, fewer objects for the GC to track
+class Item:
+    """One record of the batch on its way through validation and writing."""
+
+    index: int
+    external_id: str | None
+    values: dict[str, Any]  # validated, by record field name
+    errors: dict[str, list[str]]
+    columns: dict[str, Any]  # by model attribute with references resolved (set by `resolve`)
+    parent_key: str | None = None  # another record of the batch this one must follow
+    status: str | None = None
+    id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def fail(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+def resolve(spec: Spec, user: User, items: list[Item]) -> None:
+    """Fill `item.columns` from `item.values`, or add errors; only valid items are looked at."""
+    live = [item for item in items if item.ok]
+    for item in live:
+        item.columns = spec.columns(item.values)
+    for ref in (spec.account, *spec.references):
+        if ref is not None:
+            _resolve(ref, user, live)
+    if spec.parent is not None:
+        _resolve_parents(spec, spec.parent, user, items)
+    if not sees_everything(user):
+        _refuse_hidden_rows(spec, user, [item for item in live if item.ok])
+    if spec.parent_acyclic:
+        _refuse_cycles(spec, [item for item in live if item.ok])
+    if spec.parent is not None:
+        invalidate_orphans(spec, items)  # again: the checks above may have failed some parents
+
+
+def _resolve(ref: Reference, user: User, items: list[Item]) -> None:
+    """Look `ref` up for every item naming one (null: none) and set its column."""
+    found = _lookup(ref.model, user, {item.values[ref.name] for item in items if item.values.get(ref.name)})
+    for item in items:
+        if ref.name not in item.values:
+            continue  # left out: the column keeps its value
+        key = item.values[ref.name]
+        row = found.get(key) if key is not None else (None, None)
+        if row is None:
+            item.fail(ref.name, does_not_exist(ref.model, key))
+        elif ref.same_account and row[1] is not None and row[1] != item.columns.get("account_id", row[1]):
+            item.fail(ref.name, belongs_elsewhere(ref.model, key))
+        else:
+            item.columns[ref.column] = row[0]
+
+
+def does_not_exist(model: type[models.Model], key: str) -> str:
+    return _('%(model)s "%(key)s" does not exist.') % _names(model, key)
+
+
+def belongs_elsewhere(model: type[models.Model], key: str) -> str:
+    return _('%(model)s "%(key)s" belongs to another account.') % _names(model, key)
+
+
+def _names(model: type[models.Model], key: str) -> dict[str, str]:
+    return {"model": str(model._meta.verbose_name).capitalize(), "key": key}
+
+
+def _lookup(model: type[models.Model], user: User, keys: set[str]) -> dict[str, tuple[int, int | None]]:
+    """ERP id -> (pk, account id) among the rows of `model` visible to `user`."""
+    if not keys:
+        return {}
+    owner = "pk" if model is Account else "account_id"
+    rows = model.objects.visible_to(user).filter(external_id__in=key_list(keys)).values_list("external_id", "pk", owner)
+    return {key: (pk, account_id) for key, pk, account_id in rows}
+
+
+def _resolve_parents(spec: Spec, ref: Reference, user: User, items: list[Item]) -> None:
+    """The parent may be in the database or another record of this batch (written first)."""
+    in_batch = {item.external_id: item for item in items if item.external_id is not None}
+    named = {item.values[ref.name] for item in items if item.ok and item.values.get(ref.name)}
+    found = _lookup(ref.model, user, named - in_batch.keys())
+    for item in items:
+        if ref.name not in item.values or not item.ok:
+            continue
+        key = item.values[ref.name]
+        if key is None:
+            item.columns[ref.column] = None
+        elif key == item.external_id:
+            item.fail(ref.name, _("A record cannot be its own parent."))
+        elif key in in_batch:
+            item.parent_key = key  # the column is set once that record is written (or it fails)
+            parent_account = in_batch[key].values.get("account_external_id")
+            if spec.parent_same_account and parent_account != item.values.get("account_external_id"):
+                item.fail(ref.name, belongs_elsewhere(ref.model, key))
+        elif key in found:
+            pk, account_id = found[key]
+            if spec.parent_same_account and account_id != item.columns.get("account_id"):
+                item.fail(ref.name, belongs_elsewhere(ref.model, key))
+            item.columns[ref.column] = pk
+        else:
+            item.fail(ref.name, does_not_exist(ref.model, key))
+    invalidate_orphans(spec, items)
+
+
+def invalidate_orphans(spec: Spec, items: list[Item]) -> None:
+    """A record whose in-batch parent turned out invalid cannot be written either."""
+    assert spec.parent is not None
+    by_key = {item.external_id: item for item in items}
+    changed = True
+    while changed:
+        changed = False
+        for item in items:
+            parent = by_key.get(item.parent_key) if item.parent_key else None
+            if item.ok and parent is not None and not parent.ok:
+                item.fail(
+                    spec.parent.name,
+                    _('%(model)s "%(key)s" is not valid in this batch.') % _names(spec.model, str(parent.external_id)),
+                )
+                changed = True
+
+
+def visibility_guard(spec: Spec, user: User) -> Guard | None:
+    """SQL that is true when the existing row `t` is the caller's to change (None: all are)."""
+    if sees_everything(user):
+        return None
+    sql, params = Account.objects.visible_to(user).values("pk").query.sql_with_params()
+    column = spec.model._meta.pk.column if spec.model is Account else spec.model._meta.get_field("account").column
+    return f"t.{connection.ops.quote_name(column)} IN ({sql})", params
+
+
+def _refuse_hidden_rows(spec: Spec, user: User, items: list[Item]) -> None:
+    """People may not overwrite rows of accounts they cannot see (moving them would be a leak too)."""
+    keys = [item.external_id for item in items]
+    if not keys:
+        return
+    hidden = set(
+        spec.model.objects.filter(external_id__in=key_list(keys))
+        .exclude(pk__in=spec.model.objects.visible_to(user).values("pk"))
+        .values_list("external_id", flat=True)
+    )
+    for item in items:
+        if item.external_id in hidden:
+            item.fail("external_id", hidden_message(spec))
+
+
+def hidden_message(spec: Spec) -> str:
+    return _("A %(model)s with this ERP ID exists and is not visible to you; it cannot be changed.") % {
+        "model": spec.model._meta.verbose_name
+    }
+
+
+def _refuse_cycles(spec: Spec, items: list[Item]) -> None:
+    """Group trees stay trees: walk up from each new parent through the batch and the database."""
+    ref = spec.parent
+    assert ref is not None
+    new_parent = {item.external_id: item.values[ref.name] for item in items if ref.name in item.values}
+    if not any(new_parent.values()):
+        return
+    keys, parent_of_pk = _load_tree(spec.model, {p for p in new_parent.values() if p} | set(new_parent))
+
+    def parent(node: str | int) -> str | int | None:
+        # Nodes are ERP ids where known (the batch may re-parent them), else database ids.
+        if isinstance(node, str) and node in new_parent:
+            return new_parent[node]
+        pk = keys.get(node) if isinstance(node, str) else node
+        up = parent_of_pk.get(pk) if pk is not None else None
+        return keys.get(up, up) if up is not None else None
+
+    for item in items:
+        node, seen = new_parent.get(item.external_id), 0
+        while node is not None and seen < MAX_TREE_DEPTH:
+            if node == item.external_id:
+                item.fail(
+                    ref.name,
+                    _("This parent is the account itself or one of its subsidiaries: a group cannot contain itself."),
+                )
+                break
+            node, seen = parent(node), seen + 1
+
+
+def _load_tree(model: type[models.Model], start: set[str]) -> tuple[dict[Any, Any], dict[int, int | None]]:
+    """Ids both ways for the ERP ids in `start` and all their ancestors, one query per level."""
+    keys: dict[Any, Any] = {}  # ERP id -> pk and pk -> ERP id
+    parent_of: dict[int, int | None] = {}
+    rows = model.objects.filter(external_id__in=start)
+    for _level in range(MAX_TREE_DEPTH):
+        fetched = list(rows.values_list("pk", "external_id", "parent_id"))
+        for pk, key, parent_id in fetched:
+            parent_of[pk] = parent_id
+            if key is not None:
+                keys[key], keys[pk] = pk, key
+        todo = {p for _, _, p in fetched if p is not None and p not in parent_of}
+        if not todo:
+            break
+        rows = model.objects.filter(pk__in=todo)
+    return keys, parent_of

@@ -1,0 +1,148 @@
+"""Per collection: the model, the record serializer, the scope, and how references map to columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db import models
+from rest_framework import serializers
+
+from accounts.models import Account, Contact, Invoice, Order, Payment
+from integrations.bulk import serializers as records
+from integrations.bulk.validation import RecordValidator
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A record field holding another row's ERP id, written to a foreign-key column."""
+
+    name: str  # in the record, e.g. "order_external_id"
+    column: str  # the model attribute written, e.g. "order_id"
+    model: type[models.Model]
+    same_account: bool = False  # the row referred to must belong to the record's account
+
+
+@dataclass(frozen=True)
+class Spec:
+    collection: str  # URL segment and scope resource: "orders" -> orders/bulk/, orders:write
+    model: type[models.Model]
+    serializer: type[serializers.Serializer]
+    account: Reference | None  # the owning account (None for accounts themselves)
+    references: tuple[Reference, ...] = ()  # other rows, resolved in the database
+    parent: Reference | None = None  # same collection; may point at another record of the batch
+    parent_same_account: bool = False
+    parent_acyclic: bool = False  # a group tree: refuse a parent that is a descendant
+    example: dict = field(default_factory=dict)
+
+    @property
+    def scope(self) -> str:
+        return f"{self.collection}:write"
+
+    @cached_property
+    def validator(self) -> RecordValidator:
+        return RecordValidator(self.serializer())
+
+    def columns(self, values: dict) -> dict:
+        """The record's own values, by model attribute (references are resolved separately)."""
+        columns = dict(values)
+        for name in self.reference_names.intersection(values):
+            del columns[name]
+        return columns
+
+    @cached_property
+    def reference_names(self) -> frozenset[str]:
+        refs = (self.account,) if self.account else ()
+        return frozenset(ref.name for ref in refs + self.references + ((self.parent,) if self.parent else ()))
+
+
+ACCOUNT = Reference("account_external_id", "account_id", Account)
+
+SPECS: dict[str, Spec] = {
+    spec.collection: spec
+    for spec in (
+        Spec(
+            "accounts",
+            Account,
+            records.AccountRecordSerializer,
+            account=None,
+            parent=Reference("parent_external_id", "parent_id", Account),
+            parent_acyclic=True,
+            example={
+                "external_id": "C-17",
+                "name": "华东精密机械有限公司",
+                "english_name": "East China Precision Machinery",
+                "parent_external_id": "C-1",
+                "industry": "Machinery",
+                "region": "East China",
+                "employees": 1200,
+                "annual_revenue": "850000000.00",
+                "credit_level": "AA",
+                "operating_status": "operating",
+            },
+        ),
+        Spec(
+            "contacts",
+            Contact,
+            records.ContactRecordSerializer,
+            account=ACCOUNT,
+            parent=Reference("reports_to_external_id", "reports_to_id", Contact),
+            parent_same_account=True,
+            example={
+                "external_id": "P-88",
+                "account_external_id": "C-17",
+                "name": "王伟",
+                "title": "采购总监",
+                "buying_role": "decision_maker",
+                "email": "wang.wei@example.com",
+            },
+        ),
+        Spec(
+            "orders",
+            Order,
+            records.OrderRecordSerializer,
+            account=ACCOUNT,
+            example={
+                "external_id": "SO-1001",
+                "account_external_id": "C-17",
+                "ordered_at": "2026-03-02",
+                "amount": "12500.00",
+                "margin": "3100.00",
+                "status": "fulfilled",
+            },
+        ),
+        Spec(
+            "invoices",
+            Invoice,
+            records.InvoiceRecordSerializer,
+            account=ACCOUNT,
+            references=(Reference("order_external_id", "order_id", Order, same_account=True),),
+            example={
+                "external_id": "INV-501",
+                "account_external_id": "C-17",
+                "order_external_id": "SO-1001",
+                "issued_on": "2026-03-05",
+                "due_on": "2026-04-04",
+                "amount": "12500.00",
+            },
+        ),
+        Spec(
+            "payments",
+            Payment,
+            records.PaymentRecordSerializer,
+            account=ACCOUNT,
+            references=(
+                Reference("order_external_id", "order_id", Order, same_account=True),
+                Reference("invoice_external_id", "invoice_id", Invoice, same_account=True),
+            ),
+            example={
+                "external_id": "AR-9001",
+                "account_external_id": "C-17",
+                "invoice_external_id": "INV-501",
+                "amount": "12500.00",
+                "due_on": "2026-04-04",
+                "paid_on": None,
+            },
+        ),
+    )
+}

@@ -1,0 +1,64 @@
+"""API representations of webhook subscriptions and deliveries."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from integrations.webhooks.models import EVENT_CHOICES, EVENTS, WebhookDelivery, WebhookSubscription, http_url
+
+
+class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+    # Declared: DRF drops a model URLField's URLValidators, and with them the http(s)-only rule.
+    url = serializers.URLField(
+        max_length=500, validators=[http_url], help_text="Where events are POSTed (http or https)."
+    )
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_CHOICES),
+        allow_empty=False,
+        help_text="The events to receive.",
+    )
+    secret_hint = serializers.CharField(read_only=True, help_text="The start and end of the signing secret.")
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "url", "events", "is_active", "secret_hint", "created_by", "created_at"]
+        read_only_fields = ["created_by", "created_at"]
+
+    def validate_events(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))  # a subscriber gets each event once
+
+
+class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
+    """The create response: the only time the full secret is returned."""
+
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="HMAC-SHA256 key of X-KAM-Signature. Returned only now: store it safely.",
+    )
+
+    class Meta(WebhookSubscriptionSerializer.Meta):
+        fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    """A delivery without its payload (a tier.changed batch holds 1,000 changes): see …/{id}/payload/."""
+
+    # Value-only labels: the event names are self-explanatory, and a choice set distinct from the
+    # subscription's `events` keeps one enum name per set in the OpenAPI schema.
+    event = serializers.ChoiceField(choices=[(e, e) for e in EVENTS], read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "subscription",
+            "event",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "next_attempt_at",
+            "created_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields
