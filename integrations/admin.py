@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from integrations.models import IdempotencyKey
+from integrations.models import IdempotencyKey, WebhookDelivery, WebhookSubscription
 
 
 @admin.register(IdempotencyKey)
@@ -21,3 +21,19 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    list_display = ["url", "is_active", "created_by", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["url"]
+    exclude = ["secret"]  # shown once, on creation, in the webhooks page or API
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ["id", "subscription", "event", "status", "attempts", "last_status_code", "created_at"]
+    list_filter = ["status", "event"]
+    search_fields = ["subscription__url", "last_error"]
+    raw_id_fields = ["subscription"]
