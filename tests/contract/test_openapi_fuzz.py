@@ -6,6 +6,8 @@ import json
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
@@ -21,13 +23,19 @@ schema.app = application
 
 
 @pytest.fixture
-def director_token(db, settings) -> str:  # noqa: ANN001
+def director_token(db, settings):  # noqa: ANN001, ANN201
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     world = build_world()
     make_contact(world.account)
     make_order(world.account, "2026-01-05", "100.00")
     _, key = api_token_create(user=world.director)
-    return key
+    # The WSGI app is called directly, so (as Django's test client does) keep its request
+    # signals from closing the connection that holds the test's transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield key
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
