@@ -24,3 +24,18 @@ class ApiBodySizeLimit:
             message = f"The request body is {length} bytes; the limit is {limit} bytes. Send smaller batches."
             return JsonResponse(error_body("payload_too_large", message), status=413)
         return self.get_response(request)
+
+
+class ApiRejectNulQuery:
+    """PostgreSQL cannot compare text with NUL characters: refuse such a query string with a 400."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            bad = sorted({key for key, values in request.GET.lists() for v in [key, *values] if "\x00" in v})
+            if bad:
+                errors = {key: ["Must not contain NUL (\\u0000) characters."] for key in bad}
+                return JsonResponse(error_body("invalid", "Some query parameters are not valid.", errors), status=400)
+        return self.get_response(request)

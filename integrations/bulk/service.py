@@ -61,6 +61,16 @@ class BatchError(ValueError):
         self.field = field
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
 def parse_envelope(data: Any) -> tuple[list[Any], bool]:
     """`{"records": [...], "atomic": bool}` or a bare list -> (records, atomic)."""
     if isinstance(data, list):
@@ -76,6 +86,9 @@ def parse_envelope(data: Any) -> tuple[list[Any], bool]:
             raise BatchError("atomic", _("Must be true or false."))
     else:
         raise BatchError("non_field_errors", _('Send {"records": [...], "atomic": false} or a JSON list of records.'))
+    if _has_nul(records):
+        # PostgreSQL stores no NUL character in text or JSON: refuse the batch instead of failing.
+        raise BatchError("records", _("Text must not contain NUL (\\u0000) characters."))
     if len(records) > MAX_RECORDS:
         raise BatchError(
             "records",

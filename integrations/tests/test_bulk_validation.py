@@ -104,3 +104,23 @@ def test_a_plain_record_never_needs_drfs_slow_path(collection, monkeypatch) -> N
     values, errors = validator(spec.example)
     assert errors == {}
     assert set(values) == set(spec.example)
+
+
+@pytest.mark.django_db
+def test_a_nul_character_is_refused_with_a_clear_error(world) -> None:
+    from accounts.tests.test_visibility import api_client_for
+
+    body = {
+        "records": [
+            {
+                "external_id": "SO-\x00",
+                "account_external_id": "C-1",
+                "ordered_at": "2026-01-01",
+                "amount": "1.00",
+                "margin": "0.10",
+            }
+        ]
+    }
+    response = api_client_for(world.director).post("/api/v1/orders/bulk/", body, format="json")
+    assert response.status_code == 400
+    assert "NUL" in response.json()["errors"]["records"][0]

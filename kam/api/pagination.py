@@ -7,6 +7,8 @@ the order it changed, without missing or repeating rows while it pages.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
@@ -39,8 +41,13 @@ class UpdatedSinceFilter(BaseFilterBackend):
         field = getattr(view, "updated_since_field", getattr(view, "sync_ordering", "updated_at"))
         if value is None or field == "id":
             return queryset
-        moment = parse_datetime(value) if value else None
-        if moment is None or moment.tzinfo is None:
+        try:
+            moment = parse_datetime(value) if value else None
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+            moment = moment.astimezone(UTC) if moment is not None and moment.tzinfo is not None else None
+        except (ValueError, OverflowError):
+            moment = None
+        if moment is None:
             raise ValidationError({"updated_since": [_("Give an ISO 8601 date-time with a time zone.")]})
         return queryset.filter(**{f"{field}__gte": moment})
 

@@ -90,3 +90,15 @@ def test_an_unknown_api_path_answers_json(world) -> None:
     response = api_client_for(world.director).get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("value", ["4711-12-26T08:40:22-17:28", "9999-12-31T23:59:59-23:00", "2026-13-45T00:00Z"])
+def test_odd_updated_since_values_are_handled(world, value) -> None:
+    response = api_client_for(world.director).get("/api/v1/tiering/runs/", {"updated_since": value})
+    assert response.status_code in (200, 400)
+
+
+def test_a_nul_in_the_query_string_is_bad_input(world) -> None:
+    response = api_client_for(world.director).get("/api/v1/accounts/", {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "q" in response.json()["errors"]
