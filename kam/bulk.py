@@ -1,8 +1,7 @@
-"""Fast bulk inserts: COPY on PostgreSQL, batched executemany elsewhere."""
+"""Fast bulk inserts of a frame: COPY on PostgreSQL, batched executemany elsewhere."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable, Sequence
 
@@ -10,31 +9,15 @@ import pandas as pd
 from django.db import connection
 
 
-def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert plain rows (None = NULL) into `table`; returns the count written.
-
-    Callers pass table and column names from model `_meta`, never user input.
-    """
-    rows = list(rows)
-    if not rows:
-        return 0
-    quoted_table = connection.ops.quote_name(table)
+def _insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Batched executemany, where COPY is not available (the SQLite demo)."""
     quoted_columns = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            # \N marks NULL so that an empty string stays an empty string.
-            writer.writerows([r"\N" if v is None else v for v in row] for row in rows)
-            buffer.seek(0)
-            cursor.cursor.copy_expert(
-                f"COPY {quoted_table} ({quoted_columns}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",  # noqa: S608
-                buffer,
-            )
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {quoted_table} ({quoted_columns}) VALUES ({marks})", rows)  # noqa: S608
-    return len(rows)
+        cursor.executemany(
+            f"INSERT INTO {connection.ops.quote_name(table)} ({quoted_columns}) VALUES ({marks})",  # noqa: S608
+            list(rows),
+        )
 
 
 def copy_frame(table: str, frame: pd.DataFrame) -> int:
@@ -47,7 +30,8 @@ def copy_frame(table: str, frame: pd.DataFrame) -> int:
             tuple(v.to_pydatetime() if isinstance(v, pd.Timestamp) else v for v in row)
             for row in plain.itertuples(index=False, name=None)
         )
-        return copy_rows(table, list(frame.columns), rows)
+        _insert_rows(table, list(frame.columns), rows)
+        return len(frame)
     buffer = io.StringIO()
     frame.to_csv(buffer, header=False, index=False, na_rep=r"\N")
     buffer.seek(0)

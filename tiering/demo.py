@@ -51,7 +51,3 @@ def seed_assessments(*, seed: int) -> int:
         )
     Assessment.objects.bulk_create(rows, batch_size=BATCH)
     return len(rows)
-
-
-def clear_assessments() -> None:
-    Assessment.objects.all().delete()
