@@ -59,10 +59,11 @@ def account_group_tree(*, user: User, account: Account) -> list[GroupNode]:
     the group is clear without opening what belongs to another team.
     """
     root = account.root()
-    visible_ids = set(Account.objects.visible_to(user).values_list("pk", flat=True).filter(pk__in=_tree_ids(root)))
+    tree_ids = _tree_ids(root)
+    visible_ids = set(Account.objects.visible_to(user).filter(pk__in=tree_ids).values_list("pk", flat=True))
     nodes: list[GroupNode] = []
     children_of: dict[int | None, list[Account]] = {}
-    for member in Account.objects.filter(pk__in=_tree_ids(root)).order_by("name"):
+    for member in Account.objects.filter(pk__in=tree_ids).order_by("name"):
         children_of.setdefault(member.parent_id, []).append(member)
 
     def walk(node: Account, depth: int) -> None:

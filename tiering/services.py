@@ -183,12 +183,13 @@ def publish(run: ScoringRun, placed: Placements, step: Progress) -> None:
     step("snapshots written")
 
     current = placed.accounts["current_tier"].fillna("").to_numpy(dtype=object)
-    moved = scores[scores["tier"].to_numpy() != current]
+    changed = scores["tier"].to_numpy() != current
+    moved = scores[changed]
     changes = pd.DataFrame(
         {
             "account_id": moved["account_id"],
             "run_id": run.pk,
-            "from_tier": current[(scores["tier"].to_numpy() != current)],
+            "from_tier": current[changed],
             "to_tier": moved["tier"],
             "reasons": moved["reasons"],
             "created_at": timezone.now(),

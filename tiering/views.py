@@ -5,7 +5,6 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from tiering.domain.matrix import TIERS
 from tiering.forms import AssessmentForm, ConfigForm, OverrideForm
 from tiering.models import ScoringRun
 from tiering.permissions import can_override_tiers, can_run_tiering
+from tiering.tasks import enqueue_run
 
 
 @page_view
@@ -87,17 +87,11 @@ def runs(request: HttpRequest) -> HttpResponse:
         if not can_run_tiering(request.user):
             raise PermissionDenied
         run = services.run_request(trigger=f"user {request.user.username}")
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        enqueue_run(run.pk)
         messages.success(request, _("Run #%(id)s queued.") % {"id": run.pk})
         return redirect("tiering:runs")
     page = Paginator(ScoringRun.objects.select_related("config"), 30).get_page(request.GET.get("page"))
     return render(request, "tiering/runs.html", {"page": page, "can_run": can_run_tiering(request.user)})
-
-
-def _enqueue(run_id: int) -> None:
-    from tiering.tasks import execute_run
-
-    execute_run.delay(run_id)
 
 
 @page_view

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view, permission_classes
@@ -14,6 +13,7 @@ from tiering import selectors, services
 from tiering.api.serializers import MatrixCellSerializer, RunSerializer, ScoreSerializer, TierChangeSerializer
 from tiering.models import AccountScore, ScoringRun, TierChange
 from tiering.permissions import can_run_tiering
+from tiering.tasks import enqueue_run
 
 
 class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
@@ -67,14 +67,8 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         run = services.run_request(as_of=serializer.validated_data.get("as_of"), trigger=f"api {request.user}")
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        enqueue_run(run.pk)
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
-
-
-def _enqueue(run_id: int) -> None:
-    from tiering.tasks import execute_run
-
-    execute_run.delay(run_id)
 
 
 @extend_schema(responses=MatrixCellSerializer(many=True))
