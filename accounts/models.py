@@ -350,6 +350,32 @@ class Order(models.Model):
         return self.external_id or f"#{self.pk}"
 
 
+class OrderMonth(models.Model):
+    """Per account and calendar month, the totals of its orders that are not cancelled.
+
+    Kept exact by database triggers on the orders table (see `accounts.order_months`), so every
+    write path (ORM, bulk upsert, COPY, admin, cascades) updates it in the same transaction.
+    The nightly tiering run reads months from here instead of scanning millions of orders.
+    """
+
+    # No FK check: triggers write these rows in bulk (millions on a COPY); Django's cascade removes them.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    month = models.DateField()  # the first day of the month
+    orders = models.IntegerField()
+    amount = models.DecimalField(max_digits=20, decimal_places=2)
+    margin = models.DecimalField(max_digits=20, decimal_places=2)
+    max_amount = models.DecimalField(**MONEY)
+    last_ordered_at = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "month"], name="order_month_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m}: {self.orders}"
+
+
 class Invoice(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="invoices")
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="invoices")

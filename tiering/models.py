@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, Account
@@ -84,11 +85,34 @@ SNAPSHOT_FIELDS = (
 )
 
 
+# Stored besides SNAPSHOT_FIELDS ("reasons" is written from these when read).
+EXPLANATION_FIELDS = (
+    "attractiveness_score",
+    "factors_rated",
+    "revenue_rank",
+    "margin_rank",
+    "rank_band",
+    "wallet_estimate",
+    "wallet_raised",
+    "relationship_type",
+    "frequency_prev",
+    "weaknesses",
+    "notes",
+)
+
+
 class AccountScore(models.Model):
     """One account's scores and placement in one run. Group rows hold the rolled-up group."""
 
-    run = models.ForeignKey(ScoringRun, on_delete=models.CASCADE, related_name="scores")
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="scores")
+    # A run writes 100,000 rows at once: no per-row FK checks (publish writes only ids it has
+    # just read, and Django's cascade deletes them), no single-column indexes (the unique
+    # constraint leads with run, score_account_run with account).
+    run = models.ForeignKey(
+        ScoringRun, on_delete=models.CASCADE, related_name="scores", db_constraint=False, db_index=False
+    )
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="scores", db_constraint=False, db_index=False
+    )
     is_group = models.BooleanField(_("group roll-up"), default=False)
     recency_days = models.PositiveIntegerField(null=True)
     frequency = models.PositiveIntegerField(default=0)
@@ -110,7 +134,19 @@ class AccountScore(models.Model):
     tier = models.CharField(_("tier"), max_length=2)  # the computed tier, or a manager's override
     category = models.CharField(max_length=20)
     overridden = models.BooleanField(default=False)
-    reasons = models.JSONField(default=list)
+    # What the reasons are written from when read (tiering.explanations): a few numbers per
+    # row instead of ~400 bytes of sentences, so a run's 100,000 snapshots write fast.
+    attractiveness_score = models.FloatField(null=True)
+    factors_rated = models.PositiveSmallIntegerField(default=0)
+    revenue_rank = models.FloatField(default=0)
+    margin_rank = models.FloatField(default=0)
+    rank_band = models.CharField(max_length=10, blank=True)  # "" on snapshots older than this field
+    wallet_estimate = models.FloatField(default=0)
+    wallet_raised = models.BooleanField(default=False)
+    relationship_type = models.CharField(max_length=30, blank=True)
+    frequency_prev = models.PositiveIntegerField(default=0)
+    weaknesses = models.CharField(max_length=100, blank=True)  # space-separated relationship weaknesses
+    notes = models.JSONField(default=list)  # sentences added by the run (a manager's pin)
 
     objects = AccountOwnedQuerySet.as_manager()
 
@@ -121,6 +157,13 @@ class AccountScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.tier} (run {self.run_id})"
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        """Why the account sits where it does: the rules that placed it, then the run's notes."""
+        from tiering.explanations import score_reasons  # the model layer stays free of pandas
+
+        return score_reasons(self)
 
 
 class TierChange(models.Model):

@@ -44,10 +44,18 @@ class TierCard:
 
 def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
     run = current_run()
-    scores = {s.is_group: s for s in AccountScore.objects.filter(run=run, account=account)} if run else {}
+    scores = (
+        {s.is_group: s for s in AccountScore.objects.filter(run=run, account=account).select_related("run__config")}
+        if run
+        else {}
+    )
     group_score = scores.get(True)
     if group_score is None and run and account.parent_id:
-        group_score = AccountScore.objects.filter(run=run, account=account.root(), is_group=True).first()
+        group_score = (
+            AccountScore.objects.filter(run=run, account=account.root(), is_group=True)
+            .select_related("run__config")
+            .first()
+        )
     score = scores.get(False)
     tier = score.tier if score else account.tier
     return TierCard(

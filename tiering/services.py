@@ -22,9 +22,11 @@ from kam.bulk import copy_frame
 from kam.locks import LockBusy, exclusive_lock
 from tiering.domain.config import BadgeConfig, TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY
-from tiering.domain.pipeline import place_accounts
+from tiering.domain.pipeline import explain, place_accounts
+from tiering.explanations import weaknesses_text
 from tiering.inputs import group_rollups, scoring_inputs
 from tiering.models import (
+    EXPLANATION_FIELDS,
     SNAPSHOT_FIELDS,
     AccountScore,
     Assessment,
@@ -103,12 +105,13 @@ def _fail(run: ScoringRun, error: str) -> None:
 class Placements:
     accounts: pd.DataFrame  # pipeline output + current_tier, one row per account
     groups: pd.DataFrame  # pipeline output for rolled-up groups, indexed by the root account
+    config: TieringConfig
 
 
 def compute_placements(as_of: date, config: TieringConfig, step: Progress) -> Placements:
     frame = scoring_inputs(as_of, config)
     step("loaded")
-    accounts = place_accounts(frame, as_of, config)
+    accounts = place_accounts(frame, as_of, config, explain=False)
     accounts["margin"] = frame["margin"]
     accounts["current_tier"] = frame["current_tier"]
     rollups = group_rollups(frame)
@@ -117,26 +120,35 @@ def compute_placements(as_of: date, config: TieringConfig, step: Progress) -> Pl
     else:
         # A group competes as one customer against the accounts outside any group.
         field = pd.concat([rollups, frame[~frame["is_group"]]])
-        groups = place_accounts(field, as_of, config).loc[rollups.index]
+        groups = place_accounts(field, as_of, config, explain=False).loc[rollups.index]
         groups["margin"] = rollups["margin"]
         groups["current_tier"] = ""
     step("scored")
-    return Placements(accounts, groups)
+    return Placements(accounts, groups, config)
 
 
-SCORE_COLUMNS = ["run_id", "account_id", *SNAPSHOT_FIELDS]
+STORED_FIELDS = tuple(f for f in SNAPSHOT_FIELDS if f != "reasons") + EXPLANATION_FIELDS
+SCORE_COLUMNS = ["run_id", "account_id", *STORED_FIELDS]
+
+
+def _pin_note(pin: TierOverride) -> str:
+    return f"Pinned to {pin.tier} by {pin.created_by.username} until {pin.expires_on}: {pin.reason}"
+
+
+def _badges_json(badges: pd.Series) -> list[str]:
+    """JSON of each row's badge list; there are only a few dozen distinct lists."""
+    cache: dict[tuple[str, ...], str] = {}
+    return [cache.get(key) or cache.setdefault(key, json.dumps(list(key))) for key in map(tuple, badges)]
 
 
 def _score_frame(run_id: int, placed: pd.DataFrame, is_group: bool, overrides: dict[int, TierOverride]) -> pd.DataFrame:
     """The snapshot rows of one run as a frame in SCORE_COLUMNS order, built column-wise."""
     pins = {} if is_group else {k: v for k, v in overrides.items() if k in placed.index}
     tier = placed["tier"].astype(object).copy()
-    reasons = list(placed["reasons"])
-    position = {account_id: i for i, account_id in enumerate(placed.index)} if pins else {}
+    notes = pd.Series("[]", index=placed.index, dtype=object)
     for account_id, pin in pins.items():
         tier.at[account_id] = pin.tier
-        note = f"Pinned to {pin.tier} by {pin.created_by.username} until {pin.expires_on}: {pin.reason}"
-        reasons[position[account_id]] = [*reasons[position[account_id]], note]
+        notes.at[account_id] = json.dumps([_pin_note(pin)], ensure_ascii=False)
     return pd.DataFrame(
         {
             "run_id": run_id,
@@ -144,15 +156,16 @@ def _score_frame(run_id: int, placed: pd.DataFrame, is_group: bool, overrides: d
             "is_group": is_group,
             "recency_days": placed["recency_days"].astype("Int64").to_numpy(dtype=object, na_value=None),
             "frequency": placed["frequency"].astype("int64").to_numpy(),
-            "monetary": placed["monetary"].map("{:.2f}".format).to_numpy(),
-            "margin": placed["margin"].astype("float64").map("{:.2f}".format).to_numpy(),
+            # Floats: the numeric columns round them to cents (and composite to tenths) on the way in.
+            "monetary": placed["monetary"].to_numpy(dtype="float64"),
+            "margin": placed["margin"].to_numpy(dtype="float64"),
             "r_score": placed["r_score"].to_numpy(),
             "f_score": placed["f_score"].to_numpy(),
             "m_score": placed["m_score"].to_numpy(),
             "segment": placed["segment"].to_numpy(dtype=object),
             "pareto_class": placed["pareto_class"].to_numpy(dtype=object),
-            "composite": placed["composite"].map("{:.1f}".format).to_numpy(),
-            "badges": [json.dumps(list(b)) for b in placed["badges"]],
+            "composite": placed["composite"].to_numpy(dtype="float64"),
+            "badges": _badges_json(placed["badges"]),
             "attractiveness": placed["attractiveness"].to_numpy(dtype=object),
             "attractiveness_provisional": placed["attractiveness_provisional"].astype(bool).to_numpy(),
             "potential_band": placed["potential_band"].to_numpy(dtype=object),
@@ -162,7 +175,17 @@ def _score_frame(run_id: int, placed: pd.DataFrame, is_group: bool, overrides: d
             "tier": tier.to_numpy(dtype=object),
             "category": tier.map(TIER_CATEGORY).to_numpy(dtype=object),
             "overridden": placed.index.isin(list(pins)),
-            "reasons": [json.dumps(list(r), ensure_ascii=False) for r in reasons],
+            "attractiveness_score": placed["attractiveness_score"].to_numpy(dtype="float64"),
+            "factors_rated": placed["factors_rated"].astype("int64").to_numpy(),
+            "revenue_rank": placed["revenue_rank"].to_numpy(dtype="float64"),
+            "margin_rank": placed["margin_rank"].to_numpy(dtype="float64"),
+            "rank_band": placed["rank_band"].to_numpy(dtype=object),
+            "wallet_estimate": placed["wallet"].to_numpy(dtype="float64"),
+            "wallet_raised": placed["wallet_raised"].astype(bool).to_numpy(),
+            "relationship_type": placed["relationship_type"].fillna("").to_numpy(dtype=object),
+            "frequency_prev": placed["frequency_prev"].astype("int64").to_numpy(),
+            "weaknesses": weaknesses_text(placed).to_numpy(dtype=object),
+            "notes": notes.to_numpy(),
         },
         columns=SCORE_COLUMNS,
     )
@@ -185,13 +208,18 @@ def publish(run: ScoringRun, placed: Placements, step: Progress) -> None:
     current = placed.accounts["current_tier"].fillna("").to_numpy(dtype=object)
     changed = scores["tier"].to_numpy() != current
     moved = scores[changed]
+    # Only the accounts that moved get their sentences written now (usually a few hundred).
+    reasons = explain(placed.accounts[changed], placed.config)
+    for i, account_id in enumerate(moved["account_id"].tolist()):
+        if account_id in overrides:
+            reasons[i].append(_pin_note(overrides[account_id]))
     changes = pd.DataFrame(
         {
             "account_id": moved["account_id"],
             "run_id": run.pk,
             "from_tier": current[changed],
             "to_tier": moved["tier"],
-            "reasons": moved["reasons"],
+            "reasons": [json.dumps(r, ensure_ascii=False) for r in reasons],
             "created_at": timezone.now(),
         }
     )

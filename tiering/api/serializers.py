@@ -5,6 +5,9 @@ from tiering.models import SNAPSHOT_FIELDS, AccountScore, ScoringRun, TierChange
 
 class ScoreSerializer(serializers.ModelSerializer):
     as_of = serializers.DateField(source="run.as_of", read_only=True)
+    reasons = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="Why the account sits in its tier (English)."
+    )
 
     class Meta:
         model = AccountScore

@@ -30,7 +30,7 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
         return (
             AccountScore.objects.visible_to(self.request.user)
             .filter(run__status=ScoringRun.Status.SUCCEEDED)
-            .select_related("run")
+            .select_related("run__config")
         )
 
 

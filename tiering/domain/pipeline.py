@@ -3,7 +3,9 @@
 `place_accounts` takes the frame a selector builds (one row per account or rolled-up
 group, index = account id; see INPUT_COLUMNS) and returns OUTPUT_COLUMNS. Everything is
 column-wise numpy except the final assembly of `badges` and `reasons` lists, so 100,000
-accounts take about a second.
+accounts take about a second. With `explain=False` the reasons are left out and the inputs
+they are written from (EXPLANATION_COLUMNS) are returned instead, so a run can store a
+snapshot's few numbers and `explain` can write its sentences when someone reads them.
 """
 
 from __future__ import annotations
@@ -69,8 +71,29 @@ OUTPUT_COLUMNS = (
 )
 
 
-def place_accounts(frame: pd.DataFrame, as_of: date, config: TieringConfig | None = None) -> pd.DataFrame:
-    """Scores, tier, category and reasons per account; index and order kept from `frame`."""
+# What `explain` needs besides OUTPUT_COLUMNS (the weakness flags are position.WEAKNESSES).
+EXPLANATION_COLUMNS = (
+    "factors_rated",  # int64 0-5
+    "rank_band",  # str high/medium/low: the band before the wallet estimate raised it
+    "wallet_raised",  # bool
+    "not_established",  # bool, one per relationship weakness
+    "slipping",
+    "regressing",
+    "new",
+    "no_decision_maker_contact",
+    "relationship_type",  # str or NA
+    "recency",  # float64 days, NaN = never ordered
+    "frequency_prev",  # int64
+    "wallet",  # float64, 0 = not estimated
+)
+
+
+def place_accounts(
+    frame: pd.DataFrame, as_of: date, config: TieringConfig | None = None, *, explain: bool = True
+) -> pd.DataFrame:
+    """Scores, tier, category and reasons per account; index and order kept from `frame`.
+
+    explain=False: EXPLANATION_COLUMNS instead of "reasons" (see `explain`)."""
     cfg = config or TieringConfig()
     require_columns(frame, INPUT_COLUMNS)
     if not frame.index.is_unique:
@@ -153,8 +176,17 @@ def place_accounts(frame: pd.DataFrame, as_of: date, config: TieringConfig | Non
         ],
         axis=1,
     )
+    if not explain:
+        return pd.concat([result, detail[list(EXPLANATION_COLUMNS)]], axis=1)
     result["reasons"] = _reasons(result, detail, cfg)
     return result
+
+
+def explain(placed: pd.DataFrame, config: TieringConfig | None = None) -> list[list[str]]:
+    """The reasons of rows holding OUTPUT_COLUMNS (reasons aside) and EXPLANATION_COLUMNS,
+    exactly as `place_accounts` writes them."""
+    require_columns(placed, [c for c in (*OUTPUT_COLUMNS, *EXPLANATION_COLUMNS) if c != "reasons"])
+    return _reasons(placed, placed, config or TieringConfig())
 
 
 def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> list[list[str]]:
@@ -172,7 +204,7 @@ def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> lis
     r, f = out["r_score"].to_numpy(), out["f_score"].to_numpy()
     frequency, previous = out["frequency"].to_numpy(), detail["frequency_prev"].to_numpy()
     recency = detail["recency"].to_numpy()
-    flag = {name: detail[name].to_numpy(dtype=bool) for name in _WEAKNESSES + ("wallet_raised",)}
+    flag = {name: detail[name].to_numpy(dtype=bool) for name in WEAKNESSES + ("wallet_raised",)}
 
     # The tier sentence depends on the tier alone: 18 strings, looked up.
     reasons = [[_TIER_REASON[t]] for t in out["tier"].tolist()]
@@ -271,7 +303,7 @@ def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> lis
     return reasons
 
 
-_WEAKNESSES = ("not_established", "slipping", "regressing", "new", "no_decision_maker_contact")
+WEAKNESSES = ("not_established", "slipping", "regressing", "new", "no_decision_maker_contact")
 
 _TIER_REASON = {
     tier: f"Tier {tier} ({TIER_CATEGORY[tier]}): attractiveness {tier[0]}, position {tier[1]}" for tier in TIERS

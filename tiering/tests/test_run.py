@@ -6,6 +6,9 @@ import pytest
 
 from accounts.models import Account
 from accounts.tests.factories import make_account, make_contact, make_order, make_payment
+from tiering.domain.config import TieringConfig
+from tiering.domain.pipeline import place_accounts
+from tiering.inputs import scoring_inputs
 from tiering.models import AccountScore, ScoringRun, TierChange
 from tiering.services import config_current, override_create, run_execute, run_request
 
@@ -70,10 +73,24 @@ def test_groups_are_scored_on_their_rolled_up_orders(book) -> None:
 def test_running_twice_for_the_same_day_gives_the_same_result(book) -> None:
     first, second = run(), run()
     fields = ("account_id", "is_group", "tier", "r_score", "f_score", "m_score", "composite", "reasons")
-    assert list(first.scores.order_by("account_id", "is_group").values_list(*fields)) == list(
-        second.scores.order_by("account_id", "is_group").values_list(*fields)
-    )
+
+    def snapshot(result):
+        scores = result.scores.select_related("run__config").order_by("account_id", "is_group")
+        return [tuple(getattr(score, field) for field in fields) for score in scores]
+
+    assert snapshot(first) == snapshot(second)
     assert second.tier_changes == 0
+
+
+@pytest.mark.django_db
+def test_stored_snapshots_explain_themselves_as_the_pipeline_does(book) -> None:
+    result = run()
+    config = TieringConfig.from_dict(result.config.data)
+    expected = place_accounts(scoring_inputs(AS_OF, config), AS_OF, config)["reasons"]
+    scores = AccountScore.objects.filter(run=result, is_group=False).select_related("run__config")
+    assert {s.account_id: s.reasons for s in scores} == expected.to_dict()
+    first_changes = {c.account_id: c.reasons for c in TierChange.objects.filter(run=result)}
+    assert first_changes == expected.to_dict()  # the first run moves every account from no tier
 
 
 @pytest.mark.django_db

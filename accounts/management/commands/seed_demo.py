@@ -41,6 +41,7 @@ from accounts.models import (
     Feedback,
     Invoice,
     Order,
+    OrderMonth,
     Payment,
     Team,
     User,
@@ -208,7 +209,7 @@ def _wipe(postgres: bool) -> None:
     if postgres:
         with connection.cursor() as cursor:
             # CASCADE empties every table that references these, whatever app it belongs to.
-            tables = ", ".join(_table(m) for m in (*WRITTEN, Invoice))
+            tables = ", ".join(_table(m) for m in (*WRITTEN, Invoice, OrderMonth))  # the roll-up has no FK
             cursor.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
         return
     for model in (Payment, Invoice, Feedback, ContactRoleHistory, Order, AccountTeamMember):

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tiering.domain.config import FACTORS, RELATIONSHIP_TYPES, TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY, TIERS
-from tiering.domain.pipeline import INPUT_COLUMNS, OUTPUT_COLUMNS, place_accounts
+from tiering.domain.pipeline import EXPLANATION_COLUMNS, INPUT_COLUMNS, OUTPUT_COLUMNS, explain, place_accounts
 from tiering.domain.rfm import SEGMENTS
 
 AS_OF = date(2025, 6, 30)
@@ -415,3 +415,16 @@ def test_row_order_does_not_change_any_result(accounts, seed):
     shuffled = frame.iloc[np.random.default_rng(seed).permutation(len(frame))]
 
     pd.testing.assert_frame_equal(place_accounts(shuffled, AS_OF).loc[frame.index], place_accounts(frame, AS_OF))
+
+
+@settings(database=None, max_examples=50, deadline=None)
+@given(accounts=st.lists(account, min_size=1, max_size=30), mode=st.sampled_from(["quintile", "thresholds"]))
+def test_reasons_written_later_from_the_explanation_columns_are_the_same(accounts, mode):
+    config = TieringConfig.from_dict({"rfm": {"mode": mode}})
+    frame = random_frame(accounts)
+
+    quiet = place_accounts(frame, AS_OF, config, explain=False)
+
+    assert "reasons" not in quiet.columns
+    assert set(EXPLANATION_COLUMNS) <= set(quiet.columns)
+    assert explain(quiet, config) == list(place_accounts(frame, AS_OF, config)["reasons"])

@@ -1,0 +1,159 @@
+"""The monthly order roll-up (`OrderMonth`): how triggers keep it, and how to rebuild it.
+
+Triggers on the orders table add inserted orders to their month, subtract deleted ones and
+recompute the month's largest order and latest date when an order leaves it, in the same
+transaction as the write. PostgreSQL runs them once per statement over the transition tables
+(a 5,000-order bulk upsert or a COPY is one grouped upsert); SQLite, the demo's database,
+once per row. Cancelled orders are left out, as everywhere in tiering.
+"""
+
+# ruff: noqa: S608 - the SQL here is built from constant table and column names only
+
+from __future__ import annotations
+
+from django.db import connection
+
+TABLE = "accounts_ordermonth"
+ORDERS = "accounts_order"
+COLUMNS = "account_id, month, orders, amount, margin, max_amount, last_ordered_at"
+
+# Adding grouped orders to their months; sorted so concurrent writers lock months in one order.
+_PG_ADD = f"""
+INSERT INTO {TABLE} AS m ({COLUMNS})
+SELECT account_id, date_trunc('month', ordered_at)::date, count(*), sum(amount), sum(margin),
+       max(amount), max(ordered_at)
+FROM {{rows}} WHERE status <> 'cancelled' GROUP BY 1, 2 ORDER BY 1, 2
+ON CONFLICT (account_id, month) DO UPDATE SET
+    orders = m.orders + EXCLUDED.orders, amount = m.amount + EXCLUDED.amount,
+    margin = m.margin + EXCLUDED.margin, max_amount = GREATEST(m.max_amount, EXCLUDED.max_amount),
+    last_ordered_at = GREATEST(m.last_ordered_at, EXCLUDED.last_ordered_at);
+"""
+
+_PG_SUBTRACT = f"""
+UPDATE {TABLE} AS m SET orders = m.orders - o.orders, amount = m.amount - o.amount, margin = m.margin - o.margin
+FROM (SELECT account_id, date_trunc('month', ordered_at)::date AS month, count(*) AS orders,
+             sum(amount) AS amount, sum(margin) AS margin
+      FROM old_rows WHERE status <> 'cancelled' GROUP BY 1, 2) AS o
+WHERE m.account_id = o.account_id AND m.month = o.month;
+"""
+
+# The largest order and latest date cannot be subtracted: read them again from the orders
+# still in the month. A separate statement, so (read committed) it sees every writer that
+# held the month's row lock before ours.
+_PG_REFRESH = f"""
+DELETE FROM {TABLE} AS m USING old_rows AS o
+WHERE m.account_id = o.account_id AND m.month = date_trunc('month', o.ordered_at)::date AND m.orders <= 0;
+UPDATE {TABLE} AS m SET max_amount = r.max_amount, last_ordered_at = r.last_ordered_at
+FROM (SELECT c.account_id, c.month, max(o.amount) AS max_amount, max(o.ordered_at) AS last_ordered_at
+      FROM (SELECT DISTINCT account_id, date_trunc('month', ordered_at)::date AS month
+            FROM old_rows WHERE status <> 'cancelled') AS c
+      JOIN {ORDERS} AS o ON o.account_id = c.account_id AND o.ordered_at >= c.month
+           AND o.ordered_at < (c.month + interval '1 month')::date AND o.status <> 'cancelled'
+      GROUP BY 1, 2) AS r
+WHERE m.account_id = r.account_id AND m.month = r.month;
+"""
+
+
+def _pg_function(name: str, body: str) -> str:
+    return (
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        f"BEGIN\n{body}\nRETURN NULL;\nEND $$;"
+    )
+
+
+POSTGRES_INSTALL = [
+    _pg_function("kam_order_month_insert", _PG_ADD.format(rows="new_rows")),
+    _pg_function("kam_order_month_delete", _PG_SUBTRACT + _PG_REFRESH),
+    _pg_function("kam_order_month_update", _PG_SUBTRACT + _PG_ADD.format(rows="new_rows") + _PG_REFRESH),
+    # DELETE, not TRUNCATE: a TRUNCATE naming both tables (test flushes, seed_demo) is still
+    # using the roll-up when this runs; it is already empty then.
+    _pg_function("kam_order_month_truncate", f"DELETE FROM {TABLE};"),
+    f"CREATE TRIGGER order_month_insert AFTER INSERT ON {ORDERS} REFERENCING NEW TABLE AS new_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION kam_order_month_insert()",
+    f"CREATE TRIGGER order_month_delete AFTER DELETE ON {ORDERS} REFERENCING OLD TABLE AS old_rows "
+    "FOR EACH STATEMENT EXECUTE FUNCTION kam_order_month_delete()",
+    f"CREATE TRIGGER order_month_update AFTER UPDATE ON {ORDERS} REFERENCING OLD TABLE AS old_rows "
+    "NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION kam_order_month_update()",
+    f"CREATE TRIGGER order_month_truncate AFTER TRUNCATE ON {ORDERS} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION kam_order_month_truncate()",
+    # Orders arrive roughly in date order, so a BRIN index finds a date range (the edges of
+    # a tiering window) for almost nothing in size and write cost.
+    f"CREATE INDEX order_date_brin ON {ORDERS} USING brin (ordered_at)",
+]
+POSTGRES_UNINSTALL = [
+    "DROP INDEX IF EXISTS order_date_brin",
+    *(f"DROP TRIGGER IF EXISTS order_month_{op} ON {ORDERS}" for op in ("insert", "delete", "update", "truncate")),
+    *(f"DROP FUNCTION IF EXISTS kam_order_month_{op}()" for op in ("insert", "delete", "update", "truncate")),
+]
+
+_SQLITE_MONTH = "date({row}.ordered_at, 'start of month')"
+_SQLITE_ADD = f"""
+INSERT INTO {TABLE} ({COLUMNS})
+VALUES (NEW.account_id, {_SQLITE_MONTH.format(row="NEW")}, 1, NEW.amount, NEW.margin, NEW.amount, NEW.ordered_at)
+ON CONFLICT (account_id, month) DO UPDATE SET
+    orders = orders + 1, amount = amount + excluded.amount, margin = margin + excluded.margin,
+    max_amount = max(max_amount, excluded.max_amount), last_ordered_at = max(last_ordered_at, excluded.last_ordered_at);
+"""
+_SQLITE_REMOVE = f"""
+UPDATE {TABLE} SET orders = orders - 1, amount = amount - OLD.amount, margin = margin - OLD.margin
+WHERE account_id = OLD.account_id AND month = {_SQLITE_MONTH.format(row="OLD")};
+DELETE FROM {TABLE} WHERE account_id = OLD.account_id AND month = {_SQLITE_MONTH.format(row="OLD")} AND orders <= 0;
+UPDATE {TABLE} SET
+    max_amount = (SELECT max(o.amount) FROM {ORDERS} AS o WHERE o.account_id = {TABLE}.account_id
+                  AND o.ordered_at >= {TABLE}.month AND o.ordered_at < date({TABLE}.month, '+1 month')
+                  AND o.status <> 'cancelled'),
+    last_ordered_at = (SELECT max(o.ordered_at) FROM {ORDERS} AS o WHERE o.account_id = {TABLE}.account_id
+                  AND o.ordered_at >= {TABLE}.month AND o.ordered_at < date({TABLE}.month, '+1 month')
+                  AND o.status <> 'cancelled')
+WHERE account_id = OLD.account_id AND month = {_SQLITE_MONTH.format(row="OLD")};
+"""
+SQLITE_INSTALL = [
+    f"CREATE TRIGGER order_month_insert AFTER INSERT ON {ORDERS} WHEN NEW.status <> 'cancelled' "
+    f"BEGIN {_SQLITE_ADD} END",
+    f"CREATE TRIGGER order_month_delete AFTER DELETE ON {ORDERS} WHEN OLD.status <> 'cancelled' "
+    f"BEGIN {_SQLITE_REMOVE} END",
+    # An update leaves the old month and joins the new one; either order of the two gives the same result.
+    f"CREATE TRIGGER order_month_update_old AFTER UPDATE ON {ORDERS} WHEN OLD.status <> 'cancelled' "
+    f"BEGIN {_SQLITE_REMOVE} END",
+    f"CREATE TRIGGER order_month_update_new AFTER UPDATE ON {ORDERS} WHEN NEW.status <> 'cancelled' "
+    f"BEGIN {_SQLITE_ADD} END",
+]
+SQLITE_UNINSTALL = [
+    f"DROP TRIGGER IF EXISTS order_month_{name}" for name in ("insert", "delete", "update_old", "update_new")
+]
+
+
+def install(schema_editor) -> None:
+    """Create the triggers (and fill the roll-up from the orders already there)."""
+    vendor = schema_editor.connection.vendor
+    statements = {"postgresql": POSTGRES_INSTALL, "sqlite": SQLITE_INSTALL}.get(vendor)
+    if statements is None:
+        raise NotImplementedError(f"order roll-up triggers for {vendor}")
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+    rebuild(schema_editor.connection)
+
+
+def uninstall(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    for statement in POSTGRES_UNINSTALL if vendor == "postgresql" else SQLITE_UNINSTALL:
+        schema_editor.execute(statement, params=None)
+
+
+def month_sql(column: str, vendor: str | None = None) -> str:
+    """SQL for the first day of the month of a date column."""
+    if (vendor or connection.vendor) == "postgresql":
+        return f"date_trunc('month', {column})::date"
+    return f"date({column}, 'start of month')"
+
+
+def rebuild(conn=connection) -> None:
+    """Recompute the whole roll-up from the orders (a repair; the triggers keep it otherwise)."""
+    month = month_sql("ordered_at", conn.vendor)
+    with conn.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {TABLE} ({COLUMNS}) "  # noqa: S608
+            f"SELECT account_id, {month}, count(*), sum(amount), sum(margin), max(amount), max(ordered_at) "
+            f"FROM {ORDERS} WHERE status <> 'cancelled' GROUP BY account_id, {month}"
+        )
