@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,14 +35,29 @@ def copy_frame(table: str, frame: pd.DataFrame) -> int:
         return len(frame)
     quoted_columns = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
     sql = f"COPY {connection.ops.quote_name(table)} ({quoted_columns}) FROM STDIN"  # noqa: S608
+    chunks = (copy_text(frame.iloc[i : i + COPY_CHUNK_ROWS]) for i in range(0, len(frame), COPY_CHUNK_ROWS))
     with connection.cursor() as cursor:
-        for offset in range(0, len(frame), COPY_CHUNK_ROWS):
-            text = copy_text(frame.iloc[offset : offset + COPY_CHUNK_ROWS])
-            cursor.cursor.copy_expert(sql, io.StringIO(text))
+        cursor.cursor.copy_expert(sql, _Stream(chunks))
     return len(frame)
 
 
-COPY_CHUNK_ROWS = 25_000  # bounds the memory of the text of one chunk
+# Rows are turned into text a chunk at a time while the server parses the chunk before:
+# the client's and the server's work overlap, and only one chunk's text is in memory.
+COPY_CHUNK_ROWS = 2_000
+
+
+class _Stream(io.TextIOBase):
+    """A read-only file over an iterator of strings (what copy_expert reads from)."""
+
+    def __init__(self, chunks: Iterator[str]) -> None:
+        super().__init__()
+        self._chunks = chunks
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        return next(self._chunks, "")  # a whole chunk: copy_expert sends what it is given
 _NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
