@@ -60,7 +60,7 @@ def to_choice(series: pd.Series, name: str, choices: Collection[str]) -> np.ndar
     result = values.copy()
     result[missing] = None
     result[result == ""] = None
-    bad = {v for v in result if v is not None and v not in choices}
+    bad = {v for v in pd.unique(result) if v is not None and v not in choices}  # few distinct values
     if bad:
         raise ValueError(f"{name}: unexpected values {sorted(map(str, bad))}, expected {sorted(choices)}")
     return result
