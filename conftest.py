@@ -72,3 +72,15 @@ def _fresh_local_cache() -> None:
 
     if isinstance(caches["default"], LocMemCache):
         caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():  # noqa: ANN202
+    """A page requested in Chinese leaves Chinese active in the thread (LocaleMiddleware never
+    deactivates), and a later test calling a service directly would get Chinese messages: each
+    test starts in the default language, and whatever it activates is undone after it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        yield

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from integrations.models import IdempotencyKey, WebhookDelivery, WebhookSubscription
+from integrations.models import IdempotencyKey, ImportBatch, WebhookDelivery, WebhookSubscription
 
 
 @admin.register(IdempotencyKey)
@@ -37,3 +37,32 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_filter = ["status", "event"]
     search_fields = ["subscription__url", "last_error"]
     raw_id_fields = ["subscription"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Read-only: uploads are made and confirmed on the import page."""
+
+    list_display = ["filename", "kind", "user", "status", "created_at", "applied_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["user"]
+    search_fields = ["filename", "user__username"]
+    exclude = ["rows"]  # up to 50,000 records: not for a form
+    readonly_fields = [
+        "user",
+        "kind",
+        "filename",
+        "headers",
+        "ignored_columns",
+        "preview",
+        "result",
+        "status",
+        "created_at",
+        "applied_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001 - Django's signature
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False

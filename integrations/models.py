@@ -1,4 +1,5 @@
-"""Models of the ERP integration: idempotency keys, webhook subscriptions and deliveries."""
+"""Models of the ERP integration: idempotency keys, webhook subscriptions and deliveries,
+spreadsheet imports."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from integrations.spreadsheets.models import ImportBatch  # noqa: F401
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription  # noqa: F401
 
 # How long an Idempotency-Key is remembered (Stripe's figure); a cleanup job may delete older rows.

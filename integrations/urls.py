@@ -16,3 +16,13 @@ urlpatterns += [
     path("webhooks/deliveries/", webhook_views.deliveries, name="webhook_deliveries"),
     path("webhooks/deliveries/<int:pk>/redeliver/", webhook_views.delivery_redeliver, name="webhook_redeliver"),
 ]
+
+# Spreadsheet import and export (anyone who uses the pages, of what they can see).
+from integrations import spreadsheet_views  # noqa: E402
+
+urlpatterns += [
+    path("import/", spreadsheet_views.import_upload, name="import"),
+    path("import/<int:pk>/", spreadsheet_views.import_batch, name="import_batch"),
+    path("import/<int:pk>/confirm/", spreadsheet_views.import_batch_confirm, name="import_confirm"),
+    path("export/<slug:kind>.<slug:fmt>", spreadsheet_views.export, name="export"),
+]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +112,49 @@ def bulk_upsert(spec: Spec, user: User, records: list[Any], *, atomic: bool = Fa
         except _AtomicBatchFailed:
             return _answer(items, atomic, skip_valid=True)
     return _answer(items, atomic)
+
+
+def bulk_upsert_batches(
+    spec: Spec,
+    user: User,
+    records: list[Any],
+    *,
+    atomic: bool = False,
+    dry_run: bool = False,
+    on_batch: Callable[[int], None] | None = None,
+) -> BulkAnswer:
+    """Any number of records (a spreadsheet), `bulk_upsert` in batches of MAX_RECORDS, as one answer.
+
+    All batches run in one transaction, so a later batch sees the rows an earlier one wrote
+    (a contact may report to one created 5,000 rows before). `dry_run=True` rolls the whole
+    transaction back: the answer says what *would* be created, updated or left unchanged, by
+    the very code that would do it. `atomic=True` keeps nothing if any record of any batch is
+    invalid (the valid ones are reported skipped). `on_batch(n)` is told after each batch.
+    """
+    results: list[dict[str, Any]] = []
+    with paused_gc(), transaction.atomic():
+        for start in range(0, len(records), MAX_RECORDS):
+            chunk = records[start : start + MAX_RECORDS]
+            answer = bulk_upsert(spec, user, chunk, atomic=atomic)
+            for result in answer.body["results"]:
+                result["index"] += start
+            results += answer.body["results"]
+            if on_batch is not None:
+                on_batch(len(chunk))
+        failed = atomic and any(result["status"] == ERROR for result in results)
+        if failed:
+            for result in results:
+                if result["status"] != ERROR:  # written by an earlier batch, now rolled back
+                    result.update(status=SKIPPED, id=None)
+        if dry_run or failed:
+            transaction.set_rollback(True)
+        if dry_run:
+            for result in results:
+                if result["status"] == "created":
+                    result["id"] = None  # the id of a row that was rolled back means nothing
+    summary = dict.fromkeys(SUMMARY_KEYS, 0)
+    summary.update(Counter(result["status"] for result in results))
+    return BulkAnswer(400 if failed else 200, {"atomic": atomic, "summary": summary, "results": results})
 
 
 def _item(index: int, record: Any, values: dict[str, Any], errors: dict[str, list[str]]) -> Item:

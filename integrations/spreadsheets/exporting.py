@@ -1,0 +1,101 @@
+"""What a user can see -> CSV or XLSX, with the columns the import reads back.
+
+The header row is the bulk record's field names, references as ERP ids (`account_external_id`),
+so an export, edited or not, imports again: rows left as they were come back "unchanged". CSV
+is UTF-8 with a BOM (without it Excel reads Chinese as GBK and garbles it) and streams; XLSX is
+written in openpyxl's write-only mode, with dates as Excel dates and amounts as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
+from typing import IO, Any
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from accounts.models import Account, User
+from accounts.selectors import account_list
+from integrations.bulk.specs import SPECS
+from integrations.spreadsheets.columns import FORMULA_START, columns
+
+CHUNK_ROWS = 1_000  # rows per database fetch and per streamed piece of CSV
+
+
+def export_queryset(kind: str, user: User, filters: QueryDict | dict | None = None) -> QuerySet:
+    """The rows of `kind` the user may see; `filters` (the account list's) narrow the accounts."""
+    spec = SPECS[kind]
+    rows = spec.model.objects.visible_to(user)
+    if filters:
+        accounts, _filterset = account_list(user=user, filters=filters)
+        rows = accounts if spec.model is Account else rows.filter(account__in=accounts.values("pk"))
+    return rows.order_by("pk")
+
+
+def export_rows(kind: str, user: User, filters: QueryDict | dict | None = None) -> Iterator[list[Any]]:
+    """The header row, then one list of Python values per row (None for blank)."""
+    spec = SPECS[kind]
+    names = list(columns(kind))
+    references = {ref.name: ref for ref in (spec.account, spec.parent, *spec.references) if ref is not None}
+    # account_external_id is read through the foreign key: account__external_id.
+    paths = [f"{references[n].column.removesuffix('_id')}__external_id" if n in references else n for n in names]
+    yield names
+    queryset = export_queryset(kind, user, filters).values_list(*paths)
+    for row in queryset.iterator(chunk_size=CHUNK_ROWS):
+        yield list(row)
+
+
+def _safe_text(value: str) -> str:
+    # A name like "=HYPERLINK(...)" must stay text in Excel; the import strips the quote again.
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return _safe_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)  # Decimal "12500.00", int
+
+
+def csv_chunks(rows: Iterator[list[Any]]) -> Iterator[str]:
+    """CSV text in pieces of CHUNK_ROWS rows, starting with the BOM, for a streaming response."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_csv_cell(value) for value in row])
+        if count % CHUNK_ROWS == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _xlsx_cell(value: Any) -> Any:
+    # Decimals and ints become number cells Excel can sum, dates date cells (yyyy-mm-dd).
+    return _safe_text(value) if isinstance(value, str) else value
+
+
+def write_xlsx(rows: Iterator[list[Any]], target: IO[bytes], *, title: str) -> None:
+    """The rows as the only sheet of a workbook written to `target`."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title)
+    header = next(rows)
+    for position, name in enumerate(header, start=1):
+        # Wide enough that a date shows as a date, not "########".
+        sheet.column_dimensions[get_column_letter(position)].width = max(12, len(name) + 2)
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    for row in rows:
+        sheet.append([_xlsx_cell(value) for value in row])
+    workbook.save(target)
