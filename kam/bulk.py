@@ -58,6 +58,8 @@ class _Stream(io.TextIOBase):
 
     def read(self, size: int | None = -1) -> str:
         return next(self._chunks, "")  # a whole chunk: copy_expert sends what it is given
+
+
 _NULL = "\\N"
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
