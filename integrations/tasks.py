@@ -47,3 +47,10 @@ def purge_expired_idempotency_keys() -> int:
     from integrations.bulk.idempotency import purge_expired
 
     return purge_expired()
+
+
+@shared_task(ignore_result=True)
+def purge_old_import_batches() -> int:
+    from integrations.spreadsheets.importing import purge_old_batches
+
+    return purge_old_batches()

@@ -183,6 +183,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "integrations.tasks.purge_expired_idempotency_keys",
         "schedule": crontab(hour=4, minute=30),
     },
+    # Spreadsheet uploads (their rows and reports) are kept 30 days.
+    "import-batches-purge": {
+        "task": "integrations.tasks.purge_old_import_batches",
+        "schedule": crontab(hour=4, minute=45),
+    },
 }
 
 REST_FRAMEWORK = {

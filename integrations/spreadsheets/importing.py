@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import IO, Any
 
 from django.db import transaction
@@ -155,3 +156,12 @@ def import_confirm(*, batch: ImportBatch) -> bool:
             ImportBatch.objects.filter(pk=batch.pk).update(result=report.as_json())
     batch.refresh_from_db()
     return bool(claimed)
+
+
+IMPORT_BATCH_DAYS = 30  # how long an upload's rows and reports are kept
+
+
+def purge_old_batches(days: int = IMPORT_BATCH_DAYS) -> int:
+    """Delete uploads older than `days` (previewed or imported; for a periodic job)."""
+    deleted, _by_model = ImportBatch.objects.filter(created_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from accounts.models import Account, Order
 from accounts.tests.factories import make_order
 from integrations.bulk import service
 from integrations.bulk.service import bulk_upsert_batches
 from integrations.bulk.specs import SPECS
-from integrations.spreadsheets.importing import import_confirm, import_preview
+from integrations.spreadsheets.importing import IMPORT_BATCH_DAYS, import_confirm, import_preview, purge_old_batches
 from integrations.spreadsheets.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,11 @@ def test_an_atomic_import_of_several_batches_keeps_nothing_when_a_later_batch_fa
     assert answer.status_code == 400
     assert [result["status"] for result in answer.body["results"]] == ["skipped", "skipped", "skipped", "error"]
     assert not Order.objects.exists()
+
+
+def test_uploads_older_than_the_kept_days_are_purged(world) -> None:
+    old, recent = preview(world.owner), preview(world.owner)
+    ImportBatch.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=IMPORT_BATCH_DAYS, hours=1))
+
+    assert purge_old_batches() == 1
+    assert list(ImportBatch.objects.values_list("pk", flat=True)) == [recent.pk]
