@@ -8,10 +8,11 @@ contacts, assessments and the account tree. pandas only sees per-account rows.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 from django.db import connection, transaction
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Aggregate, Max, Min, QuerySet
 
 from accounts.models import Account, BuyingRole, Contact, Order, OrderMonth, Payment
 from tiering.domain.config import FACTORS, TieringConfig
@@ -98,6 +99,12 @@ def order_aggregates(as_of: date, window_days: int) -> pd.DataFrame:
     return frame.set_index("account_id")
 
 
+def _per_account(rows: QuerySet, aggregate: Aggregate) -> dict[int, Any]:
+    """{account_id: aggregate} over a filtered queryset, grouped in the database."""
+    grouped = rows.values("account_id").annotate(value=aggregate).order_by()
+    return dict(grouped.values_list("account_id", "value"))
+
+
 def last_orders_before(as_of: date, account_ids: list[int]) -> pd.Series:
     """Latest order date on or before as_of of accounts that bought nothing in the last two
     windows: the roll-up's earlier months, and the orders of as_of's own month up to as_of."""
@@ -105,23 +112,12 @@ def last_orders_before(as_of: date, account_ids: list[int]) -> pd.Series:
     found: dict[int, date] = {}
     for offset in range(0, len(account_ids), 10_000):
         chunk = account_ids[offset : offset + 10_000]
-        earlier = (
-            OrderMonth.objects.filter(account_id__in=chunk, month__lt=month)
-            .values("account_id")
-            .annotate(last=Max("last_ordered_at"))
-            .order_by()
-            .values_list("account_id", "last")
+        found.update(
+            _per_account(OrderMonth.objects.filter(account_id__in=chunk, month__lt=month), Max("last_ordered_at"))
         )
-        found.update(earlier)
-        this_month = (
-            Order.objects.filter(account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=as_of)
-            .exclude(status=Order.Status.CANCELLED)
-            .values("account_id")
-            .annotate(last=Max("ordered_at"))
-            .order_by()
-            .values_list("account_id", "last")
-        )
-        found.update(this_month)  # later than anything of an earlier month
+        this_month = Order.objects.filter(account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=as_of)
+        # Later than anything of an earlier month.
+        found.update(_per_account(this_month.exclude(status=Order.Status.CANCELLED), Max("ordered_at")))
     return pd.Series(found, dtype="object")
 
 
@@ -130,14 +126,8 @@ def worst_overdue_days(as_of: date, window_days: int) -> pd.Series:
 
     Only open items are read (a partial index holds them), so the nightly run does not scan
     the whole payment history."""
-    rows = (
-        Payment.objects.filter(paid_on__isnull=True, due_on__lt=as_of)
-        .values("account_id")
-        .annotate(oldest=Min("due_on"))
-        .order_by()
-        .values_list("account_id", "oldest")
-    )
-    worst = {account_id: (as_of - oldest).days for account_id, oldest in rows}
+    oldest = _per_account(Payment.objects.filter(paid_on__isnull=True, due_on__lt=as_of), Min("due_on"))
+    worst = {account_id: (as_of - due).days for account_id, due in oldest.items()}
     return pd.Series(worst, dtype="float64", name="max_overdue_days")
 
 

@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from accounts.models import User
+from accounts.management.users import active_user
 from accounts.tokens import api_token_create
 
 
@@ -13,11 +13,6 @@ class Command(BaseCommand):
         parser.add_argument("--scopes", default="", help="Comma-separated scopes, e.g. orders:write,scores:read.")
 
     def handle(self, *args, username: str, name: str, scopes: str, **options) -> None:
-        try:
-            user = User.objects.get(username=username)
-        except User.DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
-        if not user.is_active:
-            raise CommandError(f"User {username!r} is inactive.")
+        user = active_user(username)
         _, key = api_token_create(user=user, name=name, scopes=[s.strip() for s in scopes.split(",") if s.strip()])
         self.stdout.write(key)

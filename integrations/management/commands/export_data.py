@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from accounts.models import User
+from accounts.management.users import active_user
 from integrations.spreadsheets import KINDS
 from integrations.spreadsheets.exporting import csv_chunks, export_rows, write_xlsx
 from integrations.spreadsheets.importing import system_user
@@ -24,12 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, kind: str, file: Path, user: str | None, **options: Any) -> None:
         if file.suffix.lower() not in (".csv", ".xlsx"):
             raise CommandError("The file must end in .csv or .xlsx.")
-        actor = system_user()
-        if user is not None:
-            try:
-                actor = User.objects.get(username=user, is_active=True)
-            except User.DoesNotExist:
-                raise CommandError(f"No active user named {user!r}.") from None
+        actor = system_user() if user is None else active_user(user)
         rows = export_rows(kind, actor)
         try:
             if file.suffix.lower() == ".csv":

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from accounts.management.users import active_user
 from accounts.models import User
 from integrations.spreadsheets import KINDS
 from integrations.spreadsheets.importing import Report, apply, check, system_user
@@ -63,13 +64,7 @@ class Command(BaseCommand):
     def _user(self, username: str | None) -> User:
         if username is None:
             return system_user()
-        try:
-            user = User.objects.get(username=username)
-        except User.DoesNotExist:
-            raise CommandError(f"No user named {username!r}.") from None
-        if not user.is_active:
-            raise CommandError(f"User {username!r} is inactive.")
-        return user
+        return active_user(username)
 
     def _print(self, report: Report, *, dry_run: bool) -> None:
         for row in report.problems()[:MAX_LISTED_ERRORS]:
