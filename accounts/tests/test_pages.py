@@ -98,3 +98,16 @@ def test_the_all_option_of_a_filter_means_no_filter(client, many) -> None:
     client.force_login(many.owner)
     response = client.get(reverse("accounts:list"), {"tier": "", "category": "", "owner": "", "q": "客户07"})
     assert names(response) == ["客户07"]
+
+
+@pytest.mark.django_db
+def test_the_list_exports_what_it_shows(client, many) -> None:
+    client.force_login(many.owner)
+    page = client.get(reverse("accounts:list"), {"tier": "A1"}).content.decode()
+    link = re.search(r'id="account-export">.*?<a href="([^"]+)">CSV</a>', page).group(1).replace("&amp;", "&")
+    assert "tier=A1" in link
+
+    exported = b"".join(client.get(link).streaming_content).decode("utf-8-sig").splitlines()
+
+    assert len(exported) == 1 + 3  # the header, then the three A1 accounts of the list
+    assert all("客户0" in line for line in exported[1:])
