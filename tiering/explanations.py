@@ -8,7 +8,10 @@ run's own settings, so a past run still explains itself after the settings chang
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -32,13 +35,26 @@ def weaknesses_text(placed: pd.DataFrame) -> pd.Series:
 
 
 def score_reasons(score: AccountScore) -> list[str]:
-    if not score.rank_band:  # written before snapshots kept their explanation inputs
-        return list(score.notes)
-    config = _config(json.dumps(score.run.config.data, sort_keys=True))
-    return explain(_placed_row(score), config)[0] + list(score.notes)
+    attach_reasons([score])
+    return score.__dict__["reasons"]
 
 
-def _placed_row(score: AccountScore) -> pd.DataFrame:
+def attach_reasons(scores: Sequence[AccountScore]) -> None:
+    """Write the reasons of many snapshots at once (one `explain` per settings version), and
+    keep them on each object (`score.reasons` then costs nothing). Needs run__config loaded."""
+    by_config: dict[str, list[AccountScore]] = defaultdict(list)
+    for score in scores:
+        if not score.rank_band:  # written before snapshots kept their explanation inputs
+            score.__dict__["reasons"] = list(score.notes)
+        else:
+            by_config[json.dumps(score.run.config.data, sort_keys=True)].append(score)
+    for data, group in by_config.items():
+        rows = pd.DataFrame([_placed_row(score) for score in group])
+        for score, reasons in zip(group, explain(rows, _config(data)), strict=True):
+            score.__dict__["reasons"] = reasons + list(score.notes)  # where cached_property keeps it
+
+
+def _placed_row(score: AccountScore) -> dict[str, Any]:
     flags = set(score.weaknesses.split())
     recency = np.nan if score.recency_days is None else float(score.recency_days)
     row = {
@@ -71,4 +87,4 @@ def _placed_row(score: AccountScore) -> pd.DataFrame:
         "frequency_prev": score.frequency_prev,
         "wallet": score.wallet_estimate,
     }
-    return pd.DataFrame([row], index=[score.account_id])
+    return row

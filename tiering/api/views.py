@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts.api.permissions import ResourceScope, has_scope, require_scope
 from tiering import selectors, services
 from tiering.api.serializers import MatrixCellSerializer, RunSerializer, ScoreSerializer, TierChangeSerializer
+from tiering.explanations import attach_reasons
 from tiering.models import AccountScore, ScoringRun, TierChange
 from tiering.permissions import can_run_tiering
 from tiering.tasks import enqueue_run
@@ -32,6 +33,12 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
             .filter(run__status=ScoringRun.Status.SUCCEEDED)
             .select_related("run__config")
         )
+
+    def paginate_queryset(self, queryset):  # noqa: ANN001, ANN201
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            attach_reasons(page)  # one pass for the page, not one per snapshot
+        return page
 
 
 class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):

@@ -8,6 +8,7 @@ from accounts.models import Account
 from accounts.tests.factories import make_account, make_contact, make_order, make_payment
 from tiering.domain.config import TieringConfig
 from tiering.domain.pipeline import place_accounts
+from tiering.explanations import attach_reasons
 from tiering.inputs import scoring_inputs
 from tiering.models import AccountScore, ScoringRun, TierChange
 from tiering.services import config_current, override_create, run_execute, run_request
@@ -88,7 +89,10 @@ def test_stored_snapshots_explain_themselves_as_the_pipeline_does(book) -> None:
     config = TieringConfig.from_dict(result.config.data)
     expected = place_accounts(scoring_inputs(AS_OF, config), AS_OF, config)["reasons"]
     scores = AccountScore.objects.filter(run=result, is_group=False).select_related("run__config")
-    assert {s.account_id: s.reasons for s in scores} == expected.to_dict()
+    assert {s.account_id: s.reasons for s in scores} == expected.to_dict()  # one at a time
+    batch = list(scores)
+    attach_reasons(batch)
+    assert {s.account_id: s.__dict__["reasons"] for s in batch} == expected.to_dict()  # a page at once
     first_changes = {c.account_id: c.reasons for c in TierChange.objects.filter(run=result)}
     assert first_changes == expected.to_dict()  # the first run moves every account from no tier
 
