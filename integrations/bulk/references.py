@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, User
@@ -167,8 +168,9 @@ def _refuse_hidden_rows(spec: Spec, user: User, items: list[Item]) -> None:
 
 
 def hidden_message(spec: Spec) -> str:
-    return _("A %(model)s with this ERP ID exists and is not visible to you; it cannot be changed.") % {
-        "model": spec.model._meta.verbose_name
+    # "%(model)s" first: no a/an to get wrong, and it reads the same in Chinese.
+    return _("%(model)s with this ERP ID exists and is not visible to you; it cannot be changed.") % {
+        "model": capfirst(spec.model._meta.verbose_name)
     }
 
 

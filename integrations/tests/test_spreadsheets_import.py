@@ -93,7 +93,7 @@ def test_a_rep_cannot_overwrite_an_account_they_cannot_see(world) -> None:
     rows = by_row(batch.preview)
     assert rows[2][1:] == (
         "error",
-        {"external_id": ["A account with this ERP ID exists and is not visible to you; it cannot be changed."]},
+        {"external_id": ["Account with this ERP ID exists and is not visible to you; it cannot be changed."]},
     )
     assert rows[3][1] == "created"
     import_confirm(batch=batch)
