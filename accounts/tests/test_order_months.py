@@ -124,3 +124,35 @@ def test_concurrent_writers_to_the_same_months_keep_them_exact() -> None:
         thread.join()
     assert errors == []
     assert stored_months() == expected_months()
+
+
+@pytest.mark.django_db
+def test_bulk_upserts_keep_the_months_exact() -> None:
+    # INSERT ... ON CONFLICT DO UPDATE fires both the insert and the update triggers.
+    from integrations.bulk.service import bulk_upsert
+    from integrations.bulk.specs import SPECS
+    from integrations.spreadsheets.importing import system_user
+
+    account = make_account(external_id="C-1")
+    other = make_account(external_id="C-2")
+
+    def send(amounts: dict[str, str], day: int, account_key: str = "C-1") -> None:
+        records = [
+            {
+                "external_id": key,
+                "account_external_id": account_key,
+                "ordered_at": f"2026-0{day}-1{i}",
+                "amount": amount,
+                "margin": "1.00",
+            }
+            for i, (key, amount) in enumerate(amounts.items())
+        ]
+        answer = bulk_upsert(SPECS["orders"], system_user(), records)
+        assert answer.body["summary"]["error"] == 0, [r["errors"] for r in answer.body["results"]]
+
+    send({"SO-1": "10.00", "SO-2": "99.00", "SO-3": "5.00"}, day=3)
+    send({"SO-1": "10.00", "SO-2": "1.00", "SO-4": "7.00"}, day=3)  # unchanged, smaller max, new
+    send({"SO-3": "5.00"}, day=4, account_key="C-2")  # to another month and account
+    assert stored_months() == expected_months()
+    assert OrderMonth.objects.get(account=account, month=date(2026, 3, 1)).max_amount == Decimal("10.00")
+    assert OrderMonth.objects.get(account=other).orders == 1
