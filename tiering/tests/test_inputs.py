@@ -1,0 +1,106 @@
+"""The window figures read through the monthly roll-up equal a plain count over the orders."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from accounts.models import Order
+from accounts.tests.factories import make_account
+from tiering.inputs import ORDER_COLUMNS, last_orders_before, order_aggregates, window_months
+
+
+def plain_figures(as_of: date, window_days: int) -> dict[int, tuple]:
+    start = as_of - timedelta(days=window_days)
+    previous_start = start - timedelta(days=window_days)
+    figures: dict[int, list] = {}
+    for o in Order.objects.exclude(status=Order.Status.CANCELLED).filter(
+        ordered_at__gt=previous_start, ordered_at__lte=as_of
+    ):
+        f = figures.setdefault(o.account_id, [None, 0, Decimal(0), Decimal(0), 0, Decimal(0), Decimal(0)])
+        f[0] = o.ordered_at if f[0] is None else max(f[0], o.ordered_at)
+        if o.ordered_at > start:
+            f[1] += 1
+            f[2] += o.amount
+            f[3] += o.margin
+        else:
+            f[4] += 1
+        f[5] = max(f[5], o.amount)
+        f[6] += o.amount
+    return {k: (v[0], v[1], float(v[2]), float(v[3]), v[4], float(v[5]), float(v[6])) for k, v in figures.items()}
+
+
+def read_figures(as_of: date, window_days: int) -> dict[int, tuple]:
+    frame = order_aggregates(as_of, window_days)
+    return {
+        account_id: (
+            row.last_order_date,
+            int(row.frequency),
+            0.0 if pd.isna(row.monetary) else float(row.monetary),  # NULL: nothing in the window
+            0.0 if pd.isna(row.margin) else float(row.margin),
+            int(row.frequency_prev),
+            float(row.max_single_order),
+            float(row.cumulative_volume),
+        )
+        for account_id, row in frame[list(ORDER_COLUMNS)].iterrows()
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("window_days", [10, 31, 45, 365])
+@pytest.mark.parametrize("as_of", [date(2026, 3, 31), date(2026, 3, 1), date(2026, 2, 14)])
+def test_roll_up_and_cut_months_give_the_plain_figures(as_of, window_days) -> None:
+    rng = random.Random(window_days)
+    accounts = [make_account() for _ in range(4)]
+    first = date(2024, 12, 1)
+    days = [as_of, as_of + timedelta(days=1), as_of - timedelta(days=window_days), first]
+    days += [first + timedelta(days=rng.randrange(500)) for _ in range(150)]
+    Order.objects.bulk_create(
+        Order(
+            account=rng.choice(accounts),
+            ordered_at=day,
+            amount=Decimal(rng.randrange(100, 99_999)) / 100,
+            margin=Decimal(rng.randrange(0, 999)) / 100,
+            status=rng.choice(["open", "fulfilled", "fulfilled", "cancelled"]),
+        )
+        for day in days
+    )
+
+    expected, got = plain_figures(as_of, window_days), read_figures(as_of, window_days)
+
+    assert got.keys() == expected.keys()
+    for account_id, figures in expected.items():
+        assert got[account_id] == pytest.approx(figures), account_id
+
+
+def test_whole_months_and_cut_months_cover_the_two_windows_once() -> None:
+    whole, edges = window_months(date(2025, 11, 24), date(2026, 5, 24), date(2026, 11, 24))
+    assert whole[0] == date(2025, 12, 1)
+    assert date(2026, 5, 1) not in whole  # cut by the boundary between the windows
+    assert edges == [
+        (date(2025, 11, 24), date(2025, 11, 30)),
+        (date(2026, 4, 30), date(2026, 5, 31)),
+        (date(2026, 10, 31), date(2026, 11, 24)),
+    ]
+    covered = set()
+    for month in whole:
+        day = month
+        while day.month == month.month:
+            covered.add(day)
+            day += timedelta(days=1)
+    for lo, hi in edges:
+        covered |= {lo + timedelta(days=n) for n in range(1, (hi - lo).days + 1)}
+    span = {date(2025, 11, 24) + timedelta(days=n) for n in range(1, 366)}
+    assert covered == span
+
+
+@pytest.mark.django_db
+def test_the_last_order_of_a_quiet_account_comes_from_earlier_months() -> None:
+    account = make_account()
+    for day, status in ((date(2023, 5, 9), "fulfilled"), (date(2023, 6, 2), "cancelled")):
+        Order.objects.create(account=account, ordered_at=day, amount=1, margin=0, status=status)
+    assert last_orders_before(date(2026, 3, 1), [account.pk]).to_dict() == {account.pk: date(2023, 5, 9)}
