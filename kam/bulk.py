@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -37,7 +37,7 @@ def copy_frame(table: str, frame: pd.DataFrame) -> int:
     sql = f"COPY {connection.ops.quote_name(table)} ({quoted_columns}) FROM STDIN"  # noqa: S608
     chunks = (copy_text(frame.iloc[i : i + COPY_CHUNK_ROWS]) for i in range(0, len(frame), COPY_CHUNK_ROWS))
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(sql, _Stream(chunks))
+        cursor.cursor.copy_expert(sql, TextStream(chunks), size=1 << 20)
     return len(frame)
 
 
@@ -46,18 +46,28 @@ def copy_frame(table: str, frame: pd.DataFrame) -> int:
 COPY_CHUNK_ROWS = 2_000
 
 
-class _Stream(io.TextIOBase):
-    """A read-only file over an iterator of strings (what copy_expert reads from)."""
+class TextStream(io.TextIOBase):
+    """A read-only file over an iterator of strings, for copy_expert. A read returns at most
+    `size` characters (slices, so a large text is never copied whole), and never more than
+    what is left of the current string."""
 
-    def __init__(self, chunks: Iterator[str]) -> None:
+    def __init__(self, chunks: Iterable[str]) -> None:
         super().__init__()
-        self._chunks = chunks
+        self._chunks = iter(chunks)
+        self._text, self._position = "", 0
 
     def readable(self) -> bool:
         return True
 
     def read(self, size: int | None = -1) -> str:
-        return next(self._chunks, "")  # a whole chunk: copy_expert sends what it is given
+        while self._position >= len(self._text):
+            text = next(self._chunks, None)
+            if text is None:
+                return ""
+            self._text, self._position = text, 0
+        start = self._position
+        self._position = len(self._text) if size is None or size < 0 else min(len(self._text), start + size)
+        return self._text[start : self._position]
 
 
 _NULL = "\\N"

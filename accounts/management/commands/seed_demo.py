@@ -46,6 +46,7 @@ from accounts.models import (
     Team,
     User,
 )
+from kam.bulk import TextStream
 
 # The tables this command writes, parents first.
 WRITTEN: tuple[type[models.Model], ...] = (
@@ -534,22 +535,6 @@ def _python_values(field: models.Field, values: Any, n: int) -> list[Any]:
     return [None if v is None or v is pd.NA else v for v in list(values)]
 
 
-class _Reader:
-    """The file-like object COPY reads from; unlike StringIO it does not copy the text."""
-
-    def __init__(self, text: str) -> None:
-        self.text, self.position = text, 0
-
-    def read(self, size: int = -1) -> str:
-        start = self.position
-        self.position = len(self.text) if size < 0 else min(len(self.text), start + size)
-        return self.text[start : self.position]
-
-    def readline(self, size: int = -1) -> str:  # part of the file protocol; COPY only uses read()
-        end = self.text.find("\n", self.position)
-        return self.read(len(self.text) if end < 0 else end + 1 - self.position)
-
-
 class _CopyWriter(_Writer):
     """COPY FROM STDIN over the raw driver cursor (PostgreSQL)."""
 
@@ -568,7 +553,7 @@ class _CopyWriter(_Writer):
         with connection.cursor() as wrapper:
             raw = wrapper.cursor
             if hasattr(raw, "copy_expert"):  # psycopg2
-                raw.copy_expert(sql, _Reader(text), size=1 << 20)
+                raw.copy_expert(sql, TextStream([text]), size=1 << 20)
             else:  # psycopg 3
                 with raw.copy(sql) as copy:
                     copy.write(text)
