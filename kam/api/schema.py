@@ -21,6 +21,7 @@ ERRORS = {
     "403": "Not allowed (for a token: the missing scope is named).",
     "404": "Not found, or not visible to the caller.",
     "413": "Request body too large.",
+    "415": "Unsupported or unreadable Content-Type (send application/json).",
     "429": "Too many requests: retry after the number of seconds in `Retry-After`.",
 }
 
@@ -35,7 +36,7 @@ def add_error_responses(result: dict, generator, request, public) -> dict:  # no
             for status, text in ERRORS.items():
                 if status == "404" and "{" not in path:
                     continue
-                if status == "413" and method in ("get", "delete"):
+                if status in ("413", "415") and method in ("get", "delete"):
                     continue
                 responses.setdefault(status, {"description": text, "content": {"application/json": {"schema": ref}}})
     return result

@@ -102,3 +102,16 @@ def test_a_nul_in_the_query_string_is_bad_input(world) -> None:
     response = api_client_for(world.director).get("/api/v1/accounts/", {"q": "a\x00b"})
     assert response.status_code == 400
     assert "q" in response.json()["errors"]
+
+
+def test_an_unreadable_content_type_is_a_documented_415(world) -> None:
+    # Found by the contract run: a body whose Content-Type did not reach the app.
+    api = api_client_for(world.director)
+    response = api.generic("POST", "/api/v1/tiering/runs/", b"\xf1\x95m", content_type="")
+    assert response.status_code == 415
+    assert set(response.json()) == {"code", "message", "errors"}
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert "415" in schema["paths"]["/api/v1/tiering/runs/"]["post"]["responses"]
+    assert "415" not in schema["paths"]["/api/v1/tiering/runs/"]["get"]["responses"]
