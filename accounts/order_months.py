@@ -5,6 +5,10 @@ recompute the month's largest order and latest date when an order leaves it, in 
 transaction as the write. PostgreSQL runs them once per statement over the transition tables
 (a 5,000-order bulk upsert or a COPY is one grouped upsert); SQLite, the demo's database,
 once per row. Cancelled orders are left out, as everywhere in tiering.
+
+Money is kept in cents, as whole numbers in float8 columns: adding and subtracting whole
+numbers is exact in a double up to 2**53 cents (90 trillion), and the nightly aggregate sums
+doubles several times faster than numeric (it ends in floats for scoring anyway).
 """
 
 # ruff: noqa: S608 - the SQL here is built from constant table and column names only
@@ -15,24 +19,26 @@ from django.db import connection
 
 TABLE = "accounts_ordermonth"
 ORDERS = "accounts_order"
-COLUMNS = "account_id, month, orders, amount, margin, max_amount, last_ordered_at"
+COLUMNS = "account_id, month, orders, amount_cents, margin_cents, max_amount_cents, last_ordered_at"
 
 # Adding grouped orders to their months; sorted so concurrent writers lock months in one order.
 _PG_ADD = f"""
 INSERT INTO {TABLE} AS m ({COLUMNS})
-SELECT account_id, date_trunc('month', ordered_at)::date, count(*), sum(amount), sum(margin),
-       max(amount), max(ordered_at)
+SELECT account_id, date_trunc('month', ordered_at)::date, count(*), sum(amount) * 100, sum(margin) * 100,
+       max(amount) * 100, max(ordered_at)
 FROM {{rows}} WHERE status <> 'cancelled' GROUP BY 1, 2 ORDER BY 1, 2
 ON CONFLICT (account_id, month) DO UPDATE SET
-    orders = m.orders + EXCLUDED.orders, amount = m.amount + EXCLUDED.amount,
-    margin = m.margin + EXCLUDED.margin, max_amount = GREATEST(m.max_amount, EXCLUDED.max_amount),
+    orders = m.orders + EXCLUDED.orders, amount_cents = m.amount_cents + EXCLUDED.amount_cents,
+    margin_cents = m.margin_cents + EXCLUDED.margin_cents,
+    max_amount_cents = GREATEST(m.max_amount_cents, EXCLUDED.max_amount_cents),
     last_ordered_at = GREATEST(m.last_ordered_at, EXCLUDED.last_ordered_at);
 """
 
 _PG_SUBTRACT = f"""
-UPDATE {TABLE} AS m SET orders = m.orders - o.orders, amount = m.amount - o.amount, margin = m.margin - o.margin
+UPDATE {TABLE} AS m SET orders = m.orders - o.orders, amount_cents = m.amount_cents - o.amount_cents,
+    margin_cents = m.margin_cents - o.margin_cents
 FROM (SELECT account_id, date_trunc('month', ordered_at)::date AS month, count(*) AS orders,
-             sum(amount) AS amount, sum(margin) AS margin
+             (sum(amount) * 100)::float8 AS amount_cents, (sum(margin) * 100)::float8 AS margin_cents
       FROM old_rows WHERE status <> 'cancelled' GROUP BY 1, 2) AS o
 WHERE m.account_id = o.account_id AND m.month = o.month;
 """
@@ -43,8 +49,8 @@ WHERE m.account_id = o.account_id AND m.month = o.month;
 _PG_REFRESH = f"""
 DELETE FROM {TABLE} AS m USING old_rows AS o
 WHERE m.account_id = o.account_id AND m.month = date_trunc('month', o.ordered_at)::date AND m.orders <= 0;
-UPDATE {TABLE} AS m SET max_amount = r.max_amount, last_ordered_at = r.last_ordered_at
-FROM (SELECT c.account_id, c.month, max(o.amount) AS max_amount, max(o.ordered_at) AS last_ordered_at
+UPDATE {TABLE} AS m SET max_amount_cents = r.max_amount_cents, last_ordered_at = r.last_ordered_at
+FROM (SELECT c.account_id, c.month, max(o.amount) * 100 AS max_amount_cents, max(o.ordered_at) AS last_ordered_at
       FROM (SELECT DISTINCT account_id, date_trunc('month', ordered_at)::date AS month
             FROM old_rows WHERE status <> 'cancelled') AS c
       JOIN {ORDERS} AS o ON o.account_id = c.account_id AND o.ordered_at >= c.month
@@ -87,19 +93,25 @@ POSTGRES_UNINSTALL = [
 ]
 
 _SQLITE_MONTH = "date({row}.ordered_at, 'start of month')"
+# SQLite keeps a decimal as a double: 0.29 * 100 is 28.999999999999996, so round to the cent.
+_SQLITE_CENTS = "round({value} * 100)"
 _SQLITE_ADD = f"""
 INSERT INTO {TABLE} ({COLUMNS})
-VALUES (NEW.account_id, {_SQLITE_MONTH.format(row="NEW")}, 1, NEW.amount, NEW.margin, NEW.amount, NEW.ordered_at)
+VALUES (NEW.account_id, {_SQLITE_MONTH.format(row="NEW")}, 1, {_SQLITE_CENTS.format(value="NEW.amount")},
+        {_SQLITE_CENTS.format(value="NEW.margin")}, {_SQLITE_CENTS.format(value="NEW.amount")}, NEW.ordered_at)
 ON CONFLICT (account_id, month) DO UPDATE SET
-    orders = orders + 1, amount = amount + excluded.amount, margin = margin + excluded.margin,
-    max_amount = max(max_amount, excluded.max_amount), last_ordered_at = max(last_ordered_at, excluded.last_ordered_at);
+    orders = orders + 1, amount_cents = amount_cents + excluded.amount_cents,
+    margin_cents = margin_cents + excluded.margin_cents,
+    max_amount_cents = max(max_amount_cents, excluded.max_amount_cents),
+    last_ordered_at = max(last_ordered_at, excluded.last_ordered_at);
 """
 _SQLITE_REMOVE = f"""
-UPDATE {TABLE} SET orders = orders - 1, amount = amount - OLD.amount, margin = margin - OLD.margin
+UPDATE {TABLE} SET orders = orders - 1, amount_cents = amount_cents - {_SQLITE_CENTS.format(value="OLD.amount")},
+    margin_cents = margin_cents - {_SQLITE_CENTS.format(value="OLD.margin")}
 WHERE account_id = OLD.account_id AND month = {_SQLITE_MONTH.format(row="OLD")};
 DELETE FROM {TABLE} WHERE account_id = OLD.account_id AND month = {_SQLITE_MONTH.format(row="OLD")} AND orders <= 0;
 UPDATE {TABLE} SET
-    max_amount = (SELECT max(o.amount) FROM {ORDERS} AS o WHERE o.account_id = {TABLE}.account_id
+    max_amount_cents = (SELECT round(max(o.amount) * 100) FROM {ORDERS} AS o WHERE o.account_id = {TABLE}.account_id
                   AND o.ordered_at >= {TABLE}.month AND o.ordered_at < date({TABLE}.month, '+1 month')
                   AND o.status <> 'cancelled'),
     last_ordered_at = (SELECT max(o.ordered_at) FROM {ORDERS} AS o WHERE o.account_id = {TABLE}.account_id
@@ -154,6 +166,7 @@ def rebuild(conn=connection) -> None:
         cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
         cursor.execute(
             f"INSERT INTO {TABLE} ({COLUMNS}) "  # noqa: S608
-            f"SELECT account_id, {month}, count(*), sum(amount), sum(margin), max(amount), max(ordered_at) "
+            f"SELECT account_id, {month}, count(*), sum(round(amount * 100)), sum(round(margin * 100)), "
+            f"round(max(amount) * 100), max(ordered_at) "
             f"FROM {ORDERS} WHERE status <> 'cancelled' GROUP BY account_id, {month}"
         )

@@ -1,8 +1,9 @@
 """Loading what the tiering pipeline needs, with the aggregation done in the database.
 
-One grouped query over the monthly order roll-up (and the orders of the months a window
-boundary cuts) gives every account's window figures; a few small queries add payments,
-contacts, assessments and the account tree. pandas only sees per-account rows.
+One grouped query over the monthly order roll-up (and a few days of orders where a window
+boundary cuts a month; see `tiering.window_figures`) gives every account's window figures; a
+few small queries add payments, contacts, assessments and the account tree. pandas only sees
+per-account rows.
 """
 
 from __future__ import annotations
@@ -11,92 +12,18 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from django.db import connection, transaction
 from django.db.models import Aggregate, Max, Min, QuerySet
 
 from accounts.models import Account, BuyingRole, Contact, Order, OrderMonth, Payment
+from kam.background import read_in_background
+from kam.bulk import read_frame
 from tiering.domain.config import FACTORS, TieringConfig
 from tiering.models import Assessment
-
-ORDER_COLUMNS = [
-    "last_order_date",
-    "frequency",
-    "monetary",
-    "margin",
-    "frequency_prev",
-    "max_single_order",
-    "cumulative_volume",
-]
+from tiering.window_figures import order_aggregates
 
 
 def _month(day: date) -> date:
     return day.replace(day=1)
-
-
-def _next_month(month: date) -> date:
-    return (month + timedelta(days=32)).replace(day=1)
-
-
-def window_months(previous_start: date, start: date, as_of: date) -> tuple[list[date], list[tuple[date, date]]]:
-    """Split (previous_start, as_of] into whole months that lie in one window, read from the
-    roll-up, and the date ranges (lo, hi] of the months cut by a boundary, read from orders."""
-    whole: list[date] = []
-    edges: list[tuple[date, date]] = []
-    month = _month(previous_start + timedelta(days=1))
-    while month <= as_of:
-        last = _next_month(month) - timedelta(days=1)
-        if (previous_start < month and last <= start) or (start < month and last <= as_of):
-            whole.append(month)
-        else:
-            edges.append((max(month - timedelta(days=1), previous_start), min(last, as_of)))
-        month = _next_month(month)
-    return whole, edges
-
-
-def order_aggregates(as_of: date, window_days: int) -> pd.DataFrame:
-    """Per account, the figures of the window and the one before it (cancelled orders excluded).
-
-    One grouped query over the monthly roll-up (`OrderMonth`, kept by triggers) for the months
-    wholly inside a window, and over the orders themselves for the few months a window boundary
-    cuts. Cumulative volume and the largest order cover both windows."""
-    start = as_of - timedelta(days=window_days)
-    previous_start = start - timedelta(days=window_days)
-    whole, edges = window_months(previous_start, start, as_of)
-    months_sql = f"month IN ({', '.join(['%s'] * len(whole))})" if whole else "1 = 0"
-    edges_sql = " OR ".join(["(ordered_at > %s AND ordered_at <= %s)"] * len(edges)) or "1 = 0"
-    # Scoring works in floats; summing float8 is several times cheaper than numeric.
-    float_type = "float8" if connection.vendor == "postgresql" else "real"
-
-    def real(column: str) -> str:
-        return f"CAST({column} AS {float_type})"
-
-    sql = f"""
-        WITH parts (account_id, day, last_day, n, amount, margin, top) AS (
-            SELECT account_id, month, last_ordered_at, orders, {real("amount")}, {real("margin")}, {real("max_amount")}
-            FROM {OrderMonth._meta.db_table} WHERE {months_sql}
-            UNION ALL
-            SELECT account_id, ordered_at, ordered_at, 1, {real("amount")}, {real("margin")}, {real("amount")}
-            FROM {Order._meta.db_table} WHERE status <> %s AND ({edges_sql})
-        )
-        SELECT account_id, max(last_day),
-               sum(CASE WHEN day > %s THEN n ELSE 0 END), sum(CASE WHEN day > %s THEN amount END),
-               sum(CASE WHEN day > %s THEN margin END), sum(CASE WHEN day <= %s THEN n ELSE 0 END),
-               max(top), sum(amount)
-        FROM parts GROUP BY account_id
-    """  # noqa: S608 - only placeholders are interpolated
-    params = [*whole, Order.Status.CANCELLED, *(d for edge in edges for d in edge), start, start, start, start]
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One hash entry per account must fit in memory (else it spills to disk in batches),
-            # and JIT-compiling this one-off query costs more than it saves.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-            cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, params)
-        records = cursor.fetchall()
-    frame = pd.DataFrame.from_records(records, columns=["account_id", *ORDER_COLUMNS])
-    if connection.vendor != "postgresql":  # SQLite hands back dates as text
-        frame["last_order_date"] = pd.to_datetime(frame["last_order_date"]).dt.date
-    return frame.set_index("account_id")
 
 
 def _per_account(rows: QuerySet, aggregate: Aggregate) -> dict[int, Any]:
@@ -132,12 +59,9 @@ def worst_overdue_days(as_of: date, window_days: int) -> pd.Series:
 
 
 def fetch_frame(rows: QuerySet, columns: list[str]) -> pd.DataFrame:
-    """A values_list query's rows as a frame in one fetch (the ORM fetches 100 rows a call and
-    converts each value). Only for plain columns: values come as the driver gives them."""
+    """A values_list query's rows as a frame in one go (see kam.bulk.read_frame)."""
     sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+    return read_frame(sql, params, columns)
 
 
 def latest_assessments() -> pd.DataFrame:
@@ -191,22 +115,25 @@ def group_roots(parent: pd.Series) -> pd.Series:
 
 def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
     """The pipeline's input frame, one row per account (see tiering.domain.pipeline.INPUT_COLUMNS)."""
-    accounts = account_frame()
-    frame = accounts.join(order_aggregates(as_of, config.window_days), how="left")
+    # The order aggregate is the long query: the database runs it while the rest are read here.
+    with read_in_background(lambda: order_aggregates(as_of, config.window_days)) as orders:
+        accounts = account_frame()
+        overdue = worst_overdue_days(as_of, config.window_days)
+        assessed = latest_assessments().reindex(accounts.index)
+        contacted = decision_makers_contacted(as_of, config.position.decision_maker_days)
+        frame = accounts.join(orders(), how="left")
     frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
     frame["frequency_prev"] = frame["frequency_prev"].fillna(0).astype("int64")
     for column in ("monetary", "margin", "max_single_order", "cumulative_volume"):
-        frame[column] = frame[column].map(float, na_action="ignore").astype("float64").fillna(0.0)
+        frame[column] = frame[column].astype("float64").fillna(0.0)
     quiet = frame.index[frame["last_order_date"].isna()].tolist()
     if quiet:
-        frame.loc[quiet, "last_order_date"] = last_orders_before(as_of, quiet).reindex(quiet).to_numpy()
-    frame["last_order_date"] = pd.to_datetime(frame["last_order_date"])
-    frame["max_overdue_days"] = worst_overdue_days(as_of, config.window_days).reindex(frame.index)
-    assessed = latest_assessments().reindex(frame.index)
+        earlier = pd.to_datetime(last_orders_before(as_of, quiet).reindex(quiet))
+        frame.loc[quiet, "last_order_date"] = earlier.to_numpy(dtype=frame["last_order_date"].dtype)
+    frame["max_overdue_days"] = overdue.reindex(frame.index)
     for column in (*FACTORS, "prospects_rating", "strategic", "referred_customer"):
         frame[column] = assessed[column]
-    frame["wallet_estimate"] = assessed["wallet_estimate"].map(float, na_action="ignore").astype("float64")
-    contacted = decision_makers_contacted(as_of, config.position.decision_maker_days)
+    frame["wallet_estimate"] = assessed["wallet_estimate"].astype("float64")
     frame["decision_maker_contacted"] = frame.index.isin(list(contacted))
     members = frame["group_root"].value_counts()
     frame["is_group"] = frame["group_root"].map(members).gt(1).to_numpy()

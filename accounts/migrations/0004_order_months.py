@@ -3,16 +3,6 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-from accounts import order_months
-
-
-def install(apps, schema_editor):
-    order_months.install(schema_editor)
-
-
-def uninstall(apps, schema_editor):
-    order_months.uninstall(schema_editor)
-
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -45,5 +35,6 @@ class Migration(migrations.Migration):
                 "constraints": [models.UniqueConstraint(fields=("account", "month"), name="order_month_unique")],
             },
         ),
-        migrations.RunPython(install, uninstall),
+        # The triggers that keep it were installed here; 0005 installs them for the cents columns
+        # (accounts.order_months describes the current schema only).
     ]

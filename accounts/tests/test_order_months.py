@@ -28,13 +28,18 @@ def expected_months() -> dict[tuple[int, date], tuple]:
     return {key: (n, round(a, 2), round(m, 2), top, last) for key, (n, a, m, top, last) in cells.items()}
 
 
+def money(cents: float) -> Decimal:
+    assert cents == int(cents)  # whole cents, never a fraction
+    return Decimal(int(cents)) / 100
+
+
 def stored_months() -> dict[tuple[int, date], tuple]:
     return {
         (m.account_id, m.month): (
             m.orders,
-            round(Decimal(m.amount), 2),
-            round(Decimal(m.margin), 2),
-            Decimal(m.max_amount),
+            money(m.amount_cents),
+            money(m.margin_cents),
+            money(m.max_amount_cents),
             m.last_ordered_at,
         )
         for m in OrderMonth.objects.all()
@@ -79,7 +84,7 @@ def test_the_largest_order_and_last_date_of_a_month_fall_back_when_their_order_g
     big = make_order(account, date(2026, 3, 28), "900.00")
     big.delete()
     month = OrderMonth.objects.get(account=account)
-    assert (month.orders, Decimal(month.max_amount), month.last_ordered_at) == (1, Decimal("100.00"), date(2026, 3, 2))
+    assert (month.orders, month.max_amount_cents, month.last_ordered_at) == (1, 10_000, date(2026, 3, 2))
 
 
 @pytest.mark.django_db
@@ -154,5 +159,5 @@ def test_bulk_upserts_keep_the_months_exact() -> None:
     send({"SO-1": "10.00", "SO-2": "1.00", "SO-4": "7.00"}, day=3)  # unchanged, smaller max, new
     send({"SO-3": "5.00"}, day=4, account_key="C-2")  # to another month and account
     assert stored_months() == expected_months()
-    assert OrderMonth.objects.get(account=account, month=date(2026, 3, 1)).max_amount == Decimal("10.00")
+    assert OrderMonth.objects.get(account=account, month=date(2026, 3, 1)).max_amount_cents == 1_000
     assert OrderMonth.objects.get(account=other).orders == 1

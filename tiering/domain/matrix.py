@@ -8,6 +8,7 @@ Django language code: "en" and "zh-hans".
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 LETTERS = ("A", "B", "C")
 TIERS = tuple(f"{letter}{position}" for letter in LETTERS for position in range(1, 7))
@@ -109,7 +110,13 @@ def place(attractiveness_letter: str, position: int) -> str:
 
 def place_many(letters: np.ndarray, positions: np.ndarray) -> np.ndarray:
     """Vectorised `place` for already validated arrays (object array of tier codes)."""
-    return np.char.add(np.asarray(letters, dtype=str), np.asarray(positions).astype(str)).astype(object)
+    # A lookup in the 3 x 6 table: string concatenation per row costs ten times more.
+    table = np.array([[f"{letter}{p}" for p in range(1, 7)] for letter in LETTERS], dtype=object)
+    rows = pd.Index(LETTERS).get_indexer(np.asarray(letters, dtype=object))
+    columns = np.asarray(positions, dtype="int64") - 1
+    if (rows < 0).any() or ((columns < 0) | (columns > 5)).any():
+        raise ValueError("place_many: letters must be A-C and positions 1-6")
+    return table[rows, columns]
 
 
 def category_of(tier: str) -> str:

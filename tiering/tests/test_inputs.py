@@ -11,7 +11,9 @@ import pytest
 
 from accounts.models import Order
 from accounts.tests.factories import make_account
-from tiering.inputs import ORDER_COLUMNS, last_orders_before, order_aggregates, window_months
+from tiering import window_figures
+from tiering.inputs import last_orders_before
+from tiering.window_figures import ORDER_COLUMNS, Moved, order_aggregates, window_months, window_plan
 
 
 def plain_figures(as_of: date, window_days: int) -> dict[int, tuple]:
@@ -38,7 +40,7 @@ def read_figures(as_of: date, window_days: int) -> dict[int, tuple]:
     frame = order_aggregates(as_of, window_days)
     return {
         account_id: (
-            row.last_order_date,
+            row.last_order_date.date(),
             int(row.frequency),
             0.0 if pd.isna(row.monetary) else float(row.monetary),  # NULL: nothing in the window
             0.0 if pd.isna(row.margin) else float(row.margin),
@@ -51,9 +53,12 @@ def read_figures(as_of: date, window_days: int) -> dict[int, tuple]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("window_days", [10, 31, 45, 365])
-@pytest.mark.parametrize("as_of", [date(2026, 3, 31), date(2026, 3, 1), date(2026, 2, 14)])
-def test_roll_up_and_cut_months_give_the_plain_figures(as_of, window_days) -> None:
+@pytest.mark.parametrize("later_limit", [window_figures.MAX_LATER_ACCOUNTS, 0])
+@pytest.mark.parametrize("window_days", [10, 31, 45, 100, 365])
+@pytest.mark.parametrize("as_of", [date(2026, 3, 31), date(2026, 3, 1), date(2026, 2, 14), date(2026, 2, 20)])
+def test_roll_up_and_cut_months_give_the_plain_figures(as_of, window_days, later_limit, monkeypatch) -> None:
+    # later_limit 0: the month of as_of is read order by order, as for a run of a past date.
+    monkeypatch.setattr(window_figures, "MAX_LATER_ACCOUNTS", later_limit)
     rng = random.Random(window_days)
     accounts = [make_account() for _ in range(4)]
     first = date(2024, 12, 1)
@@ -104,3 +109,42 @@ def test_the_last_order_of_a_quiet_account_comes_from_earlier_months() -> None:
     for day, status in ((date(2023, 5, 9), "fulfilled"), (date(2023, 6, 2), "cancelled")):
         Order.objects.create(account=account, ordered_at=day, amount=1, margin=0, status=status)
     assert last_orders_before(date(2026, 3, 1), [account.pk]).to_dict() == {account.pk: date(2023, 5, 9)}
+
+
+def test_a_nightly_plan_reads_only_the_shorter_half_of_the_month_the_windows_meet_in() -> None:
+    plan = window_plan(date(2026, 11, 24), 365)  # S = 2025-11-24, P = 2024-11-24
+    assert plan.cut == [(date(2024, 11, 24), date(2024, 11, 30))]  # the month of P
+    assert plan.moved == Moved(date(2025, 11, 24), date(2025, 11, 30), +1)  # 6 days, not 24
+    assert plan.as_of_month == (date(2026, 10, 31), date(2026, 11, 24))
+    assert {date(2025, 11, 1), date(2026, 11, 1)} <= set(plan.months)
+    assert plan.current_from == date(2025, 12, 1)  # November 2025 counts in the earlier window
+
+    early = window_plan(date(2026, 11, 3), 365)  # S = 2025-11-03: its earlier half is shorter
+    assert early.moved == Moved(date(2025, 10, 31), date(2025, 11, 3), -1)
+    assert early.current_from == date(2025, 11, 1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_inputs_read_in_the_background_equal_those_read_in_a_transaction() -> None:
+    from django.db import transaction
+
+    from tiering.domain.config import TieringConfig
+    from tiering.inputs import scoring_inputs
+
+    rng = random.Random(3)
+    accounts = [make_account() for _ in range(5)]
+    Order.objects.bulk_create(
+        Order(
+            account=rng.choice(accounts),
+            ordered_at=date(2026, 3, 1) - timedelta(days=rng.randrange(800)),
+            amount=Decimal(rng.randrange(100, 99_999)) / 100,
+            margin=Decimal(1),
+        )
+        for _ in range(60)
+    )
+    threaded = scoring_inputs(date(2026, 3, 1), TieringConfig())  # no transaction: two connections
+    with transaction.atomic():
+        inline = scoring_inputs(date(2026, 3, 1), TieringConfig())
+    assert threaded["frequency"].sum() > 0
+    pd.testing.assert_frame_equal(threaded, inline)

@@ -1,0 +1,226 @@
+"""Every account's order figures over the tiering window and the window before it.
+
+The figures come from the monthly order roll-up (`accounts.OrderMonth`, kept exact by
+triggers) wherever a month's row answers the question, and from the orders themselves only
+where it cannot. With D = as of, S = D − W and P = S − W, the two windows are (P, S] and
+(S, D]. `window_plan` decides, month by month:
+
+- a month wholly inside one window: its roll-up row;
+- the month S cuts in two (both halves inside the two windows): its roll-up row counted in
+  one window, and the orders of its shorter half moved to the other window (count, amount
+  and margin; the largest order and last date of the month stay right for both together);
+- the month of D, when D cuts it: its roll-up row, for every account with no order after D
+  in that month (the nightly case: nobody has one), and the orders up to D for the others;
+- any other cut month (the month of P, and short windows): its orders in the range.
+
+So a nightly run reads about three weeks of orders on average instead of two months. Sums are of whole
+cents (see `accounts.order_months`), exact, so moving orders between windows leaves no
+residue; they become currency units for scoring once per account.
+"""
+
+# ruff: noqa: S608 - the SQL here interpolates constant names, placeholders and integer ids only
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pandas as pd
+from django.db import connection, transaction
+
+from accounts.models import Order, OrderMonth
+from kam.bulk import read_frame
+
+ORDER_COLUMNS = [
+    "last_order_date",
+    "frequency",
+    "monetary",
+    "margin",
+    "frequency_prev",
+    "max_single_order",
+    "cumulative_volume",
+]
+
+# Above this many accounts with orders after as_of in its month (a run for a past date),
+# the month of as_of is read order by order.
+MAX_LATER_ACCOUNTS = 1_000
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _month_end(day: date) -> date:
+    return _next_month(_month(day)) - timedelta(days=1)
+
+
+def window_months(previous_start: date, start: date, as_of: date) -> tuple[list[date], list[tuple[date, date]]]:
+    """Split (previous_start, as_of] into whole months that lie in one window and the date
+    ranges (lo, hi] of the months a boundary cuts."""
+    whole: list[date] = []
+    edges: list[tuple[date, date]] = []
+    month = _month(previous_start + timedelta(days=1))
+    while month <= as_of:
+        last = _next_month(month) - timedelta(days=1)
+        if (previous_start < month and last <= start) or (start < month and last <= as_of):
+            whole.append(month)
+        else:
+            edges.append((max(month - timedelta(days=1), previous_start), min(last, as_of)))
+        month = _next_month(month)
+    return whole, edges
+
+
+@dataclass(frozen=True)
+class Moved:
+    """Orders in (lo, hi] counted by the roll-up in one window that belong to the other:
+    sign +1 moves them into the current window, -1 out of it."""
+
+    lo: date
+    hi: date
+    sign: int
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    start: date  # S: orders after it are in the current window
+    months: list[date]  # roll-up months read
+    current_from: date | None  # roll-up months from this one count in the current window
+    cut: list[tuple[date, date]] = field(default_factory=list)  # (lo, hi] read order by order
+    moved: Moved | None = None
+    as_of_month: tuple[date, date] | None = None  # (lo, as_of]: roll-up row unless orders follow as_of
+
+
+def window_plan(as_of: date, window_days: int) -> WindowPlan:
+    start = as_of - timedelta(days=window_days)
+    previous_start = start - timedelta(days=window_days)
+    whole, edges = window_months(previous_start, start, as_of)
+    months, cut = list(whole), []
+    moved, as_of_month, split_month = None, None, date.min
+    for lo, hi in edges:
+        month_before = _month(hi) - timedelta(days=1)
+        if lo == month_before and hi == _month_end(hi):  # only S cuts it
+            split_month = _month(hi)
+            months.append(split_month)
+            later_half, earlier_half = (hi - start).days, (start - lo).days
+            # Count the month in the window of its longer half; move the shorter half's orders.
+            moved = Moved(start, hi, +1) if later_half <= earlier_half else Moved(lo, start, -1)
+        elif lo == month_before and hi == as_of and lo >= start:  # only D cuts it
+            months.append(_month(hi))
+            as_of_month = (lo, hi)
+        else:
+            cut.append((lo, hi))
+    months.sort()
+    current = [m for m in whole if m > start]
+    if moved is not None and moved.sign < 0:
+        current.append(split_month)
+    if as_of_month is not None:
+        current.append(_month(as_of))
+    return WindowPlan(start, months, min(current) if current else None, cut, moved, as_of_month)
+
+
+def _accounts_ordering_after(as_of: date) -> list[int]:
+    """Accounts with an order (not cancelled) later than as_of in as_of's month."""
+    later = Order.objects.filter(ordered_at__gt=as_of, ordered_at__lte=_month_end(as_of))
+    return list(later.exclude(status=Order.Status.CANCELLED).order_by().values_list("account_id", flat=True).distinct())
+
+
+def _rollup_branch(plan: WindowPlan, later: list[int] | None) -> tuple[str, list]:
+    """Roll-up rows; those from `current_from` on count in the current window."""
+    if not plan.months:
+        return _EMPTY, []
+    where, params = f"month IN ({', '.join(['%s'] * len(plan.months))})", list(plan.months)
+    if later:  # accounts with orders after as_of: their month of as_of comes from the orders
+        where += (
+            " AND month <> %s" if len(later) > MAX_LATER_ACCOUNTS else f" AND NOT (month = %s AND {_in_list(later)})"
+        )
+        params.append(_month(plan.as_of_month[1]))
+    current = "month >= %s" if plan.current_from else "1 = 0"
+    cases = [plan.current_from] * 4 if plan.current_from else []
+    sql = (
+        f"SELECT account_id, last_ordered_at, CASE WHEN {current} THEN orders ELSE 0 END, "
+        f"CASE WHEN {current} THEN amount_cents ELSE 0 END, CASE WHEN {current} THEN margin_cents ELSE 0 END, "
+        f"CASE WHEN {current} THEN 0 ELSE orders END, max_amount_cents, amount_cents "
+        f"FROM {OrderMonth._meta.db_table} WHERE {where}"
+    )
+    return sql, [*cases, *params]
+
+
+def _orders_branch(plan: WindowPlan, later: list[int] | None) -> tuple[str, list]:
+    """Orders of the cut months, each counted in its own window."""
+    ranges, params = ["ordered_at > %s AND ordered_at <= %s"] * len(plan.cut), [d for edge in plan.cut for d in edge]
+    if later:
+        accounts = "" if len(later) > MAX_LATER_ACCOUNTS else f" AND {_in_list(later)}"
+        ranges.append(f"ordered_at > %s AND ordered_at <= %s{accounts}")
+        params += list(plan.as_of_month)
+    if not ranges:
+        return _EMPTY, []
+    current, amount, margin = "ordered_at > %s", _cents("amount"), _cents("margin")
+    sql = (
+        f"SELECT account_id, ordered_at, CASE WHEN {current} THEN 1 ELSE 0 END, "
+        f"CASE WHEN {current} THEN {amount} ELSE 0 END, CASE WHEN {current} THEN {margin} ELSE 0 END, "
+        f"CASE WHEN {current} THEN 0 ELSE 1 END, {amount}, {amount} "
+        f"FROM {Order._meta.db_table} WHERE status <> %s AND ({' OR '.join(f'({r})' for r in ranges)})"
+    )
+    return sql, [plan.start] * 4 + [Order.Status.CANCELLED, *params]
+
+
+def _moved_branch(plan: WindowPlan) -> tuple[str, list]:
+    """The shorter half of the month S cuts, moved from the window the roll-up row counts it in."""
+    if plan.moved is None:
+        return _EMPTY, []
+    sign = plan.moved.sign
+    sql = (
+        f"SELECT account_id, CAST(NULL AS date), {sign}, {sign} * {_cents('amount')}, {sign} * {_cents('margin')}, "
+        f"{-sign}, CAST(NULL AS {_float()}), CAST(0 AS {_float()}) "
+        f"FROM {Order._meta.db_table} WHERE status <> %s AND ordered_at > %s AND ordered_at <= %s"
+    )
+    return sql, [Order.Status.CANCELLED, plan.moved.lo, plan.moved.hi]
+
+
+_EMPTY = "SELECT NULL, NULL, 0, 0, 0, 0, NULL, 0 WHERE 1 = 0"
+
+
+def _float() -> str:
+    return "float8" if connection.vendor == "postgresql" else "real"
+
+
+def _cents(column: str) -> str:
+    """An order's money column in whole cents, as the roll-up keeps it."""
+    if connection.vendor == "postgresql":
+        return f"CAST({column} * 100 AS float8)"
+    return f"round({column} * 100)"  # SQLite keeps decimals as doubles
+
+
+def _in_list(ids: list[int]) -> str:
+    return f"account_id IN ({', '.join(str(int(i)) for i in ids)})"
+
+
+def order_aggregates(as_of: date, window_days: int) -> pd.DataFrame:
+    """Per account, the figures of the window and the one before it (cancelled orders excluded),
+    in one grouped query (see the module's text for which months come from where).
+    Cumulative volume and the largest order cover both windows."""
+    plan = window_plan(as_of, window_days)
+    later = _accounts_ordering_after(as_of) if plan.as_of_month else None
+    branches = [_rollup_branch(plan, later), _orders_branch(plan, later), _moved_branch(plan)]
+    union = "\n UNION ALL ".join(sql for sql, _ in branches)
+    sql = f"""
+        WITH parts (account_id, last_day, n, amount, margin, n_prev, top, volume) AS ({union})
+        SELECT account_id, max(last_day), sum(n), sum(amount) / 100, sum(margin) / 100, sum(n_prev),
+               max(top) / 100, sum(volume) / 100
+        FROM parts GROUP BY account_id
+    """
+    params = [value for _, values in branches for value in values]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # One hash entry per account must fit in memory (else it spills to disk in
+                # batches), and JIT-compiling this one-off query costs more than it saves.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+                cursor.execute("SET LOCAL jit = off")
+        frame = read_frame(sql, params, ["account_id", *ORDER_COLUMNS])
+    frame["last_order_date"] = pd.to_datetime(frame["last_order_date"])  # SQLite gives text
+    return frame.set_index("account_id")
