@@ -4,7 +4,9 @@ file over an iterator of texts, for streaming a COPY that is built piece by piec
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 
 import pandas as pd
 import pyarrow as pa
@@ -35,11 +37,48 @@ def copy_frame(table: str, frame: pd.DataFrame) -> int:
         )
         _insert_rows(table, list(frame.columns), rows)
         return len(frame)
-    quoted_columns = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
-    sql = f"COPY {connection.ops.quote_name(table)} ({quoted_columns}) FROM STDIN WITH (FORMAT csv)"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(sql, copy_csv(frame), size=1 << 20)
+        cursor.cursor.copy_expert(_copy_sql(table, frame), copy_csv(frame), size=1 << 20)
     return len(frame)
+
+
+def _copy_sql(table: str, frame: pd.DataFrame) -> str:
+    quoted_columns = ", ".join(connection.ops.quote_name(c) for c in frame.columns)
+    return f"COPY {connection.ops.quote_name(table)} ({quoted_columns}) FROM STDIN WITH (FORMAT csv)"  # noqa: S608
+
+
+@contextmanager
+def copying_in_background() -> Iterator[Callable[[str, pd.DataFrame], None]]:
+    """Yields `copy(table, frame)`: each call queues a `copy_frame` that one background thread
+    runs, in order, on this connection and in its transaction, while the with-block goes on
+    computing. The server parses and indexes the rows while Python works. Leaving the block
+    waits for every COPY and raises the first error. The block must not use the database
+    itself: the connection is busy (a COPY's stream must not be interleaved with anything)."""
+    if connection.vendor != "postgresql":
+        yield copy_frame
+        return
+    connection.ensure_connection()
+    raw, django_errors = connection.connection, connection.wrap_database_errors
+    futures: list[Future] = []
+
+    def copy(table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        sql = _copy_sql(table, frame)
+
+        def run() -> None:
+            with django_errors, raw.cursor() as cursor:  # Django's exception classes, as elsewhere
+                cursor.copy_expert(sql, copy_csv(frame), size=1 << 20)
+
+        futures.append(pool.submit(run))
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy") as pool:
+        try:
+            yield copy
+        finally:
+            wait(futures)  # the connection must be idle before anything else uses it
+        for future in futures:
+            future.result()
 
 
 def copy_csv(frame: pd.DataFrame) -> io.BytesIO:

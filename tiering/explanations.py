@@ -28,10 +28,16 @@ def _config(data: str) -> TieringConfig:
 
 def weaknesses_text(placed: pd.DataFrame) -> pd.Series:
     """The weakness flags of placed rows as the space-separated names a snapshot stores."""
-    text = pd.Series("", index=placed.index, dtype=object)
-    for name in WEAKNESSES:
-        text = text.where(~placed[name].to_numpy(dtype=bool), text + " " + name)
-    return text.str.strip()
+    # The flags as a number, looked up in the texts of all combinations (string work per row
+    # would cost ten times more).
+    code = np.zeros(len(placed), dtype="int64")
+    for bit, name in enumerate(WEAKNESSES):
+        code |= placed[name].to_numpy(dtype=bool).astype("int64") << bit
+    texts = np.array(
+        [" ".join(name for bit, name in enumerate(WEAKNESSES) if k >> bit & 1) for k in range(2 ** len(WEAKNESSES))],
+        dtype=object,
+    )
+    return pd.Series(texts[code], index=placed.index, dtype=object)
 
 
 def score_reasons(score: AccountScore) -> list[str]:

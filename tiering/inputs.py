@@ -2,7 +2,7 @@
 
 One grouped query over the monthly order roll-up (and a few days of orders where a window
 boundary cuts a month; see `tiering.window_figures`) gives every account's window figures; a
-few small queries add payments, contacts, assessments and the account tree. pandas only sees
+second query adds payments, contacts, assessments and the account tree. pandas only sees
 per-account rows.
 """
 
@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from django.db.models import Aggregate, Max, Min, QuerySet
+from django.db.models import Aggregate, Max, QuerySet
 
 from accounts.models import Account, BuyingRole, Contact, Order, OrderMonth, Payment
 from kam.background import read_in_background
@@ -32,9 +32,10 @@ def _per_account(rows: QuerySet, aggregate: Aggregate) -> dict[int, Any]:
     return dict(grouped.values_list("account_id", "value"))
 
 
-def last_orders_before(as_of: date, account_ids: list[int]) -> pd.Series:
+def last_orders_before(as_of: date, account_ids: list[int], previous_start: date) -> pd.Series:
     """Latest order date on or before as_of of accounts that bought nothing in the last two
-    windows: the roll-up's earlier months, and the orders of as_of's own month up to as_of."""
+    windows (previous_start, as_of]: the roll-up's earlier months, and the orders of as_of's
+    own month that precede both windows (none unless the windows are shorter than a month)."""
     month = _month(as_of)
     found: dict[int, date] = {}
     for offset in range(0, len(account_ids), 10_000):
@@ -42,56 +43,45 @@ def last_orders_before(as_of: date, account_ids: list[int]) -> pd.Series:
         found.update(
             _per_account(OrderMonth.objects.filter(account_id__in=chunk, month__lt=month), Max("last_ordered_at"))
         )
-        this_month = Order.objects.filter(account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=as_of)
-        # Later than anything of an earlier month.
-        found.update(_per_account(this_month.exclude(status=Order.Status.CANCELLED), Max("ordered_at")))
+        if month <= previous_start:
+            this_month = Order.objects.filter(
+                account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=previous_start
+            )
+            # Later than anything of an earlier month.
+            found.update(_per_account(this_month.exclude(status=Order.Status.CANCELLED), Max("ordered_at")))
     return pd.Series(found, dtype="object")
 
 
-def worst_overdue_days(as_of: date, window_days: int) -> pd.Series:
-    """Per account: days overdue of its oldest unpaid receivable (as the account page shows it).
-
-    Only open items are read (a partial index holds them), so the nightly run does not scan
-    the whole payment history."""
-    oldest = _per_account(Payment.objects.filter(paid_on__isnull=True, due_on__lt=as_of), Min("due_on"))
-    worst = {account_id: (as_of - due).days for account_id, due in oldest.items()}
-    return pd.Series(worst, dtype="float64", name="max_overdue_days")
+ASSESSMENT_COLUMNS = [*FACTORS, "prospects_rating", "wallet_estimate", "strategic", "referred_customer"]
 
 
-def fetch_frame(rows: QuerySet, columns: list[str]) -> pd.DataFrame:
-    """A values_list query's rows as a frame in one go (see kam.bulk.read_frame)."""
-    sql, params = rows.query.sql_with_params()
-    return read_frame(sql, params, columns)
-
-
-def latest_assessments() -> pd.DataFrame:
-    """The newest assessment of each account (older ones are history)."""
-    columns = ["account_id", *FACTORS, "prospects_rating", "wallet_estimate", "strategic", "referred_customer"]
-    rows = Assessment.objects.order_by("account_id", "-assessed_at", "-id").values_list(*columns)
-    frame = fetch_frame(rows, columns)
-    return frame.drop_duplicates("account_id", keep="first").set_index("account_id")
-
-
-def decision_makers_contacted(as_of: date, days: int) -> set[int]:
-    since = as_of - timedelta(days=days)
-    return set(
-        Contact.objects.filter(
-            buying_role=BuyingRole.DECISION_MAKER,
-            is_active=True,
-            last_contacted_on__gt=since,
-            last_contacted_on__lte=as_of,
-        )
-        .order_by()  # the default ordering would join accounts into the DISTINCT
-        .values_list("account_id", flat=True)
-        .distinct()
-    )
-
-
-def account_frame() -> pd.DataFrame:
-    """Every account with its relationship type, current tier, and the root of its group."""
-    rows = Account.objects.order_by("id").values_list("id", "parent_id", "relationship_type", "tier")
-    frame = fetch_frame(rows, ["account_id", "parent_id", "relationship_type", "current_tier"]).set_index("account_id")
+def account_inputs(as_of: date, decision_maker_days: int) -> pd.DataFrame:
+    """Every account with what tiering reads besides its orders, in one query: relationship
+    type, current tier, group root, days overdue of its oldest unpaid receivable (as the
+    account page shows it; only open items are read, through their partial index), whether a
+    decision maker was contacted lately, and its newest assessment (older ones are history)."""
+    account, payment, contact = Account._meta.db_table, Payment._meta.db_table, Contact._meta.db_table
+    assessment = ", ".join(f"s.{c}" for c in ASSESSMENT_COLUMNS)
+    sql = f"""
+        SELECT a.id, a.parent_id, a.relationship_type, a.tier, p.oldest_due,
+               CASE WHEN d.account_id IS NULL THEN 0 ELSE 1 END, {assessment}
+        FROM {account} AS a
+        LEFT JOIN (SELECT account_id, MIN(due_on) AS oldest_due FROM {payment}
+                   WHERE paid_on IS NULL AND due_on < %s GROUP BY account_id) AS p ON p.account_id = a.id
+        LEFT JOIN (SELECT DISTINCT account_id FROM {contact}
+                   WHERE buying_role = %s AND is_active AND last_contacted_on > %s AND last_contacted_on <= %s
+                  ) AS d ON d.account_id = a.id
+        LEFT JOIN (SELECT account_id, {", ".join(ASSESSMENT_COLUMNS)},
+                          ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY assessed_at DESC, id DESC) AS newest
+                   FROM {Assessment._meta.db_table}) AS s ON s.account_id = a.id AND s.newest = 1
+        ORDER BY a.id
+    """  # noqa: S608 - table and column names are constants
+    since = as_of - timedelta(days=decision_maker_days)
+    columns = ["account_id", "parent_id", "relationship_type", "current_tier", "oldest_due", "dm", *ASSESSMENT_COLUMNS]
+    frame = read_frame(sql, [as_of, BuyingRole.DECISION_MAKER, since, as_of], columns).set_index("account_id")
     frame["group_root"] = group_roots(frame["parent_id"])
+    frame["max_overdue_days"] = (pd.Timestamp(as_of) - pd.to_datetime(frame.pop("oldest_due"))).dt.days
+    frame["decision_maker_contacted"] = frame.pop("dm").astype(bool)
     return frame
 
 
@@ -115,12 +105,9 @@ def group_roots(parent: pd.Series) -> pd.Series:
 
 def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
     """The pipeline's input frame, one row per account (see tiering.domain.pipeline.INPUT_COLUMNS)."""
-    # The order aggregate is the long query: the database runs it while the rest are read here.
+    # The order aggregate is the long query: the database runs it while the rest is read here.
     with read_in_background(lambda: order_aggregates(as_of, config.window_days)) as orders:
-        accounts = account_frame()
-        overdue = worst_overdue_days(as_of, config.window_days)
-        assessed = latest_assessments().reindex(accounts.index)
-        contacted = decision_makers_contacted(as_of, config.position.decision_maker_days)
+        accounts = account_inputs(as_of, config.position.decision_maker_days)
         frame = accounts.join(orders(), how="left")
     frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
     frame["frequency_prev"] = frame["frequency_prev"].fillna(0).astype("int64")
@@ -128,13 +115,11 @@ def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
         frame[column] = frame[column].astype("float64").fillna(0.0)
     quiet = frame.index[frame["last_order_date"].isna()].tolist()
     if quiet:
-        earlier = pd.to_datetime(last_orders_before(as_of, quiet).reindex(quiet))
+        previous_start = as_of - timedelta(days=2 * config.window_days)
+        earlier = pd.to_datetime(last_orders_before(as_of, quiet, previous_start).reindex(quiet))
         frame.loc[quiet, "last_order_date"] = earlier.to_numpy(dtype=frame["last_order_date"].dtype)
-    frame["max_overdue_days"] = overdue.reindex(frame.index)
-    for column in (*FACTORS, "prospects_rating", "strategic", "referred_customer"):
-        frame[column] = assessed[column]
-    frame["wallet_estimate"] = assessed["wallet_estimate"].astype("float64")
-    frame["decision_maker_contacted"] = frame.index.isin(list(contacted))
+    frame["max_overdue_days"] = frame["max_overdue_days"].astype("float64")
+    frame["wallet_estimate"] = frame["wallet_estimate"].astype("float64")
     members = frame["group_root"].value_counts()
     frame["is_group"] = frame["group_root"].map(members).gt(1).to_numpy()
     frame["strategic"] = frame["strategic"].fillna(False).astype(bool)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
@@ -18,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import Account, User
 from integrations.webhooks.services import emit_run_finished
-from kam.bulk import copy_frame
+from kam.bulk import copying_in_background
 from kam.locks import LockBusy, exclusive_lock
 from tiering.domain.config import BadgeConfig, TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY
@@ -80,8 +79,12 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
             )
             ScoringRun.objects.filter(pk=run.pk).update(status=ScoringRun.Status.RUNNING, started_at=timezone.now())
             try:
-                placed = compute_placements(run.as_of, TieringConfig.from_dict(run.config.data), step)
-                publish(run, placed, step)
+                config = TieringConfig.from_dict(run.config.data)
+                frame = scoring_inputs(run.as_of, config)
+                step("loaded")
+                accounts = score_accounts(frame, run.as_of, config)
+                step("scored")
+                publish(run, accounts, lambda: score_groups(frame, run.as_of, config), config, step)
             except Exception as error:
                 _fail(run, f"{type(error).__name__}: {error}")
                 raise
@@ -101,30 +104,25 @@ def _fail(run: ScoringRun, error: str) -> None:
     )
 
 
-@dataclass(frozen=True)
-class Placements:
-    accounts: pd.DataFrame  # pipeline output + current_tier, one row per account
-    groups: pd.DataFrame  # pipeline output for rolled-up groups, indexed by the root account
-    config: TieringConfig
-
-
-def compute_placements(as_of: date, config: TieringConfig, step: Progress) -> Placements:
-    frame = scoring_inputs(as_of, config)
-    step("loaded")
+def score_accounts(frame: pd.DataFrame, as_of: date, config: TieringConfig) -> pd.DataFrame:
+    """Pipeline output for every account, with its margin and current tier."""
     accounts = place_accounts(frame, as_of, config, explain=False)
     accounts["margin"] = frame["margin"]
     accounts["current_tier"] = frame["current_tier"]
+    return accounts
+
+
+def score_groups(frame: pd.DataFrame, as_of: date, config: TieringConfig) -> pd.DataFrame:
+    """Pipeline output for each rolled-up group, indexed by its root account."""
     rollups = group_rollups(frame)
     if rollups.empty:
-        groups = accounts.iloc[0:0]
-    else:
-        # A group competes as one customer against the accounts outside any group.
-        field = pd.concat([rollups, frame[~frame["is_group"]]])
-        groups = place_accounts(field, as_of, config, explain=False).loc[rollups.index]
-        groups["margin"] = rollups["margin"]
-        groups["current_tier"] = ""
-    step("scored")
-    return Placements(accounts, groups, config)
+        return score_accounts(frame.iloc[0:0], as_of, config)
+    # A group competes as one customer against the accounts outside any group.
+    field = pd.concat([rollups, frame[~frame["is_group"]]])
+    groups = place_accounts(field, as_of, config, explain=False).loc[rollups.index]
+    groups["margin"] = rollups["margin"]
+    groups["current_tier"] = ""
+    return groups
 
 
 STORED_FIELDS = tuple(f for f in SNAPSHOT_FIELDS if f != "reasons") + EXPLANATION_FIELDS
@@ -142,57 +140,61 @@ def _badges_json(badges: pd.Series) -> list[str]:
 
 
 def _score_frame(run_id: int, placed: pd.DataFrame, is_group: bool, overrides: dict[int, TierOverride]) -> pd.DataFrame:
-    """The snapshot rows of one run as a frame in SCORE_COLUMNS order, built column-wise."""
+    """The snapshot rows of one run as a frame in SCORE_COLUMNS order, built column-wise from
+    the placed columns as they are (no round trip of text through Python objects)."""
     pins = {} if is_group else {k: v for k, v in overrides.items() if k in placed.index}
-    tier = placed["tier"].astype(object).copy()
+    tier = placed["tier"].copy()
     notes = pd.Series("[]", index=placed.index, dtype=object)
     for account_id, pin in pins.items():
         tier.at[account_id] = pin.tier
         notes.at[account_id] = json.dumps([_pin_note(pin)], ensure_ascii=False)
-    return pd.DataFrame(
-        {
-            "run_id": run_id,
-            "account_id": placed.index.to_numpy(),
-            "is_group": is_group,
-            "recency_days": placed["recency_days"].astype("Int64").to_numpy(dtype=object, na_value=None),
-            "frequency": placed["frequency"].astype("int64").to_numpy(),
-            # Floats: the numeric columns round them to cents (and composite to tenths) on the way in.
-            "monetary": placed["monetary"].to_numpy(dtype="float64"),
-            "margin": placed["margin"].to_numpy(dtype="float64"),
-            "r_score": placed["r_score"].to_numpy(),
-            "f_score": placed["f_score"].to_numpy(),
-            "m_score": placed["m_score"].to_numpy(),
-            "segment": placed["segment"].to_numpy(dtype=object),
-            "pareto_class": placed["pareto_class"].to_numpy(dtype=object),
-            "composite": placed["composite"].to_numpy(dtype="float64"),
-            "badges": _badges_json(placed["badges"]),
-            "attractiveness": placed["attractiveness"].to_numpy(dtype=object),
-            "attractiveness_provisional": placed["attractiveness_provisional"].astype(bool).to_numpy(),
-            "potential_band": placed["potential_band"].to_numpy(dtype=object),
-            "relationship": placed["relationship"].to_numpy(dtype=object),
-            "position": placed["position"].to_numpy(),
-            "computed_tier": placed["tier"].to_numpy(dtype=object),
-            "tier": tier.to_numpy(dtype=object),
-            "category": tier.map(TIER_CATEGORY).to_numpy(dtype=object),
-            "overridden": placed.index.isin(list(pins)),
-            "attractiveness_score": placed["attractiveness_score"].to_numpy(dtype="float64"),
-            "factors_rated": placed["factors_rated"].astype("int64").to_numpy(),
-            "revenue_rank": placed["revenue_rank"].to_numpy(dtype="float64"),
-            "margin_rank": placed["margin_rank"].to_numpy(dtype="float64"),
-            "rank_band": placed["rank_band"].to_numpy(dtype=object),
-            "wallet_estimate": placed["wallet"].to_numpy(dtype="float64"),
-            "wallet_raised": placed["wallet_raised"].astype(bool).to_numpy(),
-            "relationship_type": placed["relationship_type"].fillna("").to_numpy(dtype=object),
-            "frequency_prev": placed["frequency_prev"].astype("int64").to_numpy(),
-            "weaknesses": weaknesses_text(placed).to_numpy(dtype=object),
-            "notes": notes.to_numpy(),
-        },
-        columns=SCORE_COLUMNS,
-    )
+    columns = {
+        "run_id": run_id,
+        "account_id": placed.index.to_series(index=placed.index),
+        "is_group": is_group,
+        "recency_days": placed["recency_days"].astype("Int64"),
+        "frequency": placed["frequency"].astype("int64"),
+        # Floats: the numeric columns round them to cents (and composite to tenths) on the way in.
+        "monetary": placed["monetary"].astype("float64"),
+        "margin": placed["margin"].astype("float64"),
+        "r_score": placed["r_score"],
+        "f_score": placed["f_score"],
+        "m_score": placed["m_score"],
+        "segment": placed["segment"],
+        "pareto_class": placed["pareto_class"],
+        "composite": placed["composite"].astype("float64"),
+        "badges": pd.Series(_badges_json(placed["badges"]), index=placed.index),
+        "attractiveness": placed["attractiveness"],
+        "attractiveness_provisional": placed["attractiveness_provisional"].astype(bool),
+        "potential_band": placed["potential_band"],
+        "relationship": placed["relationship"],
+        "position": placed["position"],
+        "computed_tier": placed["tier"],
+        "tier": tier,
+        "category": tier.map(TIER_CATEGORY),
+        "overridden": pd.Series(placed.index.isin(list(pins)), index=placed.index),
+        "attractiveness_score": placed["attractiveness_score"].astype("float64"),
+        "factors_rated": placed["factors_rated"].astype("int64"),
+        "revenue_rank": placed["revenue_rank"].astype("float64"),
+        "margin_rank": placed["margin_rank"].astype("float64"),
+        "rank_band": placed["rank_band"],
+        "wallet_estimate": placed["wallet"].astype("float64"),
+        "wallet_raised": placed["wallet_raised"].astype(bool),
+        "relationship_type": placed["relationship_type"].fillna(""),
+        "frequency_prev": placed["frequency_prev"].astype("int64"),
+        "weaknesses": weaknesses_text(placed),
+        "notes": notes,
+    }
+    return pd.DataFrame(columns, columns=SCORE_COLUMNS, index=placed.index)
 
 
 @transaction.atomic
-def publish(run: ScoringRun, placed: Placements, step: Progress) -> None:
+def publish(
+    run: ScoringRun, accounts: pd.DataFrame, groups: Callable[[], pd.DataFrame], config: TieringConfig, step: Progress
+) -> None:
+    """Write the run's snapshots, tier changes and the accounts' new tiers, all or nothing.
+
+    The groups are scored (`groups()`) while the database takes in the accounts' snapshots."""
     overrides = {
         o.account_id: o
         for o in TierOverride.objects.filter(revoked_at__isnull=True, expires_on__gte=run.as_of)
@@ -200,20 +202,40 @@ def publish(run: ScoringRun, placed: Placements, step: Progress) -> None:
         .order_by("account_id", "id")  # the newest pin of an account wins
     }
     table = AccountScore._meta.db_table
-    scores = _score_frame(run.pk, placed.accounts, False, overrides)
-    copy_frame(table, scores)
-    copy_frame(table, _score_frame(run.pk, placed.groups, True, overrides))
+    scores = _score_frame(run.pk, accounts, False, overrides)
+    with copying_in_background() as copy:
+        copy(table, scores)
+        copy(table, _score_frame(run.pk, groups(), True, overrides))
+        changes = _tier_changes(run, accounts, scores, overrides, config)
+        copy(TierChange._meta.db_table, changes)
     step("snapshots written")
+    _update_account_tiers(run.pk)
+    step("tiers published")
+    ScoringRun.objects.filter(pk=run.pk).update(
+        status=ScoringRun.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        accounts_scored=len(scores),
+        tier_changes=len(changes),
+    )
 
-    current = placed.accounts["current_tier"].fillna("").to_numpy(dtype=object)
+
+def _tier_changes(
+    run: ScoringRun,
+    accounts: pd.DataFrame,
+    scores: pd.DataFrame,
+    overrides: dict[int, TierOverride],
+    config: TieringConfig,
+) -> pd.DataFrame:
+    """A TierChange row for every account whose tier moved, with its reasons."""
+    current = accounts["current_tier"].fillna("").to_numpy(dtype=object)
     changed = scores["tier"].to_numpy() != current
     moved = scores[changed]
     # Only the accounts that moved get their sentences written now (usually a few hundred).
-    reasons = explain(placed.accounts[changed], placed.config)
+    reasons = explain(accounts[changed], config)
     for i, account_id in enumerate(moved["account_id"].tolist()):
         if account_id in overrides:
             reasons[i].append(_pin_note(overrides[account_id]))
-    changes = pd.DataFrame(
+    return pd.DataFrame(
         {
             "account_id": moved["account_id"],
             "run_id": run.pk,
@@ -222,15 +244,6 @@ def publish(run: ScoringRun, placed: Placements, step: Progress) -> None:
             "reasons": [json.dumps(r, ensure_ascii=False) for r in reasons],
             "created_at": timezone.now(),
         }
-    )
-    copy_frame(TierChange._meta.db_table, changes)
-    _update_account_tiers(run.pk)
-    step("tiers published")
-    ScoringRun.objects.filter(pk=run.pk).update(
-        status=ScoringRun.Status.SUCCEEDED,
-        finished_at=timezone.now(),
-        accounts_scored=len(scores),
-        tier_changes=len(changes),
     )
 
 

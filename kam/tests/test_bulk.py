@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from django.db import connection
 
-from kam.bulk import copy_frame, read_frame
+from kam.bulk import copy_frame, copying_in_background, read_frame
 
 pytestmark = [pytest.mark.django_db]
 
@@ -95,3 +95,31 @@ def test_read_frame_reads_back_what_copy_frame_wrote(scratch_table) -> None:
     none = read_frame("SELECT s, n FROM scratch WHERE n > %s", [99], ["s", "n"])
     assert none.empty
     assert list(none.columns) == ["s", "n"]
+
+
+def test_copies_queued_in_the_background_land_in_order_and_in_the_transaction(scratch_table) -> None:
+    first = pd.DataFrame({"s": ["a", "b"], "n": [1, 2]})
+    second = pd.DataFrame({"s": ["c"], "n": [3]})
+    with copying_in_background() as copy:
+        copy(scratch_table, first)
+        copy(scratch_table, pd.DataFrame({"s": []}))  # nothing to write
+        copy(scratch_table, second)
+    with connection.cursor() as cursor:  # the same connection, free again
+        cursor.execute("SELECT s, n FROM scratch")
+        assert sorted(cursor.fetchall()) == [("a", 1), ("b", 2), ("c", 3)]
+
+
+@pytest.mark.postgres
+def test_a_failed_background_copy_raises_when_the_block_ends(scratch_table) -> None:
+    from django.db import DataError, transaction
+
+    went_on = []
+
+    def write() -> None:
+        with transaction.atomic(), copying_in_background() as copy:
+            copy(scratch_table, pd.DataFrame({"s": ["fine"], "n": ["not a number"]}))
+            went_on.append(sum(range(1000)))  # the block goes on while the COPY fails
+
+    with pytest.raises(DataError, match="not a number"):
+        write()
+    assert went_on == [499500]

@@ -108,7 +108,19 @@ def test_the_last_order_of_a_quiet_account_comes_from_earlier_months() -> None:
     account = make_account()
     for day, status in ((date(2023, 5, 9), "fulfilled"), (date(2023, 6, 2), "cancelled")):
         Order.objects.create(account=account, ordered_at=day, amount=1, margin=0, status=status)
-    assert last_orders_before(date(2026, 3, 1), [account.pk]).to_dict() == {account.pk: date(2023, 5, 9)}
+    found = last_orders_before(date(2026, 3, 1), [account.pk], date(2025, 3, 1))
+    assert found.to_dict() == {account.pk: date(2023, 5, 9)}
+
+
+@pytest.mark.django_db
+def test_the_last_order_of_a_quiet_account_may_be_early_in_the_month_of_as_of_when_windows_are_short() -> None:
+    account = make_account()
+    Order.objects.create(account=account, ordered_at=date(2026, 3, 4), amount=1, margin=0)
+    Order.objects.create(account=account, ordered_at=date(2026, 2, 4), amount=1, margin=0)
+    # Windows of 10 days as of 2026-03-31 start at 2026-03-11: the order of 03-04 precedes them.
+    assert last_orders_before(date(2026, 3, 31), [account.pk], date(2026, 3, 11)).to_dict() == {
+        account.pk: date(2026, 3, 4)
+    }
 
 
 def test_a_nightly_plan_reads_only_the_shorter_half_of_the_month_the_windows_meet_in() -> None:
