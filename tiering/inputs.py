@@ -63,7 +63,7 @@ def account_inputs(as_of: date, decision_maker_days: int) -> pd.DataFrame:
     account, payment, contact = Account._meta.db_table, Payment._meta.db_table, Contact._meta.db_table
     assessment = ", ".join(f"s.{c}" for c in ASSESSMENT_COLUMNS)
     sql = f"""
-        SELECT a.id, a.parent_id, a.relationship_type, a.tier, p.oldest_due,
+        SELECT a.id, a.parent_id, a.relationship_type, a.tier, a.category, p.oldest_due,
                CASE WHEN d.account_id IS NULL THEN 0 ELSE 1 END, {assessment}
         FROM {account} AS a
         LEFT JOIN (SELECT account_id, MIN(due_on) AS oldest_due FROM {payment}
@@ -77,7 +77,11 @@ def account_inputs(as_of: date, decision_maker_days: int) -> pd.DataFrame:
         ORDER BY a.id
     """  # noqa: S608 - table and column names are constants
     since = as_of - timedelta(days=decision_maker_days)
-    columns = ["account_id", "parent_id", "relationship_type", "current_tier", "oldest_due", "dm", *ASSESSMENT_COLUMNS]
+    columns = [
+        "account_id",
+        *("parent_id", "relationship_type", "current_tier", "current_category", "oldest_due", "dm"),
+        *ASSESSMENT_COLUMNS,
+    ]
     frame = read_frame(sql, [as_of, BuyingRole.DECISION_MAKER, since, as_of], columns).set_index("account_id")
     frame["group_root"] = group_roots(frame["parent_id"])
     frame["max_overdue_days"] = (pd.Timestamp(as_of) - pd.to_datetime(frame.pop("oldest_due"))).dt.days
@@ -151,6 +155,7 @@ def group_rollups(frame: pd.DataFrame) -> pd.DataFrame:
         "referred_customer",
         "relationship_type",
         "current_tier",
+        "current_category",
     ):
         roll[column] = own[column]
     roll["is_group"] = True

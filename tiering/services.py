@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, User
@@ -109,6 +109,7 @@ def score_accounts(frame: pd.DataFrame, as_of: date, config: TieringConfig) -> p
     accounts = place_accounts(frame, as_of, config, explain=False)
     accounts["margin"] = frame["margin"]
     accounts["current_tier"] = frame["current_tier"]
+    accounts["current_category"] = frame["current_category"]
     return accounts
 
 
@@ -121,7 +122,7 @@ def score_groups(frame: pd.DataFrame, as_of: date, config: TieringConfig) -> pd.
     field = pd.concat([rollups, frame[~frame["is_group"]]])
     groups = place_accounts(field, as_of, config, explain=False).loc[rollups.index]
     groups["margin"] = rollups["margin"]
-    groups["current_tier"] = ""
+    groups["current_tier"] = groups["current_category"] = ""
     return groups
 
 
@@ -209,7 +210,7 @@ def publish(
         changes = _tier_changes(run, accounts, scores, overrides, config)
         copy(TierChange._meta.db_table, changes)
     step("snapshots written")
-    _update_account_tiers(run.pk)
+    _update_account_tiers(accounts, scores)
     step("tiers published")
     ScoringRun.objects.filter(pk=run.pk).update(
         status=ScoringRun.Status.SUCCEEDED,
@@ -247,16 +248,19 @@ def _tier_changes(
     )
 
 
-def _update_account_tiers(run_id: int) -> None:
-    """One UPDATE … FROM for every account whose tier or category moved (bumps updated_at for syncs)."""
-    account, score = Account._meta.db_table, AccountScore._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {account} SET tier = s.tier, category = s.category, updated_at = %s "  # noqa: S608
-            f"FROM {score} AS s WHERE s.run_id = %s AND s.is_group = %s AND s.account_id = {account}.id "
-            f"AND ({account}.tier <> s.tier OR {account}.category <> s.category)",
-            [timezone.now(), run_id, False],
-        )
+def _update_account_tiers(accounts: pd.DataFrame, scores: pd.DataFrame) -> None:
+    """Write the new tier and category of every account where either moved (bumping
+    updated_at for syncs): one UPDATE per tier, over the accounts that moved to it."""
+    moved = (scores["tier"] != accounts["current_tier"].fillna("")) | (
+        scores["category"] != accounts["current_category"].fillna("")
+    )
+    now = timezone.now()
+    for tier, ids in scores.loc[moved, "account_id"].groupby(scores.loc[moved, "tier"]):
+        ids = ids.tolist()
+        for offset in range(0, len(ids), 10_000):
+            Account.objects.filter(pk__in=ids[offset : offset + 10_000]).update(
+                tier=tier, category=TIER_CATEGORY[tier], updated_at=now
+            )
 
 
 def override_create(*, account: Account, tier: str, reason: str, expires_on: date, user: User) -> TierOverride:

@@ -55,12 +55,10 @@ def to_bool(series: pd.Series, name: str) -> np.ndarray:
 
 def to_choice(series: pd.Series, name: str, choices: Collection[str]) -> np.ndarray:
     """object array of the allowed strings or None; "" and NA are both None (a blank form)."""
-    values = series.to_numpy(dtype=object)
-    missing = pd.isna(values)
-    result = values.copy()
-    result[missing] = None
-    result[result == ""] = None
-    bad = {v for v in pd.unique(result) if v is not None and v not in choices}  # few distinct values
+    # Few distinct values: check and map those, then pick by code (NA's code -1 picks None).
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    bad = {v for v in uniques if v != "" and v not in choices}
     if bad:
         raise ValueError(f"{name}: unexpected values {sorted(map(str, bad))}, expected {sorted(choices)}")
-    return result
+    table = np.array([None if v == "" else v for v in uniques] + [None], dtype=object)
+    return table[codes]

@@ -137,3 +137,19 @@ def test_a_run_records_the_settings_version_it_used(book) -> None:
     result = run()
     assert result.config == config_current()
     assert result.config.data["window_days"] == 365
+
+
+@pytest.mark.django_db
+def test_a_run_rewrites_only_the_accounts_whose_tier_or_category_is_stale(book) -> None:
+    _, accounts = book
+    run()
+    stale_tier, stale_category, untouched = accounts[1], accounts[2], accounts[3]
+    Account.objects.filter(pk=stale_tier.pk).update(tier="C6" if stale_tier.tier != "C6" else "A1")
+    Account.objects.filter(pk=stale_category.pk).update(category="wrong")
+    before = Account.objects.get(pk=untouched.pk).updated_at
+    again = run()
+    scores = {s.account_id: s for s in AccountScore.objects.filter(run=again, is_group=False)}
+    for account in Account.objects.filter(pk__in=[stale_tier.pk, stale_category.pk]):
+        assert (account.tier, account.category) == (scores[account.pk].tier, scores[account.pk].category)
+    assert Account.objects.get(pk=untouched.pk).updated_at == before  # nothing moved: no sync noise
+    assert again.tier_changes == 1  # the stale tier; a category alone is no tier change
