@@ -52,6 +52,17 @@ def last_orders_before(as_of: date, account_ids: list[int], previous_start: date
     return pd.Series(found, dtype="object")
 
 
+def order_figures(as_of: date, window_days: int) -> pd.DataFrame:
+    """The window figures of every account that ordered in the last two windows, and the
+    latest order date of the others that ever ordered (the rest never did)."""
+    figures = order_aggregates(as_of, window_days)
+    ids = pd.Index(Account.objects.order_by().values_list("id", flat=True))
+    quiet = ids.difference(figures.index).tolist()
+    earlier = last_orders_before(as_of, quiet, as_of - timedelta(days=2 * window_days)).reindex(quiet)
+    found = pd.DataFrame({"last_order_date": pd.to_datetime(earlier.dropna())})
+    return pd.concat([figures, found]) if len(found) else figures
+
+
 ASSESSMENT_COLUMNS = [*FACTORS, "prospects_rating", "wallet_estimate", "strategic", "referred_customer"]
 
 
@@ -109,19 +120,14 @@ def group_roots(parent: pd.Series) -> pd.Series:
 
 def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
     """The pipeline's input frame, one row per account (see tiering.domain.pipeline.INPUT_COLUMNS)."""
-    # The order aggregate is the long query: the database runs it while the rest is read here.
-    with read_in_background(lambda: order_aggregates(as_of, config.window_days)) as orders:
+    # The order figures are the long read: the database works on them while the rest is read here.
+    with read_in_background(lambda: order_figures(as_of, config.window_days)) as orders:
         accounts = account_inputs(as_of, config.position.decision_maker_days)
         frame = accounts.join(orders(), how="left")
     frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
     frame["frequency_prev"] = frame["frequency_prev"].fillna(0).astype("int64")
     for column in ("monetary", "margin", "max_single_order", "cumulative_volume"):
         frame[column] = frame[column].astype("float64").fillna(0.0)
-    quiet = frame.index[frame["last_order_date"].isna()].tolist()
-    if quiet:
-        previous_start = as_of - timedelta(days=2 * config.window_days)
-        earlier = pd.to_datetime(last_orders_before(as_of, quiet, previous_start).reindex(quiet))
-        frame.loc[quiet, "last_order_date"] = earlier.to_numpy(dtype=frame["last_order_date"].dtype)
     frame["max_overdue_days"] = frame["max_overdue_days"].astype("float64")
     frame["wallet_estimate"] = frame["wallet_estimate"].astype("float64")
     members = frame["group_root"].value_counts()
