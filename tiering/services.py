@@ -6,11 +6,9 @@ transaction, so users see either the previous run or the new one, never half of 
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
@@ -20,6 +18,7 @@ from django.utils import timezone
 from accounts.models import Account, User
 from integrations.webhooks.services import emit_run_finished
 from kam.bulk import copying_in_background
+from kam.collector import paused_gc
 from kam.locks import LockBusy, exclusive_lock
 from tiering.domain.config import BadgeConfig, TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY
@@ -82,7 +81,7 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
             ScoringRun.objects.filter(pk=run.pk).update(status=ScoringRun.Status.RUNNING, started_at=timezone.now())
             try:
                 config = TieringConfig.from_dict(run.config.data)
-                with gc_paused():
+                with paused_gc():  # a run frees its objects when it ends
                     frame = scoring_inputs(run.as_of, config)
                     step("loaded")
                     accounts = score_accounts(frame, run.as_of, config)
@@ -98,19 +97,6 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
         run.refresh_from_db()
         emit_run_finished(run)
     return run
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """A run makes millions of short-lived objects and frees them when it ends; the cyclic
-    collector's passes over them meanwhile find nothing and cost about 4% of the run."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _fail(run: ScoringRun, error: str) -> None:

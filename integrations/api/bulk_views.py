@@ -30,8 +30,9 @@ from rest_framework.views import APIView
 from accounts.api.permissions import require_scope
 from integrations.bulk import MAX_RECORDS, idempotency
 from integrations.bulk.serializers import BulkUpsertResponseSerializer, bulk_request_serializer
-from integrations.bulk.service import BatchError, bulk_upsert, parse_envelope, paused_gc
+from integrations.bulk.service import BatchError, bulk_upsert, parse_envelope
 from integrations.bulk.specs import SPECS, Spec
+from kam.collector import paused_gc
 
 DESCRIPTION = """Create or update up to {max:,} {collection} in one call, keyed on the ERP's `external_id`.
 

@@ -8,10 +8,8 @@ transaction, so a failure half-way writes nothing and a retry starts from a clea
 
 from __future__ import annotations
 
-import gc
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,27 +22,10 @@ from integrations.bulk import MAX_RECORDS
 from integrations.bulk.references import Item, hidden_message, invalidate_orphans, resolve, visibility_guard
 from integrations.bulk.specs import Spec
 from integrations.bulk.upsert import HIDDEN, KEY, upsert
+from kam.collector import paused_gc
 
 ERROR, SKIPPED = "error", "skipped"
 SUMMARY_KEYS = ("created", "updated", "unchanged", ERROR, SKIPPED)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Run a batch without the cyclic garbage collector.
-
-    A 5,000-record call allocates some 40,000 short-lived dicts and objects; each 700 of them
-    trigger a collection, and the older generations' collections walk the whole heap, for
-    garbage that reference counting frees anyway (~20% of the call). The switch is
-    process-wide, so this only turns back on what it turned off.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)
