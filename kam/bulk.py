@@ -1,5 +1,6 @@
-"""Fast bulk inserts of a frame: COPY on PostgreSQL, batched executemany elsewhere; and a
-file over an iterator of texts, for streaming a COPY that is built piece by piece."""
+"""Frames in and out of the database in bulk: COPY on PostgreSQL (CSV written and read by
+Arrow), plain statements elsewhere; a COPY run by a background thread while Python computes;
+and a file over an iterator of texts, for streaming a COPY built piece by piece."""
 
 from __future__ import annotations
 
@@ -126,7 +127,6 @@ _ARROW_TYPES = {
     701: pa.float64(),
     1700: pa.float64(),  # numeric: as a float, which is what the frames compute with
     1082: pa.date32(),
-    1184: pa.timestamp("us", tz="UTC"),
 }
 
 
