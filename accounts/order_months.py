@@ -163,7 +163,8 @@ def rebuild(conn=connection) -> None:
     """Recompute the whole roll-up from the orders (a repair; the triggers keep it otherwise)."""
     month = month_sql("ordered_at", conn.vendor)
     with conn.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {TABLE}")  # noqa: S608
+        # TRUNCATE leaves no dead rows behind (a DELETE of millions would bloat the table).
+        cursor.execute(f"TRUNCATE {TABLE}" if conn.vendor == "postgresql" else f"DELETE FROM {TABLE}")  # noqa: S608
         cursor.execute(
             f"INSERT INTO {TABLE} ({COLUMNS}) "  # noqa: S608
             f"SELECT account_id, {month}, count(*), sum(round(amount * 100)), sum(round(margin * 100)), "
