@@ -291,6 +291,14 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         constraints = [erp_id_unique("contact")]
+        # The nightly tiering run asks which accounts' decision makers were contacted lately.
+        indexes = [
+            models.Index(
+                fields=["account", "last_contacted_on"],
+                condition=models.Q(buying_role="decision_maker", is_active=True),
+                name="contact_decision_makers",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
