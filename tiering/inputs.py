@@ -19,11 +19,7 @@ from kam.background import read_in_background
 from kam.bulk import read_frame
 from tiering.domain.config import FACTORS, TieringConfig
 from tiering.models import Assessment
-from tiering.window_figures import order_aggregates
-
-
-def _month(day: date) -> date:
-    return day.replace(day=1)
+from tiering.window_figures import month_start, order_aggregates
 
 
 def _per_account(rows: QuerySet, aggregate: Aggregate) -> dict[int, Any]:
@@ -36,7 +32,7 @@ def last_orders_before(as_of: date, account_ids: list[int], previous_start: date
     """Latest order date on or before as_of of accounts that bought nothing in the last two
     windows (previous_start, as_of]: the roll-up's earlier months, and the orders of as_of's
     own month that precede both windows (none unless the windows are shorter than a month)."""
-    month = _month(as_of)
+    month = month_start(as_of)
     found: dict[int, date] = {}
     for offset in range(0, len(account_ids), 10_000):
         chunk = account_ids[offset : offset + 10_000]
@@ -44,11 +40,9 @@ def last_orders_before(as_of: date, account_ids: list[int], previous_start: date
             _per_account(OrderMonth.objects.filter(account_id__in=chunk, month__lt=month), Max("last_ordered_at"))
         )
         if month <= previous_start:
-            this_month = Order.objects.filter(
-                account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=previous_start
-            )
+            early = Order.objects.filter(account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=previous_start)
             # Later than anything of an earlier month.
-            found.update(_per_account(this_month.exclude(status=Order.Status.CANCELLED), Max("ordered_at")))
+            found.update(_per_account(early.exclude(status=Order.Status.CANCELLED), Max("ordered_at")))
     return pd.Series(found, dtype="object")
 
 

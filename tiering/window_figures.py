@@ -46,7 +46,7 @@ ORDER_COLUMNS = [
 MAX_LATER_ACCOUNTS = 1_000
 
 
-def _month(day: date) -> date:
+def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
@@ -55,7 +55,7 @@ def _next_month(month: date) -> date:
 
 
 def _month_end(day: date) -> date:
-    return _next_month(_month(day)) - timedelta(days=1)
+    return _next_month(month_start(day)) - timedelta(days=1)
 
 
 def window_months(previous_start: date, start: date, as_of: date) -> tuple[list[date], list[tuple[date, date]]]:
@@ -63,9 +63,9 @@ def window_months(previous_start: date, start: date, as_of: date) -> tuple[list[
     ranges (lo, hi] of the months a boundary cuts."""
     whole: list[date] = []
     edges: list[tuple[date, date]] = []
-    month = _month(previous_start + timedelta(days=1))
+    month = month_start(previous_start + timedelta(days=1))
     while month <= as_of:
-        last = _next_month(month) - timedelta(days=1)
+        last = _month_end(month)
         if (previous_start < month and last <= start) or (start < month and last <= as_of):
             whole.append(month)
         else:
@@ -101,15 +101,15 @@ def window_plan(as_of: date, window_days: int) -> WindowPlan:
     months, cut = list(whole), []
     moved, as_of_month, split_month = None, None, date.min
     for lo, hi in edges:
-        month_before = _month(hi) - timedelta(days=1)
+        month_before = month_start(hi) - timedelta(days=1)
         if lo == month_before and hi == _month_end(hi):  # only S cuts it
-            split_month = _month(hi)
+            split_month = month_start(hi)
             months.append(split_month)
             later_half, earlier_half = (hi - start).days, (start - lo).days
             # Count the month in the window of its longer half; move the shorter half's orders.
             moved = Moved(start, hi, +1) if later_half <= earlier_half else Moved(lo, start, -1)
         elif lo == month_before and hi == as_of and lo >= start:  # only D cuts it
-            months.append(_month(hi))
+            months.append(month_start(hi))
             as_of_month = (lo, hi)
         else:
             cut.append((lo, hi))
@@ -118,7 +118,7 @@ def window_plan(as_of: date, window_days: int) -> WindowPlan:
     if moved is not None and moved.sign < 0:
         current.append(split_month)
     if as_of_month is not None:
-        current.append(_month(as_of))
+        current.append(month_start(as_of))
     return WindowPlan(start, months, min(current) if current else None, cut, moved, as_of_month)
 
 
@@ -137,7 +137,7 @@ def _rollup_branch(plan: WindowPlan, later: list[int] | None) -> tuple[str, list
         where += (
             " AND month <> %s" if len(later) > MAX_LATER_ACCOUNTS else f" AND NOT (month = %s AND {_in_list(later)})"
         )
-        params.append(_month(plan.as_of_month[1]))
+        params.append(month_start(plan.as_of_month[1]))
     current = "month >= %s" if plan.current_from else "1 = 0"
     cases = [plan.current_from] * 4 if plan.current_from else []
     sql = (
