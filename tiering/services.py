@@ -16,13 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, User
-from integrations.webhooks.services import emit_run_finished
 from kam.bulk import copying_in_background
 from kam.collector import paused_gc
 from kam.locks import LockBusy, exclusive_lock
 from tiering.domain.config import BadgeConfig, TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY
 from tiering.domain.pipeline import explain, place_accounts
+from tiering.events import run_finished_emit
 from tiering.explanations import weaknesses_text
 from tiering.inputs import group_rollups, scoring_inputs
 from tiering.models import (
@@ -94,8 +94,8 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
         _fail(run, "Skipped: another run was in progress.")
     finally:
         # After publish() committed, or after the failure was recorded: tell webhook subscribers.
+        run_finished_emit(run_id=run.pk)
         run.refresh_from_db()
-        emit_run_finished(run)
     return run
 
 
