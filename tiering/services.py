@@ -10,6 +10,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 import pandas as pd
 from django.db import transaction
@@ -62,6 +63,20 @@ def config_save(*, data: dict, user: User | None, note: str = "") -> TieringConf
 def run_request(*, as_of: date | None = None, trigger: str) -> ScoringRun:
     """Queue a run; `run_execute` does it (in a Celery worker, or here in-process)."""
     return ScoringRun.objects.create(as_of=as_of or timezone.localdate(), config=config_current(), trigger=trigger)
+
+
+def run_start(*, trigger: str, as_of: date | None = None) -> ScoringRun:
+    """Queue a run and hand it to a Celery worker once this transaction commits (the page's and
+    the API's "start a run"). `trigger` says who asked, e.g. "user alice"; `as_of` defaults to
+    today. Who may start one is the caller's check (tiering.permissions.can_run_tiering).
+    """
+    from tiering.tasks import execute_run  # the tasks module imports this one
+
+    with transaction.atomic():
+        run = run_request(as_of=as_of, trigger=trigger)
+        # Never enqueue inside the transaction: the worker could look for a run not yet committed.
+        transaction.on_commit(partial(execute_run.delay, run.pk))
+    return run
 
 
 def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:

@@ -6,7 +6,6 @@ Directors, or integration users whose token carries the scope `webhooks:write`.
 from __future__ import annotations
 
 import django_filters
-from django.db import transaction
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -61,9 +60,17 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        subscription = serializer.save(created_by=request.user)
+        subscription = services.subscription_create(**serializer.validated_data, user=request.user)
         body = WebhookSubscriptionCreatedSerializer(subscription, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer: WebhookSubscriptionSerializer) -> None:
+        serializer.instance = services.subscription_update(
+            subscription=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: WebhookSubscription) -> None:
+        services.subscription_delete(subscription=instance)
 
 
 class DeliveryFilter(django_filters.FilterSet):
@@ -101,6 +108,5 @@ class WebhookDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def redeliver(self, request: Request, pk: str | None = None) -> Response:
         """Send the delivery again from its first attempt, whatever its status (same delivery id)."""
-        with transaction.atomic():
-            delivery = services.delivery_redeliver(self.get_object())
+        delivery = services.delivery_redeliver(delivery=self.get_object())
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -280,8 +280,10 @@ def _record(
     return AttemptResult(status, retry_in)
 
 
-def delivery_redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send a delivery again from attempt 1 (same id, so receivers can deduplicate it)."""
+@transaction.atomic
+def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again from attempt 1, whatever its status (same id, so receivers can
+    deduplicate it). It is enqueued once this transaction commits; returns it re-read (pending)."""
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=Pending, attempts=0, next_attempt_at=timezone.now(), delivered_at=None
     )
@@ -312,13 +314,56 @@ def purge_finished(*, older_than: timedelta = timedelta(days=30)) -> int:
     return deleted
 
 
+# ---------------------------------------------------------------- subscriptions (pages and API alike)
+
+
+@transaction.atomic
 def subscription_create(
     *, url: str, events: list[str], user: User | None = None, is_active: bool = True
 ) -> WebhookSubscription:
-    """A new subscription with a fresh secret (the caller shows `secret` once)."""
+    """A new subscription with a fresh secret (the caller shows `secret` once).
+
+    Each event is kept once, in the order given. ValidationError names the field at fault: an
+    URL that is not http(s), no event, or an event type no app declared (integrations.event_types).
+    """
     subscription = WebhookSubscription(
         url=url, events=list(dict.fromkeys(events)), is_active=is_active, created_by=user
     )
     subscription.full_clean()
     subscription.save()
     return subscription
+
+
+_UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def subscription_update(
+    *,
+    subscription: WebhookSubscription,
+    url: str = _UNCHANGED,
+    events: list[str] = _UNCHANGED,
+    is_active: bool = _UNCHANGED,
+) -> WebhookSubscription:
+    """Change what is given of a subscription: its URL, events, or whether it is active (the
+    page's enable/disable button, the API's PATCH). The secret never changes.
+
+    Deliveries still pending to a disabled subscription fail at their next attempt.
+    ValidationError names the field at fault, as for `subscription_create`.
+    """
+    changes = {"url": url, "events": events, "is_active": is_active}
+    changes = {field: value for field, value in changes.items() if value is not _UNCHANGED}
+    if "events" in changes:
+        changes["events"] = list(dict.fromkeys(changes["events"]))
+    for field, value in changes.items():
+        setattr(subscription, field, value)
+    subscription.full_clean()
+    if changes:
+        subscription.save(update_fields=list(changes))
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(*, subscription: WebhookSubscription) -> None:
+    """Delete a subscription with its delivery log (pending deliveries are never sent)."""
+    subscription.delete()
