@@ -308,6 +308,11 @@ class Contact(models.Model):
             self.external_id = None
         if self.reports_to_id is not None and self.reports_to_id == self.pk:
             raise ValidationError({"reports_to": _("A contact cannot report to themselves.")})
+        # The org chart is drawn per account: a boss elsewhere would link two customers' charts.
+        if self.reports_to_id is not None and self.account_id is not None:
+            boss_account = Contact.objects.filter(pk=self.reports_to_id).values_list("account_id", flat=True).first()
+            if boss_account != self.account_id:
+                raise ValidationError({"reports_to": _("Must be a contact of the same account.")})
 
 
 class ContactRoleHistory(models.Model):

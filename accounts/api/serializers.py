@@ -49,14 +49,8 @@ class ContactSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["updated_at"]
 
-    def validate(self, attrs: dict) -> dict:
-        boss = attrs.get("reports_to")
-        account = attrs.get("account") or getattr(self.instance, "account", None)
-        if boss is not None and account is not None and boss.account_id != account.pk:
-            raise serializers.ValidationError({"reports_to": _("Must be a contact of the same account.")})
-        if boss is not None and self.instance is not None and boss.pk == self.instance.pk:
-            raise serializers.ValidationError({"reports_to": _("A contact cannot report to themselves.")})
-        return attrs
+    # The reporting line's rules (same account, not oneself) are Contact.clean()'s, applied by the
+    # contact services, so the admin, forms and this API refuse the same things.
 
 
 class AccountSerializer(serializers.ModelSerializer):
