@@ -20,7 +20,7 @@ from integrations.webhooks.services import emit_run_finished
 from kam.bulk import copying_in_background
 from kam.collector import paused_gc
 from kam.locks import LockBusy, exclusive_lock
-from tiering.domain.config import BadgeConfig, TieringConfig
+from tiering.domain.config import TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY
 from tiering.domain.pipeline import explain, place_accounts
 from tiering.explanations import weaknesses_text
@@ -38,8 +38,7 @@ from tiering.models import (
 
 log = logging.getLogger(__name__)
 
-# Badge thresholds are money here (the seed's were cubic metres of concrete).
-DEFAULT_CONFIG = TieringConfig(badges=BadgeConfig(quality_volume=1_000_000, high_value_order=200_000))
+DEFAULT_CONFIG = TieringConfig()  # its badge thresholds are money, as the inputs are
 RUN_LOCK = "tiering-run"
 
 Progress = Callable[[str], None]
