@@ -16,7 +16,7 @@ from django.db.models import Aggregate, Max, QuerySet
 
 from accounts.models import Account, BuyingRole, Contact, Order, OrderMonth, Payment
 from kam.background import read_in_background
-from kam.bulk import read_frame
+from kam.pg_copy import read_frame
 from tiering.domain.config import FACTORS, TieringConfig
 from tiering.domain.windows import month_start
 from tiering.models import Assessment

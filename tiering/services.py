@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from accounts.models import Account, User
 from integrations.webhooks.services import emit_run_finished
-from kam.bulk import copying_in_background
 from kam.collector import paused_gc
 from kam.locks import LockBusy, exclusive_lock
+from kam.pg_copy import copying_in_background
 from tiering.domain.config import TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY
 from tiering.domain.pipeline import explain, place_accounts

@@ -28,7 +28,7 @@ import pandas as pd
 from django.db import connection, transaction
 
 from accounts.models import Order, OrderMonth
-from kam.bulk import read_frame
+from kam.pg_copy import read_frame
 from tiering.domain.windows import WindowPlan, month_end, month_start, window_plan
 
 ORDER_COLUMNS = [
