@@ -4,12 +4,12 @@ The rows come from `accounts.demo.generator` (pure, seeded); this command only m
 to database ids and writes. Ids are allocated here (from MAX(id)+1 of each table), never read
 back from the database, so the same seed gives the same data on SQLite and PostgreSQL.
 
-Writing (the writers live in `kam.pg_copy`): on PostgreSQL every table goes in with COPY, inside one transaction, with the secondary
-indexes and foreign keys of the written tables dropped first and recreated at the end (one index
-build and one validating join instead of millions of index inserts and trigger checks). Orders
-and payments are generated, formatted and copied chunk by chunk, the next chunk being prepared in
-a thread while the current one is copied, so memory stays bounded. Elsewhere (SQLite) rows go in
-with bulk_create in batches.
+Writing (the writers live in `kam.pg_copy`): on PostgreSQL every table goes in with COPY,
+inside one transaction, with the secondary indexes and foreign keys of the written tables
+dropped first and recreated at the end (one index build and one validating join instead of
+millions of index inserts and trigger checks). Orders and payments are generated, formatted and
+copied chunk by chunk, the next chunk being prepared in a thread while the current one is
+copied, so memory stays bounded. Elsewhere (SQLite) rows go in with bulk_create in batches.
 """
 
 from __future__ import annotations
