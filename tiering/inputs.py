@@ -16,10 +16,11 @@ from django.db.models import Aggregate, Max, QuerySet
 
 from accounts.models import Account, BuyingRole, Contact, Order, OrderMonth, Payment
 from kam.background import read_in_background
-from kam.bulk import read_frame
+from kam.pg_copy import read_frame
 from tiering.domain.config import FACTORS, TieringConfig
+from tiering.domain.windows import month_start
 from tiering.models import Assessment
-from tiering.window_figures import month_start, order_aggregates
+from tiering.window_figures import order_aggregates
 
 
 def _per_account(rows: QuerySet, aggregate: Aggregate) -> dict[int, Any]:

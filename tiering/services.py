@@ -17,10 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, User
-from kam.bulk import copying_in_background
 from kam.collector import paused_gc
 from kam.locks import LockBusy, exclusive_lock
-from tiering.domain.config import BadgeConfig, TieringConfig
+from kam.pg_copy import copying_in_background
+from tiering.domain.config import TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY
 from tiering.domain.pipeline import explain, place_accounts
 from tiering.events import run_finished_emit
@@ -39,8 +39,7 @@ from tiering.models import (
 
 log = logging.getLogger(__name__)
 
-# Badge thresholds are money here (the seed's were cubic metres of concrete).
-DEFAULT_CONFIG = TieringConfig(badges=BadgeConfig(quality_volume=1_000_000, high_value_order=200_000))
+DEFAULT_CONFIG = TieringConfig()  # its badge thresholds are money, as the inputs are
 RUN_LOCK = "tiering-run"
 
 Progress = Callable[[str], None]

@@ -13,7 +13,7 @@ from accounts.models import Order
 from accounts.tests.factories import make_account
 from tiering import window_figures
 from tiering.inputs import last_orders_before
-from tiering.window_figures import ORDER_COLUMNS, Moved, order_aggregates, window_months, window_plan
+from tiering.window_figures import ORDER_COLUMNS, order_aggregates
 
 
 def plain_figures(as_of: date, window_days: int) -> dict[int, tuple]:
@@ -82,27 +82,6 @@ def test_roll_up_and_cut_months_give_the_plain_figures(as_of, window_days, later
         assert got[account_id] == pytest.approx(figures), account_id
 
 
-def test_whole_months_and_cut_months_cover_the_two_windows_once() -> None:
-    whole, edges = window_months(date(2025, 11, 24), date(2026, 5, 24), date(2026, 11, 24))
-    assert whole[0] == date(2025, 12, 1)
-    assert date(2026, 5, 1) not in whole  # cut by the boundary between the windows
-    assert edges == [
-        (date(2025, 11, 24), date(2025, 11, 30)),
-        (date(2026, 4, 30), date(2026, 5, 31)),
-        (date(2026, 10, 31), date(2026, 11, 24)),
-    ]
-    covered = set()
-    for month in whole:
-        day = month
-        while day.month == month.month:
-            covered.add(day)
-            day += timedelta(days=1)
-    for lo, hi in edges:
-        covered |= {lo + timedelta(days=n) for n in range(1, (hi - lo).days + 1)}
-    span = {date(2025, 11, 24) + timedelta(days=n) for n in range(1, 366)}
-    assert covered == span
-
-
 @pytest.mark.django_db
 def test_the_last_order_of_a_quiet_account_comes_from_earlier_months() -> None:
     account = make_account()
@@ -121,19 +100,6 @@ def test_the_last_order_of_a_quiet_account_may_be_early_in_the_month_of_as_of_wh
     assert last_orders_before(date(2026, 3, 31), [account.pk], date(2026, 3, 11)).to_dict() == {
         account.pk: date(2026, 3, 4)
     }
-
-
-def test_a_nightly_plan_reads_only_the_shorter_half_of_the_month_the_windows_meet_in() -> None:
-    plan = window_plan(date(2026, 11, 24), 365)  # S = 2025-11-24, P = 2024-11-24
-    assert plan.cut == [(date(2024, 11, 24), date(2024, 11, 30))]  # the month of P
-    assert plan.moved == Moved(date(2025, 11, 24), date(2025, 11, 30), +1)  # 6 days, not 24
-    assert plan.as_of_month == (date(2026, 10, 31), date(2026, 11, 24))
-    assert {date(2025, 11, 1), date(2026, 11, 1)} <= set(plan.months)
-    assert plan.current_from == date(2025, 12, 1)  # November 2025 counts in the earlier window
-
-    early = window_plan(date(2026, 11, 3), 365)  # S = 2025-11-03: its earlier half is shorter
-    assert early.moved == Moved(date(2025, 10, 31), date(2025, 11, 3), -1)
-    assert early.current_from == date(2025, 11, 1)
 
 
 @pytest.mark.postgres
