@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +18,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.views import page_view
-from django.conf import settings
-
 from integrations.spreadsheets import KINDS, exporting
 from integrations.spreadsheets.forms import UploadForm
 from integrations.spreadsheets.importing import Report, import_confirm, import_preview
