@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integrations', '0003_spreadsheet_imports'),
+        ('integrations', '0004_delivery_event_without_choices'),
     ]
 
     operations = [
