@@ -18,6 +18,7 @@ from accounts.models import Account, BuyingRole, Contact, Order, OrderMonth, Pay
 from kam.background import read_in_background
 from kam.bulk import read_frame
 from tiering.domain.config import FACTORS, TieringConfig
+from tiering.domain.groups import group_trees
 from tiering.models import Assessment
 from tiering.window_figures import month_start, order_aggregates
 
@@ -88,28 +89,12 @@ def account_inputs(as_of: date, decision_maker_days: int) -> pd.DataFrame:
         *ASSESSMENT_COLUMNS,
     ]
     frame = read_frame(sql, [as_of, BuyingRole.DECISION_MAKER, since, as_of], columns).set_index("account_id")
-    frame["group_root"] = group_roots(frame["parent_id"])
+    trees = group_trees(frame["parent_id"])
+    frame["group_root"] = trees.roots
+    frame.attrs["broken_groups"] = trees.broken
     frame["max_overdue_days"] = (pd.Timestamp(as_of) - pd.to_datetime(frame.pop("oldest_due"))).dt.days
     frame["decision_maker_contacted"] = frame.pop("dm").astype(bool)
     return frame
-
-
-MAX_GROUP_DEPTH = 100
-
-
-def group_roots(parent: pd.Series) -> pd.Series:
-    """Root of each account's tree (itself when it has no parent), any depth, vectorised."""
-    parent_of = parent.astype("Int64")
-    root = pd.Series(parent.index.to_numpy(), index=parent.index)
-    current = parent_of
-    for _ in range(MAX_GROUP_DEPTH):
-        climbing = current.notna()
-        if not climbing.any():
-            return root.astype("int64")
-        root[climbing] = current[climbing].astype("int64")
-        current = current.map(parent_of).astype("Int64")
-    # Validation refuses cycles; data written around it must not hang the nightly run.
-    raise ValueError(f"account group trees are cyclic or deeper than {MAX_GROUP_DEPTH} levels")
 
 
 def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
@@ -128,36 +113,5 @@ def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
     frame["is_group"] = frame["group_root"].map(members).gt(1).to_numpy()
     frame["strategic"] = frame["strategic"].fillna(False).astype(bool)
     frame["referred_customer"] = frame["referred_customer"].fillna(False).astype(bool)
+    frame.attrs["broken_groups"] = accounts.attrs.get("broken_groups", [])
     return frame
-
-
-def group_rollups(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per group (a root with members), its figures summed over the whole tree,
-    indexed by the root account; the root's own assessment and relationship apply."""
-    grouped = frame[frame["is_group"]].groupby("group_root")
-    roll = grouped.agg(
-        last_order_date=("last_order_date", "max"),
-        frequency=("frequency", "sum"),
-        monetary=("monetary", "sum"),
-        margin=("margin", "sum"),
-        frequency_prev=("frequency_prev", "sum"),
-        max_single_order=("max_single_order", "max"),
-        cumulative_volume=("cumulative_volume", "sum"),
-        max_overdue_days=("max_overdue_days", "max"),
-        decision_maker_contacted=("decision_maker_contacted", "any"),
-    )
-    own = frame.loc[roll.index]
-    for column in (
-        *FACTORS,
-        "prospects_rating",
-        "wallet_estimate",
-        "strategic",
-        "referred_customer",
-        "relationship_type",
-        "current_tier",
-        "current_category",
-    ):
-        roll[column] = own[column]
-    roll["is_group"] = True
-    roll.index.name = "account_id"
-    return roll

@@ -43,7 +43,14 @@ def test_score_1_to_5_gives_equal_values_equal_scores():
 
 @pytest.mark.parametrize(
     ("values", "expected"),
-    [([], []), ([3.0], [5]), ([3.0, 3.0], [5, 5]), ([3.0, 3.0, 3.0], [5, 5, 5]), ([1.0, 2.0], [1, 5]), ([1.0, 2.0, 3.0], [1, 3, 5])],
+    [
+        ([], []),
+        ([3.0], [5]),
+        ([3.0, 3.0], [5, 5]),
+        ([3.0, 3.0, 3.0], [5, 5, 5]),
+        ([1.0, 2.0], [1, 5]),
+        ([1.0, 2.0, 3.0], [1, 3, 5]),
+    ],
 )
 def test_score_1_to_5_of_tiny_inputs(values, expected):
     assert score_1_to_5(np.array(values)).tolist() == expected
