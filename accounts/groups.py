@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from accounts.trees import CYCLE, Violation, tree_violations
+from accounts.trees import CYCLE, Violation, batch_violations
 
 TABLE = "accounts_account"
 # One key for every re-parenting; a stable number derived from the table's name.
@@ -48,10 +48,7 @@ def parent_graph() -> dict[Hashable, Hashable | None]:
 def violations(changes: Mapping[Hashable, Hashable | None]) -> dict[Hashable, Violation]:
     """What `changes` ({node: new parent or None}) would break, against the stored graph.
     Nodes are account ids, or any other hashable for accounts not written yet."""
-    graph = parent_graph()
-    graph.update(changes)
-    changed = [node for node, parent in changes.items() if parent is not None]
-    return tree_violations(graph, changed, max_depth=max_depth())
+    return batch_violations(parent_graph(), changes, max_depth=max_depth())
 
 
 def message(violation: Violation) -> str:

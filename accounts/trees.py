@@ -44,9 +44,12 @@ def children_of(parent_of: Mapping[Hashable, Hashable | None]) -> dict[Hashable,
     return children
 
 
-def height_below(children: Mapping[Hashable, list[Hashable]], node: Hashable) -> int:
-    """Levels below `node` down to its deepest descendant (0 for a leaf), breadth first."""
-    height, level, seen = 0, [node], {node}
+def height_below(
+    children: Mapping[Hashable, list[Hashable]], node: Hashable, skip: frozenset[Hashable] = frozenset()
+) -> int:
+    """Levels below `node` down to its deepest descendant (0 for a leaf), breadth first,
+    not descending into the nodes of `skip`."""
+    height, level, seen = 0, [node], {node} | skip
     while True:
         level = [child for parent in level for child in children.get(parent, ()) if child not in seen]
         if not level:
@@ -61,9 +64,14 @@ def tree_violations(
     """The nodes of `changed` whose parent (as `parent_of` holds it, the change applied)
     breaks the forest: an ancestry that loops (through the node or above it), or a tree
     deeper than `max_depth` levels once the node's subtree hangs under its new parent.
+    A subtree's height counts only its unchanged descendants: a changed descendant is judged
+    on its own, so of a batch that builds a too deep chain only the levels past the limit are
+    refused. Together the accepted changes leave every level within the limit.
 
     `parent_of`: node -> parent (None or absent = a root); nodes are any hashable ids."""
     children = children_of(parent_of)
+    changed = list(changed)
+    skip = frozenset(changed)
     found: dict[Hashable, Violation] = {}
     for node in changed:
         if parent_of.get(node) is None:
@@ -72,7 +80,25 @@ def tree_violations(
         if above is None:
             found[node] = Violation(CYCLE)
             continue
-        depth = above + height_below(children, node)
+        depth = above + height_below(children, node, skip - {node})
         if depth > max_depth:
             found[node] = Violation(TOO_DEEP, depth)
     return found
+
+
+def batch_violations(
+    stored: Mapping[Hashable, Hashable | None], changes: Mapping[Hashable, Hashable | None], *, max_depth: int
+) -> dict[Hashable, Violation]:
+    """`tree_violations` of a batch of `changes` ({node: new parent or None}) over the
+    `stored` forest. A refused change leaves its node where it was, which the others were
+    judged against: check again without it until nothing more is refused."""
+    pending, found = dict(changes), {}
+    while True:
+        graph = {**stored, **pending}
+        new = tree_violations(
+            graph, [node for node, parent in pending.items() if parent is not None], max_depth=max_depth
+        )
+        if not new:
+            return found
+        found.update(new)
+        pending = {node: parent for node, parent in pending.items() if node not in new}

@@ -3,7 +3,16 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from accounts.trees import CYCLE, TOO_DEEP, Violation, children_of, height_below, levels_up, tree_violations
+from accounts.trees import (
+    CYCLE,
+    TOO_DEEP,
+    Violation,
+    batch_violations,
+    children_of,
+    height_below,
+    levels_up,
+    tree_violations,
+)
 
 
 def test_levels_and_height_of_a_chain():
@@ -52,3 +61,34 @@ def test_applying_only_accepted_changes_keeps_a_forest_of_bounded_depth(changes,
         levels = levels_up(graph, node)
         assert levels is not None
         assert levels <= max_depth
+
+
+@given(
+    st.dictionaries(st.integers(0, 11), st.integers(0, 11), max_size=6),
+    st.dictionaries(st.integers(0, 11), st.none() | st.integers(0, 11), max_size=12),
+    st.integers(min_value=1, max_value=4),
+)
+def test_a_batch_applied_without_its_refused_changes_is_a_bounded_forest(stored_raw, changes, max_depth):
+    # given: a valid stored forest (the accepted part of random assignments)
+    stored: dict[int, int | None] = {}
+    for child, parent in stored_raw.items():
+        if not tree_violations({**stored, child: parent}, [child], max_depth=max_depth):
+            stored[child] = parent
+
+    # when: a whole batch is checked at once and only its accepted changes are applied
+    refused = batch_violations(stored, changes, max_depth=max_depth)
+    graph = {**stored, **{node: parent for node, parent in changes.items() if node not in refused}}
+
+    # then: every node reaches a root within max_depth levels
+    for node in range(12):
+        levels = levels_up(graph, node)
+        assert levels is not None
+        assert levels <= max_depth
+
+
+def test_a_batch_building_a_chain_past_the_limit_loses_only_the_levels_beyond_it():
+    changes = {i: i - 1 for i in range(1, 8)}  # 0 <- 1 <- ... <- 7: eight levels
+
+    refused = batch_violations({}, changes, max_depth=5)
+
+    assert refused == {5: Violation(TOO_DEEP, 6), 6: Violation(TOO_DEEP, 7), 7: Violation(TOO_DEEP, 8)}

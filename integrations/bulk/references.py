@@ -193,7 +193,7 @@ def _refuse_cycles(spec: Spec, items: list[Item]) -> None:
         return pks.get(key, ("batch", key))
 
     changes = {node(item.external_id): node(item.values[ref.name]) if item.values[ref.name] else None for item in sent}
-    found = groups.violations(changes)
+    found = groups.violations(changes)  # a batch: refused changes are left out of the others' check
     for item in sent:
         violation = found.get(node(item.external_id))
         if violation is not None:
