@@ -358,7 +358,8 @@ class Order(models.Model):
     external_id = models.CharField(_("ERP ID"), max_length=64, null=True, blank=True)
     ordered_at = models.DateField(_("order date"))
     amount = models.DecimalField(_("amount"), **MONEY)
-    margin = models.DecimalField(_("margin"), **MONEY)
+    # NULL = unknown (an ERP that exports no margins), never taken for 0.
+    margin = models.DecimalField(_("margin"), null=True, blank=True, **MONEY)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FULFILLED)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -388,12 +389,14 @@ class OrderMonth(models.Model):
         Account, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     month = models.DateField()  # the first day of the month
-    orders = models.IntegerField()
+    orders = models.IntegerField()  # purchases: positive amounts only
+    entries = models.IntegerField(default=0)  # every order kept, credit notes and samples too
     # Whole cents in doubles: exact up to 2**53 cents, and summed fast (see accounts.order_months).
-    amount_cents = models.FloatField()
-    margin_cents = models.FloatField()
-    max_amount_cents = models.FloatField()
-    last_ordered_at = models.DateField()
+    amount_cents = models.FloatField()  # net: credit notes subtract
+    margin_cents = models.FloatField()  # of the orders whose margin is known
+    margin_unknown = models.IntegerField(default=0)  # orders without a margin
+    max_amount_cents = models.FloatField(null=True)  # largest purchase; NULL when none
+    last_ordered_at = models.DateField(null=True)  # latest purchase; NULL when none
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "month"], name="order_month_unique")]

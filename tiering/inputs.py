@@ -41,7 +41,9 @@ def last_orders_before(as_of: date, account_ids: list[int], previous_start: date
             _per_account(OrderMonth.objects.filter(account_id__in=chunk, month__lt=month), Max("last_ordered_at"))
         )
         if month <= previous_start:
-            early = Order.objects.filter(account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=previous_start)
+            early = Order.objects.filter(
+                account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=previous_start, amount__gt=0
+            )
             # Later than anything of an earlier month.
             found.update(_per_account(early.exclude(status=Order.Status.CANCELLED), Max("ordered_at")))
     return pd.Series(found, dtype="object")
@@ -52,9 +54,12 @@ def order_figures(as_of: date, window_days: int) -> pd.DataFrame:
     latest order date of the others that ever ordered (the rest never did)."""
     figures = order_aggregates(as_of, window_days)
     ids = pd.Index(Account.objects.order_by().values_list("id", flat=True))
-    quiet = ids.difference(figures.index).tolist()
-    earlier = last_orders_before(as_of, quiet, as_of - timedelta(days=2 * window_days)).reindex(quiet)
-    found = pd.DataFrame({"last_order_date": pd.to_datetime(earlier.dropna())})
+    # Quiet: no purchase in the two windows (credit notes or samples alone leave no date).
+    quiet = ids.difference(figures.index[figures["last_order_date"].notna()]).tolist()
+    earlier = pd.to_datetime(last_orders_before(as_of, quiet, as_of - timedelta(days=2 * window_days)).dropna())
+    in_windows = earlier.index.intersection(figures.index)
+    figures.loc[in_windows, "last_order_date"] = earlier.loc[in_windows]
+    found = pd.DataFrame({"last_order_date": earlier.drop(in_windows)})
     return pd.concat([figures, found]) if len(found) else figures
 
 
@@ -105,6 +110,7 @@ def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
         frame = accounts.join(orders(), how="left")
     frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
     frame["frequency_prev"] = frame["frequency_prev"].fillna(0).astype("int64")
+    frame["margin_unknown"] = frame["margin_unknown"].fillna(0).astype("int64")
     for column in ("monetary", "margin", "max_single_order", "cumulative_volume"):
         frame[column] = frame[column].astype("float64").fillna(0.0)
     frame["max_overdue_days"] = frame["max_overdue_days"].astype("float64")

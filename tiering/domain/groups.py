@@ -78,6 +78,7 @@ def group_rollups(frame: pd.DataFrame) -> pd.DataFrame:
         frequency_prev=("frequency_prev", "sum"),
         max_single_order=("max_single_order", "max"),
         cumulative_volume=("cumulative_volume", "sum"),
+        margin_unknown=("margin_unknown", "sum"),
         max_overdue_days=("max_overdue_days", "max"),
         decision_maker_contacted=("decision_maker_contacted", "any"),
     )
