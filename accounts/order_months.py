@@ -115,7 +115,8 @@ _SQLITE_MONTH = "date({row}.ordered_at, 'start of month')"
 _SQLITE_CENTS = "round({value} * 100)"
 _SQLITE_ADD = f"""
 INSERT INTO {TABLE} ({COLUMNS})
-VALUES (NEW.account_id, {_SQLITE_MONTH.format(row="NEW")}, NEW.amount > 0, 1, {_SQLITE_CENTS.format(value="NEW.amount")},
+VALUES (NEW.account_id, {_SQLITE_MONTH.format(row="NEW")}, NEW.amount > 0, 1,
+        {_SQLITE_CENTS.format(value="NEW.amount")},
         coalesce({_SQLITE_CENTS.format(value="NEW.margin")}, 0), NEW.margin IS NULL,
         CASE WHEN NEW.amount > 0 THEN {_SQLITE_CENTS.format(value="NEW.amount")} END,
         CASE WHEN NEW.amount > 0 THEN NEW.ordered_at END)
