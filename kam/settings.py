@@ -241,6 +241,9 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Levels a group tree (parent accounts) may have, a root alone being 1: refused at write time.
+ACCOUNT_GROUP_MAX_DEPTH = envint("ACCOUNT_GROUP_MAX_DEPTH", "20")
+
 # Bulk calls carry up to 5,000 records (~1-2 MB); anything far larger is refused with a 413.
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", str(10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES

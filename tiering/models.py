@@ -47,6 +47,8 @@ class ScoringRun(models.Model):
     accounts_scored = models.PositiveIntegerField(_("accounts scored"), default=0)
     tier_changes = models.PositiveIntegerField(_("tier changes"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # What a run that succeeded skipped (e.g. a broken group tree), one line each.
+    warnings = models.TextField(_("warnings"), blank=True)
 
     class Meta:
         ordering = ["-id"]

@@ -225,6 +225,7 @@ class RunRow:
     accounts_scored: int
     tier_changes: int
     error: str
+    warnings: str  # what the run skipped but survived (e.g. a broken group tree), one per line
 
 
 def run_list(*, status: str | None = None) -> QuerySet[ScoringRun]:
@@ -250,6 +251,7 @@ def run_rows(*, runs: Sequence[ScoringRun]) -> list[RunRow]:
             accounts_scored=run.accounts_scored,
             tier_changes=run.tier_changes,
             error=run.error,
+            warnings=run.warnings,
         )
         for run in runs
     ]

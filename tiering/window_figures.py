@@ -39,6 +39,7 @@ ORDER_COLUMNS = [
     "frequency_prev",
     "max_single_order",
     "cumulative_volume",
+    "margin_unknown",
 ]
 
 # Above this many accounts with orders after as_of in its month (a run for a past date),
@@ -63,11 +64,12 @@ def _rollup_branch(plan: WindowPlan, later: list[int] | None) -> tuple[str, list
         )
         params.append(month_start(plan.as_of_month[1]))
     current = "month >= %s" if plan.current_from else "1 = 0"
-    cases = [plan.current_from] * 4 if plan.current_from else []
+    cases = [plan.current_from] * 5 if plan.current_from else []
     sql = (
         f"SELECT account_id, last_ordered_at, CASE WHEN {current} THEN orders ELSE 0 END, "
         f"CASE WHEN {current} THEN amount_cents ELSE 0 END, CASE WHEN {current} THEN margin_cents ELSE 0 END, "
-        f"CASE WHEN {current} THEN 0 ELSE orders END, max_amount_cents, amount_cents "
+        f"CASE WHEN {current} THEN 0 ELSE orders END, max_amount_cents, amount_cents, "
+        f"CASE WHEN {current} THEN margin_unknown ELSE 0 END "
         f"FROM {OrderMonth._meta.db_table} WHERE {where}"
     )
     return sql, [*cases, *params]
@@ -82,14 +84,17 @@ def _orders_branch(plan: WindowPlan, later: list[int] | None) -> tuple[str, list
         params += list(plan.as_of_month)
     if not ranges:
         return _EMPTY, []
-    current, amount, margin = "ordered_at > %s", _cents("amount"), _cents("margin")
+    # Purchases (amount > 0) count and date; every order adds its (net) money; see accounts.order_months.
+    current, amount, margin = "ordered_at > %s", _cents("amount"), f"coalesce({_cents('margin')}, 0)"
     sql = (
-        f"SELECT account_id, ordered_at, CASE WHEN {current} THEN 1 ELSE 0 END, "
+        f"SELECT account_id, CASE WHEN amount > 0 THEN ordered_at END, "
+        f"CASE WHEN {current} AND amount > 0 THEN 1 ELSE 0 END, "
         f"CASE WHEN {current} THEN {amount} ELSE 0 END, CASE WHEN {current} THEN {margin} ELSE 0 END, "
-        f"CASE WHEN {current} THEN 0 ELSE 1 END, {amount}, {amount} "
+        f"CASE WHEN {current} OR amount <= 0 THEN 0 ELSE 1 END, CASE WHEN amount > 0 THEN {amount} END, {amount}, "
+        f"CASE WHEN {current} AND margin IS NULL THEN 1 ELSE 0 END "
         f"FROM {Order._meta.db_table} WHERE status <> %s AND ({' OR '.join(f'({r})' for r in ranges)})"
     )
-    return sql, [plan.start] * 4 + [Order.Status.CANCELLED, *params]
+    return sql, [plan.start] * 5 + [Order.Status.CANCELLED, *params]
 
 
 def _moved_branch(plan: WindowPlan) -> tuple[str, list]:
@@ -97,15 +102,17 @@ def _moved_branch(plan: WindowPlan) -> tuple[str, list]:
     if plan.moved is None:
         return _EMPTY, []
     sign = plan.moved.sign
+    purchase = "CASE WHEN amount > 0 THEN 1 ELSE 0 END"
     sql = (
-        f"SELECT account_id, CAST(NULL AS date), {sign}, {sign} * {_cents('amount')}, {sign} * {_cents('margin')}, "
-        f"{-sign}, CAST(NULL AS {_float()}), CAST(0 AS {_float()}) "
+        f"SELECT account_id, CAST(NULL AS date), {sign} * {purchase}, {sign} * {_cents('amount')}, "
+        f"{sign} * coalesce({_cents('margin')}, 0), {-sign} * {purchase}, CAST(NULL AS {_float()}), "
+        f"CAST(0 AS {_float()}), {sign} * CASE WHEN margin IS NULL THEN 1 ELSE 0 END "
         f"FROM {Order._meta.db_table} WHERE status <> %s AND ordered_at > %s AND ordered_at <= %s"
     )
     return sql, [Order.Status.CANCELLED, plan.moved.lo, plan.moved.hi]
 
 
-_EMPTY = "SELECT NULL, NULL, 0, 0, 0, 0, NULL, 0 WHERE 1 = 0"
+_EMPTY = "SELECT NULL, NULL, 0, 0, 0, 0, NULL, 0, 0 WHERE 1 = 0"
 
 
 def _float() -> str:
@@ -132,9 +139,9 @@ def order_aggregates(as_of: date, window_days: int) -> pd.DataFrame:
     branches = [_rollup_branch(plan, later), _orders_branch(plan, later), _moved_branch(plan)]
     union = "\n UNION ALL ".join(sql for sql, _ in branches)
     sql = f"""
-        WITH parts (account_id, last_day, n, amount, margin, n_prev, top, volume) AS ({union})
+        WITH parts (account_id, last_day, n, amount, margin, n_prev, top, volume, unknown) AS ({union})
         SELECT account_id, max(last_day), sum(n), sum(amount) / 100, sum(margin) / 100, sum(n_prev),
-               max(top) / 100, sum(volume) / 100
+               max(top) / 100, sum(volume) / 100, sum(unknown)
         FROM parts GROUP BY account_id
     """
     params = [value for _, values in branches for value in values]

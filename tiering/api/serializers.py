@@ -67,6 +67,7 @@ class RunSerializer(serializers.ModelSerializer):
             "accounts_scored",
             "tier_changes",
             "error",
+            "warnings",
         ]
         read_only_fields = [f for f in fields if f != "as_of"]
         extra_kwargs = {"as_of": {"required": False}}
