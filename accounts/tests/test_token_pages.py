@@ -50,9 +50,9 @@ def test_an_integration_token_without_scopes_is_refused(client, world) -> None:
     ],
 )
 def test_an_integration_token_may_do_only_what_its_scopes_name(world, scopes, method, url, expected) -> None:
-    from accounts.tokens import api_token_create
+    from accounts.tokens import token_create
 
-    _, key = api_token_create(user=world.integration, scopes=scopes)
+    _, key = token_create(user=world.integration, scopes=scopes)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = getattr(api, method)(url, {}, format="json")

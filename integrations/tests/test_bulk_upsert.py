@@ -15,7 +15,8 @@ from integrations.bulk import references
 from integrations.bulk.references import visibility_guard
 from integrations.bulk.specs import SPECS
 from integrations.bulk.upsert import CREATED, HIDDEN, UNCHANGED, UPDATED, upsert
-from integrations.tests.test_bulk_api import bulk_client, order, post_bulk, statuses
+from integrations.tests.test_bulk_api import order, post_bulk, statuses
+from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_columns_not_sent_take_model_defaults_on_insert(world) -> None:
 
 
 def test_a_batch_costs_a_fixed_number_of_queries(world) -> None:
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
     post_bulk(api, "orders", [order("SO-0")])  # the token lookup and its first use, out of the way
     with CaptureQueriesContext(connection) as small:
         post_bulk(api, "orders", [order(f"SO-{i}") for i in range(10)])
@@ -77,7 +78,7 @@ def test_the_database_guard_catches_a_row_that_changed_hands_after_the_checks(wo
     make_order(world.other_account, date(2026, 1, 1), "5", external_id="SO-7")
     # As if SO-7 moved to the other team's account between the visibility check and the write.
     monkeypatch.setattr(references, "_refuse_hidden_rows", lambda *args: None)
-    api = bulk_client(world.owner)
+    api = token_client(world.owner)
     atomic = post_bulk(api, "orders", {"records": [order("SO-1"), order("SO-7")], "atomic": True})
     assert (atomic.status_code, statuses(atomic)) == (400, ["skipped", "error"])
     assert not Order.objects.filter(external_id="SO-1").exists()  # the savepoint took it back

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
@@ -28,53 +26,6 @@ pytestmark = pytest.mark.django_db
 # Independent vector: printf '%s' '1700000000.{"id":1,"event":"tier.changed"}' | openssl dgst -sha256 -hmac whsec_test
 VECTOR_BODY = b'{"id":1,"event":"tier.changed"}'
 VECTOR_SIGNATURE = "sha256=4a9c9c165a3fa4d792a20c144275e1ed3bbe0b8ef94383e5f5c4d64c13c58805"
-
-
-class Receiver:
-    """A webhook receiver on a real socket. `answers` are (status, headers) used in turn; the last repeats."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.answers: list[tuple[int, dict[str, str]]] = [(200, {})]
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                # self.headers is case-insensitive, as HTTP header names are (urllib sends "X-kam-event").
-                receiver.requests.append({"path": self.path, "headers": self.headers, "body": body})
-                index = min(len(receiver.requests), len(receiver.answers)) - 1
-                status, headers = receiver.answers[index]
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"nope")
-
-            def log_message(self, *args) -> None:  # noqa: ANN002 - keep test output quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/hook"
-
-    def answer(self, *statuses: int | tuple[int, dict[str, str]]) -> None:
-        self.answers = [s if isinstance(s, tuple) else (s, {}) for s in statuses]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver():  # noqa: ANN201
-    server = Receiver()
-    yield server
-    server.close()
 
 
 def subscribe(url: str, *events: str, active: bool = True) -> WebhookSubscription:

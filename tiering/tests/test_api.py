@@ -4,8 +4,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import make_order
-from accounts.tests.test_visibility import api_client_for
-from accounts.tokens import api_token_create
+from kam.testing import token_client
 from tiering.models import ScoringRun
 from tiering.services import run_execute, run_request
 
@@ -19,17 +18,8 @@ def tiered(world):  # noqa: ANN001, ANN201
     return world
 
 
-def token_client(user, scopes):  # noqa: ANN001, ANN201
-    from rest_framework.test import APIClient
-
-    _, key = api_token_create(user=user, scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
 def test_accounts_carry_their_current_tier_and_scores(tiered) -> None:
-    body = api_client_for(tiered.owner).get(f"/api/v1/accounts/{tiered.account.pk}/").json()
+    body = token_client(tiered.owner).get(f"/api/v1/accounts/{tiered.account.pk}/").json()
     assert body["tier"]
     assert body["category"]
     assert (body["frequency"], body["monetary"], body["recency_days"]) == (1, "5000.00", 3)
@@ -37,7 +27,7 @@ def test_accounts_carry_their_current_tier_and_scores(tiered) -> None:
 
 
 def test_score_and_tier_history_follow_visibility(tiered) -> None:
-    api = api_client_for(tiered.owner)
+    api = token_client(tiered.owner)
     scores = api.get("/api/v1/tiering/scores/", {"account": tiered.other_account.pk}).json()
     assert scores["results"] == []
     mine = api.get("/api/v1/tiering/scores/", {"account": tiered.account.pk}).json()["results"]
@@ -47,13 +37,13 @@ def test_score_and_tier_history_follow_visibility(tiered) -> None:
 
 
 def test_matrix_endpoint_has_eighteen_cells(tiered) -> None:
-    cells = api_client_for(tiered.director).get("/api/v1/tiering/matrix/").json()
+    cells = token_client(tiered.director).get("/api/v1/tiering/matrix/").json()
     assert len(cells) == 18
     assert sum(c["accounts"] for c in cells) == 2
 
 
 def test_only_directors_and_runs_write_tokens_may_start_a_run(tiered, django_capture_on_commit_callbacks) -> None:
-    assert api_client_for(tiered.manager).post("/api/v1/tiering/runs/", {}, format="json").status_code == 403
+    assert token_client(tiered.manager).post("/api/v1/tiering/runs/", {}, format="json").status_code == 403
     no_scope = token_client(tiered.integration, ["scores:read"]).post("/api/v1/tiering/runs/", {}, format="json")
     assert no_scope.status_code == 403
     assert "runs:write" in no_scope.json()["message"]
