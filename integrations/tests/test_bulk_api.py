@@ -6,11 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.models import Account, Contact, Invoice, Order, Payment
 from accounts.tests.factories import make_account, make_order
 from integrations.bulk import MAX_RECORDS
+from integrations.tests.factories import order_record, post_bulk, statuses
 from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
@@ -18,29 +18,11 @@ pytestmark = pytest.mark.django_db
 WRITE_SCOPES = ["accounts:write", "contacts:write", "orders:write", "invoices:write", "payments:write"]
 
 
-def post_bulk(client: APIClient, collection: str, body: object, **headers: str):  # noqa: ANN201 - DRF response
-    return client.post(f"/api/v1/{collection}/bulk/", body, format="json", **headers)
-
-
-def order(external_id: str, account: str = "C-1", **fields: object) -> dict:
-    record = {
-        "external_id": external_id,
-        "account_external_id": account,
-        "ordered_at": "2026-03-02",
-        "amount": "12500.00",
-        "margin": "3100.00",
-        "status": "fulfilled",
-    }
-    return {**record, **fields}
-
-
-def statuses(response) -> list[str]:  # noqa: ANN001
-    return [result["status"] for result in response.json()["results"]]
-
-
 def test_each_record_gets_its_own_result_in_the_order_sent(world) -> None:
     api = token_client(world.integration)
-    response = post_bulk(api, "orders", {"records": [order("SO-1"), order("SO-2", amount="1.005"), order("SO-3")]})
+    response = post_bulk(
+        api, "orders", {"records": [order_record("SO-1"), order_record("SO-2", amount="1.005"), order_record("SO-3")]}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["atomic"] is False
@@ -92,7 +74,7 @@ def test_an_invalid_record_reports_each_field_and_reason_and_writes_nothing(worl
 
 def test_a_replayed_batch_changes_nothing(world) -> None:
     api = token_client(world.integration)
-    batch = {"records": [order(f"SO-{i}") for i in range(5)]}
+    batch = {"records": [order_record(f"SO-{i}") for i in range(5)]}
     first = post_bulk(api, "orders", batch).json()
     stamps = dict(Order.objects.values_list("external_id", "updated_at"))
     second = post_bulk(api, "orders", batch).json()
@@ -104,9 +86,9 @@ def test_a_replayed_batch_changes_nothing(world) -> None:
 
 def test_only_the_changed_record_is_updated(world) -> None:
     api = token_client(world.integration)
-    post_bulk(api, "orders", [order("SO-1"), order("SO-2")])
+    post_bulk(api, "orders", [order_record("SO-1"), order_record("SO-2")])
     before = dict(Order.objects.values_list("external_id", "updated_at"))
-    response = post_bulk(api, "orders", [order("SO-1"), order("SO-2", amount="99.5", status="cancelled")])
+    response = post_bulk(api, "orders", [order_record("SO-1"), order_record("SO-2", amount="99.5", status="cancelled")])
     assert statuses(response) == ["unchanged", "updated"]
     changed = Order.objects.get(external_id="SO-2")
     assert (changed.amount, changed.status) == (Decimal("99.50"), "cancelled")
@@ -116,7 +98,9 @@ def test_only_the_changed_record_is_updated(world) -> None:
 
 def test_an_atomic_batch_with_one_invalid_record_writes_nothing(world) -> None:
     api = token_client(world.integration)
-    response = post_bulk(api, "orders", {"records": [order("SO-1"), order("SO-2", ordered_at="soon")], "atomic": True})
+    response = post_bulk(
+        api, "orders", {"records": [order_record("SO-1"), order_record("SO-2", ordered_at="soon")], "atomic": True}
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["atomic"] is True
@@ -128,13 +112,13 @@ def test_an_atomic_batch_with_one_invalid_record_writes_nothing(world) -> None:
 
 
 def test_an_atomic_batch_without_errors_is_written_whole(world) -> None:
-    response = post_bulk(token_client(world.integration), "orders", {"records": [order("SO-1")], "atomic": True})
+    response = post_bulk(token_client(world.integration), "orders", {"records": [order_record("SO-1")], "atomic": True})
     assert (response.status_code, statuses(response)) == (200, ["created"])
 
 
 def test_the_envelope_is_checked_as_a_whole(world) -> None:
     api = token_client(world.integration)
-    too_many = post_bulk(api, "orders", [order(f"SO-{i}") for i in range(MAX_RECORDS + 1)])
+    too_many = post_bulk(api, "orders", [order_record(f"SO-{i}") for i in range(MAX_RECORDS + 1)])
     assert too_many.status_code == 400
     assert too_many.json()["code"] == "invalid"
     assert "at most 5000 records" in too_many.json()["errors"]["records"][0]
@@ -152,7 +136,9 @@ def test_the_envelope_is_checked_as_a_whole(world) -> None:
 
 
 def test_the_same_key_twice_in_one_batch_is_refused_for_every_copy(world) -> None:
-    response = post_bulk(token_client(world.integration), "orders", [order("SO-1"), order("SO-2"), order("SO-1")])
+    response = post_bulk(
+        token_client(world.integration), "orders", [order_record("SO-1"), order_record("SO-2"), order_record("SO-1")]
+    )
     assert statuses(response) == ["error", "created", "error"]
     assert response.json()["results"][0]["errors"] == {
         "external_id": ["Appears more than once in this batch (records 0, 2)."]
@@ -285,7 +271,7 @@ def test_a_token_without_the_write_scope_is_refused_naming_it(world, collection)
 
 def test_a_rep_cannot_upsert_orders_onto_another_teams_account(world) -> None:
     api = token_client(world.owner)
-    response = post_bulk(api, "orders", [order("SO-1", account="C-1"), order("SO-2", account="C-2")])
+    response = post_bulk(api, "orders", [order_record("SO-1", account="C-1"), order_record("SO-2", account="C-2")])
     assert statuses(response) == ["created", "error"]
     assert response.json()["results"][1]["errors"] == {"account_external_id": ['Account "C-2" does not exist.']}
     assert list(Order.objects.values_list("external_id", flat=True)) == ["SO-1"]
@@ -293,7 +279,7 @@ def test_a_rep_cannot_upsert_orders_onto_another_teams_account(world) -> None:
 
 def test_a_rep_cannot_take_over_a_row_of_another_teams_account(world) -> None:
     make_order(world.other_account, date(2026, 3, 1), "100", external_id="SO-7")
-    response = post_bulk(token_client(world.owner), "orders", [order("SO-7", account="C-1")])
+    response = post_bulk(token_client(world.owner), "orders", [order_record("SO-7", account="C-1")])
     assert statuses(response) == ["error"]
     assert "not visible to you" in response.json()["results"][0]["errors"]["external_id"][0]
     assert Order.objects.get(external_id="SO-7").account == world.other_account
@@ -306,7 +292,7 @@ def test_an_account_a_rep_creates_is_theirs_and_a_director_sees_all(world) -> No
     response = post_bulk(token_client(world.owner), "accounts", [{"external_id": "C-30", "name": "新客户"}])
     assert statuses(response) == ["created"]
     assert Account.objects.get(external_id="C-30").owner == world.owner
-    director = post_bulk(token_client(world.director), "orders", [order("SO-1", account="C-2")])
+    director = post_bulk(token_client(world.director), "orders", [order_record("SO-1", account="C-2")])
     assert statuses(director) == ["created"]
     assert Account.objects.filter(owner__isnull=True).count() == 0
 
@@ -314,7 +300,7 @@ def test_an_account_a_rep_creates_is_theirs_and_a_director_sees_all(world) -> No
 def test_money_is_kept_to_the_cent(world) -> None:
     api = token_client(world.integration)
     make_account(external_id="C-40", name="x")
-    records = [order("SO-1", amount="0.10", margin="-3.5"), order("SO-2", amount=12, margin="99999.99")]
+    records = [order_record("SO-1", amount="0.10", margin="-3.5"), order_record("SO-2", amount=12, margin="99999.99")]
     assert statuses(post_bulk(api, "orders", records)) == ["created", "created"]
     amounts = dict(Order.objects.values_list("external_id", "amount"))
     assert amounts == {"SO-1": Decimal("0.10"), "SO-2": Decimal("12.00")}

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from accounts.models import Order
-from integrations.tests.test_bulk_api import order, post_bulk
+from integrations.tests.factories import order_record, post_bulk
 from kam.testing import token_client
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -48,7 +48,7 @@ def snapshot() -> list[tuple]:
 
 
 def test_the_same_batch_from_four_threads_creates_each_order_once(world) -> None:
-    batch = {"records": [order(f"SO-{i:04}", account="C-1" if i % 2 else "C-2") for i in range(ORDERS)]}
+    batch = {"records": [order_record(f"SO-{i:04}", account="C-1" if i % 2 else "C-2") for i in range(ORDERS)]}
     clients = [token_client(world.integration) for _ in range(THREADS)]
 
     responses = all_at_once([lambda api=api: post_bulk(api, "orders", batch) for api in clients])
@@ -70,7 +70,7 @@ def test_the_same_batch_from_four_threads_creates_each_order_once(world) -> None
 
 
 def test_concurrent_retries_with_one_idempotency_key_apply_once(world) -> None:
-    batch = [order(f"SO-{i:04}") for i in range(ORDERS)]
+    batch = [order_record(f"SO-{i:04}") for i in range(ORDERS)]
     api = token_client(world.integration)
     clients = [api, *(token_client(world.integration) for _ in range(THREADS - 1))]  # one user, several tokens
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.tests.factories import make_account
+from integrations.tests.factories import make_subscription
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks.signing import sign, verify_signature
@@ -26,10 +27,6 @@ pytestmark = pytest.mark.django_db
 # Independent vector: printf '%s' '1700000000.{"id":1,"event":"tier.changed"}' | openssl dgst -sha256 -hmac whsec_test
 VECTOR_BODY = b'{"id":1,"event":"tier.changed"}'
 VECTOR_SIGNATURE = "sha256=4a9c9c165a3fa4d792a20c144275e1ed3bbe0b8ef94383e5f5c4d64c13c58805"
-
-
-def subscribe(url: str, *events: str, active: bool = True) -> WebhookSubscription:
-    return services.subscription_create(url=url, events=list(events), is_active=active)
 
 
 def closed_port_url() -> str:
@@ -60,7 +57,7 @@ def test_receiver_side_verification_checks_body_secret_and_freshness() -> None:
 
 
 def test_a_delivery_carries_headers_a_receiver_can_verify(receiver, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    subscription = subscribe(receiver.url, "plan.overdue")
+    subscription = make_subscription(receiver.url, "plan.overdue")
     with django_capture_on_commit_callbacks(execute=True):
         [delivery_id] = services.webhook_emit("plan.overdue", {"plan": 7, "account": 3})
     [request] = receiver.requests
@@ -91,7 +88,7 @@ def test_emit_inside_a_transaction_enqueues_only_on_commit(
     enqueued: list[int] = []
     real_delay = deliver_webhook.delay
     monkeypatch.setattr(deliver_webhook, "delay", lambda pk, **kw: enqueued.append(pk) or real_delay(pk, **kw))
-    subscribe(receiver.url, "tier.changed")
+    make_subscription(receiver.url, "tier.changed")
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         ids = services.webhook_emit("tier.changed", [{"account": 1, "to_tier": "A1"}])
         assert WebhookDelivery.objects.filter(pk__in=ids, status="pending").count() == 1
@@ -105,9 +102,9 @@ def test_emit_inside_a_transaction_enqueues_only_on_commit(
 
 
 def test_emit_goes_to_active_subscribers_of_the_event_only(receiver, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    wanted = subscribe(receiver.url, "scoring_run.finished", "tier.changed")
-    subscribe(receiver.url, "scoring_run.finished", active=False)
-    subscribe(receiver.url, "plan.overdue")
+    wanted = make_subscription(receiver.url, "scoring_run.finished", "tier.changed")
+    make_subscription(receiver.url, "scoring_run.finished", active=False)
+    make_subscription(receiver.url, "plan.overdue")
     with django_capture_on_commit_callbacks(execute=False):
         ids = services.webhook_emit("scoring_run.finished", {"run": {"id": 1}})
     assert list(WebhookDelivery.objects.filter(pk__in=ids).values_list("subscription", flat=True)) == [wanted.pk]
@@ -116,7 +113,7 @@ def test_emit_goes_to_active_subscribers_of_the_event_only(receiver, django_capt
 
 
 def test_a_list_payload_is_cut_into_batches(django_capture_on_commit_callbacks) -> None:
-    subscribe("https://erp.example.com/hook", "opportunity.stage_changed")
+    make_subscription("https://erp.example.com/hook", "opportunity.stage_changed")
     items = [{"opportunity": i} for i in range(25)]
     with django_capture_on_commit_callbacks(execute=False):
         ids = services.webhook_emit("opportunity.stage_changed", items, context={"source": "t"}, batch_size=10)
@@ -151,9 +148,9 @@ def _run_with_changes(world, count: int, status: str = ScoringRun.Status.SUCCEED
 def test_a_run_with_many_changes_makes_batched_tier_changed_deliveries(
     world, receiver, django_capture_on_commit_callbacks
 ) -> None:  # noqa: ANN001
-    both = subscribe(receiver.url, "tier.changed", "scoring_run.finished")
-    changes_only = subscribe(receiver.url, "tier.changed")
-    subscribe(receiver.url, "tier.changed", active=False)
+    both = make_subscription(receiver.url, "tier.changed", "scoring_run.finished")
+    changes_only = make_subscription(receiver.url, "tier.changed")
+    make_subscription(receiver.url, "tier.changed", active=False)
     run = _run_with_changes(world, 2_501)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -190,7 +187,7 @@ def test_a_run_with_many_changes_makes_batched_tier_changed_deliveries(
 
 
 def test_a_failed_run_only_announces_that_it_finished(world, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    subscribe("https://erp.example.com/hook", "tier.changed", "scoring_run.finished")
+    make_subscription("https://erp.example.com/hook", "tier.changed", "scoring_run.finished")
     run = _run_with_changes(world, 3, status=ScoringRun.Status.FAILED)
     with django_capture_on_commit_callbacks(execute=False):
         ids = services.emit_run_finished(run)
@@ -209,7 +206,7 @@ def test_emit_run_finished_without_subscribers_does_nothing(world) -> None:  # n
 
 
 def _pending(url: str, event: str = "plan.overdue") -> WebhookDelivery:
-    subscription = subscribe(url, event)
+    subscription = make_subscription(url, event)
     return WebhookDelivery.objects.create(subscription=subscription, event=event, payload={"plan": 1})
 
 
@@ -396,7 +393,7 @@ def test_a_real_run_announces_itself_and_its_tier_changes(world, receiver, djang
     from tiering.services import run_execute, run_request
 
     make_order(world.account, timezone.localdate() - timedelta(days=3), "5000.00", "500.00")
-    subscription = subscribe(receiver.url, "tier.changed", "scoring_run.finished")
+    subscription = make_subscription(receiver.url, "tier.changed", "scoring_run.finished")
     with django_capture_on_commit_callbacks(execute=True):
         run = run_execute(run_id=run_request(trigger="test").pk)
     assert run.status == "succeeded"

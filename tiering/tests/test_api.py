@@ -1,21 +1,15 @@
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from accounts.tests.factories import make_order
 from kam.testing import token_client
 from tiering.models import ScoringRun
-from tiering.services import run_execute, run_request
+from tiering.tests.factories import build_tiered_world
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def tiered(world):  # noqa: ANN001, ANN201
-    make_order(world.account, timezone.localdate() - timedelta(days=3), "5000.00", "500.00")
-    run_execute(run_id=run_request(trigger="test").pk)
-    return world
+def tiered(db):  # noqa: ANN001, ANN201
+    return build_tiered_world(amounts=("5000.00",))
 
 
 REASONS = [

@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.tests.factories import make_account, make_order
+from accounts.tests.factories import make_account
 from tiering.domain.config import FACTORS
 from tiering.models import Assessment, ScoringRun, TieringConfigVersion, TierOverride
-from tiering.services import config_current, run_execute, run_request
+from tiering.services import config_current
+from tiering.tests.factories import build_tiered_world, make_run
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +31,8 @@ def migration_cells(page: str) -> dict[tuple[str, str], int]:
 
 
 @pytest.fixture
-def tiered(world):  # noqa: ANN001, ANN201
-    today = timezone.localdate()
-    for i, account in enumerate([world.account, world.other_account]):
-        make_order(account, today - timedelta(days=3), f"{(i + 1) * 5000}.00", "500.00")
-    run_execute(run_id=run_request(trigger="test").pk)
-    world.account.refresh_from_db()
-    return world
+def tiered(db):  # noqa: ANN001, ANN201
+    return build_tiered_world(amounts=("5000.00", "10000.00"))
 
 
 def test_account_page_shows_the_tier_card_with_strategy_and_reasons(client, tiered) -> None:
@@ -72,7 +68,7 @@ def test_assessment_form_saves_and_leaves_the_needs_list(client, tiered) -> None
     ok = client.post(reverse("tiering:assess", args=[tiered.account.pk]), {**form, "prospects_rating": "4"})
     assert ok.status_code == 302
     assert "华东精密机械" not in client.get(reverse("tiering:needs_assessment")).content.decode()
-    run_execute(run_id=run_request(trigger="test").pk)
+    make_run()
     tiered.account.refresh_from_db()
     assert tiered.account.tier == "A6"  # was B6: assessed A, position unchanged
 
@@ -121,7 +117,7 @@ def test_director_edits_settings_as_a_new_version_with_clear_errors(client, tier
 
 def test_migration_report_counts_moves_between_runs(client, tiered) -> None:
     make_account(tiered.owner, name="新客户")
-    second = run_execute(run_id=run_request(trigger="test").pk)
+    second = make_run()
     first = ScoringRun.objects.exclude(pk=second.pk).get()
     client.force_login(tiered.director)
     response = client.get(reverse("tiering:migration"), {"from": first.pk, "to": second.pk})
