@@ -23,19 +23,6 @@ from kam.scopes import scope_names
 pytestmark = pytest.mark.django_db
 
 
-def spy(monkeypatch, module, name: str) -> list[dict]:  # noqa: ANN001
-    """Record the keyword arguments of every call to `module.name`, still calling the real service."""
-    calls: list[dict] = []
-    real = getattr(module, name)
-
-    def recording(**kwargs):  # noqa: ANN003, ANN202
-        calls.append(kwargs)
-        return real(**kwargs)
-
-    monkeypatch.setattr(module, name, recording)
-    return calls
-
-
 # ---------------------------------------------------------------- token_create
 
 
@@ -108,10 +95,10 @@ def test_revoking_a_missing_token_raises(world) -> None:
 # ---------------------------------------------------------------- both paths use them
 
 
-def test_the_page_makes_and_revokes_through_the_services(client, world, monkeypatch) -> None:  # noqa: ANN001
+def test_the_page_makes_and_revokes_through_the_services(client, world, service_calls) -> None:  # noqa: ANN001
     # given
-    created = spy(monkeypatch, token_views, "token_create")
-    revoked = spy(monkeypatch, token_views, "token_revoke")
+    created = service_calls(token_views, "token_create")
+    revoked = service_calls(token_views, "token_revoke")
     client.force_login(world.director)
     # when
     page = client.post(reverse("tokens:list"), {"user": world.integration.pk, "name": "SAP", "scopes": ["runs:read"]})
@@ -131,8 +118,8 @@ def test_revoking_a_missing_token_on_the_page_is_404(client, world) -> None:
     assert client.post(reverse("tokens:revoke", args=[987654])).status_code == 404
 
 
-def test_the_command_makes_tokens_through_the_service(world, monkeypatch) -> None:  # noqa: ANN001
-    created = spy(monkeypatch, create_api_token, "token_create")
+def test_the_command_makes_tokens_through_the_service(world, service_calls) -> None:  # noqa: ANN001
+    created = service_calls(create_api_token, "token_create")
     out = StringIO()
     call_command("create_api_token", "erp", "--name", "SAP", "--scopes", "runs:read,scores:read", stdout=out)
     assert created == [{"user": world.integration, "name": "SAP", "scopes": ["runs:read", "scores:read"]}]

@@ -35,9 +35,10 @@ def make_subscription(url: str, *events: str, active: bool = True) -> WebhookSub
     return services.subscription_create(url=url, events=list(events), is_active=active)
 
 
-def make_failed_delivery(url: str) -> WebhookDelivery:
-    """A plan.overdue delivery to a new subscription at `url` that gave up after six 503s."""
-    subscription = services.subscription_create(url=url, events=["plan.overdue"])
+def make_failed_delivery(target: str | WebhookSubscription) -> WebhookDelivery:
+    """A plan.overdue delivery that gave up after six 503s, to `target`: a subscription, or a
+    URL for a new subscription to plan.overdue."""
+    subscription = target if isinstance(target, WebhookSubscription) else make_subscription(target, "plan.overdue")
     return WebhookDelivery.objects.create(
         subscription=subscription,
         event="plan.overdue",

@@ -1,7 +1,7 @@
 import pytest
 
 from kam.testing import token_client
-from tiering.models import ScoringRun
+from tiering.models import AccountScore, ScoringRun
 from tiering.tests.factories import build_tiered_world
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +47,8 @@ def test_accounts_carry_their_current_tier_and_scores(tiered) -> None:
     body = response.json()
     assert (body["tier"], body["category"]) == ("B2", "key")
     assert (body["frequency"], body["monetary"], body["recency_days"]) == (1, "5000.00", 3)
-    assert body["scores"] == {"run": run.pk, **SCORES}
+    score = AccountScore.objects.get(run=run, account=tiered.account)
+    assert body["scores"] == {"id": score.pk, "run": run.pk, **SCORES}
 
 
 def test_score_and_tier_history_follow_visibility(tiered) -> None:
@@ -61,6 +62,7 @@ def test_score_and_tier_history_follow_visibility(tiered) -> None:
     assert mine.status_code == 200
     assert mine.json()["results"] == [
         {
+            "id": AccountScore.objects.get(run=run, account=tiered.account).pk,
             "run": run.pk,
             "as_of": run.as_of.isoformat(),
             "account": tiered.account.pk,
