@@ -70,7 +70,7 @@ def test_assessment_form_saves_and_leaves_the_needs_list(client, tiered) -> None
     assert "华东精密机械" not in client.get(reverse("tiering:needs_assessment")).content.decode()
     make_run()
     tiered.account.refresh_from_db()
-    assert tiered.account.tier == "A6"  # was B6: assessed A, position unchanged
+    assert tiered.account.tier == "A4"  # was B4: assessed A, position unchanged
 
 
 def test_assessing_a_hidden_account_is_404(client, tiered) -> None:
@@ -123,7 +123,7 @@ def test_migration_report_counts_moves_between_runs(client, tiered) -> None:
     response = client.get(reverse("tiering:migration"), {"from": first.pk, "to": second.pk})
     assert response.status_code == 200
     # the two accounts stay where they were; the new one comes from "untiered" (–) into B6
-    assert migration_cells(response.content.decode()) == {("–", "B6"): 1, ("B4", "B4"): 1, ("B6", "B6"): 1}
+    assert migration_cells(response.content.decode()) == {("–", "B6"): 1, ("B4", "B4"): 1, ("B2", "B2"): 1}
 
 
 def test_director_can_queue_a_run_from_the_page(client, tiered, django_capture_on_commit_callbacks) -> None:
