@@ -16,6 +16,7 @@ from accounts import selectors
 from accounts.forms import AccountForm
 from accounts.models import Account
 from accounts.permissions import can_delete_accounts, can_use_pages
+from accounts.services import account_delete as account_delete_service
 from tiering.forms import OverrideForm
 from tiering.permissions import can_override_tiers
 from tiering.selectors import account_tier_card
@@ -88,7 +89,7 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_delete_accounts(request.user):
         raise PermissionDenied
     try:
-        account.delete()
+        account_delete_service(account=account)
     except ProtectedError:
         messages.error(request, _("This account has subsidiaries; move or delete them first."))
         return redirect("accounts:detail", pk=account.pk)

@@ -19,12 +19,16 @@ TIER_CHANGED = "tier.changed"
 OPPORTUNITY_STAGE_CHANGED = "opportunity.stage_changed"
 SCORING_RUN_FINISHED = "scoring_run.finished"
 PLAN_OVERDUE = "plan.overdue"
-EVENTS = (TIER_CHANGED, OPPORTUNITY_STAGE_CHANGED, SCORING_RUN_FINISHED, PLAN_OVERDUE)
+ACCOUNT_DELETED = "account.deleted"  # emitted by accounts.events
+CONTACT_DELETED = "contact.deleted"
+EVENTS = (TIER_CHANGED, OPPORTUNITY_STAGE_CHANGED, SCORING_RUN_FINISHED, PLAN_OVERDUE, ACCOUNT_DELETED, CONTACT_DELETED)
 EVENT_CHOICES = [
     (TIER_CHANGED, _("Tier changed (batched per run)")),
     (OPPORTUNITY_STAGE_CHANGED, _("Opportunity stage changed")),
     (SCORING_RUN_FINISHED, _("Scoring run finished")),
     (PLAN_OVERDUE, _("Account plan overdue")),
+    (ACCOUNT_DELETED, _("Account deleted (with its contacts, orders, invoices and payments)")),
+    (CONTACT_DELETED, _("Contact deleted")),
 ]
 
 # Only plain web URLs: urllib would otherwise happily open file:// or ftp:// for us.
