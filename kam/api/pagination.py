@@ -83,6 +83,7 @@ class SyncCursorPagination(CursorPagination):
         self.base_url = request.build_absolute_uri()
         self.page_size = self.get_page_size(request)
         self.fields = sync_fields(view)
+        self.collection = queryset.model._meta.label_lower
         position, backwards = self.decode_cursor(request)
         if self.fields[0] != "id":
             horizon = sync_horizon(using=queryset.db)
@@ -129,7 +130,8 @@ class SyncCursorPagination(CursorPagination):
 
     def encode_position(self, position: tuple, backwards: bool) -> str:
         values = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in position]
-        return signing.dumps({"k": list(self.fields), "v": values, "b": backwards}, salt=CURSOR_SALT)
+        data = {"c": self.collection, "k": list(self.fields), "v": values, "b": backwards}
+        return signing.dumps(data, salt=CURSOR_SALT)
 
     def decode_cursor(self, request: Request) -> tuple[tuple | None, bool]:  # type: ignore[override]
         """(position, backwards) of `?cursor=`, or (None, False) without one. 400 naming `cursor`
@@ -139,7 +141,7 @@ class SyncCursorPagination(CursorPagination):
             return None, False
         try:
             data = signing.loads(raw, salt=CURSOR_SALT)
-            if data["k"] != list(self.fields) or len(data["v"]) != len(self.fields):
+            if (data["c"], data["k"]) != (self.collection, list(self.fields)) or len(data["v"]) != len(self.fields):
                 raise ValueError("another collection's cursor")
             position = tuple(self._parse(field, value) for field, value in zip(self.fields, data["v"], strict=True))
             return position, bool(data["b"])
