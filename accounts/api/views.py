@@ -103,6 +103,7 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
     scope_resource = "orders"
     queryset = Order.objects.none()
     filterset_fields = ["account", "external_id", "status"]
+    search_fields = ["external_id"]  # the SearchFilter is on every list; make `search` mean something
 
     def get_queryset(self):  # noqa: ANN201
         return Order.objects.visible_to(self.request.user).select_related("account")
@@ -116,6 +117,7 @@ class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):
     scope_resource = "invoices"
     queryset = Invoice.objects.none()
     filterset_fields = ["account", "external_id", "order"]
+    search_fields = ["external_id"]  # the SearchFilter is on every list; make `search` mean something
 
     def get_queryset(self):  # noqa: ANN201
         return Invoice.objects.visible_to(self.request.user).select_related("account", "order")
@@ -129,6 +131,7 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
     scope_resource = "payments"
     queryset = Payment.objects.none()
     filterset_fields = ["account", "external_id", "order", "invoice"]
+    search_fields = ["external_id"]  # the SearchFilter is on every list; make `search` mean something
 
     def get_queryset(self):  # noqa: ANN201
         return Payment.objects.visible_to(self.request.user).select_related("account", "order", "invoice")
@@ -167,6 +170,7 @@ class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [IsAuthenticated, ReadsSomeDeletions]
     queryset = DeletedRecord.objects.none()
     filterset_fields = ["kind", "account_id"]
+    search_fields = ["external_id"]  # the SearchFilter is on every list; make `search` mean something
     sync_ordering = "deleted_at"
 
     def get_queryset(self):  # noqa: ANN201

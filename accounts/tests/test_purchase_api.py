@@ -106,6 +106,8 @@ def test_orders_filter_by_erp_id_and_page_by_cursor_from_updated_since(world, pu
     api = api_client_for(world.director)
     found = api.get("/api/v1/orders/", {"external_id": "202611200000012345"}).json()["results"]
     assert [row["id"] for row in found] == [purchases["order"].pk]
+    searched = api.get("/api/v1/orders/", {"search": "HIDDEN"}).json()["results"]
+    assert [row["id"] for row in searched] == [purchases["hidden"].pk]
     since = Order.objects.get(pk=purchases["order"].pk).updated_at.isoformat()
     first = api.get("/api/v1/orders/", {"updated_since": since, "page_size": 1}).json()
     second = api.get(first["next"]).json()
@@ -117,7 +119,7 @@ def test_the_schema_documents_the_read_endpoints(world) -> None:
     from drf_spectacular.generators import SchemaGenerator
 
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
-    sync = {"cursor", "page_size", "updated_since", "account", "external_id"}
+    sync = {"cursor", "page_size", "updated_since", "account", "external_id", "search"}
     filters = {"orders": {"status"}, "invoices": {"order"}, "payments": {"order", "invoice"}}
     for collection in ("orders", "invoices", "payments"):
         listing = paths[f"/api/v1/{collection}/"]
@@ -129,5 +131,6 @@ def test_the_schema_documents_the_read_endpoints(world) -> None:
         "cursor",
         "kind",
         "page_size",
+        "search",
         "updated_since",
     }
