@@ -78,22 +78,31 @@ class SyncCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
 
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> tuple[str, ...]:
+        """The keyset; a subclass may return it descending ("-id",) for a newest-first log."""
+        return sync_fields(view)
+
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list[Model] | None:
         self.request = request
         self.base_url = request.build_absolute_uri()
         self.page_size = self.get_page_size(request)
-        self.fields = sync_fields(view)
+        ordering = self.get_ordering(request, queryset, view)
+        descending = ordering[0].startswith("-")
+        if any(f.startswith("-") != descending for f in ordering):
+            raise ValueError(f"a keyset runs one way: {ordering}")
+        self.fields = tuple(f.lstrip("-") for f in ordering)
         self.collection = queryset.model._meta.label_lower
         position, backwards = self.decode_cursor(request)
-        if self.fields[0] != "id":
+        if self.fields[0] != "id" and not descending:
             horizon = sync_horizon(using=queryset.db)
             if horizon is not None:
                 queryset = queryset.filter(**{f"{self.fields[0]}__lt": horizon})
         if position is not None:
             keys = Tuple(*(F(f) for f in self.fields))
             bound = tuple(position)  # a row-value comparison, (a, b) > (x, y): one index range scan
-            queryset = queryset.filter(TupleLessThan(keys, bound) if backwards else TupleGreaterThan(keys, bound))
-        order = [f"-{f}" for f in self.fields] if backwards else list(self.fields)
+            after = TupleLessThan if backwards != descending else TupleGreaterThan
+            queryset = queryset.filter(after(keys, bound))
+        order = [f"-{f}" if backwards != descending else f for f in self.fields]
         rows = list(queryset.order_by(*order)[: self.page_size + 1])
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
