@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import connection, models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts import events
 from accounts.models import (
@@ -18,14 +20,63 @@ from accounts.models import (
     Order,
     Payment,
 )
+from kam.errors import Conflict
 
 # A change to any of these means the person moved: the old role is kept in the history.
 ROLE_FIELDS = ("account_id", "title", "department", "buying_role")
 
 
+class AccountHasSubsidiaries(Conflict):
+    """The account is the parent of other accounts (a group): they must move or go first."""
+
+
+@transaction.atomic
+def account_delete(*, account: Account) -> DeletedRecord:
+    """Delete an account with everything it owns (contacts, team, orders, scores…), leaving a
+    tombstone for it and for each contact, team member, order, invoice and payment deleted with
+    it (the deletions feed), and emit `account.deleted`. Returns the account's tombstone.
+
+    Who may delete is the caller's check (accounts.permissions.can_delete_accounts).
+    AccountHasSubsidiaries (a Conflict; the API answers 409): it heads a group; nothing is
+    deleted, recorded or announced.
+    """
+    try:
+        with transaction.atomic():  # a savepoint, so the refusal leaves the outer transaction usable
+            deleted_at = timezone.now()
+            cascaded = _tombstone_children(account=account, deleted_at=deleted_at)
+            tombstone = DeletedRecord.objects.create(
+                kind=DeletedRecord.Kind.ACCOUNT,
+                object_id=account.pk,
+                external_id=account.external_id,
+                account_id=account.pk,
+                owner_id=account.owner_id,
+                deleted_at=deleted_at,
+            )
+            account.delete()
+    except ProtectedError:
+        raise AccountHasSubsidiaries(_("This account has subsidiaries; move or delete them first.")) from None
+    events.account_deleted_emit(tombstone=tombstone, cascaded=cascaded)
+    return tombstone
+
+
+@transaction.atomic
+def contact_create(*, data: dict) -> Contact:
+    """A new contact from field values (`account` and `reports_to` as instances).
+
+    ValidationError names the field at fault, e.g. `reports_to` of another account (Contact.clean).
+    """
+    contact = Contact(**data)
+    contact.full_clean()
+    contact.save()
+    return contact
+
+
 @transaction.atomic
 def contact_update(*, contact: Contact, data: dict) -> Contact:
-    """Update a contact, keeping the role they held before if they moved."""
+    """Update a contact, keeping the role they held before if they moved.
+
+    ValidationError names the field at fault, e.g. `reports_to` of another account (Contact.clean).
+    """
     before = Contact.objects.select_for_update().get(pk=contact.pk)
     for field, value in data.items():
         setattr(contact, field, value)
@@ -70,28 +121,6 @@ def _tombstone_children(*, account: Account, deleted_at: datetime) -> dict[str, 
     return counts
 
 
-def account_delete(*, account: Account) -> DeletedRecord:
-    """Delete an account with everything it owns, leaving a tombstone for it and for each
-    contact, team member, order, invoice and payment deleted with it, and emit `account.deleted`.
-
-    Raises ProtectedError (nothing deleted, no tombstone) while the account has subsidiaries.
-    Returns the account's tombstone."""
-    with transaction.atomic():
-        deleted_at = timezone.now()
-        cascaded = _tombstone_children(account=account, deleted_at=deleted_at)
-        tombstone = DeletedRecord.objects.create(
-            kind=DeletedRecord.Kind.ACCOUNT,
-            object_id=account.pk,
-            external_id=account.external_id,
-            account_id=account.pk,
-            owner_id=account.owner_id,
-            deleted_at=deleted_at,
-        )
-        account.delete()
-        events.emit_account_deleted(tombstone=tombstone, cascaded=cascaded)
-    return tombstone
-
-
 def contact_delete(*, contact: Contact) -> DeletedRecord:
     """Delete a contact, leaving a tombstone, and emit `contact.deleted`. Returns the tombstone."""
     with transaction.atomic():
@@ -103,7 +132,7 @@ def contact_delete(*, contact: Contact) -> DeletedRecord:
             owner_id=Account.objects.filter(pk=contact.account_id).values_list("owner_id", flat=True).first(),
         )
         contact.delete()
-        events.emit_contact_deleted(tombstone=tombstone)
+        events.contact_deleted_emit(tombstone=tombstone)
     return tombstone
 
 

@@ -6,17 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import selectors
+from accounts import selectors, services
 from accounts.forms import AccountForm
 from accounts.models import Account
 from accounts.permissions import can_delete_accounts, can_use_pages
-from accounts.services import account_delete as account_delete_service
 from tiering.forms import OverrideForm
 from tiering.permissions import can_override_tiers
 from tiering.selectors import account_tier_card
@@ -89,9 +87,9 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_delete_accounts(request.user):
         raise PermissionDenied
     try:
-        account_delete_service(account=account)
-    except ProtectedError:
-        messages.error(request, _("This account has subsidiaries; move or delete them first."))
+        services.account_delete(account=account)
+    except services.AccountHasSubsidiaries as refusal:
+        messages.error(request, refusal.message)
         return redirect("accounts:detail", pk=account.pk)
     messages.success(request, _("Account deleted."))
     return redirect("accounts:list")
