@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from accounts.models import Contact, ContactRoleHistory
+from accounts.models import Contact, ContactRoleHistory, User
 
 # A change to any of these means the person moved: the old role is kept in the history.
 ROLE_FIELDS = ("account_id", "title", "department", "buying_role")
@@ -27,3 +30,34 @@ def contact_update(*, contact: Contact, data: dict) -> Contact:
         )
     contact.save()
     return contact
+
+
+@transaction.atomic
+def user_make_director(*, username: str, email: str | None = None, password: str | None = None) -> tuple[User, bool]:
+    """Create the director `username`, or promote the existing user of that name.
+
+    A director sees every account and may use the Django admin (`is_staff`), as DOMAIN.md's roles
+    say. `password` is checked by AUTH_PASSWORD_VALIDATORS; it is required for a new user and, for
+    an existing one, replaces the password only when given. `email` replaces the address when
+    given. Returns `(user, created)`. Raises ValidationError for a refused password or an
+    integration (API-only) user, who may not become a person with pages.
+    """
+    user = User.objects.select_for_update().filter(username=username).first()
+    created = user is None
+    if created:
+        if not password:
+            raise ValidationError(_("A new director needs a password."), code="password_required")
+        user = User(username=username)
+    elif user.is_integration:
+        raise ValidationError(_("%(username)s is an API-only integration user.") % {"username": username})
+    user.role = User.Role.DIRECTOR
+    user.is_staff = True
+    user.is_active = True
+    if email is not None:
+        user.email = email
+    if password:
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user, created

@@ -1,11 +1,22 @@
 """Celery application: Redis broker when REDIS_URL is set, in-process (eager) otherwise."""
 
+import logging.config
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
 
 app = Celery("kam")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _use_django_logging(**_kwargs: object) -> None:
+    """Worker and beat log through settings.LOGGING (logfmt, UTC, stdout), like gunicorn and Django,
+    instead of Celery's own format in its own time zone."""
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
