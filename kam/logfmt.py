@@ -81,7 +81,10 @@ def logging_config(*, level: str) -> dict[str, Any]:
         "root": {"handlers": ["stdout"], "level": level},
         "loggers": {
             "django.request": {"level": "ERROR"},
-            "django.server": {"level": "ERROR"},  # runserver's own access lines; kam.request has them
+            # runserver's own access lines: kam.request has them
+            "django.server": {"level": "ERROR"},
+            # one INFO line per sign-in and per clean-up is noise
+            "axes": {"level": "WARNING"},
             "django.security.DisallowedHost": {"filters": ["fold"]},
             "gunicorn.error": {"handlers": ["stdout"], "level": level, "propagate": False},
             "gunicorn.access": {"handlers": [], "level": "CRITICAL", "propagate": False},

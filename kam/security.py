@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -20,3 +23,19 @@ def client_ip(request: HttpRequest) -> str:
         if len(chain) >= count:
             return chain[-count]
     return request.META.get("REMOTE_ADDR", "")
+
+
+class ThrottledLoginBackend(AxesStandaloneBackend):
+    """django-axes in front of the model backend, for sign-ins that come with a request.
+
+    Every sign-in over HTTP (the login page, the admin) passes its request and is throttled.
+    A call without one (`Client.login` in tests, a shell) has no address to count and no
+    response to lock; it falls through to the model backend instead of raising.
+    """
+
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> None:  # noqa: ANN401
+        if request is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)

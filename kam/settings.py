@@ -273,7 +273,7 @@ MIDDLEWARE.insert(0, "kam.middleware.RequestLog")
 INSTALLED_APPS += ["axes", "csp"]
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "kam.security.ThrottledLoginBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "10")
