@@ -20,3 +20,4 @@ def _use_django_logging(**_kwargs: object) -> None:
     from django.conf import settings
 
     logging.config.dictConfig(settings.LOGGING)
+    logging.captureWarnings(True)  # e.g. "running the worker with superuser privileges": one line too
