@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -91,7 +92,8 @@ def runs(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Run #%(id)s queued.") % {"id": run.pk})
         return redirect("tiering:runs")
     page = Paginator(ScoringRun.objects.select_related("config"), 30).get_page(request.GET.get("page"))
-    return render(request, "tiering/runs.html", {"page": page, "can_run": can_run_tiering(request.user)})
+    context = {"page": page, "can_run": can_run_tiering(request.user), "nightly_at": settings.TIERING_NIGHTLY_AT}
+    return render(request, "tiering/runs.html", context)
 
 
 @page_view
