@@ -2,9 +2,10 @@
 
 import logging.config
 import os
+from pathlib import Path
 
 from celery import Celery
-from celery.signals import setup_logging
+from celery.signals import beat_init, setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
 
@@ -21,3 +22,11 @@ def _use_django_logging(**_kwargs: object) -> None:
 
     logging.config.dictConfig(settings.LOGGING)
     logging.captureWarnings(True)  # e.g. "running the worker with superuser privileges": one line too
+
+
+@beat_init.connect
+def _make_state_dir(**_kwargs: object) -> None:
+    """Beat's schedule file lives in KAM_STATE_DIR (outside the code tree); make the directory."""
+    from django.conf import settings
+
+    Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
