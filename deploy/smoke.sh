@@ -45,7 +45,7 @@ export SECURE_PROXY_SSL=1 SECURE_SSL_REDIRECT=1 TRUSTED_PROXY_COUNT=1
 export SECURE_HSTS_SECONDS=31536000 SECURE_HSTS_INCLUDE_SUBDOMAINS=1 SECURE_HSTS_PRELOAD=1
 export STATIC_ROOT="$WORK/static" KAM_STATE_DIR="$WORK/state"
 export GUNICORN_BIND="127.0.0.1:$PORT" WEB_CONCURRENCY=2
-# KAM_STATE_DIR is not made here: beat makes it (kam/celery.py)
+# KAM_STATE_DIR is not made here: beat makes it (kam.celery.StateDirScheduler)
 
 step "5. migrate"
 "$PY" manage.py migrate --noinput >/dev/null

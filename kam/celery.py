@@ -5,7 +5,8 @@ import os
 from pathlib import Path
 
 from celery import Celery
-from celery.signals import beat_init, setup_logging
+from celery.beat import PersistentScheduler
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kam.settings")
 
@@ -24,9 +25,9 @@ def _use_django_logging(**_kwargs: object) -> None:
     logging.captureWarnings(True)  # e.g. "running the worker with superuser privileges": one line too
 
 
-@beat_init.connect
-def _make_state_dir(**_kwargs: object) -> None:
-    """Beat's schedule file lives in KAM_STATE_DIR (outside the code tree); make the directory."""
-    from django.conf import settings
+class StateDirScheduler(PersistentScheduler):
+    """Beat's default scheduler, making KAM_STATE_DIR (outside the code tree) for its file first."""
 
-    Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
+    def setup_schedule(self) -> None:
+        Path(self.schedule_filename).parent.mkdir(parents=True, exist_ok=True)
+        super().setup_schedule()

@@ -184,6 +184,7 @@ def envdaily(name: str, default: str) -> crontab:
 TIERING_NIGHTLY_AT = os.environ.get("TIERING_NIGHTLY_AT", "02:30")
 KAM_STATE_DIR = Path(os.environ.get("KAM_STATE_DIR", Path.home() / ".local" / "state" / "kam"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(KAM_STATE_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "kam.celery.StateDirScheduler"
 CELERY_BEAT_SCHEDULE = {
     "tiering-nightly-recompute": {
         "task": "tiering.tasks.nightly_recompute",

@@ -23,7 +23,8 @@ PRODUCTION = {
     "SECURE_HSTS_PRELOAD": "1",
     "TIME_ZONE": "Europe/Berlin",
 }
-_OURS = ("DEBUG", "SECRET_KEY", "TIME_ZONE", "KAM_STATE_DIR", "TIERING_NIGHTLY_AT", *PRODUCTION)
+# DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it for this process; production never has it.
+_OURS = ("DEBUG", "SECRET_KEY", "TIME_ZONE", "KAM_STATE_DIR", "DJANGO_ALLOW_ASYNC_UNSAFE", *PRODUCTION)
 
 PRINT_SETTINGS = """
 import json, django
