@@ -11,7 +11,7 @@ class ScoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AccountScore
-        fields = ["run", "as_of", "account", *SNAPSHOT_FIELDS]
+        fields = ["id", "run", "as_of", "account", *SNAPSHOT_FIELDS]
 
 
 class CurrentScoreSerializer(serializers.ModelSerializer):
@@ -20,6 +20,7 @@ class CurrentScoreSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccountScore
         fields = [
+            "id",
             "run",
             "r_score",
             "f_score",
