@@ -109,7 +109,7 @@ def test_tokens_and_force_login_are_not_throttled(client: Client, world) -> None
     client.force_login(world.owner)
     assert client.get("/accounts/").status_code == 200
     # and the API token of a user is independent of the sign-in form
-    from accounts.tokens import api_token_create
+    from accounts.tokens import token_create
 
-    _, key = api_token_create(user=world.owner, name="erp", scopes=[])
+    _, key = token_create(user=world.owner, name="erp", scopes=[])
     assert Client().get("/api/v1/accounts/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
