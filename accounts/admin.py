@@ -1,3 +1,4 @@
+from axes.utils import reset as axes_reset
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,13 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, (_("KAM"), {"fields": ("role", "team")}))
     list_display = ("username", "first_name", "last_name", "role", "team", "is_active")
     list_filter = ("role", "team", "is_active", "is_staff")
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description=_("Unlock sign-in (clear failed attempts)"))
+    def unlock_sign_in(self, request, queryset):  # noqa: ANN001, ANN201 - Django's signature
+        # Lock-outs by address are listed (and cleared) under Axes > Access attempts.
+        cleared = sum(axes_reset(username=user.username) for user in queryset)
+        self.message_user(request, _("Unlocked; %(n)d failed attempt records cleared.") % {"n": cleared})
 
 
 @admin.register(models.Team)

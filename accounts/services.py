@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -19,6 +21,7 @@ from accounts.models import (
     Invoice,
     Order,
     Payment,
+    User,
 )
 from kam.errors import Conflict
 
@@ -147,3 +150,34 @@ def team_member_delete(*, member: AccountTeamMember) -> DeletedRecord:
         )
         member.delete()
     return tombstone
+
+
+@transaction.atomic
+def user_make_director(*, username: str, email: str | None = None, password: str | None = None) -> tuple[User, bool]:
+    """Create the director `username`, or promote the existing user of that name.
+
+    A director sees every account and may use the Django admin (`is_staff`), as DOMAIN.md's roles
+    say. `password` is checked by AUTH_PASSWORD_VALIDATORS; it is required for a new user and, for
+    an existing one, replaces the password only when given. `email` replaces the address when
+    given. Returns `(user, created)`. Raises ValidationError for a refused password or an
+    integration (API-only) user, who may not become a person with pages.
+    """
+    user = User.objects.select_for_update().filter(username=username).first()
+    created = user is None
+    if created:
+        if not password:
+            raise ValidationError(_("A new director needs a password."), code="password_required")
+        user = User(username=username)
+    elif user.is_integration:
+        raise ValidationError(_("%(username)s is an API-only integration user.") % {"username": username})
+    user.role = User.Role.DIRECTOR
+    user.is_staff = True
+    user.is_active = True
+    if email is not None:
+        user.email = email
+    if password:
+        password_validation.validate_password(password, user)
+        user.set_password(password)
+    user.full_clean()
+    user.save()
+    return user, created

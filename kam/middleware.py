@@ -1,7 +1,9 @@
-"""A clear 413 for API requests whose body is larger than allowed."""
+"""A clear 413 for API requests whose body is larger than allowed; one access line per request."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -39,3 +41,35 @@ class ApiRejectNulQuery:
                 errors = {key: ["Must not contain NUL (\\u0000) characters."] for key in bad}
                 return JsonResponse(error_body("invalid", "Some query parameters are not valid.", errors), status=400)
         return self.get_response(request)
+
+
+access_log = logging.getLogger("kam.request")
+
+
+class RequestLog:
+    """One line per request on `kam.request`: method, path, status, duration in ms, user id.
+
+    Outermost middleware, so the duration covers the whole stack and the status is the final one
+    (errors turned into responses below it included). `user=-` for anonymous requests.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        fields = {
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000),
+            "user": user.pk if user is not None and user.is_authenticated else "-",
+        }
+        error = getattr(request, "kam_log_error", None)
+        if error:
+            fields["error"] = error
+        level = logging.ERROR if response.status_code >= 500 else logging.INFO
+        access_log.log(level, "request", extra={"kv": fields})
+        return response

@@ -12,6 +12,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kam.logfmt import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -127,7 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+# The business time zone: what "today" is, the times pages show, and the zone of every
+# scheduled time below (TIERING_NIGHTLY_AT ...). UTC unless set; production sets it on purpose.
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -172,32 +176,50 @@ SPREADSHEET_MAX_ZIP_RATIO = envint("SPREADSHEET_MAX_ZIP_RATIO", "300")
 SPREADSHEET_MAX_TEXT_CHARS = envint("SPREADSHEET_MAX_TEXT_CHARS", str(40 * 1000 * 1000))
 SPREADSHEET_INLINE_BYTES = envint("SPREADSHEET_INLINE_BYTES", str(1024 * 1024))
 SPREADSHEET_PARSE_SECONDS = envint("SPREADSHEET_PARSE_SECONDS", "300")
-TIERING_NIGHTLY_AT = os.environ.get("TIERING_NIGHTLY_AT", "02:30")  # local time, HH:MM
-try:
-    _hour, _minute = (int(part) for part in TIERING_NIGHTLY_AT.split(":"))
-except ValueError:
-    raise ImproperlyConfigured(f"TIERING_NIGHTLY_AT must be HH:MM, got {TIERING_NIGHTLY_AT!r}") from None
+
+
+def envdaily(name: str, default: str) -> crontab:
+    """A daily beat time `HH:MM` from the environment, read in TIME_ZONE (CELERY_TIMEZONE)."""
+    value = os.environ.get(name, default)
+    try:
+        hour, minute = (int(part) for part in value.split(":"))
+    except ValueError:
+        hour = minute = -1
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ImproperlyConfigured(f"{name} must be HH:MM (in TIME_ZONE), got {value!r}")
+    return crontab(hour=hour, minute=minute)
+
+
+# Every beat time below is read in TIME_ZONE; beat must run exactly once and be restarted after a
+# change (README, "Scheduled jobs"). Its state lives in KAM_STATE_DIR, never in the code tree.
+TIERING_NIGHTLY_AT = os.environ.get("TIERING_NIGHTLY_AT", "02:30")
+KAM_STATE_DIR = Path(os.environ.get("KAM_STATE_DIR", Path.home() / ".local" / "state" / "kam"))
+CELERY_BEAT_SCHEDULE_FILENAME = str(KAM_STATE_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULER = "kam.celery.StateDirScheduler"
 CELERY_BEAT_SCHEDULE = {
     "tiering-nightly-recompute": {
         "task": "tiering.tasks.nightly_recompute",
-        "schedule": crontab(hour=_hour, minute=_minute),
+        "schedule": envdaily("TIERING_NIGHTLY_AT", "02:30"),
         "options": {"expires": 6 * 3600},  # a missed night is not worth running at noon
     },
     # Re-send webhook deliveries whose queued attempt was lost (broker outage, dead worker).
-    "webhooks-requeue-overdue": {"task": "integrations.tasks.requeue_overdue_webhooks", "schedule": 300.0},
+    "webhooks-requeue-overdue": {
+        "task": "integrations.tasks.requeue_overdue_webhooks",
+        "schedule": float(envint("WEBHOOKS_REQUEUE_EVERY_SECONDS", "300")),
+    },
     "webhooks-purge": {
         "task": "integrations.tasks.purge_old_webhook_deliveries",
-        "schedule": crontab(hour=4, minute=15),
+        "schedule": envdaily("WEBHOOKS_PURGE_AT", "04:15"),
     },
     # Idempotency keys live 24 hours; drop the expired ones nightly.
     "idempotency-keys-purge": {
         "task": "integrations.tasks.purge_expired_idempotency_keys",
-        "schedule": crontab(hour=4, minute=30),
+        "schedule": envdaily("IDEMPOTENCY_KEYS_PURGE_AT", "04:30"),
     },
     # Spreadsheet uploads (their rows and reports) are kept 30 days.
     "import-batches-purge": {
         "task": "integrations.tasks.purge_old_import_batches",
-        "schedule": crontab(hour=4, minute=45),
+        "schedule": envdaily("IMPORT_BATCHES_PURGE_AT", "04:45"),
     },
 }
 
@@ -256,13 +278,54 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # drift between app and database servers (kam.api.pagination.sync_horizon).
 SYNC_SETTLE_SECONDS = envint("SYNC_SETTLE_SECONDS", "2")
 
+# --- Production: TLS behind a proxy, logs, login throttling, CSP (issues 13.7-13.8, 14) ---------
+# One block so the other settings stay easy to merge; README "Production" documents each value.
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# TLS ends at the proxy: trust its X-Forwarded-Proto only when told to (a direct client could forge it).
+if envbool("SECURE_PROXY_SSL", "0"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0")
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "0")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "0")
+# Addresses of the proxies in front of gunicorn; the client's address is read from X-Forwarded-For
+# only when one is set (login throttling counts failures per address: see kam/security.py).
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+LOGGING = logging_config(level=os.environ.get("LOG_LEVEL", "INFO"))
+MIDDLEWARE.insert(0, "kam.middleware.RequestLog")
+
+# Login throttling (django-axes): failures count per username and, separately, per address.
+INSTALLED_APPS += ["axes", "csp"]
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AUTHENTICATION_BACKENDS = [
+    "kam.security.ThrottledLoginBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "10")
+AXES_COOLOFF_TIME = envint("LOGIN_LOCKOUT_MINUTES", "30") / 60  # hours, as axes counts
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "kam.security.client_ip"
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): no inline scripts anywhere; page scripts are static files.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # Inline style attributes (chart heights, tree depth, Swagger UI) are harmless; scripts are not.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
 }

@@ -5,7 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views import defaults
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -54,4 +54,5 @@ def api_docs(request: HttpRequest) -> HttpResponse:
     return _swagger(request)
 
 
-_swagger = SpectacularSwaggerView.as_view(url_name="schema", template_name="kam/api_docs.html")
+# The split view serves its start-up script as a file: the CSP allows no inline scripts.
+_swagger = SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="kam/api_docs.html")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -82,7 +83,13 @@ def runs(request: HttpRequest) -> HttpResponse:
         return redirect("tiering:runs")
     page = Paginator(selectors.run_list(), 30).get_page(request.GET.get("page"))
     rows = selectors.run_rows(runs=page.object_list)
-    return render(request, "tiering/runs.html", {"page": page, "rows": rows, "can_run": can_run_tiering(request.user)})
+    context = {
+        "page": page,
+        "rows": rows,
+        "can_run": can_run_tiering(request.user),
+        "nightly_at": settings.TIERING_NIGHTLY_AT,
+    }
+    return render(request, "tiering/runs.html", context)
 
 
 @page_view
