@@ -190,6 +190,12 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Webhooks reach public addresses only (integrations.webhooks.destinations); an on-premises ERP on
+# a private network (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) needs the first setting,
+# a trusted internal host (name, address or CIDR network) the second.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = envbool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "0")
+WEBHOOK_ALLOWED_HOSTS = envlist("WEBHOOK_ALLOWED_HOSTS", "")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api.authentication.ApiTokenAuthentication",

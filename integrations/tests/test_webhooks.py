@@ -199,8 +199,17 @@ def test_success_is_recorded(receiver) -> None:  # noqa: ANN001
     assert delivery.next_attempt_at is None
 
 
-@pytest.mark.parametrize("status", [400, 401, 404, 410, 422])
-def test_a_4xx_fails_at_once_without_retry(receiver, status) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    ("status", "logged"),
+    [
+        (400, "HTTP 400 Bad Request"),
+        (401, "HTTP 401 Unauthorized"),
+        (404, "HTTP 404 Not Found"),
+        (410, "HTTP 410 Gone"),
+        (422, "HTTP 422 Unprocessable Entity"),
+    ],
+)
+def test_a_4xx_fails_at_once_without_retry(receiver, status, logged) -> None:  # noqa: ANN001
     from integrations.tasks import deliver_webhook
 
     receiver.answer(status)
@@ -209,7 +218,7 @@ def test_a_4xx_fails_at_once_without_retry(receiver, status) -> None:  # noqa: A
     delivery.refresh_from_db()
     assert len(receiver.requests) == 1
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == ("failed", 1, status)
-    assert delivery.last_error.startswith(f"HTTP {status}: nope")
+    assert delivery.last_error == logged  # the status and its standard phrase, never the answer's body
     assert delivery.delivered_at is None
 
 
@@ -231,7 +240,7 @@ def test_a_5xx_is_retried_with_increasing_waits_then_fails(receiver) -> None:  #
         result = services.delivery_attempt(delivery.pk, attempt=attempt)
         delivery.refresh_from_db()
         assert (delivery.attempts, delivery.last_status_code) == (attempt, 503)
-        assert delivery.last_error.startswith("HTTP 503")
+        assert delivery.last_error == "HTTP 503 Service Unavailable"
         waits.append(result.retry_in)
         if result.retry_in is not None:
             assert delivery.status == "pending"
