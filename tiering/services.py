@@ -200,7 +200,10 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
                 # After publish() committed, or after the failure was recorded: tell webhook subscribers.
                 run_finished_emit(run_id=run_id)
     except LockBusy:
-        raise RunBusy("another run is in progress", retry_in=settings.TIERING_RUN_STALE_SECONDS) from None
+        # Still wanted, and a worker holds its message: vouch for it, so the watchdog doesn't
+        # re-send it while the delivery's retry (due well before it would look silent) waits.
+        ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.QUEUED).update(heartbeat_at=timezone.now())
+        raise RunBusy("another run is in progress", retry_in=max(1, settings.TIERING_RUN_STALE_SECONDS // 2)) from None
     run.refresh_from_db()
     return run
 
