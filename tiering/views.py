@@ -89,7 +89,8 @@ def runs(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Run #%(id)s queued.") % {"id": run.pk})
         return redirect("tiering:runs")
     page = Paginator(ScoringRun.objects.select_related("config"), 30).get_page(request.GET.get("page"))
-    return render(request, "tiering/runs.html", {"page": page, "can_run": can_run_tiering(request.user)})
+    context = {"page": page, "can_run": can_run_tiering(request.user), "alerts": selectors.run_alerts()}
+    return render(request, "tiering/runs.html", context)
 
 
 @page_view

@@ -405,3 +405,33 @@ def test_an_undeclared_event_type_is_refused_everywhere(world) -> None:  # noqa:
     with pytest.raises(ValueError, match="unknown webhook event 'account.deleted'"):
         services.webhook_emit("account.deleted", {})
     assert not WebhookSubscription.objects.exists()
+
+
+def test_a_retry_due_after_the_visibility_timeout_is_left_to_the_sweeper(receiver, monkeypatch, settings) -> None:  # noqa: ANN001
+    # Redis re-delivers a delayed message every visibility timeout: a wait longer than that
+    # is not a message but the row's next_attempt_at, which the sweeper acts on when due.
+    from integrations.tasks import deliver_webhook
+
+    settings.REDIS_VISIBILITY_TIMEOUT_SECONDS = 1_800
+    scheduled: list[dict] = []
+    task = deliver_webhook._get_current_object()
+    monkeypatch.setattr(
+        type(task), "apply_async", lambda _self, *args, **opts: scheduled.append({"args": args, **opts})
+    )
+    receiver.answer(503)
+    delivery = _pending(receiver.url)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=3)
+    task.push_request(id="test", retries=3, is_eager=False, called_directly=False, args=[delivery.pk], kwargs={})
+    try:
+        before = timezone.now()
+        assert task.run(delivery.pk, attempt=4) == "pending"  # the wait after attempt 4: 7,500 s
+    finally:
+        task.pop_request()
+    assert scheduled == []
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("pending", 4)
+    assert timedelta(seconds=7_500) <= delivery.next_attempt_at - before < timedelta(seconds=7_505)
+    # when it is long overdue, the sweeper sends attempt 5
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - timedelta(minutes=11))
+    assert services.requeue_overdue() == 1
+    assert [message["args"] for message in scheduled] == [((delivery.pk,), {"attempt": 5})]
