@@ -130,6 +130,7 @@ def run_claim(*, run_id: int) -> int | None:
     )
     if not claimed:
         return None
+    # Safe to read back: its heartbeat is fresh now, so no other delivery can claim it meanwhile.
     return ScoringRun.objects.values_list("attempts", flat=True).get(pk=run_id)
 
 

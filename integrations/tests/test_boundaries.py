@@ -79,12 +79,14 @@ def test_the_apps_declare_their_event_types() -> None:
     assert [(e.name, e.app) for e in event_types()] == [
         ("opportunity.stage_changed", "funnel"),
         ("plan.overdue", "plans"),
+        ("scoring_run.abandoned", "tiering"),
         ("scoring_run.finished", "tiering"),
         ("tier.changed", "tiering"),
     ]
     assert [str(label) for _, label in event_choices()] == [
         "Opportunity stage changed",
         "Account plan overdue",
+        "Scoring run abandoned by its worker (requeued)",
         "Scoring run finished",
         "Tier changed (batched per run)",
     ]
