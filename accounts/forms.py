@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, User
 from accounts.permissions import can_use_pages
+from kam.forms import StyledFormMixin
 
 
 class PageLoginForm(AuthenticationForm):
@@ -15,7 +16,7 @@ class PageLoginForm(AuthenticationForm):
             raise forms.ValidationError(_("This is an API-only account; it cannot sign in here."), code="api_only")
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Account
         fields = [
@@ -47,9 +48,6 @@ class AccountForm(forms.ModelForm):
         # A parent can only be picked among the accounts the user may see.
         self.fields["parent"].queryset = Account.objects.visible_to(user).exclude(pk=self.instance.pk)
         self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
 
     def clean_external_id(self) -> str | None:
         return (self.cleaned_data.get("external_id") or "").strip() or None

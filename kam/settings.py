@@ -180,6 +180,17 @@ if not 0 < TIERING_RUN_HEARTBEAT_SECONDS < TIERING_RUN_STALE_SECONDS:
 REDIS_VISIBILITY_TIMEOUT_SECONDS = envint("REDIS_VISIBILITY_TIMEOUT_SECONDS", "1800")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
+# Spreadsheet uploads (integrations.spreadsheets.limits): every file is read within these caps,
+# and one past SPREADSHEET_INLINE_BYTES (as sent or unpacked) is read by a worker, never in the request.
+SPREADSHEET_MAX_FILE_BYTES = envint("SPREADSHEET_MAX_FILE_BYTES", str(20 * 1024 * 1024))
+SPREADSHEET_MAX_ROWS = envint("SPREADSHEET_MAX_ROWS", "50000")
+SPREADSHEET_MAX_CELLS = envint("SPREADSHEET_MAX_CELLS", "5000000")
+SPREADSHEET_MAX_CELL_CHARS = envint("SPREADSHEET_MAX_CELL_CHARS", "32767")
+SPREADSHEET_MAX_UNPACKED_BYTES = envint("SPREADSHEET_MAX_UNPACKED_BYTES", str(200 * 1024 * 1024))
+SPREADSHEET_MAX_ZIP_RATIO = envint("SPREADSHEET_MAX_ZIP_RATIO", "300")
+SPREADSHEET_MAX_TEXT_CHARS = envint("SPREADSHEET_MAX_TEXT_CHARS", str(40 * 1000 * 1000))
+SPREADSHEET_INLINE_BYTES = envint("SPREADSHEET_INLINE_BYTES", str(1024 * 1024))
+SPREADSHEET_PARSE_SECONDS = envint("SPREADSHEET_PARSE_SECONDS", "300")
 TIERING_NIGHTLY_AT = os.environ.get("TIERING_NIGHTLY_AT", "02:30")  # local time, HH:MM
 try:
     _hour, _minute = (int(part) for part in TIERING_NIGHTLY_AT.split(":"))
@@ -227,6 +238,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # The API takes (and its document advertises) JSON only: a client generated from the document
+    # would otherwise send multipart, where null cannot be said and an omitted boolean is false.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "kam.api.pagination.UpdatedSinceFilter",
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -245,6 +259,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "KAM CRM API",
     "DESCRIPTION": "Key-account management: accounts, contacts, teams; tiers and pipeline.",
     "VERSION": "1.0.0",
+    # 3.1: a nullable reference is `oneOf: [ref, null]`; 3.0's `nullable` beside `allOf` means nothing.
+    "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -255,6 +271,9 @@ SPECTACULAR_SETTINGS = {
         "kam.api.schema.add_error_responses",
     ],
 }
+
+# Levels a group tree (parent accounts) may have, a root alone being 1: refused at write time.
+ACCOUNT_GROUP_MAX_DEPTH = envint("ACCOUNT_GROUP_MAX_DEPTH", "20")
 
 # Bulk calls carry up to 5,000 records (~1-2 MB); anything far larger is refused with a 413.
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", str(10 * 1024 * 1024))

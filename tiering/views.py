@@ -10,11 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.views import _visible_account, page_view
+from accounts.models import Account
+from kam.pages import page_view, visible_or_404
 from tiering import selectors, services
-from tiering.domain.matrix import TIERS
 from tiering.forms import AssessmentForm, ConfigForm, OverrideForm
-from tiering.models import ScoringRun
 from tiering.permissions import can_override_tiers, can_run_tiering
 
 
@@ -38,7 +37,7 @@ def needs_assessment(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def assess(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible_account(request, pk)
+    account = visible_or_404(Account, user=request.user, pk=pk)
     latest = account.assessments.first()
     initial = {f: getattr(latest, f) for f in AssessmentForm.Meta.fields} if latest else {}
     form = AssessmentForm(request.POST or None, initial=initial)
@@ -52,7 +51,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 @page_view
 @require_POST
 def override(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible_account(request, pk)
+    account = visible_or_404(Account, user=request.user, pk=pk)
     if not can_override_tiers(request.user):
         raise PermissionDenied
     form = OverrideForm(request.POST)
@@ -67,17 +66,10 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page_view
 def migration(request: HttpRequest) -> HttpResponse:
-    runs = list(ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by("-id")[:60])
-    by_id = {str(r.pk): r for r in runs}
-    to_run = by_id.get(request.GET.get("to", ""), runs[0] if runs else None)
-    from_run = by_id.get(request.GET.get("from", ""), runs[1] if len(runs) > 1 else None)
-    table = None
-    if from_run and to_run:
-        counts = selectors.tier_migration(user=request.user, from_run=from_run, to_run=to_run)
-        sources = [t for t in ("", *TIERS) if any(k[0] == t for k in counts)]
-        table = [(source or "–", [counts.get((source, target), 0) for target in TIERS]) for source in sources]
-    context = {"runs": runs, "from_run": from_run, "to_run": to_run, "table": table, "tiers": TIERS}
-    return render(request, "tiering/migration.html", context)
+    report = selectors.tier_migration_report(
+        user=request.user, from_run_id=request.GET.get("from"), to_run_id=request.GET.get("to")
+    )
+    return render(request, "tiering/migration.html", {"report": report})
 
 
 @page_view
@@ -88,8 +80,9 @@ def runs(request: HttpRequest) -> HttpResponse:
         run = services.run_start(trigger=f"user {request.user.username}")
         messages.success(request, _("Run #%(id)s queued.") % {"id": run.pk})
         return redirect("tiering:runs")
-    page = Paginator(ScoringRun.objects.select_related("config"), 30).get_page(request.GET.get("page"))
-    context = {"page": page, "can_run": can_run_tiering(request.user), "alerts": selectors.run_alerts()}
+    page = Paginator(selectors.run_list(), 30).get_page(request.GET.get("page"))
+    rows = selectors.run_rows(runs=page.object_list)
+    context = {"page": page, "rows": rows, "can_run": can_run_tiering(request.user), "alerts": selectors.run_alerts()}
     return render(request, "tiering/runs.html", context)
 
 

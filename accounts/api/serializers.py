@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.filters import CATEGORY_CHOICES, TIER_CHOICES
 from accounts.models import Account, AccountTeamMember, Contact, ensure_no_cycle
 from tiering.api.serializers import CurrentScoreSerializer
 from tiering.models import AccountScore
@@ -53,6 +54,13 @@ class ContactSerializer(serializers.ModelSerializer):
     # contact services, so the admin, forms and this API refuse the same things.
 
 
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A read-only code stored as "" when unknown, answered as null."""
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
 class AccountSerializer(serializers.ModelSerializer):
     parent = VisibleAccountField(required=False, allow_null=True)
     contacts = serializers.SerializerMethodField()
@@ -61,6 +69,9 @@ class AccountSerializer(serializers.ModelSerializer):
     frequency = serializers.SerializerMethodField()
     monetary = serializers.SerializerMethodField()
     scores = serializers.SerializerMethodField()
+    # An account no run has placed has no tier: null, never "" (which is not a tier).
+    tier = BlankAsNullChoiceField(choices=TIER_CHOICES, read_only=True, allow_null=True)
+    category = BlankAsNullChoiceField(choices=CATEGORY_CHOICES, read_only=True, allow_null=True)
 
     class Meta:
         model = Account
@@ -138,12 +149,20 @@ class AccountSerializer(serializers.ModelSerializer):
         return value
 
     def validate_parent(self, parent: Account | None) -> Account | None:
-        if parent is not None and self.instance is not None:
+        if parent is not None:
             try:
-                ensure_no_cycle(self.instance, parent)
+                ensure_no_cycle(self.instance or Account(), parent)
             except DjangoValidationError as error:
                 raise serializers.ValidationError(error.message_dict["parent"]) from None
         return parent
+
+    def save(self, **kwargs) -> Account:  # noqa: ANN003 - DRF's signature
+        # The save re-checks the parent under the re-parenting lock: a concurrent writer may
+        # have changed the tree since validate_parent; answer that as a 400 on `parent` too.
+        try:
+            return super().save(**kwargs)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
 
 
 class ContactSummarySerializer(serializers.ModelSerializer):

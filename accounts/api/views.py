@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from accounts import services
 from accounts.api.permissions import ResourceScope
 from accounts.api.serializers import AccountSerializer, ContactSerializer, TeamMemberSerializer
-from accounts.filters import AccountFilter
+from accounts.filters import AccountApiFilter
 from accounts.models import Account, AccountTeamMember, Contact
 from accounts.permissions import can_delete_accounts
 from tiering.models import AccountScore
@@ -25,7 +25,7 @@ class AccountViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, ResourceScope]
     scope_resource = "accounts"
     queryset = Account.objects.none()  # for the schema; get_queryset decides what is seen
-    filterset_class = AccountFilter
+    filterset_class = AccountApiFilter
     search_fields = ["name", "english_name", "external_id"]
 
     def get_queryset(self):  # noqa: ANN201 - DRF's signature

@@ -18,11 +18,10 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from accounts.tests.test_visibility import api_client_for
-from integrations.tests.test_webhooks import Receiver
 from integrations.webhooks import destinations, services
 from integrations.webhooks.destinations import address_refusal, destination_check
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
+from kam.testing import Receiver, token_client
 
 LOOPBACK = "a loopback address"
 METADATA = "a cloud metadata address"
@@ -89,13 +88,6 @@ def dns(monkeypatch):  # noqa: ANN001, ANN201
     monkeypatch.setattr(destinations, "_resolve", resolve)
     resolve.table, resolve.calls = table, calls
     return resolve
-
-
-@pytest.fixture
-def receiver():  # noqa: ANN201
-    server = Receiver()
-    yield server
-    server.close()
 
 
 # ---------------------------------------------------------------- the rule, without a database
@@ -185,7 +177,7 @@ INTERNAL_URLS = [
 def test_the_api_refuses_an_internal_webhook_url(world, dns, url, message) -> None:  # noqa: ANN001
     # given
     dns.table["internal.example.com"] = ["172.20.0.3"]
-    api = api_client_for(world.director)
+    api = token_client(world.director)
     # when
     answer = api.post("/api/v1/webhooks/", {"url": url, "events": ["tier.changed"]}, format="json")
     # then
@@ -217,7 +209,7 @@ def test_every_write_path_refuses_an_internal_url(world, dns) -> None:  # noqa: 
     with pytest.raises(ValidationError) as refused:
         services.subscription_create(url="http://[::1]/", events=["tier.changed"])
     assert refused.value.message_dict == {"url": [f"::1 is {LOOPBACK}."]}
-    patched = api_client_for(world.director).patch(
+    patched = token_client(world.director).patch(
         f"/api/v1/webhooks/{subscription.pk}/", {"url": "http://169.254.169.254/"}, format="json"
     )
     # then nothing changed
@@ -231,7 +223,7 @@ def test_every_write_path_refuses_an_internal_url(world, dns) -> None:  # noqa: 
 def test_private_networks_are_accepted_when_the_setting_allows_them(world, dns, settings) -> None:  # noqa: ANN001
     settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
     dns.table["erp.corp"] = ["10.0.0.7"]
-    api = api_client_for(world.director)
+    api = token_client(world.director)
     made = api.post("/api/v1/webhooks/", {"url": "https://erp.corp/hook", "events": ["tier.changed"]}, format="json")
     assert made.status_code == 201
     loopback = api.post("/api/v1/webhooks/", {"url": "http://127.0.0.1/", "events": ["tier.changed"]}, format="json")

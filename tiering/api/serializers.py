@@ -4,14 +4,18 @@ from tiering.models import SNAPSHOT_FIELDS, AccountScore, ScoringRun, TierChange
 
 
 class ScoreSerializer(serializers.ModelSerializer):
-    as_of = serializers.DateField(source="run.as_of", read_only=True)
+    """A `tiering.selectors.ScoreRow`: the snapshot's fields typed as the model's, with reasons."""
+
+    run = serializers.IntegerField(source="run_id", read_only=True)
+    account = serializers.IntegerField(source="account_id", read_only=True)
+    as_of = serializers.DateField(read_only=True)
     reasons = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Why the account sits in its tier (English)."
     )
 
     class Meta:
         model = AccountScore
-        fields = ["run", "as_of", "account", *SNAPSHOT_FIELDS]
+        fields = ["id", "run", "as_of", "account", *SNAPSHOT_FIELDS]
 
 
 class CurrentScoreSerializer(serializers.ModelSerializer):
@@ -20,6 +24,7 @@ class CurrentScoreSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccountScore
         fields = [
+            "id",
             "run",
             "r_score",
             "f_score",
@@ -44,6 +49,10 @@ class TierChangeSerializer(serializers.ModelSerializer):
 
 
 class RunSerializer(serializers.ModelSerializer):
+    """A run as stored, or a `tiering.selectors.RunRow` (the same names)."""
+
+    config = serializers.IntegerField(source="config_id", read_only=True)
+
     class Meta:
         model = ScoringRun
         fields = [
@@ -58,6 +67,7 @@ class RunSerializer(serializers.ModelSerializer):
             "accounts_scored",
             "tier_changes",
             "error",
+            "warnings",
         ]
         read_only_fields = [f for f in fields if f != "as_of"]
         extra_kwargs = {"as_of": {"required": False}}

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tiering', '0003_score_indexes'),
+        ('tiering', '0004_run_warnings'),
     ]
 
     operations = [
