@@ -47,6 +47,9 @@ def _plain_static_storage(request: pytest.FixtureRequest) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # The webhook tests' receivers listen on 127.0.0.1, which the SSRF rule refuses; tests of
+    # that rule (integrations/tests/test_webhook_destinations.py) clear this exception.
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
     # A deliberately slow hasher makes every test user cost ~0.3 s; tests don't need that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests read back rows they wrote a moment ago; tests of the sync horizon set their own margin.

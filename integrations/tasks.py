@@ -24,6 +24,10 @@ def deliver_webhook(self, delivery_id: int, attempt: int = 1) -> str:  # noqa: A
         if result.retry_in is None:
             return result.status
         if not self.request.is_eager:
+            if result.retry_in >= settings.REDIS_VISIBILITY_TIMEOUT_SECONDS:
+                # Redis would hand out a message delayed past its visibility timeout again and
+                # again; the sweeper (requeue_overdue_webhooks) sends this attempt once it is due.
+                return result.status
             raise self.retry(args=(delivery_id,), kwargs={"attempt": attempt + 1}, countdown=result.retry_in)
         # Eager (tests, the bare-machine demo without a broker): nothing could run a delayed
         # retry, and Celery would propagate Retry to the caller, so make the next attempt now.

@@ -165,6 +165,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Scoring runs survive a dead worker (tiering.services.run_watchdog): a running run touches its
+# heartbeat every TIERING_RUN_HEARTBEAT_SECONDS; one silent for TIERING_RUN_STALE_SECONDS is
+# abandoned, and the watchdog (every TIERING_WATCHDOG_SECONDS) requeues it, at most
+# TIERING_RUN_MAX_ATTEMPTS times, then marks it failed. Defaults: a killed run is taken up again
+# within 120 + 60 s of its death, once a worker is free.
+TIERING_RUN_HEARTBEAT_SECONDS = envint("TIERING_RUN_HEARTBEAT_SECONDS", "20")
+TIERING_RUN_STALE_SECONDS = envint("TIERING_RUN_STALE_SECONDS", "120")
+TIERING_RUN_MAX_ATTEMPTS = envint("TIERING_RUN_MAX_ATTEMPTS", "3")
+TIERING_RUN_QUEUE_TIMEOUT_SECONDS = envint("TIERING_RUN_QUEUE_TIMEOUT_SECONDS", "3600")  # never started: failed
+TIERING_WATCHDOG_SECONDS = envint("TIERING_WATCHDOG_SECONDS", "60")
+if not 0 < TIERING_RUN_HEARTBEAT_SECONDS < TIERING_RUN_STALE_SECONDS:
+    raise ImproperlyConfigured("TIERING_RUN_HEARTBEAT_SECONDS must be above 0 and below TIERING_RUN_STALE_SECONDS")
+# Redis hands a message taken by a worker that died (acks_late) to another one after this many
+# seconds. Runs don't wait for it (the watchdog requeues them within minutes); it bounds the loss
+# of other tasks, and webhook retries due later than this are left to the sweeper instead of
+# a delayed message (which Redis would duplicate every visibility timeout).
+REDIS_VISIBILITY_TIMEOUT_SECONDS = envint("REDIS_VISIBILITY_TIMEOUT_SECONDS", "1800")
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": REDIS_VISIBILITY_TIMEOUT_SECONDS}
 # Spreadsheet uploads (integrations.spreadsheets.limits): every file is read within these caps,
 # and one past SPREADSHEET_INLINE_BYTES (as sent or unpacked) is read by a worker, never in the request.
 SPREADSHEET_MAX_FILE_BYTES = envint("SPREADSHEET_MAX_FILE_BYTES", str(20 * 1024 * 1024))
@@ -202,6 +221,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": envdaily("TIERING_NIGHTLY_AT", "02:30"),
         "options": {"expires": 6 * 3600},  # a missed night is not worth running at noon
     },
+    # Requeue scoring runs whose worker died (no heartbeat), fail those that keep dying.
+    "tiering-runs-watchdog": {
+        "task": "tiering.tasks.runs_watchdog",
+        "schedule": float(TIERING_WATCHDOG_SECONDS),
+        "options": {"expires": TIERING_WATCHDOG_SECONDS},  # a backlog of watchdogs is one too many
+    },
     # Re-send webhook deliveries whose queued attempt was lost (broker outage, dead worker).
     "webhooks-requeue-overdue": {
         "task": "integrations.tasks.requeue_overdue_webhooks",
@@ -222,6 +247,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": envdaily("IMPORT_BATCHES_PURGE_AT", "04:45"),
     },
 }
+
+# Webhooks reach public addresses only (integrations.webhooks.destinations); an on-premises ERP on
+# a private network (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7) needs the first setting,
+# a trusted internal host (name, address or CIDR network) the second.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = envbool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "0")
+WEBHOOK_ALLOWED_HOSTS = envlist("WEBHOOK_ALLOWED_HOSTS", "")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

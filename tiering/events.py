@@ -1,4 +1,5 @@
-"""Tiering's webhook events and their payloads: `scoring_run.finished` and `tier.changed`.
+"""Tiering's webhook events and their payloads: `scoring_run.finished`, `scoring_run.abandoned`
+and `tier.changed`.
 
 Imported by TieringConfig.ready(), which declares the event types; `integrations` knows
 nothing of tiering and only delivers what this module hands it.
@@ -18,6 +19,9 @@ from tiering.models import ScoringRun, TierChange
 log = logging.getLogger(__name__)
 
 SCORING_RUN_FINISHED = event_type_register(name="scoring_run.finished", label=_("Scoring run finished"), app="tiering")
+SCORING_RUN_ABANDONED = event_type_register(
+    name="scoring_run.abandoned", label=_("Scoring run abandoned by its worker (requeued)"), app="tiering"
+)
 TIER_CHANGED = event_type_register(name="tier.changed", label=_("Tier changed (batched per run)"), app="tiering")
 
 
@@ -27,7 +31,7 @@ def run_finished_emit(*, run_id: int) -> list[int]:
     committed); the deliveries are sent after the caller's transaction commits.
 
     Payloads: ``{"run": {id, as_of, status, trigger, started_at, finished_at, accounts_scored,
-    tier_changes, error}}``, and per batch ``{"run": {id, as_of}, "items": [{account,
+    tier_changes, error, attempts}}``, and per batch ``{"run": {id, as_of}, "items": [{account,
     external_id, from_tier, to_tier, category, reasons}], "batch", "batches", "total"}``.
     Runs still queued or running emit nothing. Never raises: the run is already published, and
     a webhook problem must not make it look failed (or hide the error of a failed run).
@@ -43,8 +47,20 @@ def run_finished_emit(*, run_id: int) -> list[int]:
         return []
 
 
-def _emit(run: ScoringRun) -> list[int]:
-    summary = {
+def run_abandoned_emit(*, run_id: int) -> list[int]:
+    """Emit `scoring_run.abandoned`: the run's worker stopped and the watchdog queued it again
+    (its final failure, if it comes, is a `scoring_run.finished` with status "failed"). Payload
+    ``{"run": {...as for scoring_run.finished, attempts}}``, its `error` saying why; sent after
+    the caller's transaction commits. Never raises."""
+    try:
+        return event_emit(event=SCORING_RUN_ABANDONED, payload={"run": _summary(ScoringRun.objects.get(pk=run_id))})
+    except Exception:
+        log.exception("could not emit scoring_run.abandoned for run %s", run_id)
+        return []
+
+
+def _summary(run: ScoringRun) -> dict:
+    return {
         "id": run.pk,
         "as_of": run.as_of.isoformat(),
         "status": run.status,
@@ -54,7 +70,12 @@ def _emit(run: ScoringRun) -> list[int]:
         "accounts_scored": run.accounts_scored,
         "tier_changes": run.tier_changes,
         "error": run.error,
+        "attempts": run.attempts,
     }
+
+
+def _emit(run: ScoringRun) -> list[int]:
+    summary = _summary(run)
     ids: list[int] = []
     with transaction.atomic():  # all deliveries of a run, or none
         ids += event_emit(event=SCORING_RUN_FINISHED, payload={"run": summary})

@@ -47,11 +47,17 @@ class ScoringRun(models.Model):
     accounts_scored = models.PositiveIntegerField(_("accounts scored"), default=0)
     tier_changes = models.PositiveIntegerField(_("tier changes"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Liveness (issue 14.4): the process running it touches heartbeat_at every few seconds; a
+    # queued or running run whose heartbeat is old is lost, and the watchdog requeues it.
+    # attempts counts the claims (a worker taking it), and fences a stale worker's writes.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # What a run that succeeded skipped (e.g. a broken group tree), one line each.
     warnings = models.TextField(_("warnings"), blank=True)
 
     class Meta:
         ordering = ["-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="scoring_run_liveness")]
         verbose_name = _("scoring run")
         verbose_name_plural = _("scoring runs")
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, User
 from tiering.domain.matrix import CATEGORY_LABELS, LETTERS, TIER_CATEGORY, TIER_STRATEGY, TIERS
@@ -226,6 +229,7 @@ class RunRow:
     tier_changes: int
     error: str
     warnings: str  # what the run skipped but survived (e.g. a broken group tree), one per line
+    attempts: int = 0  # workers that took it: above 1, earlier ones died (services.run_watchdog)
 
 
 def run_list(*, status: str | None = None) -> QuerySet[ScoringRun]:
@@ -252,6 +256,7 @@ def run_rows(*, runs: Sequence[ScoringRun]) -> list[RunRow]:
             tier_changes=run.tier_changes,
             error=run.error,
             warnings=run.warnings,
+            attempts=run.attempts,
         )
         for run in runs
     ]
@@ -302,3 +307,36 @@ def needs_assessment(*, user: User) -> QuerySet[Account]:
 
 def score_history(*, account: Account) -> QuerySet[AccountScore]:
     return AccountScore.objects.filter(account=account, run__status=ScoringRun.Status.SUCCEEDED).select_related("run")
+
+
+@dataclass(frozen=True)
+class RunAlert:
+    run_id: int
+    level: str  # "danger" (failed, or stuck with nobody to pick it up) or "warning" (being recovered)
+    message: str  # what a director reads, translated
+
+
+def run_alerts(*, now: datetime | None = None) -> list[RunAlert]:
+    """What the runs page warns about, newest run first: runs that show no sign of life
+    (queued or running, heartbeat older than TIERING_RUN_STALE_SECONDS: the watchdog will
+    requeue them, or no beat is running), runs requeued after their worker died, and the
+    newest finished run if it failed (a later success makes an older failure history).
+    """
+    now = now or timezone.now()
+    stale_before = now - timedelta(seconds=settings.TIERING_RUN_STALE_SECONDS)
+    alerts: list[RunAlert] = []
+    unfinished = ScoringRun.objects.filter(status__in=[ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING])
+    for run in unfinished.order_by("-id")[:20]:
+        if run.heartbeat_at is None or run.heartbeat_at < stale_before:
+            since = timezone.localtime(run.heartbeat_at).strftime("%Y-%m-%d %H:%M %Z") if run.heartbeat_at else "?"
+            message = _("Run #%(id)s is %(status)s but shows no sign of life since %(since)s: its worker stopped.")
+            alerts.append(
+                RunAlert(run.pk, "danger", message % {"id": run.pk, "status": run.get_status_display(), "since": since})
+            )
+        elif run.error:  # the watchdog's note: abandoned once, queued again
+            alerts.append(RunAlert(run.pk, "warning", _("Run #%(id)s: %(note)s") % {"id": run.pk, "note": run.error}))
+    last = ScoringRun.objects.filter(finished_at__isnull=False).order_by("-id").first()
+    if last is not None and last.status == ScoringRun.Status.FAILED:
+        message = _("The last run, #%(id)s, failed: %(error)s")
+        alerts.append(RunAlert(last.pk, "danger", message % {"id": last.pk, "error": last.error[:300]}))
+    return alerts

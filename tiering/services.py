@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from datetime import date
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import partial
 
 import pandas as pd
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, User
 from kam.collector import paused_gc
@@ -24,7 +30,7 @@ from tiering.domain.config import TieringConfig
 from tiering.domain.groups import group_rollups
 from tiering.domain.matrix import TIER_CATEGORY
 from tiering.domain.pipeline import explain, place_accounts
-from tiering.events import run_finished_emit
+from tiering.events import run_abandoned_emit, run_finished_emit
 from tiering.explanations import weaknesses_text
 from tiering.inputs import scoring_inputs
 from tiering.models import (
@@ -62,7 +68,9 @@ def config_save(*, data: dict, user: User | None, note: str = "") -> TieringConf
 
 def run_request(*, as_of: date | None = None, trigger: str) -> ScoringRun:
     """Queue a run; `run_execute` does it (in a Celery worker, or here in-process)."""
-    return ScoringRun.objects.create(as_of=as_of or timezone.localdate(), config=config_current(), trigger=trigger)
+    return ScoringRun.objects.create(
+        as_of=as_of or timezone.localdate(), config=config_current(), trigger=trigger, heartbeat_at=timezone.now()
+    )
 
 
 def run_start(*, trigger: str, as_of: date | None = None) -> ScoringRun:
@@ -70,49 +78,146 @@ def run_start(*, trigger: str, as_of: date | None = None) -> ScoringRun:
     the API's "start a run"). `trigger` says who asked, e.g. "user alice"; `as_of` defaults to
     today. Who may start one is the caller's check (tiering.permissions.can_run_tiering).
     """
-    from tiering.tasks import execute_run  # the tasks module imports this one
-
     with transaction.atomic():
         run = run_request(as_of=as_of, trigger=trigger)
-        # Never enqueue inside the transaction: the worker could look for a run not yet committed.
-        transaction.on_commit(partial(execute_run.delay, run.pk))
+        _enqueue_on_commit(run.pk)
     return run
+
+
+def _enqueue_on_commit(run_id: int) -> None:
+    from tiering.tasks import execute_run  # the tasks module imports this one
+
+    # Never enqueue inside the transaction: the worker could look for a run not yet committed.
+    transaction.on_commit(partial(execute_run.delay, run_id))
+
+
+class RunBusy(Exception):
+    """The run cannot be taken now: another run holds the lock, or its own last worker died
+    too recently to be sure (its heartbeat is not stale yet). Try again in `retry_in` seconds."""
+
+    def __init__(self, reason: str, *, retry_in: int) -> None:
+        super().__init__(reason)
+        self.retry_in = retry_in
+
+
+class RunLost(Exception):
+    """This worker no longer owns the run (the watchdog gave it to another): write nothing."""
+
+
+def _stale_before() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.TIERING_RUN_STALE_SECONDS)
+
+
+def _lost() -> Q:
+    """Queued or running, and silent too long: its worker (or its broker message) is gone."""
+    silent = Q(heartbeat_at__lt=_stale_before()) | Q(heartbeat_at__isnull=True)
+    return Q(status__in=[ScoringRun.Status.QUEUED, ScoringRun.Status.RUNNING]) & silent
+
+
+def run_claim(*, run_id: int) -> int | None:
+    """Take a run for this process: the attempt number it now runs under, or None.
+
+    One conditional UPDATE decides (never a read then a write): a queued run, or a running one
+    whose heartbeat is stale (its worker died), with attempts left; whoever updates the row owns
+    the run under attempt `attempts + 1`.
+    """
+    now = timezone.now()
+    claimable = Q(status=ScoringRun.Status.QUEUED) | (
+        Q(status=ScoringRun.Status.RUNNING) & (Q(heartbeat_at__lt=_stale_before()) | Q(heartbeat_at__isnull=True))
+    )
+    claimed = ScoringRun.objects.filter(claimable, pk=run_id, attempts__lt=settings.TIERING_RUN_MAX_ATTEMPTS).update(
+        status=ScoringRun.Status.RUNNING, heartbeat_at=now, started_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return None
+    # Safe to read back: its heartbeat is fresh now, so no other delivery can claim it meanwhile.
+    return ScoringRun.objects.values_list("attempts", flat=True).get(pk=run_id)
+
+
+@contextmanager
+def _heartbeat(run_id: int, attempt: int) -> Iterator[None]:
+    """Touch the run's heartbeat every TIERING_RUN_HEARTBEAT_SECONDS while the block runs, from
+    a thread with its own connection (the run's own connection is busy in long queries).
+
+    Only on PostgreSQL outside a transaction: SQLite allows one writer (the demo has no
+    watchdog anyway), and inside a transaction the run's row is invisible to other connections.
+    """
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.TIERING_RUN_HEARTBEAT_SECONDS):
+                try:
+                    ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.RUNNING, attempts=attempt).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError:  # a missed beat is not worth killing the run for
+                    log.warning("tiering run %s: heartbeat failed", run_id, exc_info=True)
+        finally:
+            connections.close_all()  # the thread's own connection
+
+    thread = threading.Thread(target=beat, name=f"run-{run_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
-    """Compute and publish one run. Two runs never overlap; a failure keeps the last good one."""
+    """Compute and publish one run. Two runs never overlap; a failure keeps the last good one.
+
+    A second delivery of the same run (acks_late, a watchdog requeue) finds it finished and
+    returns it, or finds it taken and raises RunBusy. RunBusy also when another run is in
+    progress: the caller tries again later (the task retries; the command says so).
+    """
     step = progress or (lambda _name: None)
-    run = ScoringRun.objects.get(pk=run_id)
-    if run.status != ScoringRun.Status.QUEUED:
-        return run  # delivered twice (acks_late): the first delivery did it
     try:
         with exclusive_lock(RUN_LOCK):
-            # Whoever still shows "running" lost its lock, so its process is gone.
-            ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING).update(
-                status=ScoringRun.Status.FAILED,
-                error="Abandoned: the process running it stopped.",
-                finished_at=timezone.now(),
-            )
-            ScoringRun.objects.filter(pk=run.pk).update(status=ScoringRun.Status.RUNNING, started_at=timezone.now())
+            attempt = run_claim(run_id=run_id)
+            if attempt is None:
+                run = ScoringRun.objects.get(pk=run_id)
+                if run.status in (ScoringRun.Status.SUCCEEDED, ScoringRun.Status.FAILED):
+                    return run  # delivered twice: another delivery did it
+                if run.attempts >= settings.TIERING_RUN_MAX_ATTEMPTS:
+                    return run  # the watchdog fails it once it is silent
+                # Its last worker died moments ago (we hold the lock, so nobody runs it now).
+                raise RunBusy("its last worker stopped recently", retry_in=settings.TIERING_RUN_STALE_SECONDS)
+            run = ScoringRun.objects.get(pk=run_id)
             try:
-                config = TieringConfig.from_dict(run.config.data)
-                with paused_gc():  # a run frees its objects when it ends
-                    frame = scoring_inputs(run.as_of, config)
-                    _report_broken_groups(run, frame.attrs.get("broken_groups", []))
-                    step("loaded")
-                    accounts = score_accounts(frame, run.as_of, config)
-                    step("scored")
-                    publish(run, accounts, lambda: score_groups(frame, run.as_of, config), config, step)
+                with _heartbeat(run_id, attempt):
+                    _compute_and_publish(run, attempt, step)
+            except RunLost:
+                log.warning("tiering run %s: attempt %s lost the run to another worker", run_id, attempt)
+                return ScoringRun.objects.get(pk=run_id)
             except Exception as error:
-                _fail(run, f"{type(error).__name__}: {error}")
+                _fail(run, f"{type(error).__name__}: {error}", attempt=attempt)
                 raise
+            finally:
+                # After publish() committed, or after the failure was recorded: tell webhook subscribers.
+                run_finished_emit(run_id=run_id)
     except LockBusy:
-        _fail(run, "Skipped: another run was in progress.")
-    finally:
-        # After publish() committed, or after the failure was recorded: tell webhook subscribers.
-        run_finished_emit(run_id=run.pk)
-        run.refresh_from_db()
+        # Still wanted, and a worker holds its message: vouch for it, so the watchdog doesn't
+        # re-send it while the delivery's retry (due well before it would look silent) waits.
+        ScoringRun.objects.filter(pk=run_id, status=ScoringRun.Status.QUEUED).update(heartbeat_at=timezone.now())
+        raise RunBusy("another run is in progress", retry_in=max(1, settings.TIERING_RUN_STALE_SECONDS // 2)) from None
+    run.refresh_from_db()
     return run
+
+
+def _compute_and_publish(run: ScoringRun, attempt: int, step: Progress) -> None:
+    config = TieringConfig.from_dict(run.config.data)
+    with paused_gc():  # a run frees its objects when it ends
+        frame = scoring_inputs(run.as_of, config)
+        _report_broken_groups(run, frame.attrs.get("broken_groups", []))
+        step("loaded")
+        accounts = score_accounts(frame, run.as_of, config)
+        step("scored")
+        publish(run, accounts, lambda: score_groups(frame, run.as_of, config), config, step, attempt=attempt)
 
 
 def _report_broken_groups(run: ScoringRun, broken: list[list[int]]) -> None:
@@ -131,11 +236,71 @@ def _report_broken_groups(run: ScoringRun, broken: list[list[int]]) -> None:
     ScoringRun.objects.filter(pk=run.pk).update(warnings="\n".join(lines)[:4000])
 
 
-def _fail(run: ScoringRun, error: str) -> None:
+def _fail(run: ScoringRun, error: str, *, attempt: int | None = None) -> None:
     log.error("tiering run %s failed: %s", run.pk, error)
-    ScoringRun.objects.filter(pk=run.pk).update(
-        status=ScoringRun.Status.FAILED, error=error[:4000], finished_at=timezone.now()
-    )
+    owned = ScoringRun.objects.filter(pk=run.pk)
+    if attempt is not None:  # only while this attempt still owns it
+        owned = owned.filter(status=ScoringRun.Status.RUNNING, attempts=attempt)
+    owned.update(status=ScoringRun.Status.FAILED, error=error[:4000], finished_at=timezone.now())
+
+
+@dataclass(frozen=True)
+class WatchdogReport:
+    requeued: list[int]  # run ids handed to a worker again
+    failed: list[int]  # run ids given up on
+
+
+def run_watchdog() -> WatchdogReport:
+    """Recover runs whose worker died: the beat entry "tiering-runs-watchdog" calls it every
+    TIERING_WATCHDOG_SECONDS (settings has the numbers and the resulting bound).
+
+    A queued or running run silent for TIERING_RUN_STALE_SECONDS is abandoned. It is requeued
+    (queued again, its reason in `error`, a fresh message to the workers, the webhook
+    `scoring_run.abandoned`) unless it already used its TIERING_RUN_MAX_ATTEMPTS, or has
+    waited TIERING_RUN_QUEUE_TIMEOUT_SECONDS without a worker starting it: then it fails with
+    the reason (webhook `scoring_run.finished`, status "failed"). Each change is a conditional
+    UPDATE on the state read, so two watchdogs never act twice on one run.
+    """
+    now = timezone.now()
+    max_attempts = settings.TIERING_RUN_MAX_ATTEMPTS
+    queue_deadline = now - timedelta(seconds=settings.TIERING_RUN_QUEUE_TIMEOUT_SECONDS)
+    requeued: list[int] = []
+    failed: list[int] = []
+    lost = ScoringRun.objects.filter(_lost()).order_by("id").values("pk", "status", "heartbeat_at", "attempts")
+    for row in lost[:100]:
+        same = ScoringRun.objects.filter(
+            pk=row["pk"], status=row["status"], heartbeat_at=row["heartbeat_at"], attempts=row["attempts"]
+        )
+        since = timezone.localtime(row["heartbeat_at"]).strftime("%Y-%m-%d %H:%M:%S %z") if row["heartbeat_at"] else "?"
+        if row["attempts"] >= max_attempts:
+            reason = _("Failed: its worker stopped during each of %(n)s attempts (last sign of life %(since)s).") % {
+                "n": row["attempts"],
+                "since": since,
+            }
+        elif row["status"] == ScoringRun.Status.QUEUED and same.filter(created_at__lt=queue_deadline).exists():
+            reason = _("Failed: no worker started it within %(minutes)s minutes.") % {
+                "minutes": settings.TIERING_RUN_QUEUE_TIMEOUT_SECONDS // 60
+            }
+        else:
+            with transaction.atomic():
+                if row["status"] == ScoringRun.Status.RUNNING:
+                    note = _(
+                        "Abandoned: its worker stopped (last sign of life %(since)s); attempt %(n)s of %(max)s queued."
+                    )
+                else:
+                    note = _("Requeued: no worker took it since %(since)s (attempt %(n)s of %(max)s next).")
+                note = note % {"since": since, "n": row["attempts"] + 1, "max": max_attempts}
+                if same.update(status=ScoringRun.Status.QUEUED, heartbeat_at=now, error=note):
+                    requeued.append(row["pk"])
+                    log.warning("tiering run %s: %s", row["pk"], note)
+                    run_abandoned_emit(run_id=row["pk"])
+                    _enqueue_on_commit(row["pk"])
+            continue
+        if same.update(status=ScoringRun.Status.FAILED, error=str(reason), finished_at=now):
+            failed.append(row["pk"])
+            log.error("tiering run %s: %s", row["pk"], reason)
+            run_finished_emit(run_id=row["pk"])
+    return WatchdogReport(requeued=requeued, failed=failed)
 
 
 def score_accounts(frame: pd.DataFrame, as_of: date, config: TieringConfig) -> pd.DataFrame:
@@ -225,11 +390,18 @@ def _score_frame(run_id: int, placed: pd.DataFrame, is_group: bool, overrides: d
 
 @transaction.atomic
 def publish(
-    run: ScoringRun, accounts: pd.DataFrame, groups: Callable[[], pd.DataFrame], config: TieringConfig, step: Progress
+    run: ScoringRun,
+    accounts: pd.DataFrame,
+    groups: Callable[[], pd.DataFrame],
+    config: TieringConfig,
+    step: Progress,
+    *,
+    attempt: int | None = None,
 ) -> None:
     """Write the run's snapshots, tier changes and the accounts' new tiers, all or nothing.
 
-    The groups are scored (`groups()`) while the database takes in the accounts' snapshots."""
+    The groups are scored (`groups()`) while the database takes in the accounts' snapshots.
+    With `attempt`, RunLost (and nothing written) if that attempt no longer owns the run."""
     overrides = {
         o.account_id: o
         for o in TierOverride.objects.filter(revoked_at__isnull=True, expires_on__gte=run.as_of)
@@ -246,12 +418,17 @@ def publish(
     step("snapshots written")
     _update_account_tiers(accounts, scores)
     step("tiers published")
-    ScoringRun.objects.filter(pk=run.pk).update(
+    finished = ScoringRun.objects.filter(pk=run.pk)
+    if attempt is not None:
+        finished = finished.filter(status=ScoringRun.Status.RUNNING, attempts=attempt)
+    if not finished.update(
         status=ScoringRun.Status.SUCCEEDED,
         finished_at=timezone.now(),
         accounts_scored=len(scores),
         tier_changes=len(changes),
-    )
+        error="",
+    ):
+        raise RunLost(run.pk)  # rolls back everything above: the new owner publishes
 
 
 def _tier_changes(

@@ -88,6 +88,7 @@ def runs(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "can_run": can_run_tiering(request.user),
         "nightly_at": settings.TIERING_NIGHTLY_AT,
+        "alerts": selectors.run_alerts(),
     }
     return render(request, "tiering/runs.html", context)
 

@@ -81,6 +81,7 @@ def test_the_apps_declare_their_event_types() -> None:
         ("contact.deleted", "accounts"),
         ("opportunity.stage_changed", "funnel"),
         ("plan.overdue", "plans"),
+        ("scoring_run.abandoned", "tiering"),
         ("scoring_run.finished", "tiering"),
         ("tier.changed", "tiering"),
     ]
@@ -89,6 +90,7 @@ def test_the_apps_declare_their_event_types() -> None:
         "Contact deleted",
         "Opportunity stage changed",
         "Account plan overdue",
+        "Scoring run abandoned by its worker (requeued)",
         "Scoring run finished",
         "Tier changed (batched per run)",
     ]

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from integrations.event_types import event_choices
+from integrations.webhooks.destinations import destination_validate
 from integrations.webhooks.models import WebhookDelivery, http_url
 
 
@@ -13,7 +14,7 @@ class SubscriptionForm(forms.Form):
     url = forms.URLField(
         label=_("URL"),
         max_length=500,
-        validators=[http_url],
+        validators=[http_url, destination_validate],
         assume_scheme="https",
         widget=forms.URLInput(attrs={"class": "form-control", "placeholder": "https://erp.example.com/kam-hook"}),
     )

@@ -5,13 +5,16 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from integrations.event_types import event_choices, event_names
+from integrations.webhooks.destinations import destination_validate
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription, http_url
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
     # Declared: DRF drops a model URLField's URLValidators, and with them the http(s)-only rule.
     url = serializers.URLField(
-        max_length=500, validators=[http_url], help_text="Where events are POSTed (http or https)."
+        max_length=500,
+        validators=[http_url, destination_validate],
+        help_text="Where events are POSTed: http(s) to a public address (private ones if the server allows).",
     )
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=[]),  # the declared event types: see __init__

@@ -10,6 +10,7 @@ visibility timeouts on long countdowns, the sweeper) can never send the same att
 
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import math
@@ -21,16 +22,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 from email.message import Message
 from functools import partial
+from http import HTTPStatus
 from http.client import HTTPException
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from integrations.event_types import event_names, is_registered
+from integrations.webhooks.destinations import UnsafeDestination, destination_validate, guarded_connection
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks.signing import sign
 
@@ -145,37 +149,67 @@ def enqueue_deliveries(ids: list[int]) -> None:
 @dataclass(frozen=True)
 class HttpResult:
     status: int
-    body: str  # the start of the response body, for the log
     retry_after: int | None = None
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     # urllib would turn a redirected POST into a GET without body (e.g. to a login page that
-    # answers 200); a redirect is a misconfigured URL, so surface it as its 3xx status instead.
+    # answers 200), and a redirect could point into our own network: a redirect is a
+    # misconfigured URL, so surface it as its 3xx status instead of following it.
     def redirect_request(self, *args: Any, **kwargs: Any) -> None:
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = guarded_connection  # resolves once and connects to a checked address
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = guarded_connection  # TLS still verifies the certificate of the host name
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_GuardedHTTPConnection, req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> Any:
+        return self.do_open(_GuardedHTTPSConnection, req, context=self._context)
+
+
+# No proxies from the environment: a proxy would connect for us, past the address check.
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _NoRedirects, _GuardedHTTPHandler, _GuardedHTTPSHandler
+)
 
 
 def http_post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> HttpResult:
-    """POST `body`; return the status of any HTTP answer. Network failures raise OSError."""
+    """POST `body`; return the status of any HTTP answer (its body is never read: the log
+    must not echo what a server says). Network failures raise OSError; a host that is or
+    resolves to a refused address raises UnsafeDestination (integrations.webhooks.destinations).
+    """
     if not url.lower().startswith(("http://", "https://")):
         raise ValueError(f"not an http(s) URL: {url}")
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - checked above
     try:
         with _opener.open(request, timeout=timeout) as response:  # noqa: S310 - scheme checked above
-            return HttpResult(response.status, _snippet(response))
+            return HttpResult(response.status)
     except urllib.error.HTTPError as error:
-        return HttpResult(error.code, _snippet(error), _retry_after(error.headers))
+        with error:
+            return HttpResult(error.code, _retry_after(error.headers))
 
 
-def _snippet(response: Any) -> str:
+def _status_text(code: int) -> str:
+    """ "HTTP 503 Service Unavailable": our own phrase for the code, not the server's words."""
     try:
-        return response.read(500).decode("utf-8", "replace")
-    except (OSError, HTTPException):
-        return ""
+        return f"HTTP {code} {HTTPStatus(code).phrase}"
+    except ValueError:
+        return f"HTTP {code}"
 
 
 def _retry_after(headers: Message | None) -> int | None:
@@ -242,18 +276,31 @@ def delivery_attempt(
     }
     try:
         result = (post or http_post)(subscription.url, body, headers, TIMEOUT_SECONDS)
-    except (OSError, HTTPException, ValueError) as error:  # URLError, timeouts, refused, bad URL
-        code, error_text, retryable, retry_after = None, f"{type(error).__name__}: {error}", True, None
+    except UnsafeDestination as refusal:  # final: retrying would knock on the same door
+        return _record(delivery, attempt, Failed, None, f"Refused: {refusal}")
+    except HTTPException as error:
+        # Not HTTP (BadStatusLine carries the server's first line): name the fault, echo nothing.
+        code, error_text, retryable, retry_after = None, f"Not an HTTP answer ({type(error).__name__}).", True, None
+    except (OSError, ValueError) as error:  # URLError, timeouts, refused, bad URL
+        code, error_text, retryable, retry_after = None, _network_error_text(error), True, None
     else:
         code, retry_after = result.status, result.retry_after
         if 200 <= code < 300:
             return _record(delivery, attempt, Succeeded, code, "")
-        error_text = f"HTTP {code}: {result.body}".strip()
+        error_text = _status_text(code)
         retryable = code == 429 or code >= 500
     if retryable and attempt < MAX_ATTEMPTS:
         wait = max(backoff_seconds(attempt), min(retry_after or 0, MAX_RETRY_AFTER_SECONDS))
         return _record(delivery, attempt, Pending, code, error_text, retry_in=wait)
     return _record(delivery, attempt, Failed, code, error_text)
+
+
+def _network_error_text(error: OSError | ValueError) -> str:
+    """A short reason for a failed connection ("URLError: [Errno 111] Connection refused")."""
+    reason = getattr(error, "reason", None)
+    if isinstance(reason, HTTPException):  # urllib wraps http.client's errors too
+        return f"Not an HTTP answer ({type(reason).__name__})."
+    return f"{type(error).__name__}: {error}"[:300]
 
 
 def _record(
@@ -324,14 +371,24 @@ def subscription_create(
     """A new subscription with a fresh secret (the caller shows `secret` once).
 
     Each event is kept once, in the order given. ValidationError names the field at fault: an
-    URL that is not http(s), no event, or an event type no app declared (integrations.event_types).
+    URL that is not http(s) or whose host is (or resolves to) an internal address
+    (integrations.webhooks.destinations), no event, or an event type no app declared
+    (integrations.event_types).
     """
     subscription = WebhookSubscription(
         url=url, events=list(dict.fromkeys(events)), is_active=is_active, created_by=user
     )
     subscription.full_clean()
+    _destination_validate(subscription.url)
     subscription.save()
     return subscription
+
+
+def _destination_validate(url: str) -> None:
+    try:
+        destination_validate(url)
+    except ValidationError as error:
+        raise ValidationError({"url": error.messages}) from None
 
 
 _UNCHANGED: Any = object()
@@ -358,6 +415,8 @@ def subscription_update(
     for field, value in changes.items():
         setattr(subscription, field, value)
     subscription.full_clean()
+    if "url" in changes:  # an unchanged URL is checked again at each delivery
+        _destination_validate(subscription.url)
     if changes:
         subscription.save(update_fields=list(changes))
     return subscription

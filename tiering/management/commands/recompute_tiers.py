@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from tiering.models import ScoringRun
-from tiering.services import run_execute, run_request
+from tiering.services import RunBusy, run_execute, run_request
 
 
 class Command(BaseCommand):
@@ -16,8 +16,12 @@ class Command(BaseCommand):
     def handle(self, *args, as_of: date | None, **options) -> None:
         run = run_request(as_of=as_of, trigger="command line")
         steps = ["loaded", "scored", "snapshots written", "tiers published"]
-        with tqdm(total=len(steps), desc=f"run #{run.pk} as of {run.as_of}", unit="step") as bar:
-            run = run_execute(run_id=run.pk, progress=lambda name: (bar.set_postfix_str(name), bar.update(1)))
+        try:
+            with tqdm(total=len(steps), desc=f"run #{run.pk} as of {run.as_of}", unit="step") as bar:
+                run = run_execute(run_id=run.pk, progress=lambda name: (bar.set_postfix_str(name), bar.update(1)))
+        except RunBusy as busy:
+            # Left queued: the watchdog hands it to a Celery worker once it is silent long enough.
+            raise CommandError(f"Run #{run.pk} stays queued: {busy}.") from None
         if run.status != ScoringRun.Status.SUCCEEDED:
             raise CommandError(f"Run #{run.pk} {run.status}: {run.error}")
         self.stdout.write(
