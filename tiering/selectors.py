@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from accounts.models import Account, User
@@ -117,6 +118,9 @@ def score_rows(*, scores: Sequence[AccountScore]) -> list[ScoreRow]:
 @dataclass(frozen=True)
 class TierCard:
     run: ScoringRun | None
+    tier: str  # the effective tier (a pin in force, else the computed one): what every page shows; "" untiered
+    category_code: str  # key / normal / possible / unattractive of `tier`; "" untiered
+    computed_tier: str  # what the data and the assessment place it in; "" before the first run
     score: ScoreRow | None
     group_score: ScoreRow | None  # the account's own group row, or its root's
     group_name: str  # the name of the group_score's account ("" without one)
@@ -146,9 +150,13 @@ def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
     score = scores.get(False)
     shown = [s for s in (score, group_score) if s is not None]
     rows = dict(zip([s.is_group for s in shown], score_rows(scores=shown), strict=True))
-    tier = score.tier if score else account.tier
+    # The account row holds the effective tier: pins and fresh assessments move it at once.
+    tier = account.tier
     return TierCard(
         run=run,
+        tier=tier,
+        category_code=TIER_CATEGORY.get(tier, ""),
+        computed_tier=score.computed_tier if score else "",
         score=rows.get(False),
         group_score=rows.get(True),
         group_name=(account.name if group_score.account_id == account.pk else group_score.account.name)
@@ -157,7 +165,10 @@ def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
         strategy=strategy_for(tier),
         category=category_label(TIER_CATEGORY.get(tier, "")),
         history=list(account.tier_changes.select_related("run")[:history]),
-        override=account.tier_overrides.filter(revoked_at__isnull=True).order_by("-id").first(),
+        override=account.tier_overrides.filter(revoked_at__isnull=True, expires_on__gte=timezone.localdate())
+        .select_related("created_by")
+        .order_by("-id")
+        .first(),
         assessment=account.assessments.select_related("assessed_by").first(),
     )
 
