@@ -181,14 +181,28 @@ class MatrixCell:
     revenue: Decimal
 
 
-def tier_matrix(*, user: User, run: ScoringRun | None = None) -> list[list[MatrixCell]]:
-    """3 rows (A, B, C) × 6 positions: visible accounts and their window revenue per cell."""
+def matrix_reps(*, user: User) -> QuerySet[User]:
+    """Whose matrix the user may look at, by name: a rep only their own, a manager the reps of
+    the teams they lead, a director every rep (README "Who sees what")."""
+    people = User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+    if user.is_superuser or user.role == User.Role.DIRECTOR:
+        return people.filter(role=User.Role.REP)
+    if user.role == User.Role.MANAGER:
+        return people.filter(role=User.Role.REP, team__manager=user)
+    return people.filter(pk=user.pk)
+
+
+def tier_matrix(*, user: User, run: ScoringRun | None = None, rep: User | None = None) -> list[list[MatrixCell]]:
+    """3 rows (A, B, C) × 6 positions: visible accounts and their window revenue per cell.
+    `rep` (one of `matrix_reps(user=user)`, the caller's check) narrows it to what that rep sees."""
     run = run or current_run()
     totals: dict[str, dict] = {}
     if run is not None:
+        scores = AccountScore.objects.visible_to(user)
+        if rep is not None:
+            scores = scores.filter(account__in=Account.objects.visible_to(rep).values("pk"))
         rows = (
-            AccountScore.objects.visible_to(user)
-            .filter(run=run, is_group=False)
+            scores.filter(run=run, is_group=False)
             .values("tier")
             .annotate(n=Count("id"), revenue=Sum("monetary"))
             .order_by()

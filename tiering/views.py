@@ -13,20 +13,23 @@ from django.views.decorators.http import require_POST
 from accounts.models import Account
 from kam.pages import page_view, visible_or_404
 from tiering import selectors, services
-from tiering.forms import AssessmentForm, ConfigForm, OverrideForm
+from tiering.forms import AssessmentForm, ConfigForm, MatrixFilterForm, OverrideForm
 from tiering.models import TierOverride
 from tiering.permissions import can_override_tiers, can_run_tiering
 
 
 @page_view
 def matrix(request: HttpRequest) -> HttpResponse:
-    grid = selectors.tier_matrix(user=request.user)
+    form = MatrixFilterForm(request.GET or None, reps=selectors.matrix_reps(user=request.user))
+    # A rep one may not look at is not a choice: the form refuses it and the matrix stays whole.
+    rep = form.cleaned_data["rep"] if form.is_valid() else None
+    grid = selectors.tier_matrix(user=request.user, rep=rep)
     chart = [
         [position - 1, row_index, cell.accounts, float(cell.revenue), cell.tier]
         for row_index, row in enumerate(grid)
         for position, cell in enumerate(row, start=1)
     ]
-    context = {"grid": grid, "run": selectors.current_run(), "chart": chart}
+    context = {"grid": grid, "run": selectors.current_run(), "chart": chart, "form": form, "rep": rep}
     return render(request, "tiering/matrix.html", context)
 
 
