@@ -392,7 +392,7 @@ def account_replace(*, account: Account) -> TierChange | None:
     but only this account's snapshot, its group's and its effective tier are written, with a
     TierChange and its reasons when the tier moved. None when nothing moved, when no run has
     finished yet, or while a run is in progress (that run or the next places it).
-    Cost: one run's input load and scoring (~0.1 s on demo data, ~5 s at 100,000 accounts)."""
+    Cost: a run's input load and scoring, without its writes (docs/benchmarks.md: seconds at 100,000)."""
     run = current_run()
     if run is None:
         return None
