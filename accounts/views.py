@@ -3,15 +3,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import selectors, services
+from accounts import exports, selectors, services
 from accounts.forms import AccountForm
 from accounts.models import Account
 from accounts.permissions import can_delete_accounts
+from integrations.spreadsheets.exporting import csv_chunks, xlsx_response
 from kam.pages import page_view, visible_or_404
 from tiering.forms import OverrideForm
 from tiering.permissions import can_override_tiers
@@ -27,6 +29,21 @@ def account_list(request: HttpRequest) -> HttpResponse:
     context = {"page": page, "filter": filterset, "query": query.urlencode()}
     template = "accounts/_account_rows.html" if request.headers.get("HX-Request") else "accounts/account_list.html"
     return render(request, template, context)
+
+
+@page_view
+def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The list as filtered, as a spreadsheet for people (accounts/exports.py)."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    rows = exports.account_export_rows(user=request.user, filters=request.GET)
+    filename = f"accounts-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = xlsx_response(rows, title=_("Accounts"))
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @page_view

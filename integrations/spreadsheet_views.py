@@ -7,8 +7,6 @@ integrations.spreadsheets; these views only move requests in and answers out.
 
 from __future__ import annotations
 
-import io
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
@@ -112,10 +110,6 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
             exporting.csv_chunks(rows), content_type="text/csv; charset=utf-8"
         )
     else:
-        content = io.BytesIO()  # a zip file is written with seeks: not straight into the response
-        exporting.write_xlsx(rows, content, title=kind)
-        response = HttpResponse(
-            content.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
+        response = exporting.xlsx_response(rows, title=kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

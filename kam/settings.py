@@ -129,6 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["kam.formats"]  # zh-hans groups thousands with commas (kam/formats/zh_Hans)
 # The business time zone: what "today" is, the times pages show, and the zone of every
 # scheduled time below (TIERING_NIGHTLY_AT ...). UTC unless set; production sets it on purpose.
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

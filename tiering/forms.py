@@ -58,3 +58,14 @@ class ConfigForm(StyledFormMixin, forms.Form):
         except ValueError as error:
             raise forms.ValidationError(str(error)) from None
         return data
+
+
+class MatrixFilterForm(forms.Form):
+    """The matrix of one rep; `reps` is `tiering.selectors.matrix_reps(user=...)`."""
+
+    rep = forms.ModelChoiceField(label=_("Rep"), queryset=None, required=False, empty_label=_("All I see"))
+
+    def __init__(self, *args, reps, **kwargs) -> None:  # noqa: ANN001, ANN003
+        super().__init__(*args, **kwargs)
+        self.fields["rep"].queryset = reps
+        self.fields["rep"].widget.attrs["class"] = "form-select"

@@ -120,6 +120,9 @@ def score_rows(*, scores: Sequence[AccountScore]) -> list[ScoreRow]:
 @dataclass(frozen=True)
 class TierCard:
     run: ScoringRun | None
+    tier: str  # the effective tier (a pin in force, else the computed one): what every page shows; "" untiered
+    category_code: str  # key / normal / possible / unattractive of `tier`; "" untiered
+    computed_tier: str  # what the data and the assessment place it in; "" before the first run
     score: ScoreRow | None
     group_score: ScoreRow | None  # the account's own group row, or its root's
     group_name: str  # the name of the group_score's account ("" without one)
@@ -149,9 +152,13 @@ def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
     score = scores.get(False)
     shown = [s for s in (score, group_score) if s is not None]
     rows = dict(zip([s.is_group for s in shown], score_rows(scores=shown), strict=True))
-    tier = score.tier if score else account.tier
+    # The account row holds the effective tier: pins and fresh assessments move it at once.
+    tier = account.tier
     return TierCard(
         run=run,
+        tier=tier,
+        category_code=TIER_CATEGORY.get(tier, ""),
+        computed_tier=score.computed_tier if score else "",
         score=rows.get(False),
         group_score=rows.get(True),
         group_name=(account.name if group_score.account_id == account.pk else group_score.account.name)
@@ -160,7 +167,10 @@ def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
         strategy=strategy_for(tier),
         category=category_label(TIER_CATEGORY.get(tier, "")),
         history=list(account.tier_changes.select_related("run")[:history]),
-        override=account.tier_overrides.filter(revoked_at__isnull=True).order_by("-id").first(),
+        override=account.tier_overrides.filter(revoked_at__isnull=True, expires_on__gte=timezone.localdate())
+        .select_related("created_by")
+        .order_by("-id")
+        .first(),
         assessment=account.assessments.select_related("assessed_by").first(),
     )
 
@@ -173,14 +183,28 @@ class MatrixCell:
     revenue: Decimal
 
 
-def tier_matrix(*, user: User, run: ScoringRun | None = None) -> list[list[MatrixCell]]:
-    """3 rows (A, B, C) × 6 positions: visible accounts and their window revenue per cell."""
+def matrix_reps(*, user: User) -> QuerySet[User]:
+    """Whose matrix the user may look at, by name: a rep only their own, a manager the reps of
+    the teams they lead, a director every rep (README "Who sees what")."""
+    people = User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+    if user.is_superuser or user.role == User.Role.DIRECTOR:
+        return people.filter(role=User.Role.REP)
+    if user.role == User.Role.MANAGER:
+        return people.filter(role=User.Role.REP, team__manager=user)
+    return people.filter(pk=user.pk)
+
+
+def tier_matrix(*, user: User, run: ScoringRun | None = None, rep: User | None = None) -> list[list[MatrixCell]]:
+    """3 rows (A, B, C) × 6 positions: visible accounts and their window revenue per cell.
+    `rep` (one of `matrix_reps(user=user)`, the caller's check) narrows it to what that rep sees."""
     run = run or current_run()
     totals: dict[str, dict] = {}
     if run is not None:
+        scores = AccountScore.objects.visible_to(user)
+        if rep is not None:
+            scores = scores.filter(account__in=Account.objects.visible_to(rep).values("pk"))
         rows = (
-            AccountScore.objects.visible_to(user)
-            .filter(run=run, is_group=False)
+            scores.filter(run=run, is_group=False)
             .values("tier")
             .annotate(n=Count("id"), revenue=Sum("monetary"))
             .order_by()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from functools import partial
 
 import pandas as pd
@@ -43,6 +44,7 @@ from tiering.models import (
     TieringConfigVersion,
     TierOverride,
 )
+from tiering.selectors import current_run
 
 log = logging.getLogger(__name__)
 
@@ -474,16 +476,141 @@ def _update_account_tiers(accounts: pd.DataFrame, scores: pd.DataFrame) -> None:
             )
 
 
-def override_create(*, account: Account, tier: str, reason: str, expires_on: date, user: User) -> TierOverride:
-    if tier not in TIER_CATEGORY:
-        raise ValueError(f"tier: {tier!r} is not one of A1–C6")
-    return TierOverride.objects.create(
-        account=account, tier=tier, reason=reason, expires_on=expires_on, created_by=user
+def _snapshot_objects(scores: pd.DataFrame) -> list[AccountScore]:
+    """`_score_frame` rows as unsaved snapshots (a handful: one account and its group), rounded
+    as the COPY path's numeric columns round them."""
+    money = {"monetary": "0.01", "margin": "0.01", "composite": "0.1"}
+    objects = []
+    for record in scores.astype(object).where(scores.notna(), None).to_dict("records"):
+        values = {k: (v.item() if hasattr(v, "item") else v) for k, v in record.items()}
+        for name, step in money.items():
+            values[name] = Decimal(str(values[name])).quantize(Decimal(step))
+        values["badges"] = json.loads(values["badges"])
+        values["notes"] = json.loads(values["notes"])
+        objects.append(AccountScore(**values))
+    return objects
+
+
+def _active_pin(account_id: int) -> TierOverride | None:
+    """The account's pin in force today (the newest, as a run picks it), or None."""
+    return (
+        TierOverride.objects.filter(
+            account_id=account_id, revoked_at__isnull=True, expires_on__gte=timezone.localdate()
+        )
+        .select_related("created_by")
+        .order_by("-id")
+        .first()
     )
 
 
+def _publish_account_tier(
+    *, account: Account, tier: str, reasons: list[str], run: ScoringRun | None
+) -> TierChange | None:
+    """Make `tier` (A1–C6, or "" for untiered) the account's effective tier now — what the list,
+    the API and the exports read — and record the move with its reasons in the current run's
+    history (no history without a run). Call inside a transaction; None when nothing moved."""
+    before = Account.objects.select_for_update().filter(pk=account.pk).values_list("tier", flat=True).get()
+    account.tier, account.category = tier, TIER_CATEGORY.get(tier, "")
+    if tier == before:
+        return None
+    Account.objects.filter(pk=account.pk).update(tier=tier, category=account.category, updated_at=timezone.now())
+    if run is None:
+        return None
+    return TierChange.objects.create(account=account, run=run, from_tier=before, to_tier=tier, reasons=reasons)
+
+
+@transaction.atomic
+def override_create(*, account: Account, tier: str, reason: str, expires_on: date, user: User) -> TierOverride:
+    """Pin the account's tier (DOMAIN.md "Data-driven inputs": a manager may pin a tier, with a
+    reason and an expiry) and make it the effective tier at once: the account, its snapshot in
+    the current run (the card and the matrix) and a TierChange. The computed tier stays on the
+    snapshot; when the pin expires the next run restores it. `ValueError` for a tier outside
+    A1–C6. Who may pin is the caller's check (tiering.permissions.can_override_tiers)."""
+    if tier not in TIER_CATEGORY:
+        raise ValueError(f"tier: {tier!r} is not one of A1–C6")
+    pin = TierOverride.objects.create(account=account, tier=tier, reason=reason, expires_on=expires_on, created_by=user)
+    _apply_pin(account=account)
+    return pin
+
+
+@transaction.atomic
+def override_revoke(*, override: TierOverride) -> TierOverride:
+    """Remove a pin now: the account's effective tier becomes its computed tier again (or an
+    older pin still in force), on the account, its snapshot and in its history at once."""
+    if override.revoked_at is None:
+        override.revoked_at = timezone.now()
+        override.save(update_fields=["revoked_at"])
+    _apply_pin(account=override.account)
+    return override
+
+
+def _apply_pin(*, account: Account) -> None:
+    """Bring the account's effective tier in line with its pins: the pin in force, else the
+    tier the current run computed."""
+    run = current_run()
+    pin = _active_pin(account.pk)
+    snapshot = AccountScore.objects.filter(run=run, account=account, is_group=False).first() if run else None
+    if pin is not None:
+        tier, notes = pin.tier, [_pin_note(pin)]
+    else:
+        tier, notes = (snapshot.computed_tier if snapshot else ""), []
+    if snapshot is not None:
+        AccountScore.objects.filter(pk=snapshot.pk).update(
+            tier=tier, category=TIER_CATEGORY[tier], overridden=pin is not None, notes=notes
+        )
+    reasons = notes or [f"Pin removed: computed tier {tier}"]
+    _publish_account_tier(account=account, tier=tier, reasons=reasons, run=run)
+
+
+def account_replace(*, account: Account) -> TierChange | None:
+    """Place one account (and its group) again in the current run, from what the database holds
+    now (a fresh assessment), with the run's date and settings: the same pipeline as the night
+    (`place_accounts` over every account, since ranks and quintiles are relative to the others),
+    but only this account's snapshot, its group's and its effective tier are written, with a
+    TierChange and its reasons when the tier moved. None when nothing moved, when no run has
+    finished yet, or while a run is in progress (that run or the next places it).
+    Cost: a run's input load and scoring, without its writes (docs/benchmarks.md: seconds at 100,000)."""
+    run = current_run()
+    if run is None:
+        return None
+    config = TieringConfig.from_dict(run.config.data)
+    try:
+        with exclusive_lock(RUN_LOCK):
+            frame = scoring_inputs(run.as_of, config)
+            if account.pk not in frame.index:
+                return None
+            placed = score_accounts(frame, run.as_of, config).loc[[account.pk]]
+            root = frame.at[account.pk, "group_root"]
+            groups = score_groups(frame, run.as_of, config)
+            group = groups.loc[[root]] if root in groups.index else groups.iloc[0:0]
+            return _replace_snapshots(run=run, account=account, placed=placed, group=group, config=config)
+    except LockBusy:
+        return None
+
+
+@transaction.atomic
+def _replace_snapshots(
+    *, run: ScoringRun, account: Account, placed: pd.DataFrame, group: pd.DataFrame, config: TieringConfig
+) -> TierChange | None:
+    pin = _active_pin(account.pk)
+    pins = {account.pk: pin} if pin else {}
+    rows = [_score_frame(run.pk, placed, False, pins)]
+    stale = AccountScore.objects.filter(run=run, account=account, is_group=False)
+    if len(group):
+        rows.append(_score_frame(run.pk, group, True, pins))
+        stale = stale | AccountScore.objects.filter(run=run, account_id=group.index[0], is_group=True)
+    stale.delete()
+    snapshots = AccountScore.objects.bulk_create([o for frame in rows for o in _snapshot_objects(frame)])
+    reasons = explain(placed, config)[0] + ([_pin_note(pin)] if pin else [])
+    return _publish_account_tier(account=account, tier=snapshots[0].tier, reasons=reasons, run=run)
+
+
 def assessment_create(*, account: Account, user: User, data: dict) -> Assessment:
+    """Store the account manager's assessment (DOMAIN.md "Tiering": the five attractiveness
+    factors and the outlook) and place the account with it at once (`account_replace`).
+    `ValidationError` for a rating or figure out of range."""
     assessment = Assessment(account=account, assessed_by=user, **data)
     assessment.full_clean()
     assessment.save()
+    account_replace(account=account)
     return assessment

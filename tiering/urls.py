@@ -12,4 +12,5 @@ urlpatterns = [
     path("settings/", views.settings_edit, name="settings"),
     path("accounts/<int:pk>/assess/", views.assess, name="assess"),
     path("accounts/<int:pk>/override/", views.override, name="override"),
+    path("accounts/<int:pk>/override/<int:override_pk>/revoke/", views.override_revoke, name="override_revoke"),
 ]

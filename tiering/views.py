@@ -7,26 +7,30 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from kam.pages import page_view, visible_or_404
 from tiering import selectors, services
-from tiering.forms import AssessmentForm, ConfigForm, OverrideForm
+from tiering.forms import AssessmentForm, ConfigForm, MatrixFilterForm, OverrideForm
+from tiering.models import TierOverride
 from tiering.permissions import can_override_tiers, can_run_tiering
 
 
 @page_view
 def matrix(request: HttpRequest) -> HttpResponse:
-    grid = selectors.tier_matrix(user=request.user)
+    form = MatrixFilterForm(request.GET or None, reps=selectors.matrix_reps(user=request.user))
+    # A rep one may not look at is not a choice: the form refuses it and the matrix stays whole.
+    rep = form.cleaned_data["rep"] if form.is_valid() else None
+    grid = selectors.tier_matrix(user=request.user, rep=rep)
     chart = [
         [position - 1, row_index, cell.accounts, float(cell.revenue), cell.tier]
         for row_index, row in enumerate(grid)
         for position, cell in enumerate(row, start=1)
     ]
-    context = {"grid": grid, "run": selectors.current_run(), "chart": chart}
+    context = {"grid": grid, "run": selectors.current_run(), "chart": chart, "form": form, "rep": rep}
     return render(request, "tiering/matrix.html", context)
 
 
@@ -44,7 +48,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssessmentForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.assessment_create(account=account, user=request.user, data=form.cleaned_data)
-        messages.success(request, _("Assessment saved; the next run places the account with it."))
+        messages.success(request, _("Assessment saved; the account is placed with it."))
         return redirect("accounts:detail", pk=account.pk)
     return render(request, "tiering/assess.html", {"form": form, "account": account})
 
@@ -58,10 +62,22 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     form = OverrideForm(request.POST)
     if form.is_valid():
         services.override_create(account=account, user=request.user, **form.cleaned_data)
-        messages.success(request, _("Tier pinned; the next run will respect it."))
+        messages.success(request, _("Tier pinned; it applies now and until it expires."))
     else:
         errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items())
         messages.error(request, _("Tier not pinned: %(errors)s") % {"errors": errors})
+    return redirect("accounts:detail", pk=account.pk)
+
+
+@page_view
+@require_POST
+def override_revoke(request: HttpRequest, pk: int, override_pk: int) -> HttpResponse:
+    account = visible_or_404(Account, user=request.user, pk=pk)
+    if not can_override_tiers(request.user):
+        raise PermissionDenied
+    pin = get_object_or_404(TierOverride, pk=override_pk, account=account)
+    services.override_revoke(override=pin)
+    messages.success(request, _("Pin removed; the computed tier applies again."))
     return redirect("accounts:detail", pk=account.pk)
 
 

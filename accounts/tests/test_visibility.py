@@ -32,6 +32,8 @@ def test_pages_follow_the_visibility_rule(client, world, person, expected) -> No
     listing = client.get(reverse("accounts:list"))
     assert listing.status_code == 200
     assert (world.account.name in listing.content.decode()) is sees
+    exported = b"".join(client.get(reverse("accounts:export", args=["csv"])).streaming_content).decode("utf-8")
+    assert (world.account.name in exported) is sees
 
     assert client.get(reverse("accounts:detail", args=[pk])).status_code == (200 if sees else 404)
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.http import QueryDict
+from django.http import FileResponse, QueryDict
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
@@ -108,3 +109,15 @@ def write_xlsx(rows: Iterator[list[Any]], target: IO[bytes], *, title: str) -> N
     for row in rows:
         sheet.append([_xlsx_cell(sheet, value) for value in row])
     workbook.save(target)
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(rows: Iterator[list[Any]], *, title: str) -> FileResponse:
+    """The rows as a workbook, streamed to the client in blocks from a temporary file: a zip is
+    written with seeks, so it is built first, but memory stays flat however many rows."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    write_xlsx(rows, target, title=title)
+    target.seek(0)
+    return FileResponse(target, content_type=XLSX_TYPE)

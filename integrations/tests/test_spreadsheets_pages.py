@@ -9,9 +9,11 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from accounts.models import Order
 from accounts.tests.factories import make_order
+from integrations.spreadsheets.columns import columns
 from integrations.spreadsheets.models import ImportBatch
 
 pytestmark = pytest.mark.django_db
@@ -107,9 +109,32 @@ def test_the_xlsx_export_and_unknown_kinds(client, world) -> None:
     client.force_login(world.owner)
     response = client.get(reverse("integrations:export", args=["accounts", "xlsx"]))
     assert response.status_code == 200
-    assert response.content.startswith(b"PK")
+    assert response.streaming
+    assert b"".join(response.streaming_content).startswith(b"PK")
     assert client.get("/integrations/export/payments.csv").status_code == 404
     assert client.get("/integrations/export/orders.pdf").status_code == 404
+
+
+def test_the_orders_xlsx_streams_exactly_the_orders_the_user_sees(client, world) -> None:
+    # given one order on each team's account
+    make_order(world.account, date(2026, 3, 2), "1250.50", "0.10", external_id="SO-1")
+    make_order(world.other_account, date(2026, 3, 3), "2.00", None, external_id="SO-2")
+    # when rep1 and the director export the orders as XLSX
+    sheets = {}
+    for user in (world.owner, world.director):
+        client.force_login(user)
+        response = client.get(reverse("integrations:export", args=["orders", "xlsx"]))
+        # then it streams, and holds the header and what each may see
+        assert response.streaming
+        book = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+        sheets[user.username] = [list(row) for row in book.active.iter_rows(values_only=True)]
+    header = list(columns("orders"))
+    picked = ("external_id", "account_external_id", "amount", "margin")
+    rows = {name: [[r[header.index(c)] for c in picked] for r in sheet] for name, sheet in sheets.items()}
+    assert rows == {
+        "rep1": [list(picked), ["SO-1", "C-1", 1250.5, 0.1]],
+        "director": [list(picked), ["SO-1", "C-1", 1250.5, 0.1], ["SO-2", "C-2", 2, None]],
+    }
 
 
 def test_the_import_page_lists_the_exports_and_is_in_the_menu(client, world) -> None:

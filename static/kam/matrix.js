@@ -7,7 +7,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const max = Math.max(1, ...data.map((d) => d[3]));
   chart.setOption({
     title: { text: el.dataset.title, left: "center", textStyle: { fontSize: 14 } },
-    tooltip: { formatter: (p) => `${p.data[4]}: ${p.data[2]} · ${p.data[3].toLocaleString()}` },
+    tooltip: { formatter: (p) => `${p.data[4]}: ${p.data[2]} · ${p.data[3].toLocaleString(document.documentElement.lang)}` },
     grid: { top: 40, bottom: 30, left: 40, right: 10 },
     xAxis: { type: "category", data: ["1", "2", "3", "4", "5", "6"] },
     yAxis: { type: "category", data: ["A", "B", "C"], inverse: true },

@@ -47,3 +47,36 @@ def test_an_assessment_makes_the_tier_final(page, tiered) -> None:
     run_execute(run_id=run_request(trigger="test").pk)
     page.reload()
     expect(page.locator("#provisional")).to_have_count(0)
+
+
+CATEGORY_COLOURS = {  # static/kam/kam.css, as the browser computes them
+    "key": "rgb(209, 231, 221)",
+    "normal": "rgb(207, 226, 255)",
+    "possible": "rgb(255, 243, 205)",
+    "unattractive": "rgb(248, 215, 218)",
+}
+
+
+def test_at_phone_width_every_matrix_column_is_reachable_in_its_category_colour(page, tiered) -> None:
+    # given the matrix on a 390 px phone
+    login(page, "director")
+    page.goto("/tiering/matrix/")
+    width = page.viewport_size["width"]
+    assert width == 390
+    # then every cell, the sixth column's too, can be scrolled into view and is painted in the
+    # colour of its category, as the legend's badge of that category is
+    from tiering.domain.matrix import TIER_CATEGORY, TIERS
+
+    for tier in TIERS:
+        cell = page.locator(f'#tier-matrix td[data-tier="{tier}"]')
+        cell.scroll_into_view_if_needed()
+        box = cell.bounding_box()
+        assert (box["x"] >= 0, box["x"] + box["width"] <= width) == (True, True), tier
+        colour = cell.evaluate("el => getComputedStyle(el).backgroundColor")
+        assert colour == CATEGORY_COLOURS[TIER_CATEGORY[tier]], tier
+    for category, colour in CATEGORY_COLOURS.items():
+        legend = page.locator(f"p .badge.cat-{category}")
+        assert legend.evaluate("el => getComputedStyle(el).backgroundColor") == colour
+    # and the page itself does not scroll sideways: the table scrolls inside its box
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    page.screenshot(path="/tmp/kam-matrix-phone.png", full_page=True)

@@ -91,7 +91,7 @@ def test_only_managers_may_pin_a_tier(client, tiered) -> None:
     response = client.post(reverse("tiering:override", args=[tiered.account.pk]), past, follow=True)
     assert response.status_code == 200
     assert [str(m) for m in response.context["messages"]] == [
-        "Tier pinned; the next run will respect it.",  # the first post's, shown on this first page
+        "Tier pinned; it applies now and until it expires.",  # the first post's, shown on this first page
         "Tier not pinned: Until: The expiry must be today or later.",
     ]
     assert TierOverride.objects.count() == 1
