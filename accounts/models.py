@@ -158,12 +158,12 @@ class Account(models.Model):
         choices=LifecycleStage.choices,
         default=LifecycleStage.BREAKTHROUGH,
     )
+    # Required: an account without an owner is nobody's (its rep loses it). PROTECT: a person who
+    # owns accounts is deleted only after they are handed over (accounts.permissions).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="owned_accounts",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="accounts")

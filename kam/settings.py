@@ -198,7 +198,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
         "kam.api.pagination.UpdatedSinceFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "kam.api.filters.VisibleFilterBackend",
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "kam.api.pagination.SyncCursorPagination",
@@ -224,6 +224,18 @@ SPECTACULAR_SETTINGS = {
         "kam.api.schema.add_error_responses",
     ],
 }
+
+# A new account that arrives without an owner (ERP bulk, import) goes to this user (a username of
+# someone who can own accounts; `seed_demo` makes `director`, the default with DEBUG=1).
+# Empty: such records are refused, never left ownerless.
+DEFAULT_ACCOUNT_OWNER = os.environ.get("DEFAULT_ACCOUNT_OWNER", "director" if DEBUG else "")
+
+# Dates people and the ERP may enter (orders, invoices, payments, runs...): within this many years
+# of today, so that 0001-01-01 or 9999-12-31 is refused rather than stored (accounts.validation).
+DATA_DATE_MIN_YEARS_BACK = envint("DATA_DATE_MIN_YEARS_BACK", "30")
+DATA_DATE_MAX_YEARS_AHEAD = envint("DATA_DATE_MAX_YEARS_AHEAD", "5")
+# JSON bodies nest a few levels (a bulk envelope: 3); deeper is refused before it can exhaust the stack.
+JSON_MAX_DEPTH = envint("JSON_MAX_DEPTH", "32")
 
 # Bulk calls carry up to 5,000 records (~1-2 MB); anything far larger is refused with a 413.
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", str(10 * 1024 * 1024))

@@ -242,7 +242,7 @@ def test_postgres_load_restores_every_index_and_foreign_key() -> None:
     assert schema() == before
     assert Order.objects.count() == 3000
     # Sequences continue after the ids the seeder allocated.
-    account = Account.objects.create(name="after the seed")
+    account = Account.objects.create(name="after the seed", owner=User.objects.get(username="director"))
     assert account.pk > Account.objects.exclude(pk=account.pk).order_by("-pk").first().pk
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -25,6 +24,7 @@ from integrations.webhooks.serializers import (
     WebhookSubscriptionCreatedSerializer,
     WebhookSubscriptionSerializer,
 )
+from kam.api.filters import VisibleFilterBackend
 from kam.api.pagination import SyncCursorPagination
 
 SCOPE = "webhooks:write"
@@ -51,7 +51,7 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
     queryset = WebhookSubscription.objects.all()
     serializer_class = WebhookSubscriptionSerializer
     permission_classes = PERMISSIONS
-    filter_backends = [DjangoFilterBackend]  # no updated_at here: skip the sync filter
+    filter_backends = [VisibleFilterBackend]  # no updated_at here: skip the sync filter
     filterset_fields = ["is_active"]
     sync_ordering = "id"
 
@@ -69,7 +69,7 @@ class WebhookDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = WebhookDelivery.objects.all()
     permission_classes = PERMISSIONS
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [VisibleFilterBackend]
     filterset_fields = ["subscription", "status", "event"]
     pagination_class = NewestFirstPagination
 

@@ -16,10 +16,16 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, User
-from accounts.visibility import sees_everything
+from accounts.models import User
 from integrations.bulk import MAX_RECORDS
-from integrations.bulk.references import Item, hidden_message, invalidate_orphans, resolve, visibility_guard
+from integrations.bulk.references import (
+    Item,
+    hidden_message,
+    invalidate_orphans,
+    new_account_owner,
+    resolve,
+    visibility_guard,
+)
 from integrations.bulk.specs import Spec
 from integrations.bulk.upsert import HIDDEN, KEY, upsert
 from kam.collector import paused_gc
@@ -172,8 +178,9 @@ def _write(spec: Spec, user: User, items: list[Item], *, atomic: bool) -> None:
     """Upsert in waves (records whose parent is in the batch follow it), one statement per
     wave and set of fields sent (usually one statement in all)."""
     guard = visibility_guard(spec, user)
-    # A person's new account is theirs, or they could not see what they just created.
-    defaults = {"owner_id": user.pk} if spec.model is Account and not sees_everything(user) else {}
+    # A new account that names no owner: its creator's, or the default owner's (never nobody's).
+    owner = new_account_owner(user) if spec.owner is not None else None
+    defaults = {spec.owner.column: owner.pk} if owner is not None else {}
     written: dict[str, int] = {}
     pending = items
     while pending:

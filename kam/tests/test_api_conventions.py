@@ -19,7 +19,7 @@ def test_errors_have_one_shape_with_the_field_and_the_reason(world) -> None:
     body = api.post("/api/v1/accounts/", {"external_id": "C-1"}, format="json").json()
     assert body["code"] == "invalid"
     assert body["message"]
-    assert set(body["errors"]) == {"name", "external_id"}
+    assert set(body["errors"]) == {"name", "external_id", "owner"}
     missing = api.get("/api/v1/accounts/999999/").json()
     assert (missing["code"], missing["errors"]) == ("not_found", {})
     anonymous = APIClient().get("/api/v1/accounts/").json()

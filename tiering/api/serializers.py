@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from kam.api.fields import VisibleModelSerializer
 from tiering.models import SNAPSHOT_FIELDS, AccountScore, ScoringRun, TierChange
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(VisibleModelSerializer):
     as_of = serializers.DateField(source="run.as_of", read_only=True)
     reasons = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Why the account sits in its tier (English)."
@@ -14,7 +15,7 @@ class ScoreSerializer(serializers.ModelSerializer):
         fields = ["run", "as_of", "account", *SNAPSHOT_FIELDS]
 
 
-class CurrentScoreSerializer(serializers.ModelSerializer):
+class CurrentScoreSerializer(VisibleModelSerializer):
     """The scores embedded in each account of /api/v1/accounts/."""
 
     class Meta:
@@ -37,13 +38,13 @@ class CurrentScoreSerializer(serializers.ModelSerializer):
         ]
 
 
-class TierChangeSerializer(serializers.ModelSerializer):
+class TierChangeSerializer(VisibleModelSerializer):
     class Meta:
         model = TierChange
         fields = ["id", "account", "run", "from_tier", "to_tier", "reasons", "created_at"]
 
 
-class RunSerializer(serializers.ModelSerializer):
+class RunSerializer(VisibleModelSerializer):
     class Meta:
         model = ScoringRun
         fields = [

@@ -38,8 +38,12 @@ def test_accounts_carry_their_current_tier_and_scores(tiered) -> None:
 
 def test_score_and_tier_history_follow_visibility(tiered) -> None:
     api = api_client_for(tiered.owner)
-    scores = api.get("/api/v1/tiering/scores/", {"account": tiered.other_account.pk}).json()
-    assert scores["results"] == []
+    # A hidden account is refused exactly like a missing one (issue 13 item 3), not answered empty.
+    hidden = api.get("/api/v1/tiering/scores/", {"account": tiered.other_account.pk})
+    assert hidden.status_code == 400
+    assert hidden.json()["errors"] == {
+        "account": ["Select a valid choice. That choice is not one of the available choices."]
+    }
     mine = api.get("/api/v1/tiering/scores/", {"account": tiered.account.pk}).json()["results"]
     assert [s["tier"] for s in mine] == [tiered.account.__class__.objects.get(pk=tiered.account.pk).tier]
     changes = api.get("/api/v1/tiering/tier-changes/").json()["results"]
