@@ -52,6 +52,7 @@ class AccountForm(forms.ModelForm):
             "last_name", "first_name", "username"
         )
         owner.label_from_instance = owner_label
+        owner.empty_label = None  # required: no "---------" to leave the account ownerless
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)

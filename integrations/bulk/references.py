@@ -136,22 +136,26 @@ def _resolve_owners(spec: Spec, ref: Reference, user: User, items: list[Item]) -
     account that names nobody goes to `new_account_owner(user)`; with none, it is refused."""
     named = {item.values[ref.name] for item in items if item.values.get(ref.name) is not None}
     allowed = dict(owner_choices(user).filter(username__in=named).values_list("username", "pk"))
-    current = dict(
-        spec.model.objects.filter(external_id__in=key_list([item.external_id for item in items])).values_list(
-            "external_id", "owner__username"
-        )
-    )
+    current = {
+        key: (username, pk)
+        for key, username, pk in spec.model.objects.filter(
+            external_id__in=key_list([item.external_id for item in items])
+        ).values_list("external_id", "owner__username", "owner_id")
+    }
     default = new_account_owner(user)
     for item in items:
         name = item.values.get(ref.name)
         if name is None:
             if item.external_id not in current and default is None:
                 item.fail(ref.name, _("Name the owner: no default owner is configured for new accounts."))
+            elif default is None:
+                # Kept as is, but named: INSERT ... ON CONFLICT checks NOT NULL before the conflict.
+                item.columns[ref.column] = current[item.external_id][1]
             continue  # left out: the owner is kept on update, the default is used on insert
         if name in allowed:
             item.columns[ref.column] = allowed[name]
-        elif name == current.get(item.external_id):
-            pass  # the current owner, unchanged: the column keeps its value
+        elif item.external_id in current and name == current[item.external_id][0]:
+            item.columns[ref.column] = current[item.external_id][1]  # the current owner, kept
         else:
             item.fail(ref.name, _('User "%(name)s" does not exist or cannot be given this account.') % {"name": name})
 
