@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validation import model_errors
 from accounts.visibility import AccountOwnedQuerySet, AccountQuerySet
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -357,6 +358,10 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
 
+    def clean(self) -> None:
+        if errors := model_errors(self):  # dates in range, margin <= amount, due >= issued
+            raise ValidationError(errors)
+
 
 class OrderMonth(models.Model):
     """Per account and calendar month, the totals of its orders that are not cancelled.
@@ -405,6 +410,10 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
 
+    def clean(self) -> None:
+        if errors := model_errors(self):  # dates in range, margin <= amount, due >= issued
+            raise ValidationError(errors)
+
 
 class Payment(models.Model):
     """A receivable: what is due when, and when it was paid (empty while unpaid)."""
@@ -433,6 +442,10 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
+
+    def clean(self) -> None:
+        if errors := model_errors(self):  # dates in range, margin <= amount, due >= issued
+            raise ValidationError(errors)
 
     def overdue_days(self, today: date | None = None) -> int:
         """Days paid late, or days overdue so far while unpaid; 0 when on time."""

@@ -4,6 +4,7 @@ manual overrides and the account team's assessments."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, Account
+from accounts.validation import model_errors
 from accounts.visibility import AccountOwnedQuerySet
 
 
@@ -56,6 +58,10 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.as_of} {self.status}"
+
+    def clean(self) -> None:
+        if errors := model_errors(self):  # as_of within the accepted span of dates
+            raise ValidationError(errors)
 
 
 # The columns of a snapshot after (run, account): written by the run, served by the API.

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.validation import date_span, record_errors
 from integrations.bulk import MAX_RECORDS
 from integrations.bulk.references import (
     Item,
@@ -87,6 +88,10 @@ def parse_envelope(data: Any) -> tuple[list[Any], bool]:
 
 def bulk_upsert(spec: Spec, user: User, records: list[Any], *, atomic: bool = False) -> BulkAnswer:
     checked = spec.validator.many(records)
+    span = date_span()
+    for values, errors in checked:
+        if not errors:  # the rules shared with the models' clean(): dates in range, margin <= amount...
+            errors.update(record_errors(spec.model, values, span=span))
     items = [_item(index, record, *result) for index, (record, result) in enumerate(zip(records, checked, strict=True))]
     _refuse_duplicates(items)
     with transaction.atomic():

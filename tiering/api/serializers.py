@@ -1,5 +1,8 @@
+from datetime import date
+
 from rest_framework import serializers
 
+from accounts.validation import date_error
 from kam.api.fields import VisibleModelSerializer
 from tiering.models import SNAPSHOT_FIELDS, AccountScore, ScoringRun, TierChange
 
@@ -62,6 +65,12 @@ class RunSerializer(VisibleModelSerializer):
         ]
         read_only_fields = [f for f in fields if f != "as_of"]
         extra_kwargs = {"as_of": {"required": False}}
+
+    def validate_as_of(self, value: date) -> date:
+        # Refused here, before a run is queued: 9999-12-31 would only leave a failed run behind.
+        if message := date_error(value):
+            raise serializers.ValidationError(message)
+        return value
 
 
 class MatrixCellSerializer(serializers.Serializer):
