@@ -207,6 +207,16 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["kam.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "1200/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON nested past JSON_MAX_DEPTH is a 400; answers echoing a lone surrogate cannot 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "kam.api.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "kam.api.renderers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
 }
 

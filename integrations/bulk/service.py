@@ -29,6 +29,7 @@ from integrations.bulk.references import (
 )
 from integrations.bulk.specs import Spec
 from integrations.bulk.upsert import HIDDEN, KEY, upsert
+from integrations.bulk.validation import printable
 from kam.collector import paused_gc
 
 ERROR, SKIPPED = "error", "skipped"
@@ -152,7 +153,7 @@ def bulk_upsert_batches(
 def _item(index: int, record: Any, values: dict[str, Any], errors: dict[str, list[str]]) -> Item:
     key = values.get(KEY)
     if key is None and isinstance(record, dict) and isinstance(record.get(KEY), str):
-        key = record[KEY]  # echo what was sent, even when it is invalid, so the ERP can match it
+        key = printable(record[KEY])  # echo what was sent, even when it is invalid, so the ERP can match it
     return Item(index=index, external_id=key, values=values, errors=errors, columns=values)
 
 
