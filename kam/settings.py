@@ -49,7 +49,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kam.admin_site.KamAdminConfig",  # the admin, for directors only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -251,3 +251,23 @@ def test_a_person_who_owns_accounts_cannot_be_deleted_until_handed_over(client, 
     Account.objects.filter(owner=world.owner).update(owner=world.teammate)
     world.owner.delete()
     assert not User.objects.filter(username="rep1").exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_the_integration_user_as_owner(client, world) -> None:
+    world.director.is_staff = world.director.is_superuser = True
+    world.director.save()
+    client.force_login(world.director)
+    form = {
+        "name": world.account.name,
+        "owner": world.integration.pk,
+        "operating_status": "operating",
+        "relationship_type": "vendor",
+        "lifecycle_stage": "growth",
+        "team_members-TOTAL_FORMS": "0",
+        "team_members-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("admin:accounts_account_change", args=[world.account.pk]), form)
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["owner"]
+    assert Account.objects.get(pk=world.account.pk).owner == world.owner

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import relations
 from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
@@ -251,3 +252,19 @@ def test_patching_reports_to_a_hidden_contact_says_what_a_missing_one_says(scene
     assert hidden["errors"] == {"reports_to": [f'Invalid pk "{scene.hidden_contact.pk}" - object does not exist.']}
     assert missing["errors"] == {"reports_to": ['Invalid pk "999999" - object does not exist.']}
     assert Contact.objects.get(pk=scene.contact.pk).reports_to_id is None
+
+
+@pytest.mark.parametrize(("person", "allowed"), [("owner", False), ("manager", False), ("director", True)])
+def test_only_directors_get_into_the_admin_whatever_their_staff_flag(client, world, person, allowed) -> None:
+    # given a staff flag on a rep or a manager (the admin's choices are not limited by visibility)
+    user = getattr(world, person)
+    user.is_staff = True
+    user.save()
+    user.user_permissions.set(Permission.objects.all())
+    client.force_login(user)
+    # when they open the accounts list of the admin
+    response = client.get("/admin/accounts/account/")
+    # then only the director gets it; the others are sent to the admin login
+    assert response.status_code == (200 if allowed else 302)
+    if not allowed:
+        assert response["Location"].startswith("/admin/login/")
