@@ -5,6 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DEMO_ACCOUNTS ?= 300
 DEMO_ORDERS ?= 30000
+PORT ?= 8000
 
 .PHONY: run test venv lint format clean
 
@@ -20,7 +21,7 @@ run: venv
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo --accounts $(DEMO_ACCOUNTS) --orders $(DEMO_ORDERS) --if-empty
 	@echo "Demo logins (demo only): director, manager1, manager2, rep1..rep6 / password demo1234"
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: venv
 	SECRET_KEY=$${SECRET_KEY:-test-only-insecure-key} $(PY) -m pytest

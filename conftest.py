@@ -84,3 +84,23 @@ def _default_language():  # noqa: ANN202
 
     with translation.override(settings.LANGUAGE_CODE):
         yield
+
+
+@pytest.fixture
+def service_calls(monkeypatch):  # noqa: ANN001, ANN201
+    """Record the keyword arguments of every call to a service, letting each call through:
+    ``calls = service_calls(module, "name")``. Shows that a page and the API share one write
+    path; views must call it as ``module.name(...)``."""
+
+    def watch(module, name: str) -> list[dict]:  # noqa: ANN001
+        calls: list[dict] = []
+        real = getattr(module, name)
+
+        def spy(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            calls.append(kwargs)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, spy)
+        return calls
+
+    return watch

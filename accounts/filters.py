@@ -1,8 +1,11 @@
 """Account filters, shared by the "my accounts" page and the API so both filter alike."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Account, User
 from accounts.permissions import owner_choices, owner_label
@@ -15,6 +18,15 @@ CATEGORY_CHOICES = [
     ("possible", _("Possible")),
     ("unattractive", _("Unattractive")),
 ]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IntegerFilter(django_filters.NumberFilter):
+    """An id: an integer, and documented as one (NumberFilter takes and advertises any number)."""
+
+    field_class = forms.IntegerField
+
+
 SORTS = ("name", "-name", "region", "industry", "tier", "-updated_at", "-annual_revenue")
 
 
@@ -27,7 +39,7 @@ class AccountFilter(VisibleFilterSet):
     # Choices: the people this user may hand accounts to (the hand-over rule), by full name.
     owner = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
     external_id = django_filters.CharFilter(label=_("ERP ID"))
-    parent = django_filters.NumberFilter(field_name="parent_id", label=_("Parent account"))
+    parent = IntegerFilter(field_name="parent_id", label=_("Parent account"))
     sort = django_filters.OrderingFilter(
         fields=(
             ("name", "name"),
@@ -50,9 +62,17 @@ class AccountFilter(VisibleFilterSet):
         super().__init__(*args, **kwargs)
         self.form.fields["owner"].label_from_instance = owner_label
         for name in ("owner", "sort"):
-            self.form.fields[name].widget.attrs["class"] = "form-select"
+            if name in self.form.fields:  # the API's filters have no `sort`
+                self.form.fields[name].widget.attrs["class"] = "form-select"
 
     def search(self, queryset, name, value):  # noqa: ANN001, ANN201 - django-filter's method signature
         return queryset.filter(
             Q(name__icontains=value) | Q(english_name__icontains=value) | Q(external_id__iexact=value)
         )
+
+
+class AccountApiFilter(AccountFilter):
+    """The API's filters: the page's, without `sort`. An API collection pages by a keyset in
+    (`updated_at`, id) order (kam/api/pagination.py), so another order is not offered."""
+
+    sort = None

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.names import full_name
 from accounts.validation import model_errors
 from accounts.visibility import AccountOwnedQuerySet, AccountQuerySet
 
@@ -43,6 +44,14 @@ class User(AbstractUser):
         on_delete=models.SET_NULL,
         related_name="members",
     )
+
+    def get_full_name(self) -> str:
+        """The name as it is written (family name first for Chinese names: accounts/names.py)."""
+        return full_name(given=self.first_name, family=self.last_name)
+
+    def __str__(self) -> str:
+        # Choices in forms and filters, the admin and exports show the person, not the login.
+        return self.get_full_name() or self.username
 
     @property
     def is_director(self) -> bool:
@@ -309,6 +318,11 @@ class Contact(models.Model):
             self.external_id = None
         if self.reports_to_id is not None and self.reports_to_id == self.pk:
             raise ValidationError({"reports_to": _("A contact cannot report to themselves.")})
+        # The org chart is drawn per account: a boss elsewhere would link two customers' charts.
+        if self.reports_to_id is not None and self.account_id is not None:
+            boss_account = Contact.objects.filter(pk=self.reports_to_id).values_list("account_id", flat=True).first()
+            if boss_account != self.account_id:
+                raise ValidationError({"reports_to": _("Must be a contact of the same account.")})
 
 
 class ContactRoleHistory(models.Model):

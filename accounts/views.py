@@ -6,13 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import selectors
+from accounts import selectors, services
 from accounts.forms import AccountForm
 from accounts.models import Account
 from accounts.permissions import can_delete_accounts, can_use_pages
@@ -88,9 +87,9 @@ def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_delete_accounts(request.user):
         raise PermissionDenied
     try:
-        account.delete()
-    except ProtectedError:
-        messages.error(request, _("This account has subsidiaries; move or delete them first."))
+        services.account_delete(account=account)
+    except services.AccountHasSubsidiaries as refusal:
+        messages.error(request, refusal.message)
         return redirect("accounts:detail", pk=account.pk)
     messages.success(request, _("Account deleted."))
     return redirect("accounts:list")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.fields.json import KT
 from django.http import HttpRequest, HttpResponse
@@ -56,8 +55,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     _require_director(request)
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
-    subscription.is_active = not subscription.is_active
-    subscription.save(update_fields=["is_active"])
+    services.subscription_update(subscription=subscription, is_active=not subscription.is_active)
     if subscription.is_active:
         messages.success(request, _("Webhook enabled."))
     else:
@@ -69,7 +67,7 @@ def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require_director(request)
-    get_object_or_404(WebhookSubscription, pk=pk).delete()
+    services.subscription_delete(subscription=get_object_or_404(WebhookSubscription, pk=pk))
     messages.success(request, _("Webhook deleted with its delivery log."))
     return redirect("integrations:webhooks")
 
@@ -105,8 +103,7 @@ def deliveries(request: HttpRequest) -> HttpResponse:
 def delivery_redeliver(request: HttpRequest, pk: int) -> HttpResponse:
     _require_director(request)
     delivery = get_object_or_404(WebhookDelivery, pk=pk)
-    with transaction.atomic():
-        services.delivery_redeliver(delivery)
+    services.delivery_redeliver(delivery=delivery)
     messages.success(request, _("Delivery #%(id)s queued again.") % {"id": delivery.pk})
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):

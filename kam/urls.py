@@ -5,9 +5,12 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import PageLoginForm
+from kam.views import favicon
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:list", permanent=False)),
+    # Browsers ask for /favicon.ico whatever the page says; send them to the vendored file.
+    path("favicon.ico", favicon),
     path("login/", auth_views.LoginView.as_view(authentication_form=PageLoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

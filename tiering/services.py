@@ -10,19 +10,20 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 
 import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, User
-from integrations.webhooks.services import emit_run_finished
 from kam.bulk import copying_in_background
 from kam.collector import paused_gc
 from kam.locks import LockBusy, exclusive_lock
 from tiering.domain.config import BadgeConfig, TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY
 from tiering.domain.pipeline import explain, place_accounts
+from tiering.events import run_finished_emit
 from tiering.explanations import weaknesses_text
 from tiering.inputs import group_rollups, scoring_inputs
 from tiering.models import (
@@ -64,6 +65,20 @@ def run_request(*, as_of: date | None = None, trigger: str) -> ScoringRun:
     return ScoringRun.objects.create(as_of=as_of or timezone.localdate(), config=config_current(), trigger=trigger)
 
 
+def run_start(*, trigger: str, as_of: date | None = None) -> ScoringRun:
+    """Queue a run and hand it to a Celery worker once this transaction commits (the page's and
+    the API's "start a run"). `trigger` says who asked, e.g. "user alice"; `as_of` defaults to
+    today. Who may start one is the caller's check (tiering.permissions.can_run_tiering).
+    """
+    from tiering.tasks import execute_run  # the tasks module imports this one
+
+    with transaction.atomic():
+        run = run_request(as_of=as_of, trigger=trigger)
+        # Never enqueue inside the transaction: the worker could look for a run not yet committed.
+        transaction.on_commit(partial(execute_run.delay, run.pk))
+    return run
+
+
 def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
     """Compute and publish one run. Two runs never overlap; a failure keeps the last good one."""
     step = progress or (lambda _name: None)
@@ -94,8 +109,8 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
         _fail(run, "Skipped: another run was in progress.")
     finally:
         # After publish() committed, or after the failure was recorded: tell webhook subscribers.
+        run_finished_emit(run_id=run.pk)
         run.refresh_from_db()
-        emit_run_finished(run)
     return run
 
 

@@ -1,7 +1,6 @@
 """Celery entry points: thin wrappers that call the tiering services."""
 
 from celery import shared_task
-from django.db import transaction
 
 from tiering.services import run_execute, run_request
 
@@ -15,8 +14,3 @@ def execute_run(run_id: int) -> str:
 def nightly_recompute() -> str:
     run = run_request(trigger="nightly schedule")
     return run_execute(run_id=run.pk).status
-
-
-def enqueue_run(run_id: int) -> None:
-    """Send a queued run to the worker once the transaction that made it has committed."""
-    transaction.on_commit(lambda: execute_run.delay(run_id))

@@ -16,7 +16,6 @@ from tiering.domain.matrix import TIERS
 from tiering.forms import AssessmentForm, ConfigForm, OverrideForm
 from tiering.models import ScoringRun
 from tiering.permissions import can_override_tiers, can_run_tiering
-from tiering.tasks import enqueue_run
 
 
 @page_view
@@ -86,8 +85,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_run_tiering(request.user):
             raise PermissionDenied
-        run = services.run_request(trigger=f"user {request.user.username}")
-        enqueue_run(run.pk)
+        run = services.run_start(trigger=f"user {request.user.username}")
         messages.success(request, _("Run #%(id)s queued.") % {"id": run.pk})
         return redirect("tiering:runs")
     page = Paginator(ScoringRun.objects.select_related("config"), 30).get_page(request.GET.get("page"))

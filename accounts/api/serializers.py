@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts.filters import CATEGORY_CHOICES, TIER_CHOICES
 from accounts.models import Account, AccountTeamMember, Contact, User, ensure_no_cycle
 from accounts.permissions import owner_choices
 from kam.api.fields import VisibleModelSerializer, VisibleRelatedField, request_user
@@ -69,14 +70,15 @@ class ContactSerializer(VisibleModelSerializer):
         ]
         read_only_fields = ["updated_at"]
 
-    def validate(self, attrs: dict) -> dict:
-        boss = attrs.get("reports_to")
-        account = attrs.get("account") or getattr(self.instance, "account", None)
-        if boss is not None and account is not None and boss.account_id != account.pk:
-            raise serializers.ValidationError({"reports_to": _("Must be a contact of the same account.")})
-        if boss is not None and self.instance is not None and boss.pk == self.instance.pk:
-            raise serializers.ValidationError({"reports_to": _("A contact cannot report to themselves.")})
-        return attrs
+    # The reporting line's rules (same account, not oneself) are Contact.clean()'s, applied by the
+    # contact services, so the admin, forms and this API refuse the same things.
+
+
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A read-only code stored as "" when unknown, answered as null."""
+
+    def to_representation(self, value: str) -> str | None:
+        return value or None
 
 
 class AccountSerializer(VisibleModelSerializer):
@@ -88,6 +90,9 @@ class AccountSerializer(VisibleModelSerializer):
     frequency = serializers.SerializerMethodField()
     monetary = serializers.SerializerMethodField()
     scores = serializers.SerializerMethodField()
+    # An account no run has placed has no tier: null, never "" (which is not a tier).
+    tier = BlankAsNullChoiceField(choices=TIER_CHOICES, read_only=True, allow_null=True)
+    category = BlankAsNullChoiceField(choices=CATEGORY_CHOICES, read_only=True, allow_null=True)
 
     class Meta:
         model = Account

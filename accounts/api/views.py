@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch, ProtectedError
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from rest_framework import status, viewsets
 from rest_framework.exceptions import PermissionDenied
@@ -8,12 +8,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import services
 from accounts.api.permissions import ResourceScope
 from accounts.api.serializers import AccountSerializer, ContactSerializer, TeamMemberSerializer
-from accounts.filters import AccountFilter
+from accounts.filters import AccountApiFilter
 from accounts.models import Account, AccountTeamMember, Contact
 from accounts.permissions import can_delete_accounts
-from accounts.services import contact_update
 from tiering.models import AccountScore
 from tiering.selectors import current_run
 
@@ -25,7 +25,7 @@ class AccountViewSet(viewsets.ModelViewSet):
     permission_classes = [IsAuthenticated, ResourceScope]
     scope_resource = "accounts"
     queryset = Account.objects.none()  # for the schema; get_queryset decides what is seen
-    filterset_class = AccountFilter
+    filterset_class = AccountApiFilter
     search_fields = ["name", "english_name", "external_id"]
 
     def get_queryset(self):  # noqa: ANN201 - DRF's signature
@@ -44,13 +44,7 @@ class AccountViewSet(viewsets.ModelViewSet):
         account = self.get_object()  # 404 first: a hidden account is never confirmed to exist
         if not can_delete_accounts(request.user):
             raise PermissionDenied(_("Only managers and directors may delete accounts."))
-        try:
-            account.delete()
-        except ProtectedError:
-            return Response(
-                {"detail": _("This account has subsidiaries; move or delete them first.")},
-                status=status.HTTP_409_CONFLICT,
-            )
+        services.account_delete(account=account)  # a group's parent: AccountHasSubsidiaries, answered 409
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -65,8 +59,11 @@ class ContactViewSet(viewsets.ModelViewSet):
     def get_queryset(self):  # noqa: ANN201
         return Contact.objects.visible_to(self.request.user)
 
+    def perform_create(self, serializer: ContactSerializer) -> None:
+        serializer.instance = services.contact_create(data=serializer.validated_data)
+
     def perform_update(self, serializer: ContactSerializer) -> None:
-        serializer.instance = contact_update(contact=serializer.instance, data=serializer.validated_data)
+        serializer.instance = services.contact_update(contact=serializer.instance, data=serializer.validated_data)
 
 
 class TeamMemberViewSet(viewsets.ModelViewSet):

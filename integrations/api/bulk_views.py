@@ -46,7 +46,8 @@ nothing of an invalid record is written. A field left out of a record keeps its 
 and takes its default on insert; `null` clears an optional field. Unknown fields are errors. The
 same key twice in one batch is an error for every copy.
 
-**atomic=false** (default): the valid records are written, the invalid ones reported; 200.
+**atomic=false** (default): the valid records are written, the invalid ones reported: 200 when
+every record succeeded, **207 Multi-Status** (same body) when any record is `error`.
 **atomic=true**: all or nothing; if any record is invalid nothing is written, the answer is 400
 with the same per-record body and the valid records are reported `skipped`.
 
@@ -129,7 +130,10 @@ def _examples(spec: Spec) -> list[OpenApiExample]:
     return [
         OpenApiExample("Two records", value={"records": [spec.example, broken], "atomic": False}, request_only=True),
         OpenApiExample(
-            "Per-record results", value={"atomic": False, "summary": summary, "results": results}, response_only=True
+            "Per-record results",
+            value={"atomic": False, "summary": summary, "results": results},
+            response_only=True,
+            status_codes=["207"],
         ),
         OpenApiExample(
             "Atomic batch refused",
@@ -174,8 +178,10 @@ def _view(spec: Spec) -> type[BulkUpsertView]:
             )
         ],
         responses={
-            200: OpenApiResponse(
-                BulkUpsertResponseSerializer, "Per-record results (atomic=false, or nothing invalid)."
+            200: OpenApiResponse(BulkUpsertResponseSerializer, "Every record succeeded: per-record results."),
+            207: OpenApiResponse(
+                BulkUpsertResponseSerializer,
+                "Multi-Status (atomic=false): some records are `error`, the others were written; per-record results.",
             ),
             400: OpenApiResponse(
                 refused,

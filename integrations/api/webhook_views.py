@@ -5,7 +5,7 @@ Directors, or integration users whose token carries the scope `webhooks:write`.
 
 from __future__ import annotations
 
-from django.db import transaction
+import django_filters
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.permissions import require_scope
+from integrations.event_types import event_choices
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks.permissions import can_manage_webhooks
@@ -24,7 +25,7 @@ from integrations.webhooks.serializers import (
     WebhookSubscriptionCreatedSerializer,
     WebhookSubscriptionSerializer,
 )
-from kam.api.filters import VisibleFilterBackend
+from kam.api.filters import VisibleFilterBackend, VisibleFilterSet
 from kam.api.pagination import SyncCursorPagination
 
 SCOPE = "webhooks:write"
@@ -59,9 +60,26 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        subscription = serializer.save(created_by=request.user)
+        subscription = services.subscription_create(**serializer.validated_data, user=request.user)
         body = WebhookSubscriptionCreatedSerializer(subscription, context=self.get_serializer_context()).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer: WebhookSubscriptionSerializer) -> None:
+        serializer.instance = services.subscription_update(
+            subscription=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance: WebhookSubscription) -> None:
+        services.subscription_delete(subscription=instance)
+
+
+class DeliveryFilter(VisibleFilterSet):
+    # The event types the apps declared (the model field has no choices: see integrations.event_types).
+    event = django_filters.ChoiceFilter(choices=event_choices)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["subscription", "status", "event"]
 
 
 class WebhookDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
@@ -70,7 +88,7 @@ class WebhookDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = WebhookDelivery.objects.all()
     permission_classes = PERMISSIONS
     filter_backends = [VisibleFilterBackend]
-    filterset_fields = ["subscription", "status", "event"]
+    filterset_class = DeliveryFilter
     pagination_class = NewestFirstPagination
 
     serializer_class = WebhookDeliverySerializer
@@ -90,6 +108,5 @@ class WebhookDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def redeliver(self, request: Request, pk: str | None = None) -> Response:
         """Send the delivery again from its first attempt, whatever its status (same delivery id)."""
-        with transaction.atomic():
-            delivery = services.delivery_redeliver(self.get_object())
+        delivery = services.delivery_redeliver(delivery=self.get_object())
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

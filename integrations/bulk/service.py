@@ -147,7 +147,7 @@ def bulk_upsert_batches(
                     result["id"] = None  # the id of a row that was rolled back means nothing
     summary = dict.fromkeys(SUMMARY_KEYS, 0)
     summary.update(Counter(result["status"] for result in results))
-    return BulkAnswer(400 if failed else 200, {"atomic": atomic, "summary": summary, "results": results})
+    return BulkAnswer(answer_status(summary, failed=failed), {"atomic": atomic, "summary": summary, "results": results})
 
 
 def _item(index: int, record: Any, values: dict[str, Any], errors: dict[str, list[str]]) -> Item:
@@ -232,4 +232,14 @@ def _answer(items: list[Item], atomic: bool, *, skip_valid: bool = False) -> Bul
             {"index": item.index, "external_id": item.external_id, "status": status, "id": pk, "errors": item.errors}
         )
     failed = atomic and summary[ERROR] > 0
-    return BulkAnswer(400 if failed else 200, {"atomic": atomic, "summary": summary, "results": results})
+    return BulkAnswer(answer_status(summary, failed=failed), {"atomic": atomic, "summary": summary, "results": results})
+
+
+def answer_status(summary: dict[str, int], *, failed: bool) -> int:
+    """The HTTP status of a batch: 200 only when every record succeeded; 207 Multi-Status when some
+    record failed and the others were written (atomic=false); 400 when an atomic batch wrote nothing.
+
+    A client that reads the status alone must never take a partly failed batch for a success."""
+    if failed:
+        return 400
+    return 207 if summary[ERROR] else 200

@@ -16,12 +16,9 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.tests.factories import make_account
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks.signing import sign, verify_signature
-from tiering.models import ScoringRun, TierChange
-from tiering.services import config_current
 
 pytestmark = pytest.mark.django_db
 
@@ -177,81 +174,6 @@ def test_a_list_payload_is_cut_into_batches(django_capture_on_commit_callbacks) 
         (3, 3, 25, "t"),
     ]
     assert [item for p in payloads for item in p["items"]] == items
-
-
-def _run_with_changes(world, count: int, status: str = ScoringRun.Status.SUCCEEDED) -> ScoringRun:  # noqa: ANN001
-    run = ScoringRun.objects.create(
-        as_of=timezone.localdate(),
-        config=config_current(),
-        status=status,
-        trigger="test",
-        started_at=timezone.now(),
-        finished_at=timezone.now(),
-        tier_changes=count,
-    )
-    accounts = [world.account, world.other_account, make_account(name="无 ERP 编号")]
-    TierChange.objects.bulk_create(
-        TierChange(account=accounts[i % 3], run=run, from_tier="C6", to_tier="A1", reasons=[f"#{i}"])
-        for i in range(count)
-    )
-    return run
-
-
-def test_a_run_with_many_changes_makes_batched_tier_changed_deliveries(
-    world, receiver, django_capture_on_commit_callbacks
-) -> None:  # noqa: ANN001
-    both = subscribe(receiver.url, "tier.changed", "scoring_run.finished")
-    changes_only = subscribe(receiver.url, "tier.changed")
-    subscribe(receiver.url, "tier.changed", active=False)
-    run = _run_with_changes(world, 2_501)
-
-    with django_capture_on_commit_callbacks(execute=True):
-        ids = services.emit_run_finished(run)
-
-    deliveries = WebhookDelivery.objects.filter(pk__in=ids).order_by("id")
-    finished = [d for d in deliveries if d.event == "scoring_run.finished"]
-    assert [d.subscription_id for d in finished] == [both.pk]
-    assert finished[0].payload["run"]["id"] == run.pk
-    assert finished[0].payload["run"]["tier_changes"] == 2_501
-    for subscription in (both, changes_only):
-        batches = [d.payload for d in deliveries if d.event == "tier.changed" and d.subscription_id == subscription.pk]
-        assert [len(p["items"]) for p in batches] == [1_000, 1_000, 501]
-        assert all(len(p["items"]) <= 1_000 for p in batches)
-        assert {(p["batch"], p["batches"], p["total"]) for p in batches} == {
-            (1, 3, 2_501),
-            (2, 3, 2_501),
-            (3, 3, 2_501),
-        }
-        assert [i["reasons"] for p in batches for i in p["items"]] == [[f"#{i}"] for i in range(2_501)]
-        first = batches[0]["items"][0]
-        assert first == {
-            "account": world.account.pk,
-            "external_id": "C-1",
-            "from_tier": "C6",
-            "to_tier": "A1",
-            "category": "key",
-            "reasons": ["#0"],
-        }
-        assert batches[0]["run"] == {"id": run.pk, "as_of": run.as_of.isoformat()}
-    # 1 finished + 2 subscribers × 3 batches, all sent for real and all delivered.
-    assert len(receiver.requests) == 7
-    assert set(deliveries.values_list("status", flat=True)) == {"succeeded"}
-
-
-def test_a_failed_run_only_announces_that_it_finished(world, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    subscribe("https://erp.example.com/hook", "tier.changed", "scoring_run.finished")
-    run = _run_with_changes(world, 3, status=ScoringRun.Status.FAILED)
-    with django_capture_on_commit_callbacks(execute=False):
-        ids = services.emit_run_finished(run)
-    [delivery] = WebhookDelivery.objects.filter(pk__in=ids)
-    assert (delivery.event, delivery.payload["run"]["status"]) == ("scoring_run.finished", "failed")
-    queued = ScoringRun.objects.create(as_of=timezone.localdate(), config=config_current())
-    assert services.emit_run_finished(queued) == []
-
-
-def test_emit_run_finished_without_subscribers_does_nothing(world) -> None:  # noqa: ANN001
-    assert services.emit_run_finished(_run_with_changes(world, 5)) == []
-    assert not WebhookDelivery.objects.exists()
 
 
 # ---------------------------------------------------------------- sending and retrying
@@ -431,26 +353,46 @@ def test_purge_keeps_pending_and_recent_deliveries(receiver) -> None:  # noqa: A
     assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {waiting.pk, fresh.pk}
 
 
-def _tiering_calls_the_hook() -> bool:
-    import inspect
-
-    import tiering.services
-
-    return "emit_run_finished" in inspect.getsource(tiering.services)
+# ---------------------------------------------------------------- the event type registry
 
 
-@pytest.mark.skipif(not _tiering_calls_the_hook(), reason="tiering.services.run_execute does not call the hook yet")
-def test_a_real_run_announces_itself_and_its_tier_changes(world, receiver, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    from accounts.tests.factories import make_order
-    from tiering.services import run_execute, run_request
+@pytest.fixture
+def declared(monkeypatch):  # noqa: ANN001, ANN201
+    """A new app's event type, declared for this test only."""
+    from integrations import event_types
 
-    make_order(world.account, timezone.localdate() - timedelta(days=3), "5000.00", "500.00")
-    subscription = subscribe(receiver.url, "tier.changed", "scoring_run.finished")
+    monkeypatch.setattr(event_types, "_REGISTRY", dict(event_types._REGISTRY))
+    return event_types.event_type_register(name="account.deleted", label="Account deleted", app="accounts")
+
+
+def test_an_event_type_a_new_app_declares_is_offered_validated_and_delivered(
+    world, declared, receiver, django_capture_on_commit_callbacks
+) -> None:  # noqa: ANN001
+    from integrations.webhooks.forms import DeliveryFilterForm, SubscriptionForm
+    from integrations.webhooks.serializers import WebhookSubscriptionSerializer
+
+    # given an event type declared by an app, with nothing changed in integrations/
+    # then the page form and the API offer it
+    assert ("account.deleted", "Account deleted") in SubscriptionForm().fields["events"].choices
+    assert ("account.deleted", "Account deleted") in DeliveryFilterForm().fields["event"].choices
+    assert "account.deleted" in WebhookSubscriptionSerializer().fields["events"].child.choices
+    # and a subscription to it is valid, and receives it
+    subscription = subscribe(receiver.url, declared)
     with django_capture_on_commit_callbacks(execute=True):
-        run = run_execute(run_id=run_request(trigger="test").pk)
-    assert run.status == "succeeded"
-    assert run.tier_changes > 0
-    sent = {r["headers"]["X-KAM-Event"]: json.loads(r["body"])["data"] for r in receiver.requests}
-    assert sent["scoring_run.finished"]["run"]["id"] == run.pk
-    assert len(sent["tier.changed"]["items"]) == run.tier_changes
-    assert set(subscription.deliveries.values_list("status", flat=True)) == {"succeeded"}
+        [delivery_id] = services.webhook_emit(declared, {"account": 5})
+    assert json.loads(receiver.requests[0]["body"])["data"] == {"account": 5}
+    assert WebhookDelivery.objects.get(pk=delivery_id).subscription_id == subscription.pk
+
+
+def test_an_undeclared_event_type_is_refused_everywhere(world) -> None:  # noqa: ANN001
+    from django.core.exceptions import ValidationError
+
+    from integrations.webhooks.forms import SubscriptionForm
+
+    form = SubscriptionForm({"url": "https://erp.example.com/", "events": ["account.deleted"]})
+    assert form.errors["events"] == ["Select a valid choice. account.deleted is not one of the available choices."]
+    with pytest.raises(ValidationError, match="Unknown events: account.deleted"):
+        subscribe("https://erp.example.com/", "account.deleted")
+    with pytest.raises(ValueError, match="unknown webhook event 'account.deleted'"):
+        services.webhook_emit("account.deleted", {})
+    assert not WebhookSubscription.objects.exists()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from integrations.webhooks.models import EVENT_CHOICES, WebhookDelivery, http_url
+from integrations.event_types import event_choices
+from integrations.webhooks.models import WebhookDelivery, http_url
 
 
 class SubscriptionForm(forms.Form):
@@ -18,7 +19,7 @@ class SubscriptionForm(forms.Form):
     )
     events = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=EVENT_CHOICES,
+        choices=event_choices,  # a callable: read when the form is made, once every app declared its events
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
@@ -33,7 +34,7 @@ class DeliveryFilterForm(forms.Form):
     event = forms.ChoiceField(
         label=_("Event"),
         required=False,
-        choices=[("", _("Any event")), *EVENT_CHOICES],
+        choices=lambda: [("", _("Any event")), *event_choices()],
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     subscription = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -11,21 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["WebhookDelivery", "WebhookSubscription"]
+from integrations.event_types import is_registered
 
-# The events a subscriber may choose. plan.overdue and opportunity.stage_changed are emitted
-# by features that come later; subscribing to them early is allowed.
-TIER_CHANGED = "tier.changed"
-OPPORTUNITY_STAGE_CHANGED = "opportunity.stage_changed"
-SCORING_RUN_FINISHED = "scoring_run.finished"
-PLAN_OVERDUE = "plan.overdue"
-EVENTS = (TIER_CHANGED, OPPORTUNITY_STAGE_CHANGED, SCORING_RUN_FINISHED, PLAN_OVERDUE)
-EVENT_CHOICES = [
-    (TIER_CHANGED, _("Tier changed (batched per run)")),
-    (OPPORTUNITY_STAGE_CHANGED, _("Opportunity stage changed")),
-    (SCORING_RUN_FINISHED, _("Scoring run finished")),
-    (PLAN_OVERDUE, _("Account plan overdue")),
-]
+__all__ = ["WebhookDelivery", "WebhookSubscription"]
 
 # Only plain web URLs: urllib would otherwise happily open file:// or ftp:// for us.
 http_url = URLValidator(schemes=["http", "https"])
@@ -36,9 +24,10 @@ def new_secret() -> str:
 
 
 def validate_events(value: object) -> None:
+    """A non-empty list of declared event types (integrations.event_types)."""
     if not isinstance(value, list) or not value:
         raise ValidationError(_("Choose at least one event."))
-    unknown = [str(e) for e in value if e not in EVENTS]
+    unknown = [str(e) for e in value if not is_registered(e)]
     if unknown:
         raise ValidationError(_("Unknown events: %(events)s.") % {"events": ", ".join(unknown)})
 
@@ -80,7 +69,8 @@ class WebhookDelivery(models.Model):
         FAILED = "failed", _("Failed")
 
     subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.CharField(_("event"), max_length=50, choices=EVENT_CHOICES)
+    # No choices=: the apps declare event types at run time (integrations.event_types).
+    event = models.CharField(_("event"), max_length=50)
     payload = models.JSONField(_("payload"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

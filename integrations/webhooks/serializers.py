@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from integrations.webhooks.models import EVENT_CHOICES, EVENTS, WebhookDelivery, WebhookSubscription, http_url
+from integrations.event_types import event_choices, event_names
+from integrations.webhooks.models import WebhookDelivery, WebhookSubscription, http_url
 from kam.api.fields import VisibleModelSerializer
 
 
@@ -14,7 +15,7 @@ class WebhookSubscriptionSerializer(VisibleModelSerializer):
         max_length=500, validators=[http_url], help_text="Where events are POSTed (http or https)."
     )
     events = serializers.ListField(
-        child=serializers.ChoiceField(choices=EVENT_CHOICES),
+        child=serializers.ChoiceField(choices=[]),  # the declared event types: see __init__
         allow_empty=False,
         help_text="The events to receive.",
     )
@@ -24,6 +25,11 @@ class WebhookSubscriptionSerializer(VisibleModelSerializer):
         model = WebhookSubscription
         fields = ["id", "url", "events", "is_active", "secret_hint", "created_by", "created_at"]
         read_only_fields = ["created_by", "created_at"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Read per instance: the apps declare their events in ready(), after this module may be imported.
+        self.fields["events"].child.choices = event_choices()
 
     def validate_events(self, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))  # a subscriber gets each event once
@@ -46,7 +52,7 @@ class WebhookDeliverySerializer(VisibleModelSerializer):
 
     # Value-only labels: the event names are self-explanatory, and a choice set distinct from the
     # subscription's `events` keeps one enum name per set in the OpenAPI schema.
-    event = serializers.ChoiceField(choices=[(e, e) for e in EVENTS], read_only=True)
+    event = serializers.ChoiceField(choices=[], read_only=True)  # the declared event types: see __init__
 
     class Meta:
         model = WebhookDelivery
@@ -63,3 +69,7 @@ class WebhookDeliverySerializer(VisibleModelSerializer):
             "delivered_at",
         ]
         read_only_fields = fields
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["event"].choices = [(name, name) for name in event_names()]

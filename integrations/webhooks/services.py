@@ -30,18 +30,12 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from integrations.webhooks.models import (
-    EVENTS,
-    SCORING_RUN_FINISHED,
-    TIER_CHANGED,
-    WebhookDelivery,
-    WebhookSubscription,
-)
+from integrations.event_types import event_names, is_registered
+from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks.signing import sign
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from tiering.models import ScoringRun
 
 log = logging.getLogger(__name__)
 
@@ -67,29 +61,42 @@ def subscribers(event: str) -> list[WebhookSubscription]:
     return [s for s in WebhookSubscription.objects.filter(is_active=True).order_by("id") if s.wants(event)]
 
 
+def webhook_wanted(event: str) -> bool:
+    """Whether an active subscription wants `event`: lets a producer skip building a costly payload."""
+    return bool(subscribers(event))
+
+
 def webhook_emit(
     event: str,
-    payload: dict | list,
+    payload: dict | Iterable[Any],
     *,
     context: dict | None = None,
+    total: int | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> list[int]:
     """Create a delivery per active subscriber of `event`; enqueue them when the transaction commits.
 
-    A dict payload is delivered as it is. A list is split into batches of `batch_size` items, each
-    delivered as ``{**context, "items": [...], "batch": i, "batches": n, "total": len(payload)}``,
-    so that a run changing 100,000 tiers makes 100 deliveries per subscriber, not 100,000.
-    Returns the ids of the deliveries made.
+    A dict payload is delivered as it is (merged over `context`). Anything else is a list of
+    items, split into batches of `batch_size`, each delivered as
+    ``{**context, "items": [...], "batch": i, "batches": n, "total": total}``, so that a run
+    changing 100,000 tiers makes 100 deliveries per subscriber, not 100,000. An iterator is
+    read one batch at a time, and only if someone subscribes; it needs `total` (its length).
+    Returns the ids of the deliveries made. Raises ValueError for an undeclared event type
+    (see integrations.event_types) or an iterator without `total`.
     """
-    if event not in EVENTS:
-        raise ValueError(f"unknown webhook event {event!r}; known: {', '.join(EVENTS)}")
+    if not is_registered(event):
+        raise ValueError(f"unknown webhook event {event!r}; known: {', '.join(event_names())}")
+    if not isinstance(payload, dict) and total is None:
+        if not hasattr(payload, "__len__"):
+            raise ValueError("a payload of items without len() needs its total")
+        total = len(payload)  # type: ignore[arg-type]
     subscriptions = subscribers(event)
     if not subscriptions:
         return []
-    if isinstance(payload, list):
-        bodies: Iterable[dict] = batched_payloads(payload, total=len(payload), context=context, batch_size=batch_size)
+    if isinstance(payload, dict):
+        bodies: Iterable[dict] = [{**(context or {}), **payload}]
     else:
-        bodies = [{**(context or {}), **payload}]
+        bodies = batched_payloads(payload, total=total or 0, context=context, batch_size=batch_size)
     return _create_deliveries(event, subscriptions, bodies)
 
 
@@ -121,7 +128,7 @@ def _create_deliveries(event: str, subscriptions: list[WebhookSubscription], bod
 
 
 def enqueue_deliveries(ids: list[int]) -> None:
-    from integrations.tasks import deliver_webhook
+    from integrations.tasks import deliver_webhook  # the tasks module imports this one
 
     for pk in ids:
         try:
@@ -130,71 +137,6 @@ def enqueue_deliveries(ids: list[int]) -> None:
             # Broker down: the rows are committed and due, so the sweeper sends them later.
             log.exception("could not enqueue webhook deliveries %s…; the sweeper will retry", pk)
             return
-
-
-def emit_run_finished(run: ScoringRun) -> list[int]:
-    """Emit `scoring_run.finished` and, for a successful run, its tier changes as batched
-    `tier.changed` deliveries. Call once the run has finished (after publish() committed).
-
-    The run is re-read, so a stale instance is fine. Runs still queued or running emit nothing.
-    Never raises: the run is already published, and a webhook problem must not make it look
-    failed (or hide the error of a failed run). Returns the ids of the deliveries made.
-    """
-    from tiering.models import ScoringRun
-
-    try:
-        run = ScoringRun.objects.get(pk=run.pk)
-        if run.status not in (ScoringRun.Status.SUCCEEDED, ScoringRun.Status.FAILED):
-            return []
-        return _emit_run_finished(run)
-    except Exception:
-        log.exception("could not emit webhooks for scoring run %s", run.pk)
-        return []
-
-
-def _emit_run_finished(run: ScoringRun) -> list[int]:
-    from tiering.domain.matrix import TIER_CATEGORY
-    from tiering.models import ScoringRun, TierChange
-
-    on_finished = subscribers(SCORING_RUN_FINISHED)
-    on_changed = subscribers(TIER_CHANGED) if run.status == ScoringRun.Status.SUCCEEDED else []
-    if not on_finished and not on_changed:
-        return []  # nobody listens: don't read a possibly huge list of changes
-    summary = {
-        "id": run.pk,
-        "as_of": run.as_of.isoformat(),
-        "status": run.status,
-        "trigger": run.trigger,
-        "started_at": run.started_at.isoformat() if run.started_at else None,
-        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-        "accounts_scored": run.accounts_scored,
-        "tier_changes": run.tier_changes,
-        "error": run.error,
-    }
-    ids: list[int] = []
-    with transaction.atomic():  # all deliveries of a run, or none
-        if on_finished:
-            ids += _create_deliveries(SCORING_RUN_FINISHED, on_finished, [{"run": summary}])
-        if on_changed:
-            changes = TierChange.objects.filter(run_id=run.pk).order_by("id")
-            total = changes.count()
-            rows = changes.values_list(
-                "account_id", "account__external_id", "from_tier", "to_tier", "reasons"
-            ).iterator(chunk_size=BATCH_SIZE)
-            items = (
-                {
-                    "account": account_id,
-                    "external_id": external_id,
-                    "from_tier": from_tier,
-                    "to_tier": to_tier,
-                    "category": TIER_CATEGORY.get(to_tier, ""),
-                    "reasons": reasons,
-                }
-                for account_id, external_id, from_tier, to_tier, reasons in rows
-            )
-            context = {"run": {"id": run.pk, "as_of": summary["as_of"]}}
-            ids += _create_deliveries(TIER_CHANGED, on_changed, batched_payloads(items, total=total, context=context))
-    return ids
 
 
 # ---------------------------------------------------------------- sending
@@ -338,8 +280,10 @@ def _record(
     return AttemptResult(status, retry_in)
 
 
-def delivery_redeliver(delivery: WebhookDelivery) -> WebhookDelivery:
-    """Send a delivery again from attempt 1 (same id, so receivers can deduplicate it)."""
+@transaction.atomic
+def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again from attempt 1, whatever its status (same id, so receivers can
+    deduplicate it). It is enqueued once this transaction commits; returns it re-read (pending)."""
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=Pending, attempts=0, next_attempt_at=timezone.now(), delivered_at=None
     )
@@ -370,13 +314,56 @@ def purge_finished(*, older_than: timedelta = timedelta(days=30)) -> int:
     return deleted
 
 
+# ---------------------------------------------------------------- subscriptions (pages and API alike)
+
+
+@transaction.atomic
 def subscription_create(
     *, url: str, events: list[str], user: User | None = None, is_active: bool = True
 ) -> WebhookSubscription:
-    """A new subscription with a fresh secret (the caller shows `secret` once)."""
+    """A new subscription with a fresh secret (the caller shows `secret` once).
+
+    Each event is kept once, in the order given. ValidationError names the field at fault: an
+    URL that is not http(s), no event, or an event type no app declared (integrations.event_types).
+    """
     subscription = WebhookSubscription(
         url=url, events=list(dict.fromkeys(events)), is_active=is_active, created_by=user
     )
     subscription.full_clean()
     subscription.save()
     return subscription
+
+
+_UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def subscription_update(
+    *,
+    subscription: WebhookSubscription,
+    url: str = _UNCHANGED,
+    events: list[str] = _UNCHANGED,
+    is_active: bool = _UNCHANGED,
+) -> WebhookSubscription:
+    """Change what is given of a subscription: its URL, events, or whether it is active (the
+    page's enable/disable button, the API's PATCH). The secret never changes.
+
+    Deliveries still pending to a disabled subscription fail at their next attempt.
+    ValidationError names the field at fault, as for `subscription_create`.
+    """
+    changes = {"url": url, "events": events, "is_active": is_active}
+    changes = {field: value for field, value in changes.items() if value is not _UNCHANGED}
+    if "events" in changes:
+        changes["events"] = list(dict.fromkeys(changes["events"]))
+    for field, value in changes.items():
+        setattr(subscription, field, value)
+    subscription.full_clean()
+    if changes:
+        subscription.save(update_fields=list(changes))
+    return subscription
+
+
+@transaction.atomic
+def subscription_delete(*, subscription: WebhookSubscription) -> None:
+    """Delete a subscription with its delivery log (pending deliveries are never sent)."""
+    subscription.delete()

@@ -11,10 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.serializers import as_serializer_error
+from rest_framework.views import exception_handler, set_rollback
+
+from kam.errors import Conflict, DomainError
+
+# The HTTP status of each kind of domain refusal raised by a service (kam.errors).
+DOMAIN_STATUS: dict[type[DomainError], int] = {Conflict: status.HTTP_409_CONFLICT, DomainError: 400}
 
 
 def error_body(code: str, message: str, errors: dict[str, list[str]] | None = None) -> dict[str, Any]:
@@ -35,7 +42,17 @@ def _messages(detail: Any) -> list[str]:
     return [str(detail)]
 
 
+def _domain_status(exc: DomainError) -> int:
+    return next(code for kind, code in DOMAIN_STATUS.items() if isinstance(exc, kind))
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DomainError):
+        set_rollback()  # as DRF does for its own errors, when the request is atomic
+        return Response(error_body(exc.code, exc.message), status=_domain_status(exc))
+    if isinstance(exc, DjangoValidationError):
+        # A model's clean() or a service refused a field: the same 400 as a serializer's refusal.
+        exc = exceptions.ValidationError(as_serializer_error(exc))
     response = exception_handler(exc, context)
     if response is None:
         return None  # a real server error: Django's 500 handling and logging apply

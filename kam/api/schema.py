@@ -26,8 +26,20 @@ ERRORS = {
 }
 
 
+RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}, "required": True}
+}
+IDEMPOTENT_REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored answer to an earlier request with the same Idempotency-Key.",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+
+
 def add_error_responses(result: dict, generator, request, public) -> dict:  # noqa: ANN001
-    """drf-spectacular postprocessing hook."""
+    """drf-spectacular postprocessing hook: the shared error shape on every error status, and the
+    response headers that prose alone would leave undeclared (`Retry-After`, `Idempotent-Replayed`)."""
     result.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
     ref = {"$ref": "#/components/schemas/Error"}
     for path, operations in result.get("paths", {}).items():
@@ -39,4 +51,9 @@ def add_error_responses(result: dict, generator, request, public) -> dict:  # no
                 if status in ("413", "415") and method in ("get", "delete"):
                     continue
                 responses.setdefault(status, {"description": text, "content": {"application/json": {"schema": ref}}})
+            responses["429"].setdefault("headers", {}).update(RETRY_AFTER)
+            if any(parameter.get("name") == "Idempotency-Key" for parameter in operation.get("parameters", [])):
+                for status, response in responses.items():
+                    if status not in ("401", "403", "413", "415", "429"):
+                        response.setdefault("headers", {}).update(IDEMPOTENT_REPLAYED)
     return result

@@ -15,7 +15,7 @@ class ScoreSerializer(VisibleModelSerializer):
 
     class Meta:
         model = AccountScore
-        fields = ["run", "as_of", "account", *SNAPSHOT_FIELDS]
+        fields = ["id", "run", "as_of", "account", *SNAPSHOT_FIELDS]
 
 
 class CurrentScoreSerializer(VisibleModelSerializer):
@@ -24,6 +24,7 @@ class CurrentScoreSerializer(VisibleModelSerializer):
     class Meta:
         model = AccountScore
         fields = [
+            "id",
             "run",
             "r_score",
             "f_score",

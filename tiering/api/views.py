@@ -14,7 +14,6 @@ from tiering.api.serializers import MatrixCellSerializer, RunSerializer, ScoreSe
 from tiering.explanations import attach_reasons
 from tiering.models import AccountScore, ScoringRun, TierChange
 from tiering.permissions import can_run_tiering
-from tiering.tasks import enqueue_run
 
 
 class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
@@ -73,8 +72,7 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
             raise PermissionDenied("Only directors may start a run.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        run = services.run_request(as_of=serializer.validated_data.get("as_of"), trigger=f"api {request.user}")
-        enqueue_run(run.pk)
+        run = services.run_start(as_of=serializer.validated_data.get("as_of"), trigger=f"api {request.user}")
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
