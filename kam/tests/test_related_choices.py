@@ -87,7 +87,7 @@ def seen_by_rep(world, model: type) -> set:  # noqa: ANN001
 
 
 # Fields whose choices follow the hand-over rule rather than seeing (accounts.permissions).
-HAND_OVER = {("AccountSerializer", "owner"), ("AccountFilter", "owner")}
+HAND_OVER = {("AccountSerializer", "owner"), ("AccountFilter", "owner"), ("AccountApiFilter", "owner")}
 
 
 def rep_request(world, method: str = "get"):  # noqa: ANN001, ANN201
