@@ -31,8 +31,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(reason)
 
 
+def _django_active(request: pytest.FixtureRequest) -> bool:
+    """Whether pytest-django runs: the pure domain tests also run with `-p no:django`, where the
+    autouse fixtures below must not touch Django (tiering/tests/test_domain_purity.py)."""
+    return request.config.pluginmanager.hasplugin("django")
+
+
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings) -> None:  # noqa: ANN001 - pytest-django fixture
+def _plain_static_storage(request: pytest.FixtureRequest) -> None:
+    if not _django_active(request):
+        return
+    settings = request.getfixturevalue("settings")
     # The hashed-manifest storage needs `collectstatic` first; pages under test use plain names.
     settings.STORAGES = {
         **settings.STORAGES,
@@ -52,6 +61,9 @@ def world(db):  # noqa: ANN001, ANN201 - a small named world of people and accou
 @pytest.fixture(autouse=True)
 def _celery_in_process(request):  # noqa: ANN001, ANN202
     """Tasks run in-process in tests, except where a real worker is the point (marker `worker`)."""
+    if not _django_active(request):
+        yield
+        return
     from kam.celery import app
 
     if request.node.get_closest_marker("worker"):
@@ -64,9 +76,11 @@ def _celery_in_process(request):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture(autouse=True)
-def _fresh_local_cache() -> None:
+def _fresh_local_cache(request: pytest.FixtureRequest) -> None:
     """Rolled-back ids are reused on SQLite, so per-token throttle counts in the in-process cache
     would leak between tests. (On Redis, PostgreSQL's sequences never reuse a token id.)"""
+    if not _django_active(request):
+        return
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
@@ -75,10 +89,13 @@ def _fresh_local_cache() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _default_language():  # noqa: ANN202
+def _default_language(request: pytest.FixtureRequest):  # noqa: ANN202
     """A page requested in Chinese leaves Chinese active in the thread (LocaleMiddleware never
     deactivates), and a later test calling a service directly would get Chinese messages: each
     test starts in the default language, and whatever it activates is undone after it."""
+    if not _django_active(request):
+        yield
+        return
     from django.conf import settings
     from django.utils import translation
 

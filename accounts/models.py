@@ -9,11 +9,12 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import groups
 from accounts.names import full_name
 from accounts.validation import model_errors
 from accounts.visibility import AccountOwnedQuerySet, AccountQuerySet
@@ -194,6 +195,27 @@ class Account(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003 - Django's signature
+        """Saves; a new parent is checked under the re-parenting lock (see accounts.groups),
+        so two concurrent saves cannot both pass: ValidationError({"parent": ...}) if refused."""
+        if self.parent_id is None or (self.pk is not None and self.parent_id == self._loaded_parent_id):
+            super().save(*args, **kwargs)
+            return
+        with transaction.atomic():
+            groups.lock_trees()
+            ensure_no_cycle(self, self.parent)
+            super().save(*args, **kwargs)
+        self._loaded_parent_id = self.parent_id
+
+    # The parent as loaded, so that a save that leaves it alone skips the tree check.
+    _loaded_parent_id: int | None = None
+
+    @classmethod
+    def from_db(cls, db, field_names, values):  # noqa: ANN001, ANN206 - Django's signature
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_parent_id = instance.__dict__.get("parent_id")
+        return instance
+
     def clean(self) -> None:
         if self.external_id == "":
             self.external_id = None
@@ -215,20 +237,15 @@ class Account(models.Model):
 
 
 def ensure_no_cycle(account: Account, parent: Account | None) -> None:
-    """Refuse a parent that is the account itself or one of its descendants."""
-    node, seen = parent, set()
-    while node is not None:
-        if account.pk is not None and node.pk == account.pk:
-            raise ValidationError(
-                {
-                    "parent": _("%(parent)s is this account or one of its subsidiaries: a group cannot contain itself.")
-                    % {"parent": parent}
-                }
-            )
-        if node.pk in seen:  # an existing cycle elsewhere: stop rather than loop forever
-            break
-        seen.add(node.pk)
-        node = node.parent
+    """Refuse a parent that is the account itself or one of its descendants (at any depth), or
+    under which the group would have more than settings.ACCOUNT_GROUP_MAX_DEPTH levels:
+    ValidationError({"parent": [message]}). Authoritative only under `groups.lock_trees()`."""
+    if parent is None:
+        return
+    node = account.pk if account.pk is not None else object()  # a new account has no subtree
+    found = groups.violations({node: parent.pk})
+    if node in found:
+        raise ValidationError({"parent": groups.message(found[node])})
 
 
 class AccountTeamMember(models.Model):
@@ -356,7 +373,8 @@ class Order(models.Model):
     external_id = models.CharField(_("ERP ID"), max_length=64, null=True, blank=True)
     ordered_at = models.DateField(_("order date"))
     amount = models.DecimalField(_("amount"), **MONEY)
-    margin = models.DecimalField(_("margin"), **MONEY)
+    # NULL = unknown (an ERP that exports no margins), never taken for 0.
+    margin = models.DecimalField(_("margin"), null=True, blank=True, **MONEY)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.FULFILLED)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -390,12 +408,14 @@ class OrderMonth(models.Model):
         Account, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
     )
     month = models.DateField()  # the first day of the month
-    orders = models.IntegerField()
+    orders = models.IntegerField()  # purchases: positive amounts only
+    entries = models.IntegerField(default=0)  # every order kept, credit notes and samples too
     # Whole cents in doubles: exact up to 2**53 cents, and summed fast (see accounts.order_months).
-    amount_cents = models.FloatField()
-    margin_cents = models.FloatField()
-    max_amount_cents = models.FloatField()
-    last_ordered_at = models.DateField()
+    amount_cents = models.FloatField()  # net: credit notes subtract
+    margin_cents = models.FloatField()  # of the orders whose margin is known
+    margin_unknown = models.IntegerField(default=0)  # orders without a margin
+    max_amount_cents = models.FloatField(null=True)  # largest purchase; NULL when none
+    last_ordered_at = models.DateField(null=True)  # latest purchase; NULL when none
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["account", "month"], name="order_month_unique")]

@@ -19,42 +19,56 @@ from django.db import connection
 
 TABLE = "accounts_ordermonth"
 ORDERS = "accounts_order"
-COLUMNS = "account_id, month, orders, amount_cents, margin_cents, max_amount_cents, last_ordered_at"
+COLUMNS = (
+    "account_id, month, orders, entries, amount_cents, margin_cents, margin_unknown, max_amount_cents, last_ordered_at"
+)
+
+# What counts (docs/tiering.md): only an order with a positive amount is a purchase (`orders`,
+# the largest order and the last purchase date); credit notes and returns (negative amounts)
+# reduce the money; zero-value orders (samples) count for neither. `entries` counts every
+# order kept, so a month of credit notes alone stays until its last order leaves. A margin the
+# ERP did not send is unknown (NULL): left out of `margin_cents` and counted in `margin_unknown`.
 
 # Adding grouped orders to their months; sorted so concurrent writers lock months in one order.
 _PG_ADD = f"""
 INSERT INTO {TABLE} AS m ({COLUMNS})
-SELECT account_id, date_trunc('month', ordered_at)::date, count(*), sum(amount) * 100, sum(margin) * 100,
-       max(amount) * 100, max(ordered_at)
+SELECT account_id, date_trunc('month', ordered_at)::date, count(*) FILTER (WHERE amount > 0), count(*),
+       sum(amount) * 100, coalesce(sum(margin), 0) * 100, count(*) FILTER (WHERE margin IS NULL),
+       max(amount) FILTER (WHERE amount > 0) * 100, max(ordered_at) FILTER (WHERE amount > 0)
 FROM {{rows}} WHERE status <> 'cancelled' GROUP BY 1, 2 ORDER BY 1, 2
 ON CONFLICT (account_id, month) DO UPDATE SET
-    orders = m.orders + EXCLUDED.orders, amount_cents = m.amount_cents + EXCLUDED.amount_cents,
+    orders = m.orders + EXCLUDED.orders, entries = m.entries + EXCLUDED.entries,
+    amount_cents = m.amount_cents + EXCLUDED.amount_cents,
     margin_cents = m.margin_cents + EXCLUDED.margin_cents,
+    margin_unknown = m.margin_unknown + EXCLUDED.margin_unknown,
     max_amount_cents = GREATEST(m.max_amount_cents, EXCLUDED.max_amount_cents),
     last_ordered_at = GREATEST(m.last_ordered_at, EXCLUDED.last_ordered_at);
 """
 
 _PG_SUBTRACT = f"""
-UPDATE {TABLE} AS m SET orders = m.orders - o.orders, amount_cents = m.amount_cents - o.amount_cents,
-    margin_cents = m.margin_cents - o.margin_cents
-FROM (SELECT account_id, date_trunc('month', ordered_at)::date AS month, count(*) AS orders,
-             (sum(amount) * 100)::float8 AS amount_cents, (sum(margin) * 100)::float8 AS margin_cents
+UPDATE {TABLE} AS m SET orders = m.orders - o.orders, entries = m.entries - o.entries,
+    amount_cents = m.amount_cents - o.amount_cents, margin_cents = m.margin_cents - o.margin_cents,
+    margin_unknown = m.margin_unknown - o.margin_unknown
+FROM (SELECT account_id, date_trunc('month', ordered_at)::date AS month, count(*) FILTER (WHERE amount > 0) AS orders,
+             count(*) AS entries, (sum(amount) * 100)::float8 AS amount_cents,
+             (coalesce(sum(margin), 0) * 100)::float8 AS margin_cents,
+             count(*) FILTER (WHERE margin IS NULL) AS margin_unknown
       FROM old_rows WHERE status <> 'cancelled' GROUP BY 1, 2) AS o
 WHERE m.account_id = o.account_id AND m.month = o.month;
 """
 
-# The largest order and latest date cannot be subtracted: read them again from the orders
-# still in the month. A separate statement, so (read committed) it sees every writer that
-# held the month's row lock before ours.
+# The largest order and latest date cannot be subtracted: read them again from the purchases
+# still in the month (NULL when none is left). A separate statement, so (read committed) it
+# sees every writer that held the month's row lock before ours.
 _PG_REFRESH = f"""
 DELETE FROM {TABLE} AS m USING old_rows AS o
-WHERE m.account_id = o.account_id AND m.month = date_trunc('month', o.ordered_at)::date AND m.orders <= 0;
+WHERE m.account_id = o.account_id AND m.month = date_trunc('month', o.ordered_at)::date AND m.entries <= 0;
 UPDATE {TABLE} AS m SET max_amount_cents = r.max_amount_cents, last_ordered_at = r.last_ordered_at
 FROM (SELECT c.account_id, c.month, max(o.amount) * 100 AS max_amount_cents, max(o.ordered_at) AS last_ordered_at
       FROM (SELECT DISTINCT account_id, date_trunc('month', ordered_at)::date AS month
             FROM old_rows WHERE status <> 'cancelled') AS c
-      JOIN {ORDERS} AS o ON o.account_id = c.account_id AND o.ordered_at >= c.month
-           AND o.ordered_at < (c.month + interval '1 month')::date AND o.status <> 'cancelled'
+      LEFT JOIN {ORDERS} AS o ON o.account_id = c.account_id AND o.ordered_at >= c.month
+           AND o.ordered_at < (c.month + interval '1 month')::date AND o.status <> 'cancelled' AND o.amount > 0
       GROUP BY 1, 2) AS r
 WHERE m.account_id = r.account_id AND m.month = r.month;
 """
@@ -101,26 +115,34 @@ _SQLITE_MONTH = "date({row}.ordered_at, 'start of month')"
 _SQLITE_CENTS = "round({value} * 100)"
 _SQLITE_ADD = f"""
 INSERT INTO {TABLE} ({COLUMNS})
-VALUES (NEW.account_id, {_SQLITE_MONTH.format(row="NEW")}, 1, {_SQLITE_CENTS.format(value="NEW.amount")},
-        {_SQLITE_CENTS.format(value="NEW.margin")}, {_SQLITE_CENTS.format(value="NEW.amount")}, NEW.ordered_at)
+VALUES (NEW.account_id, {_SQLITE_MONTH.format(row="NEW")}, NEW.amount > 0, 1,
+        {_SQLITE_CENTS.format(value="NEW.amount")},
+        coalesce({_SQLITE_CENTS.format(value="NEW.margin")}, 0), NEW.margin IS NULL,
+        CASE WHEN NEW.amount > 0 THEN {_SQLITE_CENTS.format(value="NEW.amount")} END,
+        CASE WHEN NEW.amount > 0 THEN NEW.ordered_at END)
 ON CONFLICT (account_id, month) DO UPDATE SET
-    orders = orders + 1, amount_cents = amount_cents + excluded.amount_cents,
-    margin_cents = margin_cents + excluded.margin_cents,
-    max_amount_cents = max(max_amount_cents, excluded.max_amount_cents),
-    last_ordered_at = max(last_ordered_at, excluded.last_ordered_at);
+    orders = orders + excluded.orders, entries = entries + 1, amount_cents = amount_cents + excluded.amount_cents,
+    margin_cents = margin_cents + excluded.margin_cents, margin_unknown = margin_unknown + excluded.margin_unknown,
+    -- SQLite's max() of a NULL is NULL: keep whichever side is known
+    max_amount_cents = max(coalesce(max_amount_cents, excluded.max_amount_cents),
+                           coalesce(excluded.max_amount_cents, max_amount_cents)),
+    last_ordered_at = max(coalesce(last_ordered_at, excluded.last_ordered_at),
+                          coalesce(excluded.last_ordered_at, last_ordered_at));
 """
 _SQLITE_REMOVE = f"""
-UPDATE {TABLE} SET orders = orders - 1, amount_cents = amount_cents - {_SQLITE_CENTS.format(value="OLD.amount")},
-    margin_cents = margin_cents - {_SQLITE_CENTS.format(value="OLD.margin")}
+UPDATE {TABLE} SET orders = orders - (OLD.amount > 0), entries = entries - 1,
+    amount_cents = amount_cents - {_SQLITE_CENTS.format(value="OLD.amount")},
+    margin_cents = margin_cents - coalesce({_SQLITE_CENTS.format(value="OLD.margin")}, 0),
+    margin_unknown = margin_unknown - (OLD.margin IS NULL)
 WHERE account_id = OLD.account_id AND month = {_SQLITE_MONTH.format(row="OLD")};
-DELETE FROM {TABLE} WHERE account_id = OLD.account_id AND month = {_SQLITE_MONTH.format(row="OLD")} AND orders <= 0;
+DELETE FROM {TABLE} WHERE account_id = OLD.account_id AND month = {_SQLITE_MONTH.format(row="OLD")} AND entries <= 0;
 UPDATE {TABLE} SET
     max_amount_cents = (SELECT round(max(o.amount) * 100) FROM {ORDERS} AS o WHERE o.account_id = {TABLE}.account_id
                   AND o.ordered_at >= {TABLE}.month AND o.ordered_at < date({TABLE}.month, '+1 month')
-                  AND o.status <> 'cancelled'),
+                  AND o.status <> 'cancelled' AND o.amount > 0),
     last_ordered_at = (SELECT max(o.ordered_at) FROM {ORDERS} AS o WHERE o.account_id = {TABLE}.account_id
                   AND o.ordered_at >= {TABLE}.month AND o.ordered_at < date({TABLE}.month, '+1 month')
-                  AND o.status <> 'cancelled')
+                  AND o.status <> 'cancelled' AND o.amount > 0)
 WHERE account_id = OLD.account_id AND month = {_SQLITE_MONTH.format(row="OLD")};
 """
 SQLITE_INSTALL = [
@@ -171,7 +193,9 @@ def rebuild(conn=connection) -> None:
         cursor.execute(f"TRUNCATE {TABLE}" if conn.vendor == "postgresql" else f"DELETE FROM {TABLE}")  # noqa: S608
         cursor.execute(
             f"INSERT INTO {TABLE} ({COLUMNS}) "  # noqa: S608
-            f"SELECT account_id, {month}, count(*), sum(round(amount * 100)), sum(round(margin * 100)), "
-            f"round(max(amount) * 100), max(ordered_at) "
+            f"SELECT account_id, {month}, sum(CASE WHEN amount > 0 THEN 1 ELSE 0 END), count(*), "
+            f"sum(round(amount * 100)), coalesce(sum(round(margin * 100)), 0), "
+            f"sum(CASE WHEN margin IS NULL THEN 1 ELSE 0 END), "
+            f"round(max(CASE WHEN amount > 0 THEN amount END) * 100), max(CASE WHEN amount > 0 THEN ordered_at END) "
             f"FROM {ORDERS} WHERE status <> 'cancelled' GROUP BY account_id, {month} ORDER BY 2, 1"
         )

@@ -66,12 +66,16 @@ def account_group_tree(*, user: User, account: Account) -> list[GroupNode]:
     for member in Account.objects.filter(pk__in=tree_ids).order_by("name"):
         children_of.setdefault(member.parent_id, []).append(member)
 
-    def walk(node: Account, depth: int) -> None:
+    # Depth first with an explicit stack (a deep tree cannot overflow Python's), each member
+    # once: a tree broken into a cycle by old data still renders, ending where it loops.
+    stack, seen = [(root, 0)], set()
+    while stack:
+        node, depth = stack.pop()
+        if node.pk in seen:
+            continue
+        seen.add(node.pk)
         nodes.append(GroupNode(node, depth, node.pk in visible_ids))
-        for child in children_of.get(node.pk, []):
-            walk(child, depth + 1)
-
-    walk(root, 0)
+        stack.extend((child, depth + 1) for child in reversed(children_of.get(node.pk, [])))
     return nodes
 
 

@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -74,9 +74,13 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = _visible_account(request, pk)
     form = AccountForm(request.POST or None, instance=account, user=request.user)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Account saved."))
-        return redirect("accounts:detail", pk=account.pk)
+        try:
+            form.save()
+        except ValidationError as error:  # the parent, re-checked under the lock, lost a race
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Account saved."))
+            return redirect("accounts:detail", pk=account.pk)
     return render(request, "accounts/account_form.html", {"form": form, "account": account})
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.views import page_view
-from integrations.spreadsheets import KINDS, MAX_FILE_BYTES, MAX_ROWS, exporting
+from integrations.spreadsheets import KINDS, exporting
 from integrations.spreadsheets.forms import UploadForm
 from integrations.spreadsheets.importing import Report, import_confirm, import_preview
 from integrations.spreadsheets.models import ImportBatch
@@ -32,24 +33,42 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            batch = import_preview(user=request.user, kind=form.cleaned_data["kind"], file=upload, filename=upload.name)
+            batch = import_preview(
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                file=upload,
+                filename=upload.name,
+                number_format=form.cleaned_data["number_format"],
+            )
         except SpreadsheetError as error:
             form.add_error("file", str(error))
         else:
             return redirect("integrations:import_batch", pk=batch.pk)
     context = {
         "form": form,
-        "recent": ImportBatch.objects.filter(user=request.user).defer("rows", "preview", "result")[:10],
+        "recent": ImportBatch.objects.filter(user=request.user).defer("rows", "preview", "result", "upload")[:10],
         "kinds": KINDS,
-        "max_mb": MAX_FILE_BYTES // (1024 * 1024),
-        "max_rows": MAX_ROWS,
+        "max_mb": settings.SPREADSHEET_MAX_FILE_BYTES // (1024 * 1024),
+        "max_rows": settings.SPREADSHEET_MAX_ROWS,
     }
     return render(request, "integrations/import.html", context, status=400 if form.errors else 200)
 
 
 @page_view
 def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch.objects.defer("rows"), pk=pk, user=request.user)
+    batch = get_object_or_404(ImportBatch.objects.defer("rows", "upload"), pk=pk, user=request.user)
+    if batch.status in (ImportBatch.Status.QUEUED, ImportBatch.Status.FAILED):
+        # Polled by htmx while a worker reads the file; once it is done the page reloads whole.
+        if request.headers.get("HX-Request") and batch.status != ImportBatch.Status.QUEUED:
+            response = HttpResponse(status=204)
+            response["HX-Refresh"] = "true"
+            return response
+        template = "integrations/_import_progress.html" if request.headers.get("HX-Request") else None
+        return render(request, template or "integrations/import_queued.html", {"batch": batch})
+    if request.headers.get("HX-Request"):
+        response = HttpResponse(status=204)
+        response["HX-Refresh"] = "true"
+        return response
     applied = batch.status == ImportBatch.Status.APPLIED and batch.result is not None
     report = Report.from_json(batch.result if applied else batch.preview)
     problems = report.problems()
@@ -69,7 +88,12 @@ def import_batch(request: HttpRequest, pk: int) -> HttpResponse:
 @page_view
 @require_POST
 def import_batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(ImportBatch.objects.defer("preview", "result"), pk=pk, user=request.user)
+    batch = get_object_or_404(
+        ImportBatch.objects.defer("preview", "result", "upload"),
+        pk=pk,
+        user=request.user,
+        status__in=(ImportBatch.Status.PREVIEWED, ImportBatch.Status.APPLIED),
+    )
     if import_confirm(batch=batch):
         messages.success(request, _("Imported %(file)s.") % {"file": batch.filename})
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
 from integrations.webhooks import services
 
@@ -54,3 +55,18 @@ def purge_old_import_batches() -> int:
     from integrations.spreadsheets.importing import purge_old_batches
 
     return purge_old_batches()
+
+
+# The hard limit stops a worker the soft one could not (a C-level loop); the batch then stays
+# "being read" until purged, which the page says after SPREADSHEET_PARSE_SECONDS.
+@shared_task(
+    ignore_result=True,
+    acks_late=True,
+    soft_time_limit=settings.SPREADSHEET_PARSE_SECONDS,
+    time_limit=settings.SPREADSHEET_PARSE_SECONDS + 30,
+)
+def parse_import_batch(batch_id: int) -> str:
+    """Read and check an uploaded spreadsheet too big to read in the request."""
+    from integrations.spreadsheets.importing import parse
+
+    return parse(batch_id=batch_id)

@@ -161,6 +161,17 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Spreadsheet uploads (integrations.spreadsheets.limits): every file is read within these caps,
+# and one past SPREADSHEET_INLINE_BYTES (as sent or unpacked) is read by a worker, never in the request.
+SPREADSHEET_MAX_FILE_BYTES = envint("SPREADSHEET_MAX_FILE_BYTES", str(20 * 1024 * 1024))
+SPREADSHEET_MAX_ROWS = envint("SPREADSHEET_MAX_ROWS", "50000")
+SPREADSHEET_MAX_CELLS = envint("SPREADSHEET_MAX_CELLS", "5000000")
+SPREADSHEET_MAX_CELL_CHARS = envint("SPREADSHEET_MAX_CELL_CHARS", "32767")
+SPREADSHEET_MAX_UNPACKED_BYTES = envint("SPREADSHEET_MAX_UNPACKED_BYTES", str(200 * 1024 * 1024))
+SPREADSHEET_MAX_ZIP_RATIO = envint("SPREADSHEET_MAX_ZIP_RATIO", "300")
+SPREADSHEET_MAX_TEXT_CHARS = envint("SPREADSHEET_MAX_TEXT_CHARS", str(40 * 1000 * 1000))
+SPREADSHEET_INLINE_BYTES = envint("SPREADSHEET_INLINE_BYTES", str(1024 * 1024))
+SPREADSHEET_PARSE_SECONDS = envint("SPREADSHEET_PARSE_SECONDS", "300")
 TIERING_NIGHTLY_AT = os.environ.get("TIERING_NIGHTLY_AT", "02:30")  # local time, HH:MM
 try:
     _hour, _minute = (int(part) for part in TIERING_NIGHTLY_AT.split(":"))
@@ -247,6 +258,9 @@ DATA_DATE_MIN_YEARS_BACK = envint("DATA_DATE_MIN_YEARS_BACK", "30")
 DATA_DATE_MAX_YEARS_AHEAD = envint("DATA_DATE_MAX_YEARS_AHEAD", "5")
 # JSON bodies nest a few levels (a bulk envelope: 3); deeper is refused before it can exhaust the stack.
 JSON_MAX_DEPTH = envint("JSON_MAX_DEPTH", "32")
+
+# Levels a group tree (parent accounts) may have, a root alone being 1: refused at write time.
+ACCOUNT_GROUP_MAX_DEPTH = envint("ACCOUNT_GROUP_MAX_DEPTH", "20")
 
 # Bulk calls carry up to 5,000 records (~1-2 MB); anything far larger is refused with a 413.
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", str(10 * 1024 * 1024))

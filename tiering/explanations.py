@@ -40,24 +40,22 @@ def weaknesses_text(placed: pd.DataFrame) -> pd.Series:
     return pd.Series(texts[code], index=placed.index, dtype=object)
 
 
-def score_reasons(score: AccountScore) -> list[str]:
-    attach_reasons([score])
-    return score.__dict__["reasons"]
-
-
-def attach_reasons(scores: Sequence[AccountScore]) -> None:
-    """Write the reasons of many snapshots at once (one `explain` per settings version), and
-    keep them on each object (`score.reasons` then costs nothing). Needs run__config loaded."""
-    by_config: dict[str, list[AccountScore]] = defaultdict(list)
-    for score in scores:
+def reasons_of(scores: Sequence[AccountScore]) -> list[list[str]]:
+    """The reasons of many snapshots, in their order, written in one `explain` per settings
+    version (not one per snapshot): the rules that placed each, then the run's notes.
+    Needs `run__config` loaded (else one query per snapshot)."""
+    reasons: list[list[str]] = [[] for _ in scores]
+    by_config: dict[str, list[int]] = defaultdict(list)
+    for i, score in enumerate(scores):
         if not score.rank_band:  # written before snapshots kept their explanation inputs
-            score.__dict__["reasons"] = list(score.notes)
+            reasons[i] = list(score.notes)
         else:
-            by_config[json.dumps(score.run.config.data, sort_keys=True)].append(score)
-    for data, group in by_config.items():
-        rows = pd.DataFrame([_placed_row(score) for score in group])
-        for score, reasons in zip(group, explain(rows, _config(data)), strict=True):
-            score.__dict__["reasons"] = reasons + list(score.notes)  # where cached_property keeps it
+            by_config[json.dumps(score.run.config.data, sort_keys=True)].append(i)
+    for data, positions in by_config.items():
+        rows = pd.DataFrame([_placed_row(scores[i]) for i in positions])
+        for i, written in zip(positions, explain(rows, _config(data)), strict=True):
+            reasons[i] = written + list(scores[i].notes)
+    return reasons
 
 
 def _placed_row(score: AccountScore) -> dict[str, Any]:

@@ -16,10 +16,12 @@ from django.db.models import Aggregate, Max, QuerySet
 
 from accounts.models import Account, BuyingRole, Contact, Order, OrderMonth, Payment
 from kam.background import read_in_background
-from kam.bulk import read_frame
+from kam.pg_copy import read_frame
 from tiering.domain.config import FACTORS, TieringConfig
+from tiering.domain.groups import group_trees
+from tiering.domain.windows import month_start
 from tiering.models import Assessment
-from tiering.window_figures import month_start, order_aggregates
+from tiering.window_figures import order_aggregates
 
 
 def _per_account(rows: QuerySet, aggregate: Aggregate) -> dict[int, Any]:
@@ -40,7 +42,9 @@ def last_orders_before(as_of: date, account_ids: list[int], previous_start: date
             _per_account(OrderMonth.objects.filter(account_id__in=chunk, month__lt=month), Max("last_ordered_at"))
         )
         if month <= previous_start:
-            early = Order.objects.filter(account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=previous_start)
+            early = Order.objects.filter(
+                account_id__in=chunk, ordered_at__gte=month, ordered_at__lte=previous_start, amount__gt=0
+            )
             # Later than anything of an earlier month.
             found.update(_per_account(early.exclude(status=Order.Status.CANCELLED), Max("ordered_at")))
     return pd.Series(found, dtype="object")
@@ -51,9 +55,12 @@ def order_figures(as_of: date, window_days: int) -> pd.DataFrame:
     latest order date of the others that ever ordered (the rest never did)."""
     figures = order_aggregates(as_of, window_days)
     ids = pd.Index(Account.objects.order_by().values_list("id", flat=True))
-    quiet = ids.difference(figures.index).tolist()
-    earlier = last_orders_before(as_of, quiet, as_of - timedelta(days=2 * window_days)).reindex(quiet)
-    found = pd.DataFrame({"last_order_date": pd.to_datetime(earlier.dropna())})
+    # Quiet: no purchase in the two windows (credit notes or samples alone leave no date).
+    quiet = ids.difference(figures.index[figures["last_order_date"].notna()]).tolist()
+    earlier = pd.to_datetime(last_orders_before(as_of, quiet, as_of - timedelta(days=2 * window_days)).dropna())
+    in_windows = earlier.index.intersection(figures.index)
+    figures.loc[in_windows, "last_order_date"] = earlier.loc[in_windows]
+    found = pd.DataFrame({"last_order_date": earlier.drop(in_windows)})
     return pd.concat([figures, found]) if len(found) else figures
 
 
@@ -88,28 +95,12 @@ def account_inputs(as_of: date, decision_maker_days: int) -> pd.DataFrame:
         *ASSESSMENT_COLUMNS,
     ]
     frame = read_frame(sql, [as_of, BuyingRole.DECISION_MAKER, since, as_of], columns).set_index("account_id")
-    frame["group_root"] = group_roots(frame["parent_id"])
+    trees = group_trees(frame["parent_id"])
+    frame["group_root"] = trees.roots
+    frame.attrs["broken_groups"] = trees.broken
     frame["max_overdue_days"] = (pd.Timestamp(as_of) - pd.to_datetime(frame.pop("oldest_due"))).dt.days
     frame["decision_maker_contacted"] = frame.pop("dm").astype(bool)
     return frame
-
-
-MAX_GROUP_DEPTH = 100
-
-
-def group_roots(parent: pd.Series) -> pd.Series:
-    """Root of each account's tree (itself when it has no parent), any depth, vectorised."""
-    parent_of = parent.astype("Int64")
-    root = pd.Series(parent.index.to_numpy(), index=parent.index)
-    current = parent_of
-    for _ in range(MAX_GROUP_DEPTH):
-        climbing = current.notna()
-        if not climbing.any():
-            return root.astype("int64")
-        root[climbing] = current[climbing].astype("int64")
-        current = current.map(parent_of).astype("Int64")
-    # Validation refuses cycles; data written around it must not hang the nightly run.
-    raise ValueError(f"account group trees are cyclic or deeper than {MAX_GROUP_DEPTH} levels")
 
 
 def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
@@ -120,6 +111,7 @@ def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
         frame = accounts.join(orders(), how="left")
     frame["frequency"] = frame["frequency"].fillna(0).astype("int64")
     frame["frequency_prev"] = frame["frequency_prev"].fillna(0).astype("int64")
+    frame["margin_unknown"] = frame["margin_unknown"].fillna(0).astype("int64")
     for column in ("monetary", "margin", "max_single_order", "cumulative_volume"):
         frame[column] = frame[column].astype("float64").fillna(0.0)
     frame["max_overdue_days"] = frame["max_overdue_days"].astype("float64")
@@ -128,36 +120,5 @@ def scoring_inputs(as_of: date, config: TieringConfig) -> pd.DataFrame:
     frame["is_group"] = frame["group_root"].map(members).gt(1).to_numpy()
     frame["strategic"] = frame["strategic"].fillna(False).astype(bool)
     frame["referred_customer"] = frame["referred_customer"].fillna(False).astype(bool)
+    frame.attrs["broken_groups"] = accounts.attrs.get("broken_groups", [])
     return frame
-
-
-def group_rollups(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per group (a root with members), its figures summed over the whole tree,
-    indexed by the root account; the root's own assessment and relationship apply."""
-    grouped = frame[frame["is_group"]].groupby("group_root")
-    roll = grouped.agg(
-        last_order_date=("last_order_date", "max"),
-        frequency=("frequency", "sum"),
-        monetary=("monetary", "sum"),
-        margin=("margin", "sum"),
-        frequency_prev=("frequency_prev", "sum"),
-        max_single_order=("max_single_order", "max"),
-        cumulative_volume=("cumulative_volume", "sum"),
-        max_overdue_days=("max_overdue_days", "max"),
-        decision_maker_contacted=("decision_maker_contacted", "any"),
-    )
-    own = frame.loc[roll.index]
-    for column in (
-        *FACTORS,
-        "prospects_rating",
-        "wallet_estimate",
-        "strategic",
-        "referred_customer",
-        "relationship_type",
-        "current_tier",
-        "current_category",
-    ):
-        roll[column] = own[column]
-    roll["is_group"] = True
-    roll.index.name = "account_id"
-    return roll

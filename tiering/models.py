@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, Account
@@ -50,6 +49,8 @@ class ScoringRun(models.Model):
     accounts_scored = models.PositiveIntegerField(_("accounts scored"), default=0)
     tier_changes = models.PositiveIntegerField(_("tier changes"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # What a run that succeeded skipped (e.g. a broken group tree), one line each.
+    warnings = models.TextField(_("warnings"), blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -91,7 +92,8 @@ SNAPSHOT_FIELDS = (
 )
 
 
-# Stored besides SNAPSHOT_FIELDS ("reasons" is written from these when read).
+# Stored besides SNAPSHOT_FIELDS ("reasons" is written from these when read, a page at a
+# time: `tiering.selectors.score_rows`).
 EXPLANATION_FIELDS = (
     "attractiveness_score",
     "factors_rated",
@@ -164,13 +166,6 @@ class AccountScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.tier} (run {self.run_id})"
-
-    @cached_property
-    def reasons(self) -> list[str]:
-        """Why the account sits where it does: the rules that placed it, then the run's notes."""
-        from tiering.explanations import score_reasons  # the model layer stays free of pandas
-
-        return score_reasons(self)
 
 
 class TierChange(models.Model):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils.translation import get_language
 
 from accounts.models import Account, User
-from tiering.domain.matrix import CATEGORY_LABELS, LETTERS, TIER_CATEGORY, TIER_STRATEGY
+from tiering.domain.matrix import CATEGORY_LABELS, LETTERS, TIER_CATEGORY, TIER_STRATEGY, TIERS
+from tiering.explanations import reasons_of
 from tiering.models import AccountScore, Assessment, ScoringRun, TierChange, TierOverride
 
 
@@ -31,10 +34,92 @@ def category_label(category: str) -> str:
 
 
 @dataclass(frozen=True)
+class ScoreRow:
+    """One stored snapshot as pages and the API show it, always with its reasons (English or
+    the active language's, as `explain` writes them). Money in currency units."""
+
+    id: int
+    run_id: int
+    as_of: date
+    account_id: int
+    is_group: bool
+    recency_days: int | None  # None: never ordered
+    frequency: int
+    monetary: Decimal
+    margin: Decimal
+    r_score: int
+    f_score: int
+    m_score: int
+    segment: str
+    pareto_class: str
+    composite: Decimal
+    badges: tuple[str, ...]
+    attractiveness: str
+    attractiveness_provisional: bool
+    potential_band: str
+    relationship: str
+    position: int
+    computed_tier: str
+    tier: str
+    category: str
+    overridden: bool
+    reasons: tuple[str, ...]  # the rules that placed the account, then the run's notes
+
+
+def score_list(*, user: User) -> QuerySet[AccountScore]:
+    """The snapshots of successful runs whose account the user sees, with what `score_rows`
+    needs loaded (the run and its settings)."""
+    return (
+        AccountScore.objects.visible_to(user)
+        .filter(run__status=ScoringRun.Status.SUCCEEDED)
+        .select_related("run__config")
+    )
+
+
+def score_rows(*, scores: Sequence[AccountScore]) -> list[ScoreRow]:
+    """The snapshots as rows, in their order, with reasons written in one pass for all of them
+    (one `explain` per settings version). Load `run__config` first (`score_list` does), else
+    each snapshot costs a query."""
+    reasons = reasons_of(scores)
+    return [
+        ScoreRow(
+            id=score.pk,
+            run_id=score.run_id,
+            as_of=score.run.as_of,
+            account_id=score.account_id,
+            is_group=score.is_group,
+            recency_days=score.recency_days,
+            frequency=score.frequency,
+            monetary=score.monetary,
+            margin=score.margin,
+            r_score=score.r_score,
+            f_score=score.f_score,
+            m_score=score.m_score,
+            segment=score.segment,
+            pareto_class=score.pareto_class,
+            composite=score.composite,
+            badges=tuple(score.badges),
+            attractiveness=score.attractiveness,
+            attractiveness_provisional=score.attractiveness_provisional,
+            potential_band=score.potential_band,
+            relationship=score.relationship,
+            position=score.position,
+            computed_tier=score.computed_tier,
+            tier=score.tier,
+            category=score.category,
+            overridden=score.overridden,
+            reasons=tuple(row_reasons),
+        )
+        for score, row_reasons in zip(scores, reasons, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
 class TierCard:
     run: ScoringRun | None
-    score: AccountScore | None
-    group_score: AccountScore | None
+    score: ScoreRow | None
+    group_score: ScoreRow | None  # the account's own group row, or its root's
+    group_name: str  # the name of the group_score's account ("" without one)
     strategy: str
     category: str
     history: list[TierChange]
@@ -43,6 +128,8 @@ class TierCard:
 
 
 def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
+    """The tier card of one account (the caller has checked that the user sees it): its
+    snapshot and its group's in the current run, both with reasons, written in one pass."""
     run = current_run()
     scores = (
         {s.is_group: s for s in AccountScore.objects.filter(run=run, account=account).select_related("run__config")}
@@ -53,15 +140,20 @@ def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
     if group_score is None and run and account.parent_id:
         group_score = (
             AccountScore.objects.filter(run=run, account=account.root(), is_group=True)
-            .select_related("run__config")
+            .select_related("run__config", "account")
             .first()
         )
     score = scores.get(False)
+    shown = [s for s in (score, group_score) if s is not None]
+    rows = dict(zip([s.is_group for s in shown], score_rows(scores=shown), strict=True))
     tier = score.tier if score else account.tier
     return TierCard(
         run=run,
-        score=score,
-        group_score=group_score,
+        score=rows.get(False),
+        group_score=rows.get(True),
+        group_name=(account.name if group_score.account_id == account.pk else group_score.account.name)
+        if group_score
+        else "",
         strategy=strategy_for(tier),
         category=category_label(TIER_CATEGORY.get(tier, "")),
         history=list(account.tier_changes.select_related("run")[:history]),
@@ -105,8 +197,9 @@ def tier_matrix(*, user: User, run: ScoringRun | None = None) -> list[list[Matri
     ]
 
 
-def tier_migration(*, user: User, from_run: ScoringRun, to_run: ScoringRun) -> dict[tuple[str, str], int]:
-    """How many visible accounts went from each tier to each tier between two runs."""
+def tier_migration(*, user: User, from_run: ScoringRun | int, to_run: ScoringRun | int) -> dict[tuple[str, str], int]:
+    """How many visible accounts went from each tier to each tier between two runs (runs or
+    their ids): {(tier before or "" when untiered, tier after): accounts}."""
     visible = AccountScore.objects.visible_to(user).filter(is_group=False)
     before = dict(visible.filter(run=from_run).values_list("account_id", "tier"))
     counts: dict[tuple[str, str], int] = {}
@@ -114,6 +207,91 @@ def tier_migration(*, user: User, from_run: ScoringRun, to_run: ScoringRun) -> d
         key = (before.get(account_id, ""), tier)
         counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+@dataclass(frozen=True)
+class RunRow:
+    """One scoring run as the runs page and the API list it."""
+
+    id: int
+    as_of: date
+    status: str  # ScoringRun.Status
+    status_label: str  # in the active language
+    config_id: int  # the settings version it ran with
+    trigger: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    accounts_scored: int
+    tier_changes: int
+    error: str
+    warnings: str  # what the run skipped but survived (e.g. a broken group tree), one per line
+
+
+def run_list(*, status: str | None = None) -> QuerySet[ScoringRun]:
+    """Every run, newest first (runs concern everyone: no visibility filter), or those of
+    one `ScoringRun.Status`."""
+    runs = ScoringRun.objects.order_by("-id")
+    return runs if status is None else runs.filter(status=status)
+
+
+def run_rows(*, runs: Sequence[ScoringRun]) -> list[RunRow]:
+    """The runs as rows, in their order."""
+    return [
+        RunRow(
+            id=run.pk,
+            as_of=run.as_of,
+            status=run.status,
+            status_label=str(run.get_status_display()),
+            config_id=run.config_id,
+            trigger=run.trigger,
+            created_at=run.created_at,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            accounts_scored=run.accounts_scored,
+            tier_changes=run.tier_changes,
+            error=run.error,
+            warnings=run.warnings,
+        )
+        for run in runs
+    ]
+
+
+@dataclass(frozen=True)
+class MigrationRow:
+    source: str  # the tier in the earlier run, "–" for accounts it had not tiered
+    counts: tuple[int, ...]  # accounts now in each of TIERS, in TIERS order
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    runs: tuple[RunRow, ...]  # the successful runs one may compare, newest first
+    from_run: RunRow | None
+    to_run: RunRow | None
+    tiers: tuple[str, ...]  # the columns: TIERS
+    rows: tuple[MigrationRow, ...] | None  # None: fewer than two runs to compare
+
+
+def tier_migration_report(
+    *, user: User, from_run_id: str | None = None, to_run_id: str | None = None, choices: int = 60
+) -> MigrationReport:
+    """Where the visible accounts of one successful run went in another: one row per tier they
+    came from (untiered first, then TIERS order; only tiers someone came from), one count per
+    tier they went to. The runs are ids as given in a query string; an unknown or missing id
+    means the newest run (to) and the one before it (from), among the newest `choices`."""
+    runs = run_rows(runs=list(run_list(status=ScoringRun.Status.SUCCEEDED)[:choices]))
+    by_id = {str(r.id): r for r in runs}
+    to_run = by_id.get(to_run_id or "", runs[0] if runs else None)
+    from_run = by_id.get(from_run_id or "", runs[1] if len(runs) > 1 else None)
+    rows = None
+    if from_run and to_run:
+        counts = tier_migration(user=user, from_run=from_run.id, to_run=to_run.id)
+        sources = [t for t in ("", *TIERS) if any(k[0] == t for k in counts)]
+        rows = tuple(
+            MigrationRow(source=source or "–", counts=tuple(counts.get((source, target), 0) for target in TIERS))
+            for source in sources
+        )
+    return MigrationReport(runs=tuple(runs), from_run=from_run, to_run=to_run, tiers=TIERS, rows=rows)
 
 
 def needs_assessment(*, user: User) -> QuerySet[Account]:

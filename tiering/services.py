@@ -17,15 +17,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Account, User
-from kam.bulk import copying_in_background
 from kam.collector import paused_gc
 from kam.locks import LockBusy, exclusive_lock
-from tiering.domain.config import BadgeConfig, TieringConfig
+from kam.pg_copy import copying_in_background
+from tiering.domain.config import TieringConfig
+from tiering.domain.groups import group_rollups
 from tiering.domain.matrix import TIER_CATEGORY
 from tiering.domain.pipeline import explain, place_accounts
 from tiering.events import run_finished_emit
 from tiering.explanations import weaknesses_text
-from tiering.inputs import group_rollups, scoring_inputs
+from tiering.inputs import scoring_inputs
 from tiering.models import (
     EXPLANATION_FIELDS,
     SNAPSHOT_FIELDS,
@@ -39,8 +40,7 @@ from tiering.models import (
 
 log = logging.getLogger(__name__)
 
-# Badge thresholds are money here (the seed's were cubic metres of concrete).
-DEFAULT_CONFIG = TieringConfig(badges=BadgeConfig(quality_volume=1_000_000, high_value_order=200_000))
+DEFAULT_CONFIG = TieringConfig()  # its badge thresholds are money, as the inputs are
 RUN_LOCK = "tiering-run"
 
 Progress = Callable[[str], None]
@@ -98,6 +98,7 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
                 config = TieringConfig.from_dict(run.config.data)
                 with paused_gc():  # a run frees its objects when it ends
                     frame = scoring_inputs(run.as_of, config)
+                    _report_broken_groups(run, frame.attrs.get("broken_groups", []))
                     step("loaded")
                     accounts = score_accounts(frame, run.as_of, config)
                     step("scored")
@@ -112,6 +113,22 @@ def run_execute(*, run_id: int, progress: Progress | None = None) -> ScoringRun:
         run_finished_emit(run_id=run.pk)
         run.refresh_from_db()
     return run
+
+
+def _report_broken_groups(run: ScoringRun, broken: list[list[int]]) -> None:
+    """Record (on the run and in the log) the group trees whose ancestry loops: their accounts
+    are scored alone and the group roll-up is skipped, and the run goes on."""
+    if not broken:
+        return
+    lines = [
+        "Group tree broken (its parents form a cycle): accounts "
+        + ", ".join(map(str, members))
+        + " scored alone, group roll-up skipped."
+        for members in broken
+    ]
+    for line in lines:
+        log.warning("tiering run %s: %s", run.pk, line)
+    ScoringRun.objects.filter(pk=run.pk).update(warnings="\n".join(lines)[:4000])
 
 
 def _fail(run: ScoringRun, error: str) -> None:

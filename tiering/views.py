@@ -12,9 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.views import _visible_account, page_view
 from tiering import selectors, services
-from tiering.domain.matrix import TIERS
 from tiering.forms import AssessmentForm, ConfigForm, OverrideForm
-from tiering.models import ScoringRun
 from tiering.permissions import can_override_tiers, can_run_tiering
 
 
@@ -67,17 +65,10 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page_view
 def migration(request: HttpRequest) -> HttpResponse:
-    runs = list(ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by("-id")[:60])
-    by_id = {str(r.pk): r for r in runs}
-    to_run = by_id.get(request.GET.get("to", ""), runs[0] if runs else None)
-    from_run = by_id.get(request.GET.get("from", ""), runs[1] if len(runs) > 1 else None)
-    table = None
-    if from_run and to_run:
-        counts = selectors.tier_migration(user=request.user, from_run=from_run, to_run=to_run)
-        sources = [t for t in ("", *TIERS) if any(k[0] == t for k in counts)]
-        table = [(source or "–", [counts.get((source, target), 0) for target in TIERS]) for source in sources]
-    context = {"runs": runs, "from_run": from_run, "to_run": to_run, "table": table, "tiers": TIERS}
-    return render(request, "tiering/migration.html", context)
+    report = selectors.tier_migration_report(
+        user=request.user, from_run_id=request.GET.get("from"), to_run_id=request.GET.get("to")
+    )
+    return render(request, "tiering/migration.html", {"report": report})
 
 
 @page_view
@@ -88,8 +79,9 @@ def runs(request: HttpRequest) -> HttpResponse:
         run = services.run_start(trigger=f"user {request.user.username}")
         messages.success(request, _("Run #%(id)s queued.") % {"id": run.pk})
         return redirect("tiering:runs")
-    page = Paginator(ScoringRun.objects.select_related("config"), 30).get_page(request.GET.get("page"))
-    return render(request, "tiering/runs.html", {"page": page, "can_run": can_run_tiering(request.user)})
+    page = Paginator(selectors.run_list(), 30).get_page(request.GET.get("page"))
+    rows = selectors.run_rows(runs=page.object_list)
+    return render(request, "tiering/runs.html", {"page": page, "rows": rows, "can_run": can_run_tiering(request.user)})
 
 
 @page_view

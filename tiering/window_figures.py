@@ -22,14 +22,14 @@ residue; they become currency units for scoring once per account.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 from django.db import connection, transaction
 
 from accounts.models import Order, OrderMonth
-from kam.bulk import read_frame
+from kam.pg_copy import read_frame
+from tiering.domain.windows import WindowPlan, month_end, month_start, window_plan
 
 ORDER_COLUMNS = [
     "last_order_date",
@@ -39,6 +39,7 @@ ORDER_COLUMNS = [
     "frequency_prev",
     "max_single_order",
     "cumulative_volume",
+    "margin_unknown",
 ]
 
 # Above this many accounts with orders after as_of in its month (a run for a past date),
@@ -46,85 +47,9 @@ ORDER_COLUMNS = [
 MAX_LATER_ACCOUNTS = 1_000
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def _next_month(month: date) -> date:
-    return (month + timedelta(days=32)).replace(day=1)
-
-
-def _month_end(day: date) -> date:
-    return _next_month(month_start(day)) - timedelta(days=1)
-
-
-def window_months(previous_start: date, start: date, as_of: date) -> tuple[list[date], list[tuple[date, date]]]:
-    """Split (previous_start, as_of] into whole months that lie in one window and the date
-    ranges (lo, hi] of the months a boundary cuts."""
-    whole: list[date] = []
-    edges: list[tuple[date, date]] = []
-    month = month_start(previous_start + timedelta(days=1))
-    while month <= as_of:
-        last = _month_end(month)
-        if (previous_start < month and last <= start) or (start < month and last <= as_of):
-            whole.append(month)
-        else:
-            edges.append((max(month - timedelta(days=1), previous_start), min(last, as_of)))
-        month = _next_month(month)
-    return whole, edges
-
-
-@dataclass(frozen=True)
-class Moved:
-    """Orders in (lo, hi] counted by the roll-up in one window that belong to the other:
-    sign +1 moves them into the current window, -1 out of it."""
-
-    lo: date
-    hi: date
-    sign: int
-
-
-@dataclass(frozen=True)
-class WindowPlan:
-    start: date  # S: orders after it are in the current window
-    months: list[date]  # roll-up months read
-    current_from: date | None  # roll-up months from this one count in the current window
-    cut: list[tuple[date, date]] = field(default_factory=list)  # (lo, hi] read order by order
-    moved: Moved | None = None
-    as_of_month: tuple[date, date] | None = None  # (lo, as_of]: roll-up row unless orders follow as_of
-
-
-def window_plan(as_of: date, window_days: int) -> WindowPlan:
-    start = as_of - timedelta(days=window_days)
-    previous_start = start - timedelta(days=window_days)
-    whole, edges = window_months(previous_start, start, as_of)
-    months, cut = list(whole), []
-    moved, as_of_month, split_month = None, None, date.min
-    for lo, hi in edges:
-        month_before = month_start(hi) - timedelta(days=1)
-        if lo == month_before and hi == _month_end(hi):  # only S cuts it
-            split_month = month_start(hi)
-            months.append(split_month)
-            later_half, earlier_half = (hi - start).days, (start - lo).days
-            # Count the month in the window of its longer half; move the shorter half's orders.
-            moved = Moved(start, hi, +1) if later_half <= earlier_half else Moved(lo, start, -1)
-        elif lo == month_before and hi == as_of and lo >= start:  # only D cuts it
-            months.append(month_start(hi))
-            as_of_month = (lo, hi)
-        else:
-            cut.append((lo, hi))
-    months.sort()
-    current = [m for m in whole if m > start]
-    if moved is not None and moved.sign < 0:
-        current.append(split_month)
-    if as_of_month is not None:
-        current.append(month_start(as_of))
-    return WindowPlan(start, months, min(current) if current else None, cut, moved, as_of_month)
-
-
 def _accounts_ordering_after(as_of: date) -> list[int]:
     """Accounts with an order (not cancelled) later than as_of in as_of's month."""
-    later = Order.objects.filter(ordered_at__gt=as_of, ordered_at__lte=_month_end(as_of))
+    later = Order.objects.filter(ordered_at__gt=as_of, ordered_at__lte=month_end(as_of))
     return list(later.exclude(status=Order.Status.CANCELLED).order_by().values_list("account_id", flat=True).distinct())
 
 
@@ -139,11 +64,12 @@ def _rollup_branch(plan: WindowPlan, later: list[int] | None) -> tuple[str, list
         )
         params.append(month_start(plan.as_of_month[1]))
     current = "month >= %s" if plan.current_from else "1 = 0"
-    cases = [plan.current_from] * 4 if plan.current_from else []
+    cases = [plan.current_from] * 5 if plan.current_from else []
     sql = (
         f"SELECT account_id, last_ordered_at, CASE WHEN {current} THEN orders ELSE 0 END, "
         f"CASE WHEN {current} THEN amount_cents ELSE 0 END, CASE WHEN {current} THEN margin_cents ELSE 0 END, "
-        f"CASE WHEN {current} THEN 0 ELSE orders END, max_amount_cents, amount_cents "
+        f"CASE WHEN {current} THEN 0 ELSE orders END, max_amount_cents, amount_cents, "
+        f"CASE WHEN {current} THEN margin_unknown ELSE 0 END "
         f"FROM {OrderMonth._meta.db_table} WHERE {where}"
     )
     return sql, [*cases, *params]
@@ -158,14 +84,17 @@ def _orders_branch(plan: WindowPlan, later: list[int] | None) -> tuple[str, list
         params += list(plan.as_of_month)
     if not ranges:
         return _EMPTY, []
-    current, amount, margin = "ordered_at > %s", _cents("amount"), _cents("margin")
+    # Purchases (amount > 0) count and date; every order adds its (net) money; see accounts.order_months.
+    current, amount, margin = "ordered_at > %s", _cents("amount"), f"coalesce({_cents('margin')}, 0)"
     sql = (
-        f"SELECT account_id, ordered_at, CASE WHEN {current} THEN 1 ELSE 0 END, "
+        f"SELECT account_id, CASE WHEN amount > 0 THEN ordered_at END, "
+        f"CASE WHEN {current} AND amount > 0 THEN 1 ELSE 0 END, "
         f"CASE WHEN {current} THEN {amount} ELSE 0 END, CASE WHEN {current} THEN {margin} ELSE 0 END, "
-        f"CASE WHEN {current} THEN 0 ELSE 1 END, {amount}, {amount} "
+        f"CASE WHEN {current} OR amount <= 0 THEN 0 ELSE 1 END, CASE WHEN amount > 0 THEN {amount} END, {amount}, "
+        f"CASE WHEN {current} AND margin IS NULL THEN 1 ELSE 0 END "
         f"FROM {Order._meta.db_table} WHERE status <> %s AND ({' OR '.join(f'({r})' for r in ranges)})"
     )
-    return sql, [plan.start] * 4 + [Order.Status.CANCELLED, *params]
+    return sql, [plan.start] * 5 + [Order.Status.CANCELLED, *params]
 
 
 def _moved_branch(plan: WindowPlan) -> tuple[str, list]:
@@ -173,15 +102,17 @@ def _moved_branch(plan: WindowPlan) -> tuple[str, list]:
     if plan.moved is None:
         return _EMPTY, []
     sign = plan.moved.sign
+    purchase = "CASE WHEN amount > 0 THEN 1 ELSE 0 END"
     sql = (
-        f"SELECT account_id, CAST(NULL AS date), {sign}, {sign} * {_cents('amount')}, {sign} * {_cents('margin')}, "
-        f"{-sign}, CAST(NULL AS {_float()}), CAST(0 AS {_float()}) "
+        f"SELECT account_id, CAST(NULL AS date), {sign} * {purchase}, {sign} * {_cents('amount')}, "
+        f"{sign} * coalesce({_cents('margin')}, 0), {-sign} * {purchase}, CAST(NULL AS {_float()}), "
+        f"CAST(0 AS {_float()}), {sign} * CASE WHEN margin IS NULL THEN 1 ELSE 0 END "
         f"FROM {Order._meta.db_table} WHERE status <> %s AND ordered_at > %s AND ordered_at <= %s"
     )
     return sql, [Order.Status.CANCELLED, plan.moved.lo, plan.moved.hi]
 
 
-_EMPTY = "SELECT NULL, NULL, 0, 0, 0, 0, NULL, 0 WHERE 1 = 0"
+_EMPTY = "SELECT NULL, NULL, 0, 0, 0, 0, NULL, 0, 0 WHERE 1 = 0"
 
 
 def _float() -> str:
@@ -203,14 +134,14 @@ def order_aggregates(as_of: date, window_days: int) -> pd.DataFrame:
     """Per account, the figures of the window and the one before it (cancelled orders excluded),
     in one grouped query (see the module's text for which months come from where).
     Cumulative volume and the largest order cover both windows."""
-    plan = window_plan(as_of, window_days)
+    plan = window_plan(as_of=as_of, window_days=window_days)
     later = _accounts_ordering_after(as_of) if plan.as_of_month else None
     branches = [_rollup_branch(plan, later), _orders_branch(plan, later), _moved_branch(plan)]
     union = "\n UNION ALL ".join(sql for sql, _ in branches)
     sql = f"""
-        WITH parts (account_id, last_day, n, amount, margin, n_prev, top, volume) AS ({union})
+        WITH parts (account_id, last_day, n, amount, margin, n_prev, top, volume, unknown) AS ({union})
         SELECT account_id, max(last_day), sum(n), sum(amount) / 100, sum(margin) / 100, sum(n_prev),
-               max(top) / 100, sum(volume) / 100
+               max(top) / 100, sum(volume) / 100, sum(unknown)
         FROM parts GROUP BY account_id
     """
     params = [value for _, values in branches for value in values]

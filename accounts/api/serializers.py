@@ -170,12 +170,20 @@ class AccountSerializer(VisibleModelSerializer):
         return value
 
     def validate_parent(self, parent: Account | None) -> Account | None:
-        if parent is not None and self.instance is not None:
+        if parent is not None:
             try:
-                ensure_no_cycle(self.instance, parent)
+                ensure_no_cycle(self.instance or Account(), parent)
             except DjangoValidationError as error:
                 raise serializers.ValidationError(error.message_dict["parent"]) from None
         return parent
+
+    def save(self, **kwargs) -> Account:  # noqa: ANN003 - DRF's signature
+        # The save re-checks the parent under the re-parenting lock: a concurrent writer may
+        # have changed the tree since validate_parent; answer that as a 400 on `parent` too.
+        try:
+            return super().save(**kwargs)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
 
 
 class ContactSummarySerializer(VisibleModelSerializer):

@@ -7,10 +7,6 @@ from django.db import migrations, models
 from accounts import order_months
 
 
-def install(apps, schema_editor):
-    order_months.install(schema_editor)
-
-
 def uninstall(apps, schema_editor):
     order_months.uninstall(schema_editor)
 
@@ -28,5 +24,6 @@ class Migration(migrations.Migration):
         migrations.AddField(model_name="ordermonth", name="amount_cents", field=models.FloatField(default=0), preserve_default=False),
         migrations.AddField(model_name="ordermonth", name="margin_cents", field=models.FloatField(default=0), preserve_default=False),
         migrations.AddField(model_name="ordermonth", name="max_amount_cents", field=models.FloatField(default=0), preserve_default=False),
-        migrations.RunPython(install, uninstall),
+        # The triggers for these columns were installed here; 0007 installs them for the
+        # purchase columns (accounts.order_months describes the current schema only).
     ]

@@ -24,9 +24,14 @@ def make_account(owner: User | None = None, **fields) -> Account:
     return Account.objects.create(owner=owner, **fields)
 
 
-def make_order(account: Account, ordered_at: date, amount: str, margin: str = "0", **fields) -> Order:
+def make_order(account: Account, ordered_at: date, amount: str, margin: str | None = "0", **fields) -> Order:
+    """margin None: unknown (the ERP sent none)."""
     return Order.objects.create(
-        account=account, ordered_at=ordered_at, amount=Decimal(amount), margin=Decimal(margin), **fields
+        account=account,
+        ordered_at=ordered_at,
+        amount=Decimal(amount),
+        margin=None if margin is None else Decimal(margin),
+        **fields,
     )
 
 

@@ -17,15 +17,23 @@ from accounts.tests.factories import make_account, make_order
 
 
 def expected_months() -> dict[tuple[int, date], tuple]:
-    cells: dict[tuple[int, date], list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), None, None])
+    # Purchases (amount > 0) count, give the largest order and the date; every order counts in
+    # `entries` and the net amount; an unknown margin is counted apart, not summed as 0.
+    cells: dict[tuple[int, date], list] = defaultdict(lambda: [0, Decimal(0), Decimal(0), None, None, 0, 0])
     for order in Order.objects.exclude(status=Order.Status.CANCELLED):
         cell = cells[(order.account_id, order.ordered_at.replace(day=1))]
-        cell[0] += 1
+        cell[5] += 1
         cell[1] += order.amount
-        cell[2] += order.margin
-        cell[3] = order.amount if cell[3] is None else max(cell[3], order.amount)
-        cell[4] = order.ordered_at if cell[4] is None else max(cell[4], order.ordered_at)
-    return {key: (n, round(a, 2), round(m, 2), top, last) for key, (n, a, m, top, last) in cells.items()}
+        cell[2] += order.margin or 0
+        cell[6] += order.margin is None
+        if order.amount > 0:
+            cell[0] += 1
+            cell[3] = order.amount if cell[3] is None else max(cell[3], order.amount)
+            cell[4] = order.ordered_at if cell[4] is None else max(cell[4], order.ordered_at)
+    return {
+        key: (n, round(a, 2), round(m, 2), top, last, entries, unknown)
+        for key, (n, a, m, top, last, entries, unknown) in cells.items()
+    }
 
 
 def money(cents: float) -> Decimal:
@@ -39,8 +47,10 @@ def stored_months() -> dict[tuple[int, date], tuple]:
             m.orders,
             money(m.amount_cents),
             money(m.margin_cents),
-            money(m.max_amount_cents),
+            None if m.max_amount_cents is None else money(m.max_amount_cents),
             m.last_ordered_at,
+            m.entries,
+            m.margin_unknown,
         )
         for m in OrderMonth.objects.all()
     }
@@ -52,15 +62,15 @@ def test_inserts_updates_cancellations_moves_and_deletes_keep_the_months_exact()
     accounts = [make_account() for _ in range(3)]
     start = date(2026, 1, 1)
     for _ in range(60):
-        make_order(
-            rng.choice(accounts), start + timedelta(days=rng.randrange(120)), f"{rng.randrange(1, 9999)}.25", "3.10"
-        )
+        # purchases, credit notes and samples; some without a margin
+        amount = rng.choice([f"{rng.randrange(1, 9999)}.25", f"-{rng.randrange(1, 9999)}.25", "0"])
+        make_order(rng.choice(accounts), start + timedelta(days=rng.randrange(120)), amount, rng.choice(["3.10", None]))
     assert stored_months() == expected_months()
 
     orders = list(Order.objects.all())
     for order in rng.sample(orders, 10):  # move to another month and amount
         order.ordered_at += timedelta(days=rng.randrange(-40, 40))
-        order.amount = Decimal(f"{rng.randrange(1, 20000)}.50")
+        order.amount = Decimal(f"{rng.choice(['', '-'])}{rng.randrange(1, 20000)}.50")  # a purchase or a credit note
         order.save()
     for order in rng.sample(orders, 5):  # cancel: leaves the roll-up
         Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)
@@ -75,6 +85,32 @@ def test_inserts_updates_cancellations_moves_and_deletes_keep_the_months_exact()
     accounts[2].delete()  # the cascade removes its orders, and with them its months
     assert not OrderMonth.objects.filter(account_id=accounts[2].pk).exists()
     assert stored_months() == expected_months()
+
+
+@pytest.mark.django_db
+def test_a_month_of_credit_notes_and_samples_has_no_purchase_and_stays_until_its_last_order_goes() -> None:
+    # given: a purchase, a credit note and a sample without margin in March
+    account = make_account()
+    purchase = make_order(account, date(2026, 3, 2), "100.00", "30.00")
+    credit = make_order(account, date(2026, 3, 20), "-80000.00", "-5.00")
+    sample = make_order(account, date(2026, 3, 25), "0", None)
+
+    # when: the purchase goes
+    purchase.delete()
+
+    # then: no purchase is left (count, largest and date none), the money is the credit note's
+    month = OrderMonth.objects.get(account=account)
+    assert (month.orders, month.entries, month.amount_cents, month.margin_cents, month.margin_unknown) == (
+        0,
+        2,
+        -8_000_000,
+        -500,
+        1,
+    )
+    assert (month.max_amount_cents, month.last_ordered_at) == (None, None)
+    credit.delete()
+    sample.delete()
+    assert not OrderMonth.objects.filter(account=account).exists()
 
 
 @pytest.mark.django_db

@@ -1,11 +1,11 @@
-"""Migration 0007 gives ownerless accounts an owner before the column becomes required."""
+"""Migration 0008 gives ownerless accounts an owner before the column becomes required."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("accounts", "0006_contact_decision_makers_index")]
-AFTER = [("accounts", "0007_account_owner_required")]
+BEFORE = [("accounts", "0007_purchases_and_unknown_margins")]
+AFTER = [("accounts", "0008_account_owner_required")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,6 +7,7 @@ key: an existing row the caller may not see cannot be overwritten, and saying so
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,13 +15,12 @@ from django.db import connection, models
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from accounts import groups
 from accounts.models import Account, User
 from accounts.permissions import default_account_owner, owner_choices
 from accounts.visibility import sees_everything
 from integrations.bulk.specs import Reference, Spec
 from integrations.bulk.upsert import Guard, key_list
-
-MAX_TREE_DEPTH = 100  # group trees are a handful of levels; this only stops a corrupt loop
 
 
 @dataclass(eq=False, slots=True)  # slots: 5,000 of these a call, fewer objects for the GC to track
@@ -217,47 +217,26 @@ def hidden_message(spec: Spec) -> str:
 
 
 def _refuse_cycles(spec: Spec, items: list[Item]) -> None:
-    """Group trees stay trees: walk up from each new parent through the batch and the database."""
+    """Group trees stay trees of at most settings.ACCOUNT_GROUP_MAX_DEPTH levels: under the
+    re-parenting lock (held until the batch commits, see `accounts.groups`), the batch's new
+    parents are checked against the tree as committed, at any depth."""
     ref = spec.parent
     assert ref is not None
-    new_parent = {item.external_id: item.values[ref.name] for item in items if ref.name in item.values}
-    if not any(new_parent.values()):
+    assert spec.model is Account
+    sent = [item for item in items if ref.name in item.values]
+    if not any(item.values[ref.name] for item in sent):
         return
-    keys, parent_of_pk = _load_tree(spec.model, {p for p in new_parent.values() if p} | set(new_parent))
+    groups.lock_trees()
+    keys = {item.external_id for item in sent} | {item.values[ref.name] for item in sent if item.values[ref.name]}
+    pks = dict(Account.objects.filter(external_id__in=key_list(sorted(keys))).values_list("external_id", "pk"))
 
-    def parent(node: str | int) -> str | int | None:
-        # Nodes are ERP ids where known (the batch may re-parent them), else database ids.
-        if isinstance(node, str) and node in new_parent:
-            return new_parent[node]
-        pk = keys.get(node) if isinstance(node, str) else node
-        up = parent_of_pk.get(pk) if pk is not None else None
-        return keys.get(up, up) if up is not None else None
+    def node(key: str) -> Hashable:
+        # A stored account by its id; a record of this batch not written yet by its ERP id.
+        return pks.get(key, ("batch", key))
 
-    for item in items:
-        node, seen = new_parent.get(item.external_id), 0
-        while node is not None and seen < MAX_TREE_DEPTH:
-            if node == item.external_id:
-                item.fail(
-                    ref.name,
-                    _("This parent is the account itself or one of its subsidiaries: a group cannot contain itself."),
-                )
-                break
-            node, seen = parent(node), seen + 1
-
-
-def _load_tree(model: type[models.Model], start: set[str]) -> tuple[dict[Any, Any], dict[int, int | None]]:
-    """Ids both ways for the ERP ids in `start` and all their ancestors, one query per level."""
-    keys: dict[Any, Any] = {}  # ERP id -> pk and pk -> ERP id
-    parent_of: dict[int, int | None] = {}
-    rows = model.objects.filter(external_id__in=start)
-    for _level in range(MAX_TREE_DEPTH):
-        fetched = list(rows.values_list("pk", "external_id", "parent_id"))
-        for pk, key, parent_id in fetched:
-            parent_of[pk] = parent_id
-            if key is not None:
-                keys[key], keys[pk] = pk, key
-        todo = {p for _, _, p in fetched if p is not None and p not in parent_of}
-        if not todo:
-            break
-        rows = model.objects.filter(pk__in=todo)
-    return keys, parent_of
+    changes = {node(item.external_id): node(item.values[ref.name]) if item.values[ref.name] else None for item in sent}
+    found = groups.violations(changes)  # a batch: refused changes are left out of the others' check
+    for item in sent:
+        violation = found.get(node(item.external_id))
+        if violation is not None:
+            item.fail(ref.name, groups.message(violation))

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from integrations.bulk.specs import SPECS, Spec
+from integrations.spreadsheets import numbers
 
 OMIT = object()  # a blank cell: the field is left out of the record (kept on update)
 
@@ -30,19 +31,25 @@ OMIT = object()  # a blank cell: the field is left out of the record (kept on up
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]0{1,2}:00(?::00)?)?")
-_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # "12,500.00" as Excel formats it
-_INTEGER = re.compile(r"[-+]?\d+")
+# What Excel shows, and saves to CSV, for a long number in a General cell: 2.02611E+17.
+_SCIENTIFIC = re.compile(r"[-+]?\d+(?:[.,]\d+)?[eE][-+]?\d+")
+EXACT_INTEGERS = 2**53  # a double (every Excel number) holds every integer up to this exactly
 # What people call a column in their own sheets, beyond the model's verbose names.
 EXTRA_LABELS = {("contacts", "name"): ["姓名"], ("contacts", "phone"): ["手机"], ("accounts", "name"): ["客户名称"]}
 _TRUE = {"true", "yes", "y", "1", "on", "是", "真"}
 _FALSE = {"false", "no", "n", "0", "off", "否", "假"}
 
 
+class CellError(ValueError):
+    """A cell that cannot be imported as it is; the row is refused with this message."""
+
+
 @dataclass(frozen=True)
 class Column:
     name: str  # the record field
     required: bool
-    convert: Callable[[Any], Any]  # cell value -> record value, or OMIT
+    convert: Callable[[Any], Any]  # cell value -> record value, or OMIT; raises CellError
+    number: str | None = None  # "decimal" or "integer": text is read under the file's convention
 
 
 def normalise(header: Any) -> str:
@@ -55,10 +62,23 @@ def columns(collection: str) -> dict[str, Column]:
     """The writable record fields of a collection, in the serializer's order."""
     spec = SPECS[collection]
     return {
-        name: Column(name, field.required, _converter(field))
+        name: Column(name, field.required, _identifier if is_identifier(name) else _converter(field), _number(field))
         for name, field in spec.serializer().fields.items()
         if not field.read_only
     }
+
+
+def is_identifier(name: str) -> bool:
+    """An ERP id (the key or a reference): text end to end, never a number."""
+    return name == "external_id" or name.endswith("_external_id")
+
+
+def _number(field: serializers.Field) -> str | None:
+    if isinstance(field, serializers.DecimalField):
+        return "decimal"
+    if isinstance(field, serializers.IntegerField):
+        return "integer"
+    return None
 
 
 def header_map(collection: str) -> dict[str, str]:
@@ -120,8 +140,11 @@ def _text(value: Any) -> Any:
         return OMIT
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # an ERP id typed as a number: 1001, not "1001.0"
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        # A number cell in a text column (a phone typed as a number): 1001, not "1001.0".
+        return str(int(value)) if value.is_finite() and value == value.to_integral_value() else format(value, "f")
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == time() else value.isoformat()
     if isinstance(value, date):
@@ -168,20 +191,47 @@ def _date(value: Any) -> Any:
     return text
 
 
+def _identifier(value: Any) -> Any:
+    if _blank(value):
+        return OMIT
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        if not number.is_finite() or number != number.to_integral_value() or abs(number) > EXACT_INTEGERS:
+            # Excel keeps 15 significant digits of a number: 202611200000012345 is already lost.
+            raise CellError(
+                _(
+                    "The ERP ID %(value)s was stored as a number, which cannot hold it exactly. Format the "
+                    "column as Text and copy the IDs from the source again."
+                )
+                % {"value": format(number, "f") if number.is_finite() else number}
+            )
+        return str(int(number))
+    text = _text(value)
+    if _SCIENTIFIC.fullmatch(text):
+        raise CellError(
+            _(
+                "The ERP ID %(value)s is in scientific notation: Excel shortened a long number and its "
+                "digits are lost. Format the column as Text and copy the IDs from the source again."
+            )
+            % {"value": text}
+        )
+    return text
+
+
 def _decimal(value: Any) -> Any:
+    """Numbers as decimal text; text is left for `read_number` under the file's convention."""
     if _blank(value):
         return OMIT
     if isinstance(value, bool):
         return str(value)
-    if isinstance(value, int | Decimal):
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         # repr is the shortest text that reads back as this float: 0.1 stays "0.1".
-        return str(Decimal(repr(value)))
-    text = _text(value)
-    if _GROUPED.fullmatch(text):
-        text = text.replace(",", "")
-    return text
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return format(value, "f") if value.is_finite() else str(value)
+    return _Number(_text(value))
 
 
 def _integer(value: Any) -> Any:
@@ -193,10 +243,53 @@ def _integer(value: Any) -> Any:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    text = _text(value)
-    if _GROUPED.fullmatch(text) and "." not in text:
-        text = text.replace(",", "")
-    return int(text) if _INTEGER.fullmatch(text) else text
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, float | Decimal):
+        return format(value, "f")
+    return _Number(_text(value))
+
+
+class _Number(str):
+    """Text in a number column, read once the file's number convention is known."""
+
+
+def number_texts(value: Any) -> str | None:
+    """The text of a number cell still to be read (see `read_number`), else None."""
+    return str(value) if isinstance(value, _Number) else None
+
+
+def read_number(value: Any, kind: str, convention: str | None) -> Any:
+    """A number column's cell under the file's `convention` (numbers.POINT/COMMA or None if
+    undecided) -> the record value. Raises CellError for a value the convention cannot read or
+    that two conventions read differently."""
+    if not isinstance(value, _Number):
+        return value
+    text = str(value)
+    try:
+        number = numbers.parse(text, convention)
+    except numbers.Ambiguous:
+        raise CellError(
+            _(
+                "%(value)s reads as %(point)s or as %(comma)s: choose the number format (1,234.56 or 1.234,56) "
+                "on the upload form."
+            )
+            % {
+                "value": text,
+                "point": numbers.read_as(text, numbers.POINT),
+                "comma": numbers.read_as(text, numbers.COMMA),
+            }
+        ) from None
+    if number is None:
+        if convention is not None and any(character.isdigit() for character in text):
+            example = "1,234.56" if convention == numbers.POINT else "1.234,56"
+            raise CellError(
+                _("%(value)s is not a number written as %(example)s.") % {"value": text, "example": example}
+            )
+        return text  # no number at all: the serializer says so in its words
+    if kind == "integer":
+        return int(number) if number == number.to_integral_value() else format(number, "f")
+    return format(number, "f")
 
 
 def _boolean(value: Any) -> Any:

@@ -3,7 +3,8 @@
 The header row is the bulk record's field names, references as ERP ids (`account_external_id`),
 so an export, edited or not, imports again: rows left as they were come back "unchanged". CSV
 is UTF-8 with a BOM (without it Excel reads Chinese as GBK and garbles it) and streams; XLSX is
-written in openpyxl's write-only mode, with dates as Excel dates and amounts as numbers.
+written in openpyxl's write-only mode, with dates as Excel dates, amounts as numbers and text
+(ERP ids included) as string cells.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from django.http import QueryDict
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Account, User
@@ -56,7 +58,8 @@ def export_rows(kind: str, user: User, filters: QueryDict | dict | None = None) 
 
 
 def _safe_text(value: str) -> str:
-    # A name like "=HYPERLINK(...)" must stay text in Excel; the import strips the quote again.
+    # A name like "=HYPERLINK(...)" must stay text when Excel opens a CSV (only a CSV: an XLSX
+    # string cell is never a formula); the import strips the quote again.
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
@@ -86,9 +89,15 @@ def csv_chunks(rows: Iterator[list[Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _xlsx_cell(value: Any) -> Any:
-    # Decimals and ints become number cells Excel can sum, dates date cells (yyyy-mm-dd).
-    return _safe_text(value) if isinstance(value, str) else value
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    # Decimals and ints become number cells Excel can sum, dates date cells (yyyy-mm-dd). Text
+    # is a string cell (data_type "s"), which Excel never evaluates: "=1+2" and "+86 138 0000
+    # 0000" stay as they are, no guard needed (openpyxl would make "=..." a formula, so say so).
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def write_xlsx(rows: Iterator[list[Any]], target: IO[bytes], *, title: str) -> None:
@@ -102,5 +111,5 @@ def write_xlsx(rows: Iterator[list[Any]], target: IO[bytes], *, title: str) -> N
     sheet.freeze_panes = "A2"
     sheet.append(header)
     for row in rows:
-        sheet.append([_xlsx_cell(value) for value in row])
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
     workbook.save(target)

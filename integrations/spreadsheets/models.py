@@ -21,6 +21,8 @@ class ImportBatch(models.Model):
     """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Being read")
+        FAILED = "failed", _("Not readable")
         PREVIEWED = "previewed", _("Previewed")
         APPLIED = "applied", _("Imported")
 
@@ -32,6 +34,14 @@ class ImportBatch(models.Model):
     rows = models.JSONField(_("rows"), default=list)  # [[row number, bulk record], ...]
     headers = models.JSONField(_("headers"), default=dict)  # record field -> the file's header
     ignored_columns = models.JSONField(_("ignored columns"), default=list)
+    # Rows refused while reading (an id in scientific notation, a repeated key): never applied.
+    refused = models.JSONField(_("refused rows"), default=list)  # [[row number, key, {header: [reasons]}]]
+    # A file past SPREADSHEET_INLINE_BYTES waits here for the worker that reads it; then emptied.
+    upload = models.BinaryField(_("upload"), null=True, blank=True, editable=False)
+    number_format = models.CharField(_("number format"), max_length=10, default="auto")
+    progress = models.PositiveIntegerField(_("rows checked"), default=0)
+    total = models.PositiveIntegerField(_("rows"), default=0)
+    error = models.TextField(_("why the file could not be read"), blank=True)
     preview = models.JSONField(_("preview"), default=dict)  # a Report (see importing)
     result = models.JSONField(_("result"), null=True, blank=True)  # a Report, once applied
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)

@@ -334,3 +334,17 @@ def test_money_is_kept_to_the_cent(world) -> None:
     amounts = dict(Order.objects.values_list("external_id", "amount"))
     assert amounts == {"SO-1": Decimal("0.10"), "SO-2": Decimal("12.00")}
     assert statuses(post_bulk(api, "orders", records)) == ["unchanged", "unchanged"]
+
+
+def test_an_order_without_margin_is_stored_with_an_unknown_margin(world) -> None:
+    # given: an ERP that exports no margins
+    record = {"external_id": "SO-NM", "account_external_id": "C-1", "ordered_at": "2026-03-02", "amount": "100.00"}
+
+    # when
+    response = post_bulk(bulk_client(world.integration), "orders", [record])
+
+    # then: created, margin unknown (NULL, not 0); an explicit null is accepted too
+    assert statuses(response) == ["created"]
+    assert Order.objects.get(external_id="SO-NM").margin is None
+    again = post_bulk(bulk_client(world.integration), "orders", [{**record, "margin": None}])
+    assert statuses(again) == ["unchanged"]

@@ -72,14 +72,37 @@ def test_an_export_holds_only_what_the_user_can_see(data) -> None:
     assert csv_text("contacts", data.same_team_rep).count("\n") == 1  # the header only
 
 
-def test_text_that_excel_would_run_as_a_formula_is_quoted(data) -> None:
+def test_text_that_excel_would_run_as_a_formula_is_quoted_in_a_csv(data) -> None:
     assert "'=HYPERLINK" in csv_text("accounts", data.owner)
+
+
+def xlsx_sheet(kind: str, user):  # noqa: ANN001, ANN201
     target = io.BytesIO()
-    write_xlsx(export_rows("accounts", data.owner), target, title="accounts")
-    sheet = load_workbook(io.BytesIO(target.getvalue())).worksheets[0]
-    names = [row[1].value for row in sheet.iter_rows(min_row=2)]
-    assert '\'=HYPERLINK("http://evil")' in names
-    assert all(row[1].data_type == "s" for row in sheet.iter_rows(min_row=2))
+    write_xlsx(export_rows(kind, user), target, title=kind)
+    return load_workbook(io.BytesIO(target.getvalue())).worksheets[0]
+
+
+def test_an_xlsx_holds_formula_like_text_as_plain_string_cells_without_an_apostrophe(data) -> None:
+    # given a name that looks like a formula and a phone starting with "+" (see data)
+    # when
+    accounts, contacts = xlsx_sheet("accounts", data.owner), xlsx_sheet("contacts", data.owner)
+    # then: string cells, which Excel never evaluates, holding the text as it is
+    names = {row[1].value: row[1].data_type for row in accounts.iter_rows(min_row=2)}
+    assert names['=HYPERLINK("http://evil")'] == "s"
+    phone = list(contacts[1]).index(next(cell for cell in contacts[1] if cell.value == "phone"))
+    phones = [row[phone].value for row in contacts.iter_rows(min_row=2)]
+    assert sorted(phones, key=str) == ["+86 21 5555 0000", None]
+
+
+@pytest.mark.parametrize("text", ["=1+2", "+86 138 0000 0000", "-", "@SUM(A1)", "-5", "'quoted"])
+def test_every_text_cell_of_an_xlsx_export_is_a_string_cell_as_written(world, text: str) -> None:
+    # given
+    make_account(world.owner, name=text, external_id="C-7", english_name=text)
+    # when
+    sheet = xlsx_sheet("accounts", world.owner)
+    # then
+    row = next(row for row in sheet.iter_rows(min_row=2) if row[0].value == "C-7")
+    assert [(row[1].value, row[1].data_type), (row[2].value, row[2].data_type)] == [(text, "s"), (text, "s")]
 
 
 def test_xlsx_cells_are_dates_and_numbers(data) -> None:

@@ -33,7 +33,7 @@ def preview(user, text: str = ORDERS, kind: str = "orders") -> ImportBatch:  # n
 
 
 def by_row(report: dict) -> dict[int, tuple]:
-    return {number: (key, status, errors) for number, key, status, errors in report["rows"]}
+    return {number: (key, status, errors) for number, key, status, errors, *_changes in report["rows"]}
 
 
 def test_the_preview_reports_each_row_by_its_spreadsheet_number_and_writes_nothing(world) -> None:
@@ -143,3 +143,32 @@ def test_uploads_older_than_the_kept_days_are_purged(world) -> None:
 
     assert purge_old_batches() == 1
     assert list(ImportBatch.objects.values_list("pk", flat=True)) == [recent.pk]
+
+
+def test_the_preview_shows_the_old_and_new_value_of_every_field_an_update_changes(world) -> None:
+    # given: a Big5 file renaming C-1 (华东精密机械) and leaving its region as it is
+    text = "external_id,name,region\nC-1,台灣精密機械股份有限公司,\n"
+    # when
+    batch = import_preview(
+        user=world.owner, kind="accounts", file=io.BytesIO(text.encode("big5")), filename="accounts.csv"
+    )
+    # then
+    assert batch.preview["rows"] == [[2, "C-1", "updated", {}, {"name": ["华东精密机械", "台灣精密機械股份有限公司"]}]]
+    assert Account.objects.get(external_id="C-1").name == "华东精密机械"
+
+
+def test_a_key_repeated_in_another_batch_of_the_file_writes_neither_copy(world) -> None:
+    # given: C-9 on rows 2 and 5004, 5,002 rows apart (two bulk batches of 5,000)
+    lines = [f"C-{n},name {n}" for n in range(9, 5011)] + ["C-9,second"]
+    batch = preview(world.owner, "external_id,name\n" + "\n".join(lines) + "\n", kind="accounts")
+    # when
+    import_confirm(batch=batch)
+    # then
+    rows = by_row(batch.result)
+    message = ["C-9 appears more than once in the file (rows 2, 5004); keep one row per ERP ID."]
+    assert (rows[2], rows[5004]) == (
+        ("C-9", "error", {"external_id": message}),
+        ("C-9", "error", {"external_id": message}),
+    )
+    assert batch.result["summary"] == {"created": 5001, "updated": 0, "unchanged": 0, "error": 2, "skipped": 0}
+    assert not Account.objects.filter(external_id="C-9").exists()

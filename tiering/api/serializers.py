@@ -8,7 +8,11 @@ from tiering.models import SNAPSHOT_FIELDS, AccountScore, ScoringRun, TierChange
 
 
 class ScoreSerializer(VisibleModelSerializer):
-    as_of = serializers.DateField(source="run.as_of", read_only=True)
+    """A `tiering.selectors.ScoreRow`: the snapshot's fields typed as the model's, with reasons."""
+
+    run = serializers.IntegerField(source="run_id", read_only=True)
+    account = serializers.IntegerField(source="account_id", read_only=True)
+    as_of = serializers.DateField(read_only=True)
     reasons = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="Why the account sits in its tier (English)."
     )
@@ -49,6 +53,10 @@ class TierChangeSerializer(VisibleModelSerializer):
 
 
 class RunSerializer(VisibleModelSerializer):
+    """A run as stored, or a `tiering.selectors.RunRow` (the same names)."""
+
+    config = serializers.IntegerField(source="config_id", read_only=True)
+
     class Meta:
         model = ScoringRun
         fields = [
@@ -63,6 +71,7 @@ class RunSerializer(VisibleModelSerializer):
             "accounts_scored",
             "tier_changes",
             "error",
+            "warnings",
         ]
         read_only_fields = [f for f in fields if f != "as_of"]
         extra_kwargs = {"as_of": {"required": False}}

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 from accounts.api.permissions import ResourceScope, has_scope, require_scope
 from tiering import selectors, services
 from tiering.api.serializers import MatrixCellSerializer, RunSerializer, ScoreSerializer, TierChangeSerializer
-from tiering.explanations import attach_reasons
 from tiering.models import AccountScore, ScoringRun, TierChange
 from tiering.permissions import can_run_tiering
 
@@ -27,17 +26,15 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
     updated_since_field = "run__finished_at"
 
     def get_queryset(self):  # noqa: ANN201
-        return (
-            AccountScore.objects.visible_to(self.request.user)
-            .filter(run__status=ScoringRun.Status.SUCCEEDED)
-            .select_related("run__config")
-        )
+        return selectors.score_list(user=self.request.user)
 
     def paginate_queryset(self, queryset):  # noqa: ANN001, ANN201
         page = super().paginate_queryset(queryset)
-        if page is not None:
-            attach_reasons(page)  # one pass for the page, not one per snapshot
-        return page
+        # Rows with reasons written in one pass for the page (the pager keeps the models for its cursor).
+        return None if page is None else selectors.score_rows(scores=page)
+
+    def get_object(self) -> selectors.ScoreRow:
+        return selectors.score_rows(scores=[super().get_object()])[0]
 
 
 class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):
@@ -62,6 +59,13 @@ class RunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     sync_ordering = "id"
     updated_since_field = "created_at"
     filterset_fields = ["status"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return selectors.run_list()
+
+    def paginate_queryset(self, queryset):  # noqa: ANN001, ANN201
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.run_rows(runs=page)
 
     @extend_schema(responses={202: RunSerializer}, description="Queue a run; it runs in a Celery worker.")
     def create(self, request: Request, *args, **kwargs) -> Response:

@@ -1,9 +1,9 @@
 """Key-account badges (seed 004, 大客户标准); an account may carry several.
 
-* ``quality`` (优质客户) - cumulative contracted volume reaches `quality_volume` with a good
-  payment record, or it referred a customer who bought;
-* ``high_value`` (高值客户) - a single order reaches `high_value_order` with a good payment
-  record;
+* ``quality`` (优质客户) - cumulative contracted volume (money) reaches `quality_volume` with a
+  good payment record, or it referred a customer who bought;
+* ``high_value`` (高值客户) - a single order (money) reaches `high_value_order` with a good
+  payment record;
 * ``group`` (集团客户) - affiliated units buying centrally (the `is_group` flag);
 * ``strategic`` (战略客户) - an industry reference contested by competitors: the team's flag;
 * ``potential`` (潜在大客户) - neither quality nor high-value yet, but its volume or its

@@ -126,10 +126,15 @@ class CompositeConfig:
 
 @dataclass(frozen=True)
 class BadgeConfig:
-    """Key-account criteria of seed 004 (there: 5,000 m3 cumulative / single contract)."""
+    """Key-account criteria of seed 004, in money (currency units), as the pipeline's inputs are.
 
-    quality_volume: float = 5_000
-    high_value_order: float = 5_000
+    The seed counted 5,000 m3 of concrete for both; the product counts revenue, so the shipped
+    defaults are money: a default can never silently apply a threshold in another unit."""
+
+    # Cumulative contracted volume (revenue over both windows) that makes a quality account.
+    quality_volume: float = 1_000_000
+    # A single order/contract at least this large makes a high-value account.
+    high_value_order: float = 200_000
     # A good payment record: nothing ever more than this many days overdue.
     good_payment_max_overdue_days: float = 30
     # "Close to the thresholds": within this fraction below them (0.2 = from 80% up).

@@ -10,8 +10,8 @@ Input, one row per account (index = account id):
 Scores run 1-5, 5 being the most recent / most frequent / largest.
 
 * ``quintile`` mode ranks only the accounts with at least one order in the window, using
-  `ranking.score_1_to_5`: equal values get equal scores (minimum rank), the best account
-  scores 5 and the worst 1.
+  `ranking.score_1_to_5`: equal values get equal scores, the highest their rank allows (so adding
+  an identical peer never lowers a score), the best account scores 5 and the worst 1.
 * ``thresholds`` mode uses four fixed cut points per letter (`RfmConfig`): R = 5 while the
   days since the last order are <= the first cut, 4 up to the second, ... 1 beyond the
   fourth; F and M = 1 + the number of cut points the value reaches (value >= cut).

@@ -8,9 +8,9 @@ from accounts.models import Account
 from accounts.tests.factories import make_account, make_contact, make_order, make_payment
 from tiering.domain.config import TieringConfig
 from tiering.domain.pipeline import place_accounts
-from tiering.explanations import attach_reasons
 from tiering.inputs import scoring_inputs
 from tiering.models import AccountScore, ScoringRun, TierChange
+from tiering.selectors import score_rows
 from tiering.services import config_current, override_create, run_execute, run_request
 
 AS_OF = date(2026, 11, 23)
@@ -57,7 +57,7 @@ def test_a_run_scores_every_account_and_publishes_tiers(book) -> None:
         assert account.tier == scores[account.name].tier
         assert account.category
     assert TierChange.objects.filter(run=result, from_tier="").count() == Account.objects.count()
-    assert all(s.reasons for s in scores.values())
+    assert [row.reasons for row in score_rows(scores=list(scores.values())) if not row.reasons] == []
 
 
 @pytest.mark.django_db
@@ -76,8 +76,8 @@ def test_running_twice_for_the_same_day_gives_the_same_result(book) -> None:
     fields = ("account_id", "is_group", "tier", "r_score", "f_score", "m_score", "composite", "reasons")
 
     def snapshot(result):
-        scores = result.scores.select_related("run__config").order_by("account_id", "is_group")
-        return [tuple(getattr(score, field) for field in fields) for score in scores]
+        scores = list(result.scores.select_related("run__config").order_by("account_id", "is_group"))
+        return [tuple(getattr(row, field) for field in fields) for row in score_rows(scores=scores)]
 
     assert snapshot(first) == snapshot(second)
     assert second.tier_changes == 0
@@ -88,11 +88,10 @@ def test_stored_snapshots_explain_themselves_as_the_pipeline_does(book) -> None:
     result = run()
     config = TieringConfig.from_dict(result.config.data)
     expected = place_accounts(scoring_inputs(AS_OF, config), AS_OF, config)["reasons"]
-    scores = AccountScore.objects.filter(run=result, is_group=False).select_related("run__config")
-    assert {s.account_id: s.reasons for s in scores} == expected.to_dict()  # one at a time
-    batch = list(scores)
-    attach_reasons(batch)
-    assert {s.account_id: s.__dict__["reasons"] for s in batch} == expected.to_dict()  # a page at once
+    scores = list(AccountScore.objects.filter(run=result, is_group=False).select_related("run__config"))
+    one_at_a_time = {s.account_id: list(score_rows(scores=[s])[0].reasons) for s in scores}
+    assert one_at_a_time == expected.to_dict()
+    assert {r.account_id: list(r.reasons) for r in score_rows(scores=scores)} == expected.to_dict()  # a page
     first_changes = {c.account_id: c.reasons for c in TierChange.objects.filter(run=result)}
     assert first_changes == expected.to_dict()  # the first run moves every account from no tier
 
@@ -104,7 +103,7 @@ def test_a_manual_override_is_respected_and_reported(book) -> None:
     result = run()
     score = AccountScore.objects.get(run=result, account=accounts[0], is_group=False)
     assert (score.tier, score.overridden, score.category) == ("A1", True, "key")
-    assert "Pinned to A1 by manager1" in score.reasons[-1]
+    assert "Pinned to A1 by manager1" in score_rows(scores=[score])[0].reasons[-1]
     assert Account.objects.get(pk=accounts[0].pk).tier == "A1"
     # The day after the expiry, the computed tier is back.
     later = run(AS_OF + timedelta(days=1))

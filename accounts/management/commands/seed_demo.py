@@ -4,26 +4,22 @@ The rows come from `accounts.demo.generator` (pure, seeded); this command only m
 to database ids and writes. Ids are allocated here (from MAX(id)+1 of each table), never read
 back from the database, so the same seed gives the same data on SQLite and PostgreSQL.
 
-Writing: on PostgreSQL every table goes in with COPY, inside one transaction, with the secondary
-indexes and foreign keys of the written tables dropped first and recreated at the end (one index
-build and one validating join instead of millions of index inserts and trigger checks). Orders
-and payments are generated, formatted and copied chunk by chunk, the next chunk being prepared in
-a thread while the current one is copied, so memory stays bounded. Elsewhere (SQLite) rows go in
-with bulk_create in batches.
+Writing (the writers live in `kam.pg_copy`): on PostgreSQL every table goes in with COPY,
+inside one transaction, with the secondary indexes and foreign keys of the written tables
+dropped first and recreated at the end (one index build and one validating join instead of
+millions of index inserts and trigger checks). Orders and payments are generated, formatted and
+copied chunk by chunk, the next chunk being prepared in a thread while the current one is
+copied, so memory stays bounded. Elsewhere (SQLite) rows go in with bulk_create in batches.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import numpy as np
-import pandas as pd
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.core.management.color import no_style
@@ -47,7 +43,7 @@ from accounts.models import (
     User,
 )
 from accounts.permissions import default_account_owner
-from kam.bulk import TextStream
+from kam.pg_copy import Frame, ModelWriter, model_writer
 
 # The tables this command writes, parents first.
 WRITTEN: tuple[type[models.Model], ...] = (
@@ -59,10 +55,6 @@ WRITTEN: tuple[type[models.Model], ...] = (
     Order,
     Payment,
 )
-ORM_BATCH = 2_000
-SLICE_ROWS = 50_000  # rows formatted (and, for the small tables, copied) at a time
-NULL = "\\N"
-Frame = dict[str, Any]  # attname -> column (numpy array, pandas Series, list) or one constant
 
 
 class Command(BaseCommand):
@@ -130,7 +122,7 @@ class Command(BaseCommand):
             if options["reset"]:
                 _wipe(postgres)
             users = _upsert_people()
-            writer: _Writer = _CopyWriter(log) if postgres else _OrmWriter(log)
+            writer = model_writer(log)
             with writer.bulk_mode(WRITTEN):
                 counts = _write_all(data, users, writer, verbose, log)
             with connection.cursor() as cursor:
@@ -245,7 +237,7 @@ def _ids(base: int, index: Any) -> Any:
 
 
 def _write_all(
-    data: DemoData, users: dict[str, User], writer: _Writer, verbose: bool, log: Callable[[str], None]
+    data: DemoData, users: dict[str, User], writer: ModelWriter, verbose: bool, log: Callable[[str], None]
 ) -> dict[str, int]:
     now = timezone.now()
     started = time.monotonic()
@@ -364,7 +356,7 @@ def _write_all(
     del accounts, team, contacts, history, feedback
     data.release()
 
-    def order_frames(chunk: OrderChunk) -> tuple[Frame, Frame]:
+    def order_frames(chunk: OrderChunk) -> tuple[tuple[type[models.Model], Frame], ...]:
         o, p = chunk.orders, chunk.payments
         orders = {
             "id": o["seq"].to_numpy() + base[Order],
@@ -387,7 +379,7 @@ def _write_all(
             "paid_on": p["paid_on"],
             "updated_at": now,
         }
-        return orders, payments
+        return (Order, orders), (Payment, payments)
 
     n_orders = n_payments = 0
     with tqdm(total=data.n_orders, unit="orders", unit_scale=True, desc="orders", disable=not verbose) as bar:
@@ -399,290 +391,5 @@ def _write_all(
     return {**counts, "orders": n_orders, "payments": n_payments}
 
 
-# ---------------------------------------------------------------------------------------------
-# Writers
-# ---------------------------------------------------------------------------------------------
-
-
 def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
-
-
-def _kind(field: models.Field) -> str:
-    if isinstance(field, models.ForeignKey | models.IntegerField | models.AutoField):
-        return "int"
-    if isinstance(field, models.DecimalField):
-        return "money"  # columns hold integer cents
-    if isinstance(field, models.DateTimeField):
-        return "datetime"
-    if isinstance(field, models.DateField):
-        return "date"
-    if isinstance(field, models.BooleanField):
-        return "bool"
-    return "str"
-
-
-def _columns(model: type[models.Model], frame: Frame) -> list[tuple[models.Field, Any]]:
-    """Every concrete column with its values: from the frame, else the field's default."""
-    out = []
-    for field in model._meta.concrete_fields:
-        if field.attname in frame:
-            out.append((field, frame[field.attname]))
-        else:
-            out.append((field, field.get_default()))
-    return out
-
-
-def _length(frame: Frame) -> int:
-    for value in frame.values():
-        if isinstance(value, np.ndarray | pd.Series | list):
-            return len(value)
-    raise ValueError("a frame needs at least one column")
-
-
-def _int_column(values: Any) -> tuple[np.ndarray, np.ndarray | None]:
-    """(int64 values, null mask or None) from numpy ints or nullable pandas ints."""
-    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
-        return values.astype(np.int64, copy=False), None
-    series = pd.Series(values)
-    mask = series.isna().to_numpy()
-    return series.fillna(0).astype(np.int64).to_numpy(), (mask if mask.any() else None)
-
-
-def _with_nulls(texts: list[str], mask: np.ndarray | None) -> list[str]:
-    if mask is None or not mask.any():
-        return texts
-    return [NULL if m else t for t, m in zip(texts, mask.tolist(), strict=True)]
-
-
-def _day_column(values: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(days since 1970-01-01, null mask) from datetime64 values."""
-    days = np.asarray(pd.Series(values).to_numpy()).astype("datetime64[D]")
-    mask = np.isnat(days)
-    return np.where(mask, 0, days.astype(np.int64)), mask
-
-
-def _escape(values: list[str], keep: str | None = None) -> list[str]:
-    """COPY text escaping, skipped when nothing needs it (the usual case, checked in one pass)."""
-    joined = "".join(values)
-    if not any(ch in joined for ch in "\\\t\n\r"):
-        return values
-    return [
-        v if v == keep else v.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-        for v in values
-    ]
-
-
-def _slices(frame: Frame, rows: int = SLICE_ROWS) -> Iterator[Frame]:
-    """The frame in pieces of `rows` rows (constants are repeated), to bound transient memory."""
-    n = _length(frame)
-    for start in range(0, n, rows):
-        stop = min(n, start + rows)
-        yield {
-            key: (value.iloc[start:stop] if isinstance(value, pd.Series) else value[start:stop])
-            if isinstance(value, np.ndarray | pd.Series | list)
-            else value
-            for key, value in frame.items()
-        }
-
-
-class _Writer:
-    def __init__(self, log: Callable[[str], None]) -> None:
-        self.log = log
-
-    def write(self, model: type[models.Model], frame: Frame) -> None:
-        for piece in _slices(frame):
-            self._write(model, piece)
-
-    def _write(self, model: type[models.Model], frame: Frame) -> None:
-        raise NotImplementedError
-
-    @contextmanager
-    def bulk_mode(self, models_: Iterable[type[models.Model]]) -> Iterator[None]:
-        yield
-
-    def write_chunks(
-        self, chunks: Iterator[OrderChunk], frames: Callable[[OrderChunk], tuple[Frame, Frame]]
-    ) -> Iterator[tuple[int, int]]:
-        """Writes each chunk's orders then payments; yields (orders, payments) written."""
-        for chunk in chunks:
-            orders, payments = frames(chunk)
-            self.write(Order, orders)
-            self.write(Payment, payments)
-            yield len(chunk.orders), len(chunk.payments)
-
-
-class _OrmWriter(_Writer):
-    """bulk_create in batches (SQLite and anything that is not PostgreSQL)."""
-
-    def _write(self, model: type[models.Model], frame: Frame) -> None:
-        n = _length(frame)
-        names, columns = [], []
-        for field, values in _columns(model, frame):
-            names.append(field.attname)
-            columns.append(_python_values(field, values, n))
-        objects = [model(**dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
-        model.objects.bulk_create(objects, batch_size=ORM_BATCH)
-
-
-def _python_values(field: models.Field, values: Any, n: int) -> list[Any]:
-    if not isinstance(values, np.ndarray | pd.Series | list):
-        return [values] * n
-    kind = _kind(field)
-    if kind in ("int", "money"):
-        ints, mask = _int_column(values)
-        out = [Decimal(v).scaleb(-2) for v in ints.tolist()] if kind == "money" else ints.tolist()
-        if mask is not None:
-            out = [None if m else v for v, m in zip(out, mask.tolist(), strict=True)]
-        return out
-    if kind == "date":
-        days, mask = _day_column(values)
-        as_dates = days.astype("datetime64[D]").astype(object)
-        return [None if m else d for d, m in zip(as_dates, mask, strict=True)]
-    if kind == "bool":
-        return [bool(v) for v in values]
-    return [None if v is None or v is pd.NA else v for v in list(values)]
-
-
-class _CopyWriter(_Writer):
-    """COPY FROM STDIN over the raw driver cursor (PostgreSQL)."""
-
-    def __init__(self, log: Callable[[str], None]) -> None:
-        super().__init__(log)
-        self._date_text: dict[int, str] = {}
-
-    def _write(self, model: type[models.Model], frame: Frame) -> None:
-        self._copy(model, self._text(model, frame))
-
-    def _copy(self, model: type[models.Model], text: str) -> None:
-        if not text:
-            return
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in model._meta.concrete_fields)
-        sql = f"COPY {_table(model)} ({columns}) FROM STDIN"
-        with connection.cursor() as wrapper:
-            raw = wrapper.cursor
-            if hasattr(raw, "copy_expert"):  # psycopg2
-                raw.copy_expert(sql, TextStream([text]), size=1 << 20)
-            else:  # psycopg 3
-                with raw.copy(sql) as copy:
-                    copy.write(text)
-
-    def _text(self, model: type[models.Model], frame: Frame) -> str:
-        """The rows in COPY text format (tab-separated, \\N for NULL)."""
-        pieces = []
-        for piece in _slices(frame):
-            n = _length(piece)
-            columns = [self._strings(field, values, n) for field, values in _columns(model, piece)]
-            pieces.append("\n".join(map("\t".join, zip(*columns, strict=True))) + "\n")
-            del columns
-        return "".join(pieces)
-
-    def _strings(self, field: models.Field, values: Any, n: int) -> list[str]:
-        kind = _kind(field)
-        if not isinstance(values, np.ndarray | pd.Series | list):  # one value for every row
-            if values is None:
-                text = NULL
-            elif kind == "bool":
-                text = "t" if values else "f"
-            elif isinstance(values, datetime):
-                text = values.isoformat()
-            else:
-                text = _escape([str(values)])[0]
-            return [text] * n
-        if kind in ("int", "money"):
-            ints, mask = _int_column(values)
-            if kind == "int":
-                out = list(map(str, ints.tolist()))
-            else:
-                units, cents = np.divmod(np.abs(ints), 100)
-                out = [f"{u}.{c:02d}" for u, c in zip(units.tolist(), cents.tolist(), strict=True)]
-                if (ints < 0).any():
-                    out = [f"-{v}" if neg else v for v, neg in zip(out, (ints < 0).tolist(), strict=True)]
-            return _with_nulls(out, mask)
-        if kind == "date":
-            days, mask = _day_column(values)
-            lo, hi = int(days.min()), int(days.max())
-            # Few distinct days: format each once and look the rest up.
-            table = np.array([self._day_text(d) for d in range(lo, hi + 1)], dtype=object)
-            return _with_nulls(table[days - lo].tolist(), mask)
-        if kind == "datetime":
-            return [NULL if v is None else v.isoformat() for v in values]
-        if kind == "bool":
-            return ["t" if v else "f" for v in values]
-        series = pd.Series(values, dtype=object)
-        mask = series.isna().to_numpy()
-        return _escape(_with_nulls(series.astype(str).tolist(), mask), keep=NULL)
-
-    def _day_text(self, day: int) -> str:
-        text = self._date_text.get(day)
-        if text is None:
-            text = self._date_text[day] = str(np.datetime64(day, "D"))
-        return text
-
-    def write_chunks(
-        self, chunks: Iterator[OrderChunk], frames: Callable[[OrderChunk], tuple[Frame, Frame]]
-    ) -> Iterator[tuple[int, int]]:
-        """Generation and formatting (Python) of chunk k+1 run in a thread while PostgreSQL
-        ingests chunk k (the driver releases the GIL while it waits on the server)."""
-
-        def prepare() -> tuple[int, int, str, str] | None:
-            chunk = next(chunks, None)
-            if chunk is None:
-                return None
-            orders, payments = frames(chunk)
-            return len(chunk.orders), len(chunk.payments), self._text(Order, orders), self._text(Payment, payments)
-
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seed-demo") as pool:
-            pending = pool.submit(prepare)
-            while (ready := pending.result()) is not None:
-                pending = pool.submit(prepare)
-                n_orders, n_payments, orders_text, payments_text = ready
-                self._copy(Order, orders_text)
-                self._copy(Payment, payments_text)
-                del ready, orders_text, payments_text
-                yield n_orders, n_payments
-
-    @contextmanager
-    def bulk_mode(self, models_: Iterable[type[models.Model]]) -> Iterator[None]:
-        """Drop the foreign keys and the secondary indexes (not those backing a primary key or
-        unique constraint) of the given tables, and recreate them, exactly, after the load.
-        Runs inside the command's transaction: on failure the rollback restores everything."""
-        restore: list[str] = []
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-            # Run the deferred checks already queued in this transaction (the demo users' rows):
-            # PostgreSQL refuses to drop a foreign key while its tables have pending trigger events.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            for model in models_:
-                table = model._meta.db_table
-                cursor.execute(
-                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                    "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-                    [table],
-                )
-                foreign_keys = cursor.fetchall()
-                cursor.execute(
-                    "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-                    "JOIN pg_class c ON c.oid = i.indexrelid "
-                    "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS ("
-                    "  SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid"
-                    ") ORDER BY c.relname",
-                    [table],
-                )
-                indexes = cursor.fetchall()
-                quoted = connection.ops.quote_name(table)
-                for name, _ in foreign_keys:
-                    cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
-                for name, _ in indexes:
-                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-                restore[:0] = [definition for _, definition in indexes]  # indexes first, then keys
-                restore.extend(
-                    f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
-                    for name, definition in foreign_keys
-                )
-        yield
-        with connection.cursor() as cursor:
-            for statement in restore:
-                started = time.monotonic()
-                cursor.execute(statement)
-                self.log(f"{time.monotonic() - started:6.1f}s  {statement}")

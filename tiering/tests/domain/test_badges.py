@@ -8,14 +8,15 @@ COLUMNS = ["cumulative_volume", "max_single_order", "max_overdue_days", "is_grou
 
 # id: (cumulative volume, max single order, max overdue days, is_group, strategic, referred) -> badges
 CASES = {
-    "quality_at_threshold": ((5000, 100, 30, False, False, False), ["quality"]),
-    "volume_but_late_payer": ((6000, 100, 31, False, False, False), ["potential"]),
+    "quality_at_threshold": ((1_000_000, 100, 30, False, False, False), ["quality"]),
+    "volume_but_late_payer": ((1_200_000, 100, 31, False, False, False), ["potential"]),
     "referrer": ((0, 0, 200, False, False, True), ["quality"]),
-    "high_value_no_overdue_record": ((100, 5000, None, False, False, False), ["high_value"]),
-    "everything": ((8000, 7000, 0, True, True, False), ["quality", "high_value", "group", "strategic"]),
-    "near_volume": ((4000, 0, 0, False, False, False), ["potential"]),
-    "near_single_order": ((0, 4500, 0, False, False, False), ["potential"]),
-    "just_below_near": ((3999.99, 3999.99, 0, False, False, False), []),
+    "high_value_no_overdue_record": ((100, 200_000, None, False, False, False), ["high_value"]),
+    "everything": ((1_600_000, 280_000, 0, True, True, False), ["quality", "high_value", "group", "strategic"]),
+    "near_volume": ((800_000, 0, 0, False, False, False), ["potential"]),
+    "near_single_order": ((0, 180_000, 0, False, False, False), ["potential"]),
+    "just_below_near": ((799_999.99, 159_999.99, 0, False, False, False), []),
+    "seed_units": ((5000, 5000, 0, False, False, False), []),
     "group_flag_only": ((0, 0, 0, True, None, None), ["group"]),
     "nothing": ((None, None, None, None, None, None), []),
 }
@@ -40,8 +41,17 @@ def test_good_payment_is_at_most_30_days_overdue_and_missing_counts_as_good():
     ]
 
 
+def test_the_default_thresholds_are_money():
+    # given the defaults a frame gets without a config
+    config = BadgeConfig()
+
+    # then they are the product's money thresholds, not the seed's 5,000 m3
+    assert (config.quality_volume, config.high_value_order) == (1_000_000, 200_000)
+    assert key_account_badges(accounts())["seed_units"] == []
+
+
 def test_thresholds_are_configurable():
-    config = BadgeConfig(quality_volume=10_000, high_value_order=1_000, potential_within=0.0)
+    config = BadgeConfig(quality_volume=2_000_000, high_value_order=150_000, potential_within=0.0)
 
     result = key_account_badges(accounts(), config)
 

@@ -25,10 +25,11 @@ def scores(weights: CompositeWeights | None = None) -> pd.DataFrame:
 def test_each_component_is_on_a_0_to_100_scale():
     result = scores()
 
-    # amount: buyers b..f ranked among themselves, c and d tied; a has no revenue
-    assert result["amount_score"].tolist() == [0, 0, 25, 25, 75, 100]
-    # margin: a is negative, so 0; c 10, f 20, b 40, d = e 60
-    assert result["margin_score"].tolist() == [0, 50, 0, 75, 75, 25]
+    # amount: buyers b..f ranked among themselves, c and d tied (sharing the higher rank, 3 of 5);
+    # a has no revenue
+    assert result["amount_score"].tolist() == [0, 0, 50, 50, 75, 100]
+    # margin: a is negative, so 0; c 10, f 20, b 40, d = e 60 (both rank 5 of 5)
+    assert result["margin_score"].tolist() == [0, 50, 0, 100, 100, 25]
     assert result["credit_score"].tolist() == [100, 100, 50, 0, 0, 90]
     assert result["prospects_score"].tolist() == [50, 0, 50, 100, 25, 75]
 
@@ -37,14 +38,14 @@ def test_the_composite_weights_the_components():
     result = scores()
 
     # 0.4 amount + 0.3 margin + 0.15 credit + 0.15 prospects
-    assert result["composite"].tolist() == pytest.approx([22.5, 30.0, 25.0, 47.5, 56.25, 72.25])
+    assert result["composite"].tolist() == pytest.approx([22.5, 30.0, 35.0, 65.0, 63.75, 72.25])
     assert result.index.tolist() == IDS
 
 
 def test_weights_are_normalised_by_their_sum():
     result = scores(CompositeWeights(amount=2, margin=0, credit=0, prospects=2))
 
-    assert result["composite"].tolist() == pytest.approx([25.0, 0.0, 37.5, 62.5, 50.0, 87.5])
+    assert result["composite"].tolist() == pytest.approx([25.0, 0.0, 50.0, 75.0, 50.0, 87.5])
 
 
 def test_a_single_weight_gives_that_component():

@@ -25,18 +25,19 @@ def test_ranks_are_among_accounts_with_positive_values():
     result = potentials()
 
     assert result["revenue_rank"].tolist() == [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
-    assert result["margin_rank"].tolist() == [0.75, 0.75, 0.25, 0.5, 0.0, 0.0]
+    # a = b = 50 share the higher rank (5 of 5)
+    assert result["margin_rank"].tolist() == [1.0, 1.0, 0.25, 0.5, 0.0, 0.0]
 
 
 def test_the_band_comes_from_the_mean_rank_and_a_big_wallet_raises_it():
     result = potentials()
 
-    # mean ranks: a 0.875, b 0.75, c 0.375, d 0.375, e 0, f 0
-    assert result["rank_band"].tolist() == ["high", "medium", "low", "low", "low", "low"]
+    # mean ranks: a 1.0, b 0.875, c 0.375, d 0.375, e 0, f 0
+    assert result["rank_band"].tolist() == ["high", "high", "low", "low", "low", "low"]
     # c: wallet 900 = 3 x 300 raises; d: 599 < 3 x 200 does not; f: any wallet beats no revenue;
-    # a: already high
+    # a, b: already high
     assert result["wallet_raised"].tolist() == [False, False, True, False, False, True]
-    assert result["potential_band"].tolist() == ["high", "medium", "medium", "low", "low", "medium"]
+    assert result["potential_band"].tolist() == ["high", "high", "medium", "low", "low", "medium"]
 
 
 def test_band_cut_offs_are_inclusive():

@@ -38,13 +38,14 @@ def test_quintile_scores_rank_only_accounts_with_window_orders():
 
     # then
     assert result["recency_days"].tolist() == [10, 20, 20, 120, 181, 911, pd.NA]
-    assert result["r_score"].tolist() == [5, 3, 3, 2, 1, 1, 1]
-    assert result["f_score"].tolist() == [5, 3, 3, 1, 2, 1, 1]
-    assert result["m_score"].tolist() == [5, 2, 2, 1, 2, 1, 1]
+    # ties share the higher rank: b = c take rank 4 of 5 (R, F, M); b = c = e rank 4 on M
+    assert result["r_score"].tolist() == [5, 4, 4, 2, 1, 1, 1]
+    assert result["f_score"].tolist() == [5, 4, 4, 1, 2, 1, 1]
+    assert result["m_score"].tolist() == [5, 4, 4, 1, 4, 1, 1]
     assert [segment_for(r, f) for r, f in zip(result.r_score, result.f_score, strict=True)] == [
         "Champions",
-        "Need attention",
-        "Need attention",
+        "Loyal",
+        "Loyal",
         "Hibernating",
         "Hibernating",
         "Lost",
@@ -234,3 +235,17 @@ def test_adding_an_order_never_lowers_f_or_m(accounts, data, config):
 
     assert after["f_score"] >= before["f_score"]
     assert after["m_score"] >= before["m_score"]
+
+
+def test_three_identical_buyers_score_like_one_alone():
+    # given: an account that ordered 50,000 yesterday, alone and with two identical peers
+    alone = frame({"a": (date(2025, 6, 29), 1, 50_000.0)})
+    three = frame({key: (date(2025, 6, 29), 1, 50_000.0) for key in "abc"})
+
+    # when
+    alone_scores, three_scores = compute_rfm(alone, AS_OF), compute_rfm(three, AS_OF)
+
+    # then: 5/5/5 Champions both times, not 1/1/1 Lost when the peers join
+    for result in (alone_scores, three_scores):
+        assert result[["r_score", "f_score", "m_score"]].to_numpy().tolist() == [[5, 5, 5]] * len(result)
+        assert {segment_for(r, f) for r, f in zip(result.r_score, result.f_score, strict=True)} == {"Champions"}

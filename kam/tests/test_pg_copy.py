@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from django.db import connection
 
-from kam.bulk import copy_frame, copying_in_background, read_frame
+from kam.pg_copy import copy_frame, copying_in_background, read_frame
 
 pytestmark = [pytest.mark.django_db]
 
