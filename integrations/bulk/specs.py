@@ -51,6 +51,16 @@ class Spec:
             del columns[name]
         return columns
 
+    def model_path(self, name: str) -> str:
+        """The model lookup holding record field `name`'s value: a reference by its ERP id
+        (`account__external_id`), the owner by username (`owner__username`), else the field."""
+        if self.owner is not None and name == self.owner.name:
+            return f"{self.owner.column.removesuffix('_id')}__username"
+        for ref in (self.account, self.parent, *self.references):
+            if ref is not None and name == ref.name:
+                return f"{ref.column.removesuffix('_id')}__external_id"
+        return name
+
     @cached_property
     def reference_names(self) -> frozenset[str]:
         refs = tuple(ref for ref in (self.account, self.parent, self.owner) if ref is not None)
