@@ -58,6 +58,15 @@ def world(db):  # noqa: ANN001, ANN201 - a small named world of people and accou
     return build_world()
 
 
+@pytest.fixture
+def receiver():  # noqa: ANN201 - a webhook receiver on a real socket (kam/testing.py)
+    from kam.testing import Receiver
+
+    server = Receiver()
+    yield server
+    server.close()
+
+
 @pytest.fixture(autouse=True)
 def _celery_in_process(request):  # noqa: ANN001, ANN202
     """Tasks run in-process in tests, except where a real worker is the point (marker `worker`)."""

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, User
 from accounts.permissions import can_use_pages, owner_choices, owner_label
+from kam.forms import StyledFormMixin
 
 
 class PageLoginForm(AuthenticationForm):
@@ -15,7 +16,7 @@ class PageLoginForm(AuthenticationForm):
             raise forms.ValidationError(_("This is an API-only account; it cannot sign in here."), code="api_only")
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Account
         fields = [
@@ -53,9 +54,6 @@ class AccountForm(forms.ModelForm):
         )
         owner.label_from_instance = owner_label
         owner.empty_label = None  # required: no "---------" to leave the account ownerless
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
 
     def clean_external_id(self) -> str | None:
         return (self.cleaned_data.get("external_id") or "").strip() or None

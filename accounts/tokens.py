@@ -1,24 +1,58 @@
-"""Making and checking API tokens (the secret is never stored, only its hash)."""
+"""API tokens: the one way to make and revoke them (the token page and `create_api_token` both
+call these), and the lookup the API authentication uses. Only a key's SHA-256 is stored."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User
+from kam.scopes import unknown_scopes
 
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_create(*, user: User, name: str = "", scopes: list[str] | None = None) -> tuple[ApiToken, str]:
-    """Return the stored token and its secret key, which cannot be recovered later."""
+def token_create(*, user: User, name: str = "", scopes: Iterable[str] = ()) -> tuple[ApiToken, str]:
+    """Make a token for `user` and return it with its secret key (40 hex characters), which
+    cannot be recovered later.
+
+    `scopes` are names declared in the scope registry (kam/scopes.py); stored sorted, once each.
+    Raises ValidationError (field "scopes") naming every undeclared scope — a misspelt scope
+    would make a token that can do nothing — or when an integration user's token names no scope
+    (it could do nothing at all: integration users act only through scopes).
+    """
+    wanted = sorted({scope.strip() for scope in scopes if scope.strip()})
+    unknown = unknown_scopes(wanted)
+    if unknown:
+        raise ValidationError(
+            {"scopes": _("Unknown scopes: %(scopes)s.") % {"scopes": ", ".join(unknown)}}, code="unknown_scope"
+        )
+    if user.role == User.Role.INTEGRATION and not wanted:
+        raise ValidationError(
+            {"scopes": _("An integration user's token needs at least one scope.")}, code="scope_required"
+        )
     key = secrets.token_hex(20)
-    token = ApiToken.objects.create(
-        user=user, name=name, prefix=key[:8], key_hash=hash_key(key), scopes=sorted(scopes or [])
-    )
+    token = ApiToken.objects.create(user=user, name=name, prefix=key[:8], key_hash=hash_key(key), scopes=wanted)
     return token, key
+
+
+def token_revoke(*, token_id: int) -> ApiToken:
+    """Revoke the token `token_id` from now on and return it.
+
+    Revoking a revoked token keeps its first revocation time. Raises ApiToken.DoesNotExist.
+    """
+    with transaction.atomic():
+        # The conditional UPDATE keeps the first revocation time under a double click.
+        ApiToken.objects.filter(pk=token_id, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        return ApiToken.objects.get(pk=token_id)
 
 
 def api_token_lookup(key: str) -> ApiToken | None:

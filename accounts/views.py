@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,30 +11,11 @@ from django.views.decorators.http import require_POST
 from accounts import selectors, services
 from accounts.forms import AccountForm
 from accounts.models import Account
-from accounts.permissions import can_delete_accounts, can_use_pages
+from accounts.permissions import can_delete_accounts
+from kam.pages import page_view, visible_or_404
 from tiering.forms import OverrideForm
 from tiering.permissions import can_override_tiers
 from tiering.selectors import account_tier_card
-
-
-def page_view(view):  # noqa: ANN001, ANN201 - a decorator
-    """Signed-in people only; integration users (API-only) are refused."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not can_use_pages(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _visible_account(request: HttpRequest, pk: int) -> Account:
-    try:
-        return selectors.account_get(user=request.user, pk=pk)
-    except Account.DoesNotExist:
-        raise Http404 from None
 
 
 @page_view
@@ -53,7 +31,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible_account(request, pk)
+    account = visible_or_404(Account.objects.select_related("owner", "parent"), user=request.user, pk=pk)
     context = {
         "account": account,
         "group": selectors.account_group_tree(user=request.user, account=account),
@@ -71,7 +49,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @page_view
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible_account(request, pk)
+    account = visible_or_404(Account.objects.select_related("owner", "parent"), user=request.user, pk=pk)
     form = AccountForm(request.POST or None, instance=account, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,7 +65,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @page_view
 @require_POST
 def account_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible_account(request, pk)
+    account = visible_or_404(Account.objects.select_related("owner", "parent"), user=request.user, pk=pk)
     if not can_delete_accounts(request.user):
         raise PermissionDenied
     try:

@@ -46,7 +46,7 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from accounts.models import Account, Order, User  # noqa: E402
-from accounts.tokens import api_token_create  # noqa: E402
+from accounts.tokens import token_create  # noqa: E402
 
 COPY_COLUMNS = ("external_id", "account_id", "ordered_at", "amount", "margin", "status", "updated_at")
 
@@ -149,7 +149,7 @@ def main() -> None:
     manage("migrate", "--noinput")
     account_ids = ensure_accounts(args.accounts)
     user, _ = User.objects.get_or_create(username="bench-erp", defaults={"role": User.Role.INTEGRATION})
-    _, token = api_token_create(user=user, name="bench", scopes=["orders:write"])
+    _, token = token_create(user=user, name="bench", scopes=["orders:write"])
     batches = make_batches(sorted(account_ids), args.batches, args.batch_size, args.seed)
     bodies = [json.dumps({"records": batch}).encode() for batch in batches]
     stamp = "2026-01-01 00:00:00+00"

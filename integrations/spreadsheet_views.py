@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.views import page_view
 from integrations.spreadsheets import KINDS, exporting
 from integrations.spreadsheets.forms import UploadForm
 from integrations.spreadsheets.importing import Report, import_confirm, import_preview
 from integrations.spreadsheets.models import ImportBatch
 from integrations.spreadsheets.reading import SpreadsheetError
+from kam.pages import page_view
 
 SHOWN_ROWS = 200  # rows listed on the preview page; the counts cover all of them
 

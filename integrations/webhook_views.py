@@ -14,11 +14,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.views import page_view
 from integrations.webhooks import services
 from integrations.webhooks.forms import DeliveryFilterForm, SubscriptionForm
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks.permissions import can_manage_webhook_pages
+from kam.pages import page_view
 
 # The session key (not a secret) holding a new secret to show once, after the redirect.
 NEW_SECRET_SESSION_KEY = "integrations:webhook-secret"  # noqa: S105

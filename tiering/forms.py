@@ -5,24 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kam.api.parsers import TooDeep, loads_limited
+from kam.forms import StyledFormMixin
 from tiering.domain.config import TieringConfig
 from tiering.domain.matrix import TIERS
 from tiering.models import Assessment
 
 
-class BootstrapMixin:
-    def style(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class AssessmentForm(BootstrapMixin, forms.ModelForm):
+class AssessmentForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Assessment
         fields = [
@@ -39,19 +28,11 @@ class AssessmentForm(BootstrapMixin, forms.ModelForm):
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.style()
 
-
-class OverrideForm(BootstrapMixin, forms.Form):
+class OverrideForm(StyledFormMixin, forms.Form):
     tier = forms.ChoiceField(label=_("Tier"), choices=[(t, t) for t in TIERS])
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     expires_on = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.style()
 
     def clean_expires_on(self):  # noqa: ANN201
         value = self.cleaned_data["expires_on"]
@@ -60,13 +41,12 @@ class OverrideForm(BootstrapMixin, forms.Form):
         return value
 
 
-class ConfigForm(BootstrapMixin, forms.Form):
+class ConfigForm(StyledFormMixin, forms.Form):
     data = forms.CharField(label=_("Settings (JSON)"), widget=forms.Textarea(attrs={"rows": 28, "spellcheck": "false"}))
     note = forms.CharField(label=_("What changed and why"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.style()
         self.fields["data"].widget.attrs["class"] += " font-monospace"
 
     def clean_data(self) -> dict:

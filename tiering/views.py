@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.views import _visible_account, page_view
+from accounts.models import Account
+from kam.pages import page_view, visible_or_404
 from tiering import selectors, services
 from tiering.forms import AssessmentForm, ConfigForm, OverrideForm
 from tiering.permissions import can_override_tiers, can_run_tiering
@@ -36,7 +37,7 @@ def needs_assessment(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def assess(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible_account(request, pk)
+    account = visible_or_404(Account, user=request.user, pk=pk)
     latest = account.assessments.first()
     initial = {f: getattr(latest, f) for f in AssessmentForm.Meta.fields} if latest else {}
     form = AssessmentForm(request.POST or None, initial=initial)
@@ -50,7 +51,7 @@ def assess(request: HttpRequest, pk: int) -> HttpResponse:
 @page_view
 @require_POST
 def override(request: HttpRequest, pk: int) -> HttpResponse:
-    account = _visible_account(request, pk)
+    account = visible_or_404(Account, user=request.user, pk=pk)
     if not can_override_tiers(request.user):
         raise PermissionDenied
     form = OverrideForm(request.POST)

@@ -1,5 +1,8 @@
 """Token scopes. A token with scopes may only do what they name; an integration user's token
-must name a scope for anything at all. A person's token without scopes acts as that person."""
+must name a scope for anything at all. A person's token without scopes acts as that person.
+
+The scopes themselves are declared by their apps in the registry (kam/scopes.py); naming an
+undeclared one here is a programming error (ImproperlyConfigured), not a silent refusal."""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from accounts.models import ApiToken, User
+from kam.scopes import check_declared
 
 
 def has_scope(request: Request, scope: str) -> bool:
+    check_declared(scope)
     token = request.auth if isinstance(request.auth, ApiToken) else None
     if token is not None and token.scopes:
         return scope in token.scopes
@@ -17,6 +22,8 @@ def has_scope(request: Request, scope: str) -> bool:
 
 
 def require_scope(scope: str) -> type[BasePermission]:
+    check_declared(scope)
+
     class HasScope(BasePermission):
         message = f"This token lacks the scope {scope}."
 

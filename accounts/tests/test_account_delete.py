@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import Account, Contact
 from accounts.tests.factories import make_account, make_contact
-from accounts.tests.test_visibility import api_client_for
+from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,7 @@ def test_the_page_and_the_api_delete_through_the_service(client, world, service_
     # when the director deletes one on the page and the other over the API
     client.force_login(world.director)
     page = client.post(reverse("accounts:delete", args=[by_page.pk]))
-    api = api_client_for(world.director).delete(f"/api/v1/accounts/{by_api.pk}/")
+    api = token_client(world.director).delete(f"/api/v1/accounts/{by_api.pk}/")
     # then each went through the service once, and both are gone
     assert (page.status_code, page["Location"], api.status_code) == (302, reverse("accounts:list"), 204)
     assert [c["account"].name for c in calls] == ["页面", "接口"]  # (a deleted instance has no pk)
@@ -59,7 +59,7 @@ def test_the_page_and_the_api_give_the_same_refusal_for_a_group_parent(client, w
     # when the director tries to delete it on the page and over the API
     client.force_login(world.director)
     page = client.post(reverse("accounts:delete", args=[world.account.pk]), follow=True)
-    api = api_client_for(world.director).delete(f"/api/v1/accounts/{world.account.pk}/")
+    api = token_client(world.director).delete(f"/api/v1/accounts/{world.account.pk}/")
     # then the page says why and the API answers 409 with the same reason; the account stays
     assert [m.message for m in page.context["messages"]] == [REFUSAL]
     assert page.redirect_chain == [(reverse("accounts:detail", args=[world.account.pk]), 302)]
@@ -72,6 +72,6 @@ def test_who_may_delete_is_checked_before_the_service_is_called(client, world, s
     calls = service_calls(services, "account_delete")
     client.force_login(world.owner)
     assert client.post(reverse("accounts:delete", args=[world.account.pk])).status_code == 403
-    assert api_client_for(world.owner).delete(f"/api/v1/accounts/{world.account.pk}/").status_code == 403
+    assert token_client(world.owner).delete(f"/api/v1/accounts/{world.account.pk}/").status_code == 403
     assert calls == []
     assert Account.objects.filter(pk=world.account.pk).exists()

@@ -3,7 +3,7 @@ import pytest
 from accounts.models import ContactRoleHistory
 from accounts.services import contact_update
 from accounts.tests.factories import make_contact
-from accounts.tests.test_visibility import api_client_for
+from kam.testing import token_client
 
 
 @pytest.mark.django_db
@@ -29,7 +29,7 @@ def test_a_change_of_phone_is_not_a_move(world) -> None:
 
 def test_api_update_goes_through_the_history(world) -> None:
     contact = make_contact(world.account, title="工程师", buying_role="user")
-    api = api_client_for(world.owner)
+    api = token_client(world.owner)
     response = api.patch(f"/api/v1/contacts/{contact.pk}/", {"title": "总工程师"}, format="json")
     assert response.status_code == 200
     assert response.json()["title"] == "总工程师"
@@ -39,7 +39,7 @@ def test_api_update_goes_through_the_history(world) -> None:
 def test_reports_to_must_be_in_the_same_account(world) -> None:
     boss = make_contact(world.other_account, name="李强")
     contact = make_contact(world.account, buying_role="user")
-    api = api_client_for(world.director)
+    api = token_client(world.director)
     response = api.patch(f"/api/v1/contacts/{contact.pk}/", {"reports_to": boss.pk}, format="json")
     assert response.status_code == 400
     assert "reports_to" in response.json()["errors"]
@@ -141,7 +141,7 @@ def test_the_api_creates_and_updates_contacts_through_the_services(world, servic
     # given watches on both contact services
     created, updated = service_calls(services, "contact_create"), service_calls(services, "contact_update")
     boss = make_contact(world.other_account, name="李强")
-    api = api_client_for(world.director)
+    api = token_client(world.director)
     # when the API creates a contact with a boss elsewhere, then a good one, then patches it
     refused = api.post(
         "/api/v1/contacts/",

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from accounts.models import Account
 from accounts.tests.factories import make_account, make_order
 from accounts.trees import levels_up
-from integrations.tests.test_bulk_api import bulk_client, post_bulk
+from integrations.tests.factories import post_bulk
 from integrations.tests.test_bulk_concurrency import all_at_once
+from kam.testing import token_client
 
 
 def statuses(response) -> list[str]:  # noqa: ANN001
@@ -65,7 +66,7 @@ def test_bulk_refuses_a_106_level_chain_at_the_21st_level(world, settings) -> No
         {"external_id": f"K-{i}", "name": f"K{i}", "parent_external_id": f"K-{i - 1}"} for i in range(1, 106)
     ]
 
-    response = post_bulk(bulk_client(world.integration), "accounts", records)
+    response = post_bulk(token_client(world.integration), "accounts", records)
 
     # then: levels 1-20 are written, the 21st is refused and everything below it with it
     result = statuses(response)
@@ -84,7 +85,7 @@ def test_a_106_node_cycle_is_refused_beyond_any_fixed_walk(world, settings) -> N
     # given: a legal 106-level chain (the limit raised for it)
     settings.ACCOUNT_GROUP_MAX_DEPTH = 200
     accounts = chain(world.owner, 106)
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
 
     # when: the root is put under the leaf, through the bulk API and through the model
     response = post_bulk(api, "accounts", [{"external_id": "L-0", "name": "L0", "parent_external_id": "L-105"}])
@@ -105,11 +106,10 @@ def test_a_106_node_cycle_is_refused_beyond_any_fixed_walk(world, settings) -> N
 
 @pytest.mark.django_db
 def test_the_api_refuses_a_too_deep_parent_on_create_with_400(world, settings) -> None:
-    from accounts.tests.test_visibility import api_client_for
 
     settings.ACCOUNT_GROUP_MAX_DEPTH = 2
     accounts = chain(world.owner, 2)
-    api = api_client_for(world.director)
+    api = token_client(world.director)
 
     response = api.post(
         "/api/v1/accounts/",
@@ -130,7 +130,7 @@ def test_two_concurrent_reparentings_into_a_cycle_let_exactly_one_through(world)
     make_account(world.owner, name="B", external_id="B")
     a_under_b = [{"external_id": "C-1", "name": "华东精密机械", "parent_external_id": "B"}]
     b_under_a = [{"external_id": "B", "name": "B", "parent_external_id": "C-1"}]
-    clients = [bulk_client(world.integration), bulk_client(world.integration)]
+    clients = [token_client(world.integration), token_client(world.integration)]
 
     # when: both bulk calls run at once, on two connections
     answers = all_at_once(

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from accounts.selectors import account_group_tree
 from accounts.tests.factories import make_account
+from kam.testing import token_client
 
 
 @pytest.fixture
@@ -37,10 +38,8 @@ def test_an_account_cannot_be_its_own_parent(group) -> None:
 
 
 def test_api_refuses_a_cycle_and_keeps_the_tree(client, world, group) -> None:
-    from accounts.tests.test_visibility import api_client_for
-
     root, _, grandchild = group
-    api = api_client_for(world.director)
+    api = token_client(world.director)
     response = api.patch(f"/api/v1/accounts/{root.pk}/", {"parent": grandchild.pk}, format="json")
     assert response.status_code == 400
     assert "cannot contain itself" in response.json()["errors"]["parent"][0]

@@ -7,6 +7,7 @@ from django.db.models import Sum
 
 from accounts.models import Account, Order, Payment
 from accounts.tests.factories import make_account, make_order, make_payment
+from kam.testing import token_client
 
 
 @pytest.mark.django_db
@@ -49,9 +50,7 @@ def test_postgres_keeps_all_sixteen_digits(world) -> None:
 
 @pytest.mark.django_db
 def test_api_refuses_more_than_two_decimals(world) -> None:
-    from accounts.tests.test_visibility import api_client_for
-
-    api = api_client_for(world.director)
+    api = token_client(world.director)
     response = api.patch(f"/api/v1/accounts/{world.account.pk}/", {"annual_revenue": "10.005"}, format="json")
     assert response.status_code == 400
     assert "annual_revenue" in response.json()["errors"]

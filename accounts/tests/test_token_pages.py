@@ -4,6 +4,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
 from accounts.tokens import hash_key
+from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -50,11 +51,7 @@ def test_an_integration_token_without_scopes_is_refused(client, world) -> None:
     ],
 )
 def test_an_integration_token_may_do_only_what_its_scopes_name(world, scopes, method, url, expected) -> None:
-    from accounts.tokens import api_token_create
-
-    _, key = api_token_create(user=world.integration, scopes=scopes)
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    api = token_client(world.integration, scopes)
     response = getattr(api, method)(url, {}, format="json")
     assert response.status_code == expected
     if expected == 403:

@@ -3,13 +3,13 @@ through the pages and through the API."""
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from accounts.models import Account, Contact, Order, User
 from accounts.tests.factories import make_contact, make_order
-from accounts.tokens import api_token_create
 
 # person -> (sees the account, may delete it)
+from kam.testing import token_client
+
 MATRIX = {
     "owner": (True, False),
     "teammate": (True, False),
@@ -20,17 +20,6 @@ MATRIX = {
     "director": (True, True),
 }
 API_MATRIX = {**MATRIX, "integration": (True, False)}
-
-
-def api_client_for(user) -> APIClient:  # noqa: ANN001
-    client = APIClient()
-    # An integration user's token only works with scopes; people's tokens act as the person.
-    scopes = (
-        ["accounts:read", "accounts:write", "contacts:read", "contacts:write"] if user.role == "integration" else []
-    )
-    _, key = api_token_create(user=user, scopes=scopes)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
 
 
 @pytest.mark.django_db
@@ -66,7 +55,7 @@ def test_pages_follow_the_visibility_rule(client, world, person, expected) -> No
 @pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
 def test_api_follows_the_visibility_rule(world, person, expected) -> None:
     sees, may_delete = expected
-    api = api_client_for(getattr(world, person))
+    api = token_client(getattr(world, person))
     url = f"/api/v1/accounts/{world.account.pk}/"
 
     listing = api.get("/api/v1/accounts/")
@@ -112,7 +101,7 @@ def test_account_owned_objects_follow_their_account(world) -> None:
 @pytest.mark.django_db
 def test_api_contacts_of_hidden_accounts_answer_404(world) -> None:
     hidden = make_contact(world.other_account, name="李强")
-    api = api_client_for(world.owner)
+    api = token_client(world.owner)
     assert api.get(f"/api/v1/contacts/{hidden.pk}/").status_code == 404
     created = api.post(
         "/api/v1/contacts/", {"account": world.other_account.pk, "name": "X", "buying_role": "user"}, format="json"
@@ -175,7 +164,7 @@ def test_the_hand_over_rule_decides_who_may_be_made_owner(world, person, targets
 @pytest.mark.parametrize("person", HAND_OVER)
 @pytest.mark.parametrize("target", EVERYONE)
 def test_the_api_creates_accounts_only_for_owners_the_rule_allows(world, person, target) -> None:
-    api = api_client_for(getattr(world, person))
+    api = token_client(getattr(world, person))
     before = Account.objects.count()
     response = api.post("/api/v1/accounts/", {"name": "新客户", "owner": getattr(world, target).pk}, format="json")
     allowed = target in HAND_OVER[person]
@@ -219,7 +208,7 @@ def test_the_edit_form_offers_owners_by_full_name_and_only_by_the_rule(client, w
 
 @pytest.mark.django_db
 def test_an_account_cannot_be_left_without_an_owner(client, world) -> None:
-    api = api_client_for(world.director)
+    api = token_client(world.director)
     # when the owner is cleared through the API, left out on create, or "---------" on the form
     cleared = api.patch(f"/api/v1/accounts/{world.account.pk}/", {"owner": None}, format="json")
     missing = api.post("/api/v1/accounts/", {"name": "无负责人"}, format="json")

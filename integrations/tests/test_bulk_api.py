@@ -6,51 +6,23 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
-from accounts.models import Account, Contact, Invoice, Order, Payment, User
+from accounts.models import Account, Contact, Invoice, Order, Payment
 from accounts.tests.factories import make_account, make_order
-from accounts.tokens import api_token_create
 from integrations.bulk import MAX_RECORDS
+from integrations.tests.factories import order_record, post_bulk, statuses
+from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
 
 WRITE_SCOPES = ["accounts:write", "contacts:write", "orders:write", "invoices:write", "payments:write"]
 
 
-def bulk_client(user: User, scopes: list[str] | None = None) -> APIClient:
-    """A token client; an integration user's token gets every bulk scope unless told otherwise."""
-    if scopes is None:
-        scopes = WRITE_SCOPES if user.role == User.Role.INTEGRATION else []
-    client = APIClient()
-    _, key = api_token_create(user=user, scopes=scopes)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-def post_bulk(client: APIClient, collection: str, body: object, **headers: str):  # noqa: ANN201 - DRF response
-    return client.post(f"/api/v1/{collection}/bulk/", body, format="json", **headers)
-
-
-def order(external_id: str, account: str = "C-1", **fields: object) -> dict:
-    record = {
-        "external_id": external_id,
-        "account_external_id": account,
-        "ordered_at": "2026-03-02",
-        "amount": "12500.00",
-        "margin": "3100.00",
-        "status": "fulfilled",
-    }
-    return {**record, **fields}
-
-
-def statuses(response) -> list[str]:  # noqa: ANN001
-    return [result["status"] for result in response.json()["results"]]
-
-
 def test_each_record_gets_its_own_result_in_the_order_sent(world) -> None:
-    api = bulk_client(world.integration)
-    response = post_bulk(api, "orders", {"records": [order("SO-1"), order("SO-2", amount="1.005"), order("SO-3")]})
+    api = token_client(world.integration)
+    response = post_bulk(
+        api, "orders", {"records": [order_record("SO-1"), order_record("SO-2", amount="1.005"), order_record("SO-3")]}
+    )
     assert response.status_code == 207  # one record failed: Multi-Status
     body = response.json()
     assert body["atomic"] is False
@@ -83,7 +55,7 @@ def test_an_invalid_record_reports_each_field_and_reason_and_writes_nothing(worl
         "status": "shipped",
         "colour": "red",
     }
-    response = post_bulk(bulk_client(world.integration), "orders", [bad, "not a record", {"amount": "1.00"}])
+    response = post_bulk(token_client(world.integration), "orders", [bad, "not a record", {"amount": "1.00"}])
     assert response.status_code == 207
     results = response.json()["results"]
     assert statuses(response) == ["error", "error", "error"]
@@ -101,8 +73,8 @@ def test_an_invalid_record_reports_each_field_and_reason_and_writes_nothing(worl
 
 
 def test_a_replayed_batch_changes_nothing(world) -> None:
-    api = bulk_client(world.integration)
-    batch = {"records": [order(f"SO-{i}") for i in range(5)]}
+    api = token_client(world.integration)
+    batch = {"records": [order_record(f"SO-{i}") for i in range(5)]}
     first = post_bulk(api, "orders", batch).json()
     stamps = dict(Order.objects.values_list("external_id", "updated_at"))
     second = post_bulk(api, "orders", batch).json()
@@ -113,11 +85,11 @@ def test_a_replayed_batch_changes_nothing(world) -> None:
 
 
 def test_only_the_changed_record_is_updated(world) -> None:
-    api = bulk_client(world.integration)
-    post_bulk(api, "orders", [order("SO-1"), order("SO-2")])
+    api = token_client(world.integration)
+    post_bulk(api, "orders", [order_record("SO-1"), order_record("SO-2")])
     before = dict(Order.objects.values_list("external_id", "updated_at"))
     response = post_bulk(
-        api, "orders", [order("SO-1"), order("SO-2", amount="99.5", margin="9.50", status="cancelled")]
+        api, "orders", [order_record("SO-1"), order_record("SO-2", amount="99.5", margin="9.50", status="cancelled")]
     )
     assert statuses(response) == ["unchanged", "updated"]
     changed = Order.objects.get(external_id="SO-2")
@@ -127,8 +99,10 @@ def test_only_the_changed_record_is_updated(world) -> None:
 
 
 def test_an_atomic_batch_with_one_invalid_record_writes_nothing(world) -> None:
-    api = bulk_client(world.integration)
-    response = post_bulk(api, "orders", {"records": [order("SO-1"), order("SO-2", ordered_at="soon")], "atomic": True})
+    api = token_client(world.integration)
+    response = post_bulk(
+        api, "orders", {"records": [order_record("SO-1"), order_record("SO-2", ordered_at="soon")], "atomic": True}
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["atomic"] is True
@@ -140,13 +114,13 @@ def test_an_atomic_batch_with_one_invalid_record_writes_nothing(world) -> None:
 
 
 def test_an_atomic_batch_without_errors_is_written_whole(world) -> None:
-    response = post_bulk(bulk_client(world.integration), "orders", {"records": [order("SO-1")], "atomic": True})
+    response = post_bulk(token_client(world.integration), "orders", {"records": [order_record("SO-1")], "atomic": True})
     assert (response.status_code, statuses(response)) == (200, ["created"])
 
 
 def test_the_envelope_is_checked_as_a_whole(world) -> None:
-    api = bulk_client(world.integration)
-    too_many = post_bulk(api, "orders", [order(f"SO-{i}") for i in range(MAX_RECORDS + 1)])
+    api = token_client(world.integration)
+    too_many = post_bulk(api, "orders", [order_record(f"SO-{i}") for i in range(MAX_RECORDS + 1)])
     assert too_many.status_code == 400
     assert too_many.json()["code"] == "invalid"
     assert "at most 5000 records" in too_many.json()["errors"]["records"][0]
@@ -164,7 +138,9 @@ def test_the_envelope_is_checked_as_a_whole(world) -> None:
 
 
 def test_the_same_key_twice_in_one_batch_is_refused_for_every_copy(world) -> None:
-    response = post_bulk(bulk_client(world.integration), "orders", [order("SO-1"), order("SO-2"), order("SO-1")])
+    response = post_bulk(
+        token_client(world.integration), "orders", [order_record("SO-1"), order_record("SO-2"), order_record("SO-1")]
+    )
     assert statuses(response) == ["error", "created", "error"]
     assert response.json()["results"][0]["errors"] == {
         "external_id": ["Appears more than once in this batch (records 0, 2)."]
@@ -174,7 +150,7 @@ def test_the_same_key_twice_in_one_batch_is_refused_for_every_copy(world) -> Non
 
 def test_fields_left_out_keep_their_value_and_null_clears_them(world, settings) -> None:
     settings.DEFAULT_ACCOUNT_OWNER = "director"  # the ERP names no owner
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
     full = {"external_id": "C-9", "name": "南方电气", "industry": "Power", "employees": 800}
     assert statuses(post_bulk(api, "accounts", [full])) == ["created"]
     account = Account.objects.get(external_id="C-9")
@@ -194,7 +170,7 @@ def test_fields_left_out_keep_their_value_and_null_clears_them(world, settings) 
 
 def test_an_account_may_name_a_parent_sent_later_in_the_same_batch(world, settings) -> None:
     settings.DEFAULT_ACCOUNT_OWNER = "director"  # the ERP names no owner
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
     records = [
         {"external_id": "C-11", "name": "子公司", "parent_external_id": "C-10"},
         {"external_id": "C-10", "name": "集团", "parent_external_id": "C-1"},
@@ -209,7 +185,7 @@ def test_an_account_may_name_a_parent_sent_later_in_the_same_batch(world, settin
 
 def test_a_parent_that_would_close_a_loop_is_refused(world, settings) -> None:
     settings.DEFAULT_ACCOUNT_OWNER = "director"  # the ERP names no owner
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
     post_bulk(api, "accounts", [{"external_id": "C-3", "name": "子公司", "parent_external_id": "C-1"}])
     response = post_bulk(api, "accounts", [{"external_id": "C-1", "name": "华东精密机械", "parent_external_id": "C-3"}])
     assert statuses(response) == ["error"]
@@ -224,7 +200,7 @@ def test_a_child_of_an_invalid_record_is_not_written_either(world) -> None:
         {"external_id": "C-20", "name": ""},
         {"external_id": "C-21", "name": "子公司", "parent_external_id": "C-20"},
     ]
-    response = post_bulk(bulk_client(world.integration), "accounts", records)
+    response = post_bulk(token_client(world.integration), "accounts", records)
     assert statuses(response) == ["error", "error"]
     assert response.json()["results"][1]["errors"] == {
         "parent_external_id": ['Account "C-20" is not valid in this batch.']
@@ -233,7 +209,7 @@ def test_a_child_of_an_invalid_record_is_not_written_either(world) -> None:
 
 
 def test_invoices_and_payments_link_rows_of_their_own_account(world) -> None:
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
     make_order(world.account, date(2026, 3, 1), "100", external_id="SO-1")
     make_order(world.other_account, date(2026, 3, 1), "100", external_id="SO-2")
     invoice = {"account_external_id": "C-1", "issued_on": "2026-03-05", "due_on": "2026-04-04", "amount": "100.00"}
@@ -264,7 +240,7 @@ def test_invoices_and_payments_link_rows_of_their_own_account(world) -> None:
 
 
 def test_contacts_may_report_to_a_contact_of_the_same_account_only(world) -> None:
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
     base = {"account_external_id": "C-1", "buying_role": "user"}
     response = post_bulk(
         api,
@@ -291,16 +267,16 @@ def test_contacts_may_report_to_a_contact_of_the_same_account_only(world) -> Non
 
 @pytest.mark.parametrize("collection", ["accounts", "contacts", "orders", "invoices", "payments"])
 def test_a_token_without_the_write_scope_is_refused_naming_it(world, collection) -> None:
-    api = bulk_client(world.integration, scopes=[scope for scope in WRITE_SCOPES if scope != f"{collection}:write"])
+    api = token_client(world.integration, scopes=[scope for scope in WRITE_SCOPES if scope != f"{collection}:write"])
     response = post_bulk(api, collection, [])
     assert response.status_code == 403
     assert f"{collection}:write" in response.json()["message"]
-    assert post_bulk(bulk_client(world.integration, scopes=[f"{collection}:write"]), collection, []).status_code == 200
+    assert post_bulk(token_client(world.integration, scopes=[f"{collection}:write"]), collection, []).status_code == 200
 
 
 def test_a_rep_cannot_upsert_orders_onto_another_teams_account(world) -> None:
-    api = bulk_client(world.owner)
-    response = post_bulk(api, "orders", [order("SO-1", account="C-1"), order("SO-2", account="C-2")])
+    api = token_client(world.owner)
+    response = post_bulk(api, "orders", [order_record("SO-1", account="C-1"), order_record("SO-2", account="C-2")])
     assert statuses(response) == ["created", "error"]
     assert response.json()["results"][1]["errors"] == {"account_external_id": ['Account "C-2" does not exist.']}
     assert list(Order.objects.values_list("external_id", flat=True)) == ["SO-1"]
@@ -308,28 +284,28 @@ def test_a_rep_cannot_upsert_orders_onto_another_teams_account(world) -> None:
 
 def test_a_rep_cannot_take_over_a_row_of_another_teams_account(world) -> None:
     make_order(world.other_account, date(2026, 3, 1), "100", external_id="SO-7")
-    response = post_bulk(bulk_client(world.owner), "orders", [order("SO-7", account="C-1")])
+    response = post_bulk(token_client(world.owner), "orders", [order_record("SO-7", account="C-1")])
     assert statuses(response) == ["error"]
     assert "not visible to you" in response.json()["results"][0]["errors"]["external_id"][0]
     assert Order.objects.get(external_id="SO-7").account == world.other_account
-    other = post_bulk(bulk_client(world.owner), "accounts", [{"external_id": "C-2", "name": "mine now"}])
+    other = post_bulk(token_client(world.owner), "accounts", [{"external_id": "C-2", "name": "mine now"}])
     assert statuses(other) == ["error"]
     assert Account.objects.get(external_id="C-2").name == "北方重工"
 
 
 def test_an_account_a_rep_creates_is_theirs_and_a_director_sees_all(world) -> None:
-    response = post_bulk(bulk_client(world.owner), "accounts", [{"external_id": "C-30", "name": "新客户"}])
+    response = post_bulk(token_client(world.owner), "accounts", [{"external_id": "C-30", "name": "新客户"}])
     assert statuses(response) == ["created"]
     assert Account.objects.get(external_id="C-30").owner == world.owner
-    director = post_bulk(bulk_client(world.director), "orders", [order("SO-1", account="C-2")])
+    director = post_bulk(token_client(world.director), "orders", [order_record("SO-1", account="C-2")])
     assert statuses(director) == ["created"]
     assert Account.objects.filter(owner__isnull=True).count() == 0
 
 
 def test_money_is_kept_to_the_cent(world) -> None:
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
     make_account(external_id="C-40", name="x")
-    records = [order("SO-1", amount="0.10", margin="-3.5"), order("SO-2", amount=12, margin="11.99")]
+    records = [order_record("SO-1", amount="0.10", margin="-3.5"), order_record("SO-2", amount=12, margin="11.99")]
     assert statuses(post_bulk(api, "orders", records)) == ["created", "created"]
     amounts = dict(Order.objects.values_list("external_id", "amount"))
     assert amounts == {"SO-1": Decimal("0.10"), "SO-2": Decimal("12.00")}
@@ -341,10 +317,10 @@ def test_an_order_without_margin_is_stored_with_an_unknown_margin(world) -> None
     record = {"external_id": "SO-NM", "account_external_id": "C-1", "ordered_at": "2026-03-02", "amount": "100.00"}
 
     # when
-    response = post_bulk(bulk_client(world.integration), "orders", [record])
+    response = post_bulk(token_client(world.integration), "orders", [record])
 
     # then: created, margin unknown (NULL, not 0); an explicit null is accepted too
     assert statuses(response) == ["created"]
     assert Order.objects.get(external_id="SO-NM").margin is None
-    again = post_bulk(bulk_client(world.integration), "orders", [{**record, "margin": None}])
+    again = post_bulk(token_client(world.integration), "orders", [{**record, "margin": None}])
     assert statuses(again) == ["unchanged"]

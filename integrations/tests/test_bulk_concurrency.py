@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 
 from accounts.models import Order
-from integrations.tests.test_bulk_api import bulk_client, order, post_bulk
+from integrations.tests.factories import order_record, post_bulk
+from kam.testing import token_client
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -47,8 +48,8 @@ def snapshot() -> list[tuple]:
 
 
 def test_the_same_batch_from_four_threads_creates_each_order_once(world) -> None:
-    batch = {"records": [order(f"SO-{i:04}", account="C-1" if i % 2 else "C-2") for i in range(ORDERS)]}
-    clients = [bulk_client(world.integration) for _ in range(THREADS)]
+    batch = {"records": [order_record(f"SO-{i:04}", account="C-1" if i % 2 else "C-2") for i in range(ORDERS)]}
+    clients = [token_client(world.integration) for _ in range(THREADS)]
 
     responses = all_at_once([lambda api=api: post_bulk(api, "orders", batch) for api in clients])
 
@@ -69,9 +70,9 @@ def test_the_same_batch_from_four_threads_creates_each_order_once(world) -> None
 
 
 def test_concurrent_retries_with_one_idempotency_key_apply_once(world) -> None:
-    batch = [order(f"SO-{i:04}") for i in range(ORDERS)]
-    api = bulk_client(world.integration)
-    clients = [api, *(bulk_client(world.integration) for _ in range(THREADS - 1))]  # one user, several tokens
+    batch = [order_record(f"SO-{i:04}") for i in range(ORDERS)]
+    api = token_client(world.integration)
+    clients = [api, *(token_client(world.integration) for _ in range(THREADS - 1))]  # one user, several tokens
 
     responses = all_at_once(
         [lambda api=api: post_bulk(api, "orders", batch, HTTP_IDEMPOTENCY_KEY="k") for api in clients]

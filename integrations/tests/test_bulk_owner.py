@@ -10,7 +10,8 @@ import pytest
 
 from accounts.models import Account
 from integrations.spreadsheets.importing import import_confirm, import_preview
-from integrations.tests.test_bulk_api import bulk_client, post_bulk
+from integrations.tests.factories import post_bulk
+from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -20,21 +21,21 @@ def account(external_id: str, **fields: object) -> dict:
 
 
 def test_the_erp_names_the_owner_by_username(world) -> None:
-    response = post_bulk(bulk_client(world.integration), "accounts", [account("C-10", owner_username="rep4")])
+    response = post_bulk(token_client(world.integration), "accounts", [account("C-10", owner_username="rep4")])
     assert response.json()["results"][0]["status"] == "created"
     assert Account.objects.get(external_id="C-10").owner == world.other_rep
 
 
 def test_a_new_account_from_the_erp_without_owner_goes_to_the_default_owner(world, settings) -> None:
     settings.DEFAULT_ACCOUNT_OWNER = "director"
-    response = post_bulk(bulk_client(world.integration), "accounts", [account("C-11")])
+    response = post_bulk(token_client(world.integration), "accounts", [account("C-11")])
     assert response.json()["results"][0]["status"] == "created"
     assert Account.objects.get(external_id="C-11").owner == world.director
 
 
 def test_without_a_default_owner_a_new_account_must_name_one(world, settings) -> None:
     settings.DEFAULT_ACCOUNT_OWNER = ""
-    response = post_bulk(bulk_client(world.integration), "accounts", [account("C-12"), account("C-1", region="华东")])
+    response = post_bulk(token_client(world.integration), "accounts", [account("C-12"), account("C-1", region="华东")])
     results = response.json()["results"]
     assert results[0]["errors"] == {
         "owner_username": ["Name the owner: no default owner is configured for new accounts."]
@@ -45,7 +46,7 @@ def test_without_a_default_owner_a_new_account_must_name_one(world, settings) ->
 
 
 def test_the_integration_user_and_unknown_people_are_refused_alike(world) -> None:
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
     response = post_bulk(
         api, "accounts", [account("C-13", owner_username="erp"), account("C-14", owner_username="nobody")]
     )
@@ -58,7 +59,7 @@ def test_the_integration_user_and_unknown_people_are_refused_alike(world) -> Non
 
 
 def test_a_rep_creates_accounts_for_themself_only(world) -> None:
-    api = bulk_client(world.owner)
+    api = token_client(world.owner)
     response = post_bulk(
         api,
         "accounts",
@@ -73,7 +74,7 @@ def test_a_rep_creates_accounts_for_themself_only(world) -> None:
 
 
 def test_a_rep_keeps_the_current_owner_but_cannot_give_an_account_away(world) -> None:
-    api = bulk_client(world.teammate)  # on the account team of C-1, owned by rep1
+    api = token_client(world.teammate)  # on the account team of C-1, owned by rep1
     kept = post_bulk(api, "accounts", [account("C-1", owner_username="rep1")])
     given = post_bulk(api, "accounts", [account("C-1", owner_username="rep3")])
     assert kept.json()["results"][0]["status"] in ("updated", "unchanged")
@@ -84,7 +85,7 @@ def test_a_rep_keeps_the_current_owner_but_cannot_give_an_account_away(world) ->
 
 
 def test_a_manager_hands_over_within_their_teams(world) -> None:
-    api = bulk_client(world.manager)
+    api = token_client(world.manager)
     moved = post_bulk(api, "accounts", [account("C-1", owner_username="rep3")])
     assert moved.json()["results"][0]["status"] == "updated"
     assert Account.objects.get(external_id="C-1").owner == world.same_team_rep

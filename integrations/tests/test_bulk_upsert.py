@@ -15,7 +15,8 @@ from integrations.bulk import references
 from integrations.bulk.references import visibility_guard
 from integrations.bulk.specs import SPECS
 from integrations.bulk.upsert import CREATED, HIDDEN, UNCHANGED, UPDATED, upsert
-from integrations.tests.test_bulk_api import bulk_client, order, post_bulk, statuses
+from integrations.tests.factories import order_record, post_bulk, statuses
+from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -64,12 +65,12 @@ def test_columns_not_sent_take_model_defaults_on_insert(world) -> None:
 
 
 def test_a_batch_costs_a_fixed_number_of_queries(world) -> None:
-    api = bulk_client(world.integration)
-    post_bulk(api, "orders", [order("SO-0")])  # the token lookup and its first use, out of the way
+    api = token_client(world.integration)
+    post_bulk(api, "orders", [order_record("SO-0")])  # the token lookup and its first use, out of the way
     with CaptureQueriesContext(connection) as small:
-        post_bulk(api, "orders", [order(f"SO-{i}") for i in range(10)])
+        post_bulk(api, "orders", [order_record(f"SO-{i}") for i in range(10)])
     with CaptureQueriesContext(connection) as large:
-        post_bulk(api, "orders", [order(f"SO-{i}") for i in range(1000)])
+        post_bulk(api, "orders", [order_record(f"SO-{i}") for i in range(1000)])
     assert len(large.captured_queries) == len(small.captured_queries) <= 12
 
 
@@ -77,11 +78,11 @@ def test_the_database_guard_catches_a_row_that_changed_hands_after_the_checks(wo
     make_order(world.other_account, date(2026, 1, 1), "5", external_id="SO-7")
     # As if SO-7 moved to the other team's account between the visibility check and the write.
     monkeypatch.setattr(references, "_refuse_hidden_rows", lambda *args: None)
-    api = bulk_client(world.owner)
-    atomic = post_bulk(api, "orders", {"records": [order("SO-1"), order("SO-7")], "atomic": True})
+    api = token_client(world.owner)
+    atomic = post_bulk(api, "orders", {"records": [order_record("SO-1"), order_record("SO-7")], "atomic": True})
     assert (atomic.status_code, statuses(atomic)) == (400, ["skipped", "error"])
     assert not Order.objects.filter(external_id="SO-1").exists()  # the savepoint took it back
-    partial = post_bulk(api, "orders", [order("SO-1"), order("SO-7")])
+    partial = post_bulk(api, "orders", [order_record("SO-1"), order_record("SO-7")])
     assert statuses(partial) == ["created", "error"]
     assert "not visible to you" in partial.json()["results"][1]["errors"]["external_id"][0]
     assert Order.objects.get(external_id="SO-7").account == world.other_account

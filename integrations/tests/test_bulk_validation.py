@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from integrations.bulk.specs import SPECS
 from integrations.bulk.validation import RecordValidator
+from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db  # model-derived fields read the database's integer range
 
@@ -108,8 +109,6 @@ def test_a_plain_record_never_needs_drfs_slow_path(collection, monkeypatch) -> N
 
 @pytest.mark.django_db
 def test_a_nul_character_is_refused_with_a_clear_error(world) -> None:
-    from accounts.tests.test_visibility import api_client_for
-
     body = {
         "records": [
             {
@@ -121,6 +120,6 @@ def test_a_nul_character_is_refused_with_a_clear_error(world) -> None:
             }
         ]
     }
-    response = api_client_for(world.director).post("/api/v1/orders/bulk/", body, format="json")
+    response = token_client(world.director).post("/api/v1/orders/bulk/", body, format="json")
     assert response.status_code == 400
     assert "NUL" in response.json()["errors"]["records"][0]

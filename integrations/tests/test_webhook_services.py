@@ -6,31 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from accounts.tests.test_visibility import api_client_for
-from integrations.tests.test_webhooks import Receiver
+from integrations.tests.factories import make_failed_delivery
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
+from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
 
 HOOKS = "/api/v1/webhooks/"
 DELIVERIES = "/api/v1/webhook-deliveries/"
-
-
-@pytest.fixture
-def receiver():  # noqa: ANN201
-    server = Receiver()
-    yield server
-    server.close()
-
-
-def failed_delivery(subscription: WebhookSubscription) -> WebhookDelivery:
-    return WebhookDelivery.objects.create(
-        subscription=subscription, event="plan.overdue", payload={"plan": 1}, status="failed", attempts=6
-    )
-
-
-# ---------------------------------------------------------------- the services
 
 
 def test_subscription_create_keeps_each_event_once_and_refuses_bad_input(world) -> None:  # noqa: ANN001
@@ -69,7 +53,7 @@ def test_subscription_update_changes_only_what_is_given(world) -> None:  # noqa:
 
 def test_subscription_delete_takes_its_delivery_log_along(world) -> None:  # noqa: ANN001
     made = services.subscription_create(url="https://erp.example.com/", events=["plan.overdue"])
-    failed_delivery(made)
+    make_failed_delivery(made)
     services.subscription_delete(subscription=made)
     assert (WebhookSubscription.objects.count(), WebhookDelivery.objects.count()) == (0, 0)
 
@@ -77,7 +61,7 @@ def test_subscription_delete_takes_its_delivery_log_along(world) -> None:  # noq
 def test_delivery_redeliver_resets_it_and_sends_it_only_on_commit(
     world, receiver, django_capture_on_commit_callbacks
 ) -> None:  # noqa: ANN001
-    delivery = failed_delivery(services.subscription_create(url=receiver.url, events=["plan.overdue"]))
+    delivery = make_failed_delivery(services.subscription_create(url=receiver.url, events=["plan.overdue"]))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         again = services.delivery_redeliver(delivery=delivery)
     assert (again.status, again.attempts) == ("pending", 0)
@@ -96,7 +80,7 @@ def test_the_page_and_the_api_create_subscriptions_through_the_service(client, w
     calls = service_calls(services, "subscription_create")
     client.force_login(world.director)
     page = client.post(reverse("integrations:webhooks"), {"url": "https://a.example.com/", "events": ["plan.overdue"]})
-    api = api_client_for(world.director).post(
+    api = token_client(world.director).post(
         HOOKS, {"url": "https://b.example.com/", "events": ["tier.changed"]}, format="json"
     )
     assert (page.status_code, api.status_code) == (302, 201)
@@ -116,7 +100,7 @@ def test_the_page_and_the_api_disable_subscriptions_through_the_service(client, 
     calls = service_calls(services, "subscription_update")
     client.force_login(world.director)
     page = client.post(reverse("integrations:webhook_toggle", args=[by_page.pk]))
-    api = api_client_for(world.director).patch(f"{HOOKS}{by_api.pk}/", {"is_active": False}, format="json")
+    api = token_client(world.director).patch(f"{HOOKS}{by_api.pk}/", {"is_active": False}, format="json")
     assert (page.status_code, api.status_code, api.json()["is_active"]) == (302, 200, False)
     assert [(c["subscription"].pk, c["is_active"]) for c in calls] == [(by_page.pk, False), (by_api.pk, False)]
     assert list(WebhookSubscription.objects.order_by("id").values_list("is_active", flat=True)) == [False, False]
@@ -128,7 +112,7 @@ def test_the_page_and_the_api_delete_subscriptions_through_the_service(client, w
     calls = service_calls(services, "subscription_delete")
     client.force_login(world.director)
     page = client.post(reverse("integrations:webhook_delete", args=[by_page.pk]))
-    api = api_client_for(world.director).delete(f"{HOOKS}{by_api.pk}/")
+    api = token_client(world.director).delete(f"{HOOKS}{by_api.pk}/")
     assert (page.status_code, api.status_code) == (302, 204)
     assert [c["subscription"].url for c in calls] == ["https://a.example.com/", "https://b.example.com/"]
     assert not WebhookSubscription.objects.exists()
@@ -138,12 +122,12 @@ def test_the_page_and_the_api_redeliver_through_the_service(
     client, world, receiver, service_calls, django_capture_on_commit_callbacks
 ) -> None:  # noqa: ANN001
     subscription = services.subscription_create(url=receiver.url, events=["plan.overdue"])
-    by_page, by_api = failed_delivery(subscription), failed_delivery(subscription)
+    by_page, by_api = make_failed_delivery(subscription), make_failed_delivery(subscription)
     calls = service_calls(services, "delivery_redeliver")
     client.force_login(world.director)
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(reverse("integrations:webhook_redeliver", args=[by_page.pk]))
-        api = api_client_for(world.director).post(f"{DELIVERIES}{by_api.pk}/redeliver/")
+        api = token_client(world.director).post(f"{DELIVERIES}{by_api.pk}/redeliver/")
     assert (page.status_code, api.status_code) == (302, 202)
     assert [c["delivery"].pk for c in calls] == [by_page.pk, by_api.pk]
     assert sorted(r["headers"]["X-KAM-Delivery"] for r in receiver.requests) == sorted(
@@ -157,6 +141,6 @@ def test_a_refused_caller_reaches_no_service(client, world, service_calls) -> No
     calls = [service_calls(services, name) for name in ("subscription_update", "subscription_delete")]
     client.force_login(world.manager)
     assert client.post(reverse("integrations:webhook_toggle", args=[subscription.pk])).status_code == 403
-    assert api_client_for(world.manager).delete(f"{HOOKS}{subscription.pk}/").status_code == 403
+    assert token_client(world.manager).delete(f"{HOOKS}{subscription.pk}/").status_code == 403
     assert calls == [[], []]
     assert WebhookSubscription.objects.get().is_active is True

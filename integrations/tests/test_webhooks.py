@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from integrations.tests.factories import make_subscription
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks.signing import sign, verify_signature
@@ -25,57 +24,6 @@ pytestmark = pytest.mark.django_db
 # Independent vector: printf '%s' '1700000000.{"id":1,"event":"tier.changed"}' | openssl dgst -sha256 -hmac whsec_test
 VECTOR_BODY = b'{"id":1,"event":"tier.changed"}'
 VECTOR_SIGNATURE = "sha256=4a9c9c165a3fa4d792a20c144275e1ed3bbe0b8ef94383e5f5c4d64c13c58805"
-
-
-class Receiver:
-    """A webhook receiver on a real socket. `answers` are (status, headers) used in turn; the last repeats."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.answers: list[tuple[int, dict[str, str]]] = [(200, {})]
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                # self.headers is case-insensitive, as HTTP header names are (urllib sends "X-kam-event").
-                receiver.requests.append({"path": self.path, "headers": self.headers, "body": body})
-                index = min(len(receiver.requests), len(receiver.answers)) - 1
-                status, headers = receiver.answers[index]
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(b"ok" if status < 300 else b"nope")
-
-            def log_message(self, *args) -> None:  # noqa: ANN002 - keep test output quiet
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/hook"
-
-    def answer(self, *statuses: int | tuple[int, dict[str, str]]) -> None:
-        self.answers = [s if isinstance(s, tuple) else (s, {}) for s in statuses]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver():  # noqa: ANN201
-    server = Receiver()
-    yield server
-    server.close()
-
-
-def subscribe(url: str, *events: str, active: bool = True) -> WebhookSubscription:
-    return services.subscription_create(url=url, events=list(events), is_active=active)
 
 
 def closed_port_url() -> str:
@@ -106,7 +54,7 @@ def test_receiver_side_verification_checks_body_secret_and_freshness() -> None:
 
 
 def test_a_delivery_carries_headers_a_receiver_can_verify(receiver, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    subscription = subscribe(receiver.url, "plan.overdue")
+    subscription = make_subscription(receiver.url, "plan.overdue")
     with django_capture_on_commit_callbacks(execute=True):
         [delivery_id] = services.webhook_emit("plan.overdue", {"plan": 7, "account": 3})
     [request] = receiver.requests
@@ -137,7 +85,7 @@ def test_emit_inside_a_transaction_enqueues_only_on_commit(
     enqueued: list[int] = []
     real_delay = deliver_webhook.delay
     monkeypatch.setattr(deliver_webhook, "delay", lambda pk, **kw: enqueued.append(pk) or real_delay(pk, **kw))
-    subscribe(receiver.url, "tier.changed")
+    make_subscription(receiver.url, "tier.changed")
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
         ids = services.webhook_emit("tier.changed", [{"account": 1, "to_tier": "A1"}])
         assert WebhookDelivery.objects.filter(pk__in=ids, status="pending").count() == 1
@@ -151,9 +99,9 @@ def test_emit_inside_a_transaction_enqueues_only_on_commit(
 
 
 def test_emit_goes_to_active_subscribers_of_the_event_only(receiver, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    wanted = subscribe(receiver.url, "scoring_run.finished", "tier.changed")
-    subscribe(receiver.url, "scoring_run.finished", active=False)
-    subscribe(receiver.url, "plan.overdue")
+    wanted = make_subscription(receiver.url, "scoring_run.finished", "tier.changed")
+    make_subscription(receiver.url, "scoring_run.finished", active=False)
+    make_subscription(receiver.url, "plan.overdue")
     with django_capture_on_commit_callbacks(execute=False):
         ids = services.webhook_emit("scoring_run.finished", {"run": {"id": 1}})
     assert list(WebhookDelivery.objects.filter(pk__in=ids).values_list("subscription", flat=True)) == [wanted.pk]
@@ -162,7 +110,7 @@ def test_emit_goes_to_active_subscribers_of_the_event_only(receiver, django_capt
 
 
 def test_a_list_payload_is_cut_into_batches(django_capture_on_commit_callbacks) -> None:
-    subscribe("https://erp.example.com/hook", "opportunity.stage_changed")
+    make_subscription("https://erp.example.com/hook", "opportunity.stage_changed")
     items = [{"opportunity": i} for i in range(25)]
     with django_capture_on_commit_callbacks(execute=False):
         ids = services.webhook_emit("opportunity.stage_changed", items, context={"source": "t"}, batch_size=10)
@@ -180,7 +128,7 @@ def test_a_list_payload_is_cut_into_batches(django_capture_on_commit_callbacks) 
 
 
 def _pending(url: str, event: str = "plan.overdue") -> WebhookDelivery:
-    subscription = subscribe(url, event)
+    subscription = make_subscription(url, event)
     return WebhookDelivery.objects.create(subscription=subscription, event=event, payload={"plan": 1})
 
 
@@ -377,7 +325,7 @@ def test_an_event_type_a_new_app_declares_is_offered_validated_and_delivered(
     assert ("account.deleted", "Account deleted") in DeliveryFilterForm().fields["event"].choices
     assert "account.deleted" in WebhookSubscriptionSerializer().fields["events"].child.choices
     # and a subscription to it is valid, and receives it
-    subscription = subscribe(receiver.url, declared)
+    subscription = make_subscription(receiver.url, declared)
     with django_capture_on_commit_callbacks(execute=True):
         [delivery_id] = services.webhook_emit(declared, {"account": 5})
     assert json.loads(receiver.requests[0]["body"])["data"] == {"account": 5}
@@ -392,7 +340,7 @@ def test_an_undeclared_event_type_is_refused_everywhere(world) -> None:  # noqa:
     form = SubscriptionForm({"url": "https://erp.example.com/", "events": ["account.deleted"]})
     assert form.errors["events"] == ["Select a valid choice. account.deleted is not one of the available choices."]
     with pytest.raises(ValidationError, match="Unknown events: account.deleted"):
-        subscribe("https://erp.example.com/", "account.deleted")
+        make_subscription("https://erp.example.com/", "account.deleted")
     with pytest.raises(ValueError, match="unknown webhook event 'account.deleted'"):
         services.webhook_emit("account.deleted", {})
     assert not WebhookSubscription.objects.exists()

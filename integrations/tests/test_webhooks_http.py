@@ -6,14 +6,12 @@ import json
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
-from accounts.tests.test_visibility import api_client_for
-from accounts.tokens import api_token_create
-from integrations.tests.test_webhooks import Receiver
+from integrations.tests.factories import make_failed_delivery
 from integrations.webhooks import services
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from integrations.webhooks.signing import verify_signature
+from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -22,51 +20,24 @@ NEW = {"url": "https://x.example.com/", "events": ["tier.changed"]}
 DELIVERIES = "/api/v1/webhook-deliveries/"
 
 
-@pytest.fixture
-def receiver():  # noqa: ANN201
-    server = Receiver()
-    yield server
-    server.close()
-
-
-def token_client(user, scopes: list[str]) -> APIClient:  # noqa: ANN001
-    _, key = api_token_create(user=user, scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    return client
-
-
-def failed_delivery(url: str) -> WebhookDelivery:
-    subscription = services.subscription_create(url=url, events=["plan.overdue"])
-    return WebhookDelivery.objects.create(
-        subscription=subscription,
-        event="plan.overdue",
-        payload={"plan": 1},
-        status="failed",
-        attempts=6,
-        last_status_code=503,
-        last_error="HTTP 503: down",
-    )
-
-
 # ---------------------------------------------------------------- API
 
 
 @pytest.mark.parametrize("person", ["owner", "manager", "other_manager"])
 def test_reps_and_managers_may_not_use_the_webhook_api(world, person) -> None:  # noqa: ANN001
-    api = api_client_for(getattr(world, person))
+    api = token_client(getattr(world, person))
     assert api.get(HOOKS).status_code == 403
-    assert (
-        api.post(HOOKS, {"url": "https://x.example.com/", "events": ["tier.changed"]}, format="json").status_code == 403
-    )
+    created = api.post(HOOKS, {"url": "https://x.example.com/", "events": ["tier.changed"]}, format="json")
+    assert (created.status_code, created.json()["code"]) == (403, "permission_denied")
+    assert WebhookSubscription.objects.count() == 0
     assert api.get(DELIVERIES).status_code == 403
 
 
 def test_integration_tokens_need_the_webhooks_write_scope(world) -> None:  # noqa: ANN001
     assert token_client(world.integration, ["scores:read"]).get(HOOKS).status_code == 403
-    refused = api_client_for(world.integration).get(HOOKS)  # a token without scopes: nothing for integrations
+    refused = token_client(world.integration).get(HOOKS)  # a token without scopes: nothing for integrations
     assert refused.status_code == 403
-    assert "webhooks:write" in refused.json()["message"]
+    assert refused.json()["message"] == "This token lacks the scope webhooks:write."
     assert token_client(world.integration, ["webhooks:write"]).get(HOOKS).status_code == 200
     assert token_client(world.integration, ["webhooks:write"]).get(DELIVERIES).status_code == 200
     # A scoped token of a rep is still a rep's.
@@ -76,7 +47,7 @@ def test_integration_tokens_need_the_webhooks_write_scope(world) -> None:  # noq
 
 
 def test_the_secret_is_returned_only_when_created(world) -> None:  # noqa: ANN001
-    api = api_client_for(world.director)
+    api = token_client(world.director)
     created = api.post(
         HOOKS, {"url": "https://erp.example.com/kam", "events": ["tier.changed", "tier.changed"]}, format="json"
     )
@@ -110,12 +81,12 @@ def test_bad_subscriptions_are_refused(world) -> None:  # noqa: ANN001
 
 
 def test_the_delivery_log_filters_and_shows_the_payload_on_request(world) -> None:  # noqa: ANN001
-    first = failed_delivery("https://a.example.com/")
+    first = make_failed_delivery("https://a.example.com/")
     other = services.subscription_create(url="https://b.example.com/", events=["tier.changed"])
     ok = WebhookDelivery.objects.create(
         subscription=other, event="tier.changed", payload={"items": []}, status="succeeded"
     )
-    api = api_client_for(world.director)
+    api = token_client(world.director)
     rows = api.get(DELIVERIES).json()["results"]
     assert [r["id"] for r in rows] == [ok.pk, first.pk]  # newest first
     assert "payload" not in rows[0]
@@ -135,8 +106,8 @@ def test_the_delivery_log_filters_and_shows_the_payload_on_request(world) -> Non
 
 
 def test_redeliver_through_the_api(world, receiver, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    delivery = failed_delivery(receiver.url)
-    assert api_client_for(world.manager).post(f"{DELIVERIES}{delivery.pk}/redeliver/").status_code == 403
+    delivery = make_failed_delivery(receiver.url)
+    assert token_client(world.manager).post(f"{DELIVERIES}{delivery.pk}/redeliver/").status_code == 403
     assert receiver.requests == []
     api = token_client(world.integration, ["webhooks:write"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -165,7 +136,7 @@ def test_redeliver_through_the_api(world, receiver, django_capture_on_commit_cal
 
 @pytest.mark.parametrize("person", ["owner", "manager", "integration"])
 def test_only_directors_see_the_webhook_pages(client, world, person) -> None:  # noqa: ANN001
-    delivery = failed_delivery("https://a.example.com/")
+    delivery = make_failed_delivery("https://a.example.com/")
     client.force_login(getattr(world, person))
     assert client.get(reverse("integrations:webhooks")).status_code == 403
     assert client.get(reverse("integrations:webhook_deliveries")).status_code == 403
@@ -214,7 +185,7 @@ def test_a_director_creates_a_webhook_and_sees_its_secret_once(client, world) ->
 def test_the_delivery_log_page_and_redeliver_button(
     client, world, receiver, django_capture_on_commit_callbacks
 ) -> None:  # noqa: ANN001
-    delivery = failed_delivery(receiver.url)
+    delivery = make_failed_delivery(receiver.url)
     batch = WebhookDelivery.objects.create(
         subscription=delivery.subscription,
         event="tier.changed",

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from accounts.models import Account, Contact, Invoice, Order, Payment
 from accounts.validation import date_span
 from integrations.bulk.specs import SPECS
-from integrations.tests.test_bulk_api import bulk_client, order, post_bulk
+from integrations.tests.factories import order_record, post_bulk
+from kam.testing import token_client
 from tiering.models import ScoringRun, TieringConfigVersion
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_a_lone_surrogate_in_a_key_is_a_record_error_on_every_bulk_endpoint(worl
     before = MODELS[collection].objects.count()
     body = json.dumps([{"external_id": "\ud800", "name": "x"}])  # json.dumps writes the \ud800 escape
     # when it is posted
-    response = raw_post(bulk_client(world.integration), f"/api/v1/{collection}/bulk/", body)
+    response = raw_post(token_client(world.integration), f"/api/v1/{collection}/bulk/", body)
     # then the record is refused for its external_id (207: a record failed), and nothing is written
     assert response.status_code == 207
     result = response.json()["results"][0]
@@ -54,15 +55,15 @@ def test_a_lone_surrogate_in_a_key_is_a_record_error_on_every_bulk_endpoint(worl
 
 
 def test_a_lone_surrogate_in_a_field_name_is_named_and_not_a_500(world) -> None:
-    body = json.dumps([{**order("SO-1"), "\udc80x": 1}])
-    response = raw_post(bulk_client(world.integration), "/api/v1/orders/bulk/", body)
+    body = json.dumps([{**order_record("SO-1"), "\udc80x": 1}])
+    response = raw_post(token_client(world.integration), "/api/v1/orders/bulk/", body)
     assert response.json()["results"][0]["errors"] == {"\ufffdx": ["Unknown field."]}
     assert not Order.objects.exists()
 
 
 @pytest.mark.parametrize("collection", SPECS)
 def test_deeply_nested_json_is_a_400_on_every_bulk_endpoint(world, collection) -> None:
-    response = raw_post(bulk_client(world.integration), f"/api/v1/{collection}/bulk/", DEEP)
+    response = raw_post(token_client(world.integration), f"/api/v1/{collection}/bulk/", DEEP)
     assert response.status_code == 400
     assert response.json() == {"code": "parse_error", "message": "The JSON nests deeper than 32 levels.", "errors": {}}
 
@@ -70,10 +71,10 @@ def test_deeply_nested_json_is_a_400_on_every_bulk_endpoint(world, collection) -
 @pytest.mark.parametrize("what", ["accounts", "contacts"])
 def test_deeply_nested_json_is_a_400_on_patch(world, what) -> None:
     from accounts.tests.factories import make_contact
-    from accounts.tests.test_visibility import api_client_for
+    from kam.testing import token_client
 
     pk = world.account.pk if what == "accounts" else make_contact(world.account).pk
-    response = raw_post(api_client_for(world.owner), f"/api/v1/{what}/{pk}/", DEEP, method="patch")
+    response = raw_post(token_client(world.owner), f"/api/v1/{what}/{pk}/", DEEP, method="patch")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
 
@@ -99,8 +100,6 @@ def test_deeply_nested_json_in_the_tiering_settings_form_is_a_form_error(client,
 
 @pytest.mark.parametrize("as_of", ["9999-12-31", "0001-01-01"])
 def test_a_run_as_of_outside_the_span_is_refused_and_leaves_no_run(world, as_of) -> None:
-    from tiering.tests.test_api import token_client
-
     first, last = date_span()
     response = token_client(world.integration, ["runs:write"]).post(
         "/api/v1/tiering/runs/", {"as_of": as_of}, format="json"
@@ -127,9 +126,11 @@ def test_a_nul_in_a_query_string_is_a_400_on_pages_and_the_admin(client, world, 
 
 def test_orders_and_payments_far_in_the_past_or_future_are_refused(world) -> None:
     first, last = date_span()
-    api = bulk_client(world.integration)
+    api = token_client(world.integration)
     message = f"Must be between {first:%Y-%m-%d} and {last:%Y-%m-%d}."
-    orders = post_bulk(api, "orders", [order("SO-1", ordered_at="0001-01-01"), order("SO-2", ordered_at="9999-12-31")])
+    orders = post_bulk(
+        api, "orders", [order_record("SO-1", ordered_at="0001-01-01"), order_record("SO-2", ordered_at="9999-12-31")]
+    )
     payment = {"external_id": "AR-1", "account_external_id": "C-1", "amount": "1.00", "due_on": "9999-12-31"}
     payments = post_bulk(
         api, "payments", [payment, {**payment, "external_id": "AR-2", "due_on": "2026-01-01", "paid_on": "0001-01-01"}]
@@ -141,8 +142,8 @@ def test_orders_and_payments_far_in_the_past_or_future_are_refused(world) -> Non
 
 
 def test_a_margin_above_the_amount_and_an_invoice_due_before_issue_are_refused(world) -> None:
-    api = bulk_client(world.integration)
-    orders = post_bulk(api, "orders", [order("SO-1", amount="100.00", margin="100.01")])
+    api = token_client(world.integration)
+    orders = post_bulk(api, "orders", [order_record("SO-1", amount="100.00", margin="100.01")])
     invoice = {
         "external_id": "INV-1",
         "account_external_id": "C-1",
@@ -180,8 +181,10 @@ def test_the_models_refuse_the_same_values_in_the_admin(client, world) -> None:
 
 
 def test_a_margin_equal_to_the_amount_and_a_loss_are_accepted(world) -> None:
-    api = bulk_client(world.integration)
-    response = post_bulk(api, "orders", [order("SO-1", amount="10.00", margin="10.00"), order("SO-2", margin="-5.00")])
+    api = token_client(world.integration)
+    response = post_bulk(
+        api, "orders", [order_record("SO-1", amount="10.00", margin="10.00"), order_record("SO-2", margin="-5.00")]
+    )
     assert [r["status"] for r in response.json()["results"]] == ["created", "created"]
 
 
@@ -197,7 +200,7 @@ def outside_span() -> st.SearchStrategy[date]:
 def bad_records(draw: st.DrawFn) -> tuple[str, dict, str]:
     """(collection, record, the field that must be named) for one nonsensical record."""
     base = {
-        "orders": order("SO-H"),
+        "orders": order_record("SO-H"),
         "invoices": {
             "external_id": "INV-H",
             "account_external_id": "C-1",
@@ -241,7 +244,7 @@ def bad_records(draw: st.DrawFn) -> tuple[str, dict, str]:
 def test_every_bulk_endpoint_names_the_field_of_a_nonsensical_value_and_writes_nothing(world, case) -> None:
     collection, record, field = case
     body = json.dumps({"records": [record], "atomic": True})
-    response = raw_post(bulk_client(world.integration), f"/api/v1/{collection}/bulk/", body)
+    response = raw_post(token_client(world.integration), f"/api/v1/{collection}/bulk/", body)
     assert response.status_code == 400
     body = response.json()
     named = set(body["results"][0]["errors"]) if "results" in body else set(body["errors"])
@@ -252,8 +255,6 @@ def test_every_bulk_endpoint_names_the_field_of_a_nonsensical_value_and_writes_n
 @LOOSE
 @given(as_of=outside_span())
 def test_a_run_names_as_of_for_any_date_outside_the_span(world, as_of) -> None:
-    from tiering.tests.test_api import token_client
-
     response = token_client(world.integration, ["runs:write"]).post(
         "/api/v1/tiering/runs/", {"as_of": as_of.isoformat()}, format="json"
     )

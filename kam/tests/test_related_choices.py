@@ -23,9 +23,9 @@ from rest_framework.views import APIView
 from accounts.models import Account, AccountTeamMember, Contact, User
 from accounts.permissions import owner_choices
 from accounts.tests.factories import make_contact
-from accounts.tests.test_visibility import api_client_for
 from integrations.webhooks.models import WebhookSubscription
 from kam.api.filters import MODEL_FILTERS
+from kam.testing import token_client
 from tiering.models import AccountScore, ScoringRun, TierChange, TieringConfigVersion
 
 pytestmark = pytest.mark.django_db
@@ -200,7 +200,7 @@ def _same(response_a, response_b, id_a: int, id_b: int) -> tuple:  # noqa: ANN00
 
 
 def test_a_hidden_id_in_a_filter_answers_as_a_missing_one(scene) -> None:
-    api = api_client_for(scene.owner)
+    api = token_client(scene.owner)
     checked = 0
     for endpoint in api_endpoints():
         for _owner, name, field in model_filters(endpoint, scene):
@@ -219,7 +219,7 @@ def test_a_hidden_id_in_a_filter_answers_as_a_missing_one(scene) -> None:
 
 
 def test_a_hidden_id_in_a_related_field_answers_as_a_missing_one(scene) -> None:
-    api = api_client_for(scene.owner)
+    api = token_client(scene.owner)
     checked = 0
     for endpoint in api_endpoints():
         if not endpoint.actions or "post" not in endpoint.actions:
@@ -245,7 +245,7 @@ def test_a_hidden_id_in_a_related_field_answers_as_a_missing_one(scene) -> None:
 
 def test_patching_reports_to_a_hidden_contact_says_what_a_missing_one_says(scene) -> None:
     # the example of the issue, spelt out
-    api = api_client_for(scene.owner)
+    api = token_client(scene.owner)
     url = f"/api/v1/contacts/{scene.contact.pk}/"
     hidden = api.patch(url, {"reports_to": scene.hidden_contact.pk}, format="json").json()
     missing = api.patch(url, {"reports_to": 999999}, format="json").json()

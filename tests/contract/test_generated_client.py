@@ -26,7 +26,7 @@ from drf_spectacular.renderers import OpenApiJsonRenderer
 
 from accounts.models import Account
 from accounts.tests.factories import make_order
-from accounts.tokens import api_token_create
+from accounts.tokens import token_create
 from tiering.services import run_execute, run_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -90,7 +90,7 @@ def test_every_generated_operation_imports(generated: ModuleType) -> None:
 
 
 def _client(generated: ModuleType, live_server, user) -> object:  # noqa: ANN001
-    _, key = api_token_create(user=user, scopes=SCOPES)
+    _, key = token_create(user=user, scopes=SCOPES)
     return generated.AuthenticatedClient(
         base_url=live_server.url, token=key, prefix="Token", raise_on_unexpected_status=True
     )

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from accounts.tests.factories import build_world, make_contact, make_order
-from accounts.tokens import api_token_create
+from accounts.tokens import token_create
 from kam.wsgi import application
 
 # The same document /api/schema/ serves, made without a request (no database needed).
@@ -28,7 +28,7 @@ def director_token(db, settings):  # noqa: ANN001, ANN201
     world = build_world()
     make_contact(world.account)
     make_order(world.account, "2026-01-05", "100.00")
-    _, key = api_token_create(user=world.director)
+    _, key = token_create(user=world.director)
     # The WSGI app is called directly, so (as Django's test client does) keep its request
     # signals from closing the connection that holds the test's transaction.
     signals.request_started.disconnect(close_old_connections)

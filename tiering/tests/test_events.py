@@ -12,20 +12,13 @@ import pytest
 from django.utils import timezone
 
 from accounts.tests.factories import make_account, make_order
-from integrations.tests.test_webhooks import Receiver, subscribe
+from integrations.tests.factories import make_subscription
 from integrations.webhooks.models import WebhookDelivery
 from tiering.events import run_finished_emit
 from tiering.models import ScoringRun, TierChange
 from tiering.services import config_current, run_execute, run_request
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def receiver():  # noqa: ANN201
-    server = Receiver()
-    yield server
-    server.close()
 
 
 def _run_with_changes(world, count: int, status: str = ScoringRun.Status.SUCCEEDED) -> ScoringRun:  # noqa: ANN001
@@ -49,9 +42,9 @@ def _run_with_changes(world, count: int, status: str = ScoringRun.Status.SUCCEED
 def test_a_run_with_many_changes_makes_batched_tier_changed_deliveries(
     world, receiver, django_capture_on_commit_callbacks
 ) -> None:  # noqa: ANN001
-    both = subscribe(receiver.url, "tier.changed", "scoring_run.finished")
-    changes_only = subscribe(receiver.url, "tier.changed")
-    subscribe(receiver.url, "tier.changed", active=False)
+    both = make_subscription(receiver.url, "tier.changed", "scoring_run.finished")
+    changes_only = make_subscription(receiver.url, "tier.changed")
+    make_subscription(receiver.url, "tier.changed", active=False)
     run = _run_with_changes(world, 2_501)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -88,7 +81,7 @@ def test_a_run_with_many_changes_makes_batched_tier_changed_deliveries(
 
 
 def test_a_failed_run_only_announces_that_it_finished(world, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
-    subscribe("https://erp.example.com/hook", "tier.changed", "scoring_run.finished")
+    make_subscription("https://erp.example.com/hook", "tier.changed", "scoring_run.finished")
     run = _run_with_changes(world, 3, status=ScoringRun.Status.FAILED)
     with django_capture_on_commit_callbacks(execute=False):
         ids = run_finished_emit(run_id=run.pk)
@@ -105,7 +98,7 @@ def test_emit_run_finished_without_subscribers_does_nothing(world) -> None:  # n
 
 def test_a_real_run_announces_itself_and_its_tier_changes(world, receiver, django_capture_on_commit_callbacks) -> None:  # noqa: ANN001
     make_order(world.account, timezone.localdate() - timedelta(days=3), "5000.00", "500.00")
-    subscription = subscribe(receiver.url, "tier.changed", "scoring_run.finished")
+    subscription = make_subscription(receiver.url, "tier.changed", "scoring_run.finished")
     with django_capture_on_commit_callbacks(execute=True):
         run = run_execute(run_id=run_request(trigger="test").pk)
     assert run.status == "succeeded"

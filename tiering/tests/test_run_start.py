@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from accounts.tests.test_visibility import api_client_for
+from kam.testing import token_client
 from tiering import services
 from tiering.models import ScoringRun
 from tiering.tasks import execute_run
@@ -43,7 +43,7 @@ def test_the_page_and_the_api_start_runs_through_the_service(
     client.force_login(world.director)
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post(reverse("tiering:runs"))
-        api = api_client_for(world.director).post("/api/v1/tiering/runs/", {"as_of": "2026-06-30"}, format="json")
+        api = token_client(world.director).post("/api/v1/tiering/runs/", {"as_of": "2026-06-30"}, format="json")
     # then both went through the service, and both runs were executed after commit
     assert (page.status_code, api.status_code) == (302, 202)
     assert calls == [{"trigger": "user director"}, {"as_of": date(2026, 6, 30), "trigger": "api director"}]
@@ -55,6 +55,6 @@ def test_a_refused_start_calls_no_service(client, world, service_calls) -> None:
     calls = service_calls(services, "run_start")
     client.force_login(world.manager)
     assert client.post(reverse("tiering:runs")).status_code == 403
-    assert api_client_for(world.manager).post("/api/v1/tiering/runs/", {}, format="json").status_code == 403
+    assert token_client(world.manager).post("/api/v1/tiering/runs/", {}, format="json").status_code == 403
     assert calls == []
     assert not ScoringRun.objects.exists()

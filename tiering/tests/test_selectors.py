@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import make_account, make_order
-from accounts.tests.test_visibility import api_client_for
+from kam.testing import token_client
 from tiering import selectors
 from tiering.api.serializers import RunSerializer
 from tiering.domain.matrix import TIERS
@@ -78,7 +78,7 @@ def test_score_rows_write_every_reason_in_one_pass_without_a_query(scored) -> No
 
 def test_the_api_renders_the_rows_with_the_same_reasons_and_a_page_costs_the_same_at_any_size(scored) -> None:
     # given
-    api = api_client_for(scored.director)
+    api = token_client(scored.director)
     expected = selectors.score_rows(scores=list(selectors.score_list(user=scored.director).order_by("id")))
 
     # when
@@ -158,7 +158,7 @@ def test_the_runs_page_and_the_api_list_the_same_rows(client, scored) -> None:  
 
     # when
     rows = selectors.run_rows(runs=runs)
-    api = api_client_for(scored.director).get("/api/v1/tiering/runs/")
+    api = token_client(scored.director).get("/api/v1/tiering/runs/")
     client.force_login(scored.director)
     page = client.get(reverse("tiering:runs"))
 

@@ -1,7 +1,8 @@
-from django.core.management.base import BaseCommand
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.management.users import active_user
-from accounts.tokens import api_token_create
+from accounts.tokens import token_create
 
 
 class Command(BaseCommand):
@@ -14,5 +15,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, username: str, name: str, scopes: str, **options) -> None:
         user = active_user(username)
-        _, key = api_token_create(user=user, name=name, scopes=[s.strip() for s in scopes.split(",") if s.strip()])
+        try:
+            _, key = token_create(user=user, name=name, scopes=scopes.split(","))
+        except ValidationError as error:
+            # Exit non-zero naming what is wrong (e.g. the unknown scopes); no token was made.
+            raise CommandError(" ".join(error.messages)) from None
         self.stdout.write(key)

@@ -1,0 +1,147 @@
+"""The token services (`token_create`, `token_revoke`) and that the page and the command both
+go through them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from accounts import token_views, tokens
+from accounts.management.commands import create_api_token
+from accounts.models import ApiToken
+from accounts.tokens import hash_key, token_create, token_revoke
+from kam.scopes import scope_names
+
+pytestmark = pytest.mark.django_db
+
+
+# ---------------------------------------------------------------- token_create
+
+
+def test_token_create_stores_the_hash_and_the_sorted_scopes_once_each(world) -> None:
+    # given / when
+    token, key = token_create(user=world.integration, name="SAP", scopes=["runs:read", " accounts:read", "runs:read"])
+    # then
+    stored = ApiToken.objects.get()
+    assert (stored.pk, stored.user, stored.name) == (token.pk, world.integration, "SAP")
+    assert stored.scopes == ["accounts:read", "runs:read"]
+    assert (stored.prefix, stored.key_hash, len(key)) == (key[:8], hash_key(key), 40)
+    assert stored.revoked_at is None
+
+
+def test_a_persons_token_may_name_no_scope(world) -> None:
+    token, _ = token_create(user=world.owner)
+    assert ApiToken.objects.get().scopes == []
+    assert token.user == world.owner
+
+
+def test_token_create_refuses_unknown_scopes_naming_each_and_writes_nothing(world) -> None:
+    # given a misspelt scope and one no app declares (the example of issue 13)
+    with pytest.raises(ValidationError) as raised:
+        token_create(user=world.integration, scopes=["admin:all", "accounts:raed", "accounts:read"])
+    # then both are named, the known one is not, and no token was made
+    assert raised.value.message_dict == {"scopes": ["Unknown scopes: accounts:raed, admin:all."]}
+    assert ApiToken.objects.count() == 0
+
+
+# Nothing is written on a refusal, so one world serves every example.
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(scope=st.text(min_size=1, max_size=30).filter(lambda s: s.strip() and s.strip() not in scope_names()))
+def test_any_undeclared_scope_is_refused(world, scope: str) -> None:  # noqa: ANN001
+    with pytest.raises(ValidationError) as raised:
+        token_create(user=world.owner, scopes=[scope])
+    assert raised.value.message_dict == {"scopes": [f"Unknown scopes: {scope.strip()}."]}
+    assert ApiToken.objects.count() == 0
+
+
+def test_an_integration_users_token_needs_a_scope(world) -> None:
+    with pytest.raises(ValidationError) as raised:
+        token_create(user=world.integration, scopes=[" ", ""])
+    assert raised.value.message_dict == {"scopes": ["An integration user's token needs at least one scope."]}
+    assert ApiToken.objects.count() == 0
+
+
+# ---------------------------------------------------------------- token_revoke
+
+
+def test_token_revoke_stops_the_token_at_once(world) -> None:
+    token, key = token_create(user=world.director)
+    revoked = token_revoke(token_id=token.pk)
+    assert revoked.pk == token.pk
+    assert revoked.revoked_at is not None
+    assert tokens.api_token_lookup(key) is None
+
+
+def test_revoking_twice_keeps_the_first_revocation_time(world) -> None:
+    token, _ = token_create(user=world.director)
+    first = timezone.now() - timedelta(days=2)
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=first)
+    assert token_revoke(token_id=token.pk).revoked_at == first
+
+
+def test_revoking_a_missing_token_raises(world) -> None:
+    with pytest.raises(ApiToken.DoesNotExist):
+        token_revoke(token_id=987654)
+
+
+# ---------------------------------------------------------------- both paths use them
+
+
+def test_the_page_makes_and_revokes_through_the_services(client, world, service_calls) -> None:  # noqa: ANN001
+    # given
+    created = service_calls(token_views, "token_create")
+    revoked = service_calls(token_views, "token_revoke")
+    client.force_login(world.director)
+    # when
+    page = client.post(reverse("tokens:list"), {"user": world.integration.pk, "name": "SAP", "scopes": ["runs:read"]})
+    token = ApiToken.objects.get()
+    gone = client.post(reverse("tokens:revoke", args=[token.pk]))
+    # then
+    assert page.status_code == 200
+    assert created == [{"user": world.integration, "name": "SAP", "scopes": ["runs:read"]}]
+    assert (gone.status_code, gone["Location"]) == (302, reverse("tokens:list"))
+    assert revoked == [{"token_id": token.pk}]
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+
+
+def test_revoking_a_missing_token_on_the_page_is_404(client, world) -> None:
+    client.force_login(world.director)
+    assert client.post(reverse("tokens:revoke", args=[987654])).status_code == 404
+
+
+def test_the_command_makes_tokens_through_the_service(world, service_calls) -> None:  # noqa: ANN001
+    created = service_calls(create_api_token, "token_create")
+    out = StringIO()
+    call_command("create_api_token", "erp", "--name", "SAP", "--scopes", "runs:read,scores:read", stdout=out)
+    assert created == [{"user": world.integration, "name": "SAP", "scopes": ["runs:read", "scores:read"]}]
+    assert hash_key(out.getvalue().strip()) == ApiToken.objects.get().key_hash
+
+
+def test_the_command_refuses_unknown_scopes_naming_them(world) -> None:
+    # given the example of issue 13, item 9
+    out = StringIO()
+    # when / then: a CommandError (exit status 1 on the command line) naming both
+    with pytest.raises(CommandError) as raised:
+        call_command("create_api_token", "erp", "--scopes", "admin:all,accounts:raed", stdout=out)
+    assert str(raised.value) == "Unknown scopes: accounts:raed, admin:all."
+    assert out.getvalue() == ""
+    assert ApiToken.objects.count() == 0
+
+
+def test_the_page_shows_the_services_refusal_under_scopes(client, world) -> None:
+    client.force_login(world.director)
+    page = client.post(reverse("tokens:list"), {"user": world.integration.pk, "name": "SAP"})
+    assert page.status_code == 200
+    errors = page.context["form"].errors
+    assert errors == {"scopes": ["An integration user's token needs at least one scope."]}
+    assert "An integration user&#x27;s token needs at least one scope." in page.content.decode()
+    assert ApiToken.objects.count() == 0

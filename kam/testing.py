@@ -1,0 +1,86 @@
+"""Test helpers every app's tests share (fixtures built on them are in the root conftest.py).
+
+- `token_client(user, scopes)`: an API client authenticated with a fresh token of `user`.
+- `Receiver`: a webhook receiver on a real socket (the `receiver` fixture).
+
+Each lives here only; tests/test_homes.py fails if a test module grows its own copy.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from rest_framework.test import APIClient
+
+from accounts.models import User
+from accounts.tokens import token_create
+
+# What an ERP's token holds unless a test names its scopes: the data it reads and writes. Never
+# runs or webhooks, which a test asks for by name.
+INTEGRATION_SCOPES = (
+    "accounts:read",
+    "accounts:write",
+    "contacts:read",
+    "contacts:write",
+    "orders:write",
+    "invoices:write",
+    "payments:write",
+)
+
+
+def token_client(user: User, scopes: Iterable[str] | None = None) -> APIClient:
+    """An API client sending `Authorization: Token <key>` for a new token of `user`.
+
+    `scopes=None`: a person's token names no scope (it acts as the person); an integration
+    user's token gets INTEGRATION_SCOPES (without a scope it could do nothing). Pass `scopes`
+    to name them exactly.
+    """
+    if scopes is None:
+        scopes = INTEGRATION_SCOPES if user.role == User.Role.INTEGRATION else ()
+    _, key = token_create(user=user, scopes=scopes)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+class Receiver:
+    """A webhook receiver on a real socket at 127.0.0.1. `answers` are (status, headers) used in
+    turn, the last repeating; `requests` records each POST's path, headers and body."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.answers: list[tuple[int, dict[str, str]]] = [(200, {})]
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                # self.headers is case-insensitive, as HTTP header names are (urllib sends "X-kam-event").
+                receiver.requests.append({"path": self.path, "headers": self.headers, "body": body})
+                index = min(len(receiver.requests), len(receiver.answers)) - 1
+                status, headers = receiver.answers[index]
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(b"ok" if status < 300 else b"nope")
+
+            def log_message(self, *args) -> None:  # noqa: ANN002 - keep test output quiet
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}/hook"
+
+    def answer(self, *statuses: int | tuple[int, dict[str, str]]) -> None:
+        self.answers = [s if isinstance(s, tuple) else (s, {}) for s in statuses]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
