@@ -1,11 +1,11 @@
-"""Migration 0008 gives ownerless accounts an owner before the column becomes required."""
+"""Migration 0010 gives ownerless accounts an owner before the column becomes required."""
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("accounts", "0007_purchases_and_unknown_margins")]
-AFTER = [("accounts", "0008_account_owner_required")]
+BEFORE = [("accounts", "0009_deleted_records")]
+AFTER = [("accounts", "0010_account_owner_required")]
 
 
 @pytest.mark.django_db(transaction=True)

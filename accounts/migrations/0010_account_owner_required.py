@@ -24,7 +24,7 @@ def give_ownerless_accounts_an_owner(apps, schema_editor):  # noqa: ANN001, ANN2
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0007_purchases_and_unknown_margins"),
+        ("accounts", "0009_deleted_records"),
     ]
 
     operations = [
