@@ -20,7 +20,7 @@ from rest_framework import relations
 from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
 from rest_framework.views import APIView
 
-from accounts.models import Account, AccountTeamMember, Contact, User
+from accounts.models import Account, AccountTeamMember, Contact, Invoice, Order, Payment, User
 from accounts.permissions import owner_choices
 from accounts.tests.factories import make_contact
 from integrations.webhooks.models import WebhookSubscription
@@ -77,6 +77,9 @@ def seen_by_rep(world, model: type) -> set:  # noqa: ANN001
         Contact: {world.contact},
         User: {world.owner, world.teammate, world.same_team_rep},
         AccountTeamMember: set(AccountTeamMember.objects.filter(account=world.account)),
+        Order: set(Order.objects.filter(account=world.account)),
+        Invoice: set(Invoice.objects.filter(account=world.account)),
+        Payment: set(Payment.objects.filter(account=world.account)),
         ScoringRun: {world.run},
         TieringConfigVersion: set(TieringConfigVersion.objects.all()),
         AccountScore: set(),
@@ -150,6 +153,9 @@ def test_the_walk_finds_the_endpoints_with_related_fields_and_filters(scene) -> 
         "/api/v1/accounts/",
         "/api/v1/contacts/",
         "/api/v1/team-members/",
+        "/api/v1/orders/",
+        "/api/v1/invoices/",
+        "/api/v1/payments/",
         "/api/v1/tiering/scores/",
         "/api/v1/tiering/tier-changes/",
         "/api/v1/webhook-deliveries/",
@@ -214,8 +220,9 @@ def test_a_hidden_id_in_a_filter_answers_as_a_missing_one(scene) -> None:
             assert seen_hidden == seen_missing, f"{endpoint.url}?{name}="
             assert with_hidden.status_code == 400
             checked += 1
-    # account on contacts, team members, scores and tier changes; team members' user; accounts' owner
-    assert checked == 6
+    # account on contacts, team members, orders, invoices, payments, scores and tier changes;
+    # team members' user; accounts' owner
+    assert checked == 9
 
 
 def test_a_hidden_id_in_a_related_field_answers_as_a_missing_one(scene) -> None:
