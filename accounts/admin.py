@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts import models
+from accounts.permissions import owner_choices
 from accounts.services import contact_update
 
 
@@ -50,6 +51,11 @@ class AccountAdmin(admin.ModelAdmin):
     filter_horizontal = ("tags",)
     readonly_fields = ("tier", "category", "created_at", "updated_at")
     inlines = [TeamMemberInline]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # noqa: ANN001, ANN201 - Django's signature
+        if db_field.name == "owner":  # the hand-over rule: never the integration user, never nobody
+            kwargs["queryset"] = owner_choices(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(models.AccountTeamMember)

@@ -8,6 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.models import Account, User
+from accounts.permissions import owner_choices, owner_label
+from kam.api.filters import VisibleFilterSet
 
 TIER_CHOICES = [(f"{letter}{digit}", f"{letter}{digit}") for letter in "ABC" for digit in range(1, 7)]
 CATEGORY_CHOICES = [
@@ -28,13 +30,14 @@ class IntegerFilter(django_filters.NumberFilter):
 SORTS = ("name", "-name", "region", "industry", "tier", "-updated_at", "-annual_revenue")
 
 
-class AccountFilter(django_filters.FilterSet):
+class AccountFilter(VisibleFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     tier = django_filters.MultipleChoiceFilter(choices=TIER_CHOICES, label=_("Tier"))
     category = django_filters.ChoiceFilter(choices=CATEGORY_CHOICES, label=_("Category"))
     region = django_filters.CharFilter(label=_("Region"))
     industry = django_filters.CharFilter(label=_("Industry"))
-    owner = django_filters.ModelChoiceFilter(queryset=User.objects.filter(is_active=True), label=_("Owner"))
+    # Choices: the people this user may hand accounts to (the hand-over rule), by full name.
+    owner = django_filters.ModelChoiceFilter(queryset=User.objects.all(), label=_("Owner"))
     external_id = django_filters.CharFilter(label=_("ERP ID"))
     parent = IntegerFilter(field_name="parent_id", label=_("Parent account"))
     sort = django_filters.OrderingFilter(
@@ -49,12 +52,15 @@ class AccountFilter(django_filters.FilterSet):
         label=_("Sort"),
     )
 
+    choices_for = {"owner": owner_choices}
+
     class Meta:
         model = Account
         fields = ["q", "tier", "category", "region", "industry", "owner", "external_id", "parent"]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.form.fields["owner"].label_from_instance = owner_label
         for name in ("owner", "sort"):
             if name in self.form.fields:  # the API's filters have no `sort`
                 self.form.fields[name].widget.attrs["class"] = "form-select"

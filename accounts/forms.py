@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, User
-from accounts.permissions import can_use_pages
+from accounts.permissions import can_use_pages, owner_choices, owner_label
 from kam.forms import StyledFormMixin
 
 
@@ -47,7 +47,13 @@ class AccountForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # A parent can only be picked among the accounts the user may see.
         self.fields["parent"].queryset = Account.objects.visible_to(user).exclude(pk=self.instance.pk)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION)
+        # The hand-over rule: whom this user may give accounts to, plus the current owner (kept as is).
+        owner = self.fields["owner"]
+        owner.queryset = (owner_choices(user) | User.objects.filter(pk=self.instance.owner_id)).order_by(
+            "last_name", "first_name", "username"
+        )
+        owner.label_from_instance = owner_label
+        owner.empty_label = None  # required: no "---------" to leave the account ownerless
 
     def clean_external_id(self) -> str | None:
         return (self.cleaned_data.get("external_id") or "").strip() or None

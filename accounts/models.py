@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import groups
 from accounts.names import full_name
+from accounts.validation import model_errors
 from accounts.visibility import AccountOwnedQuerySet, AccountQuerySet, DeletedRecordQuerySet
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
@@ -173,12 +174,12 @@ class Account(models.Model):
         choices=LifecycleStage.choices,
         default=LifecycleStage.BREAKTHROUGH,
     )
+    # Required: an account without an owner is nobody's (its rep loses it). PROTECT: a person who
+    # owns accounts is deleted only after they are handed over (accounts.permissions).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="owned_accounts",
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="accounts")
@@ -396,6 +397,10 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
 
+    def clean(self) -> None:
+        if errors := model_errors(self):  # dates in range, margin <= amount, due >= issued
+            raise ValidationError(errors)
+
 
 class OrderMonth(models.Model):
     """Per account and calendar month, the totals of its orders that are not cancelled.
@@ -447,6 +452,10 @@ class Invoice(models.Model):
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
 
+    def clean(self) -> None:
+        if errors := model_errors(self):  # dates in range, margin <= amount, due >= issued
+            raise ValidationError(errors)
+
 
 class Payment(models.Model):
     """A receivable: what is due when, and when it was paid (empty while unpaid)."""
@@ -476,6 +485,10 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
+
+    def clean(self) -> None:
+        if errors := model_errors(self):  # dates in range, margin <= amount, due >= issued
+            raise ValidationError(errors)
 
     def overdue_days(self, today: date | None = None) -> int:
         """Days paid late, or days overdue so far while unpaid; 0 when on time."""

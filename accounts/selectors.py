@@ -17,7 +17,7 @@ from accounts.models import Account, AccountTeamMember, Contact, Order, Payment,
 def account_list(*, user: User, filters: dict | None = None) -> tuple[QuerySet[Account], AccountFilter]:
     """The accounts a user may see, filtered and sorted as asked."""
     base = Account.objects.visible_to(user).select_related("owner", "parent")
-    filterset = AccountFilter(_without_blanks(filters), queryset=base)
+    filterset = AccountFilter(_without_blanks(filters), queryset=base, user=user)
     # An invalid filter value narrows to nothing rather than silently showing everything.
     queryset = filterset.qs if filterset.is_valid() else base.none()
     return queryset, filterset

@@ -62,3 +62,35 @@ class DeletedRecordQuerySet(models.QuerySet):
         if user.role == "manager":
             people |= Q(owner__team__manager=user)
         return self.filter(Q(account_id__in=Account.objects.visible_to(user).values("pk")) | people)
+
+
+def people_visible_to(user: User) -> models.QuerySet:
+    """The people `user` may see named: everyone for those who see everything; otherwise
+    themself, the members of their own team and of the teams they lead, and whoever owns or
+    serves on an account they see (those names are on the account pages already)."""
+    from accounts.models import Account, AccountTeamMember, User
+
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    if sees_everything(user):
+        return User.objects.all()
+    accounts = Account.objects.visible_to(user).values("pk")
+    people = Q(pk=user.pk) | Q(team__manager=user) | Q(pk__in=accounts.values("owner_id"))
+    if user.team_id is not None:
+        people |= Q(team_id=user.team_id)
+    people |= Q(pk__in=AccountTeamMember.objects.filter(account__in=accounts).values("user_id"))
+    return User.objects.filter(people)
+
+
+def visible_rows(model: type[models.Model], user: User) -> models.QuerySet:
+    """The rows of `model` that `user` may see: what every related-field and filter choice is
+    built from (kam.api.fields, kam.api.filters, forms), so no list offers another team's names.
+    Models without a visibility rule (scoring runs, teams, tags) are shared reference data."""
+    from accounts.models import User
+
+    if model is User or issubclass(model, User):
+        return people_visible_to(user)
+    queryset = model._default_manager.all()
+    if hasattr(queryset, "visible_to"):
+        return queryset.visible_to(user)
+    return queryset

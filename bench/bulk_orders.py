@@ -59,7 +59,10 @@ def ensure_accounts(count: int) -> dict[str, int]:
     """ERP id -> account id for `count` bench accounts (made in one bulk insert if missing)."""
     have = dict(Account.objects.filter(external_id__startswith="BENCH-C-").values_list("external_id", "pk"))
     missing = [f"BENCH-C-{i:06}" for i in range(count) if f"BENCH-C-{i:06}" not in have]
-    Account.objects.bulk_create([Account(name=key, external_id=key) for key in missing], batch_size=5000)
+    owner = User.objects.filter(is_active=True, role=User.Role.DIRECTOR).first() or User.objects.create_user(
+        username="bench-director", role=User.Role.DIRECTOR
+    )
+    Account.objects.bulk_create([Account(name=key, external_id=key, owner=owner) for key in missing], batch_size=5000)
     return dict(Account.objects.filter(external_id__startswith="BENCH-C-").values_list("external_id", "pk")[:count])
 
 

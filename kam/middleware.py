@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.utils.translation import gettext as _
 
 from kam.api.exceptions import error_body
 
@@ -29,17 +30,21 @@ class ApiBodySizeLimit:
 
 
 class ApiRejectNulQuery:
-    """PostgreSQL cannot compare text with NUL characters: refuse such a query string with a 400."""
+    """PostgreSQL cannot compare text with NUL characters: refuse such a query string with a 400,
+    on every path (API, pages, the admin's list filters and search), before a view builds a query."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            bad = sorted({key for key, values in request.GET.lists() for v in [key, *values] if "\x00" in v})
-            if bad:
+        bad = sorted({key for key, values in request.GET.lists() for v in [key, *values] if "\x00" in v})
+        if bad:
+            bad = [key.replace("\x00", "\\u0000") for key in bad]
+            if request.path.startswith("/api/"):
                 errors = {key: ["Must not contain NUL (\\u0000) characters."] for key in bad}
                 return JsonResponse(error_body("invalid", "Some query parameters are not valid.", errors), status=400)
+            message = _("The address holds a NUL (\\u0000) character in %(names)s; remove it and try again.")
+            return HttpResponseBadRequest(message % {"names": ", ".join(bad)}, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

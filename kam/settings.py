@@ -51,7 +51,7 @@ ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kam.admin_site.KamAdminConfig",  # the admin, for directors only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -263,10 +263,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # The API takes (and its document advertises) JSON only: a client generated from the document
     # would otherwise send multipart, where null cannot be said and an omitted boolean is false.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON nested past JSON_MAX_DEPTH is a 400 (kam.api.parsers), not a RecursionError's 500.
+    "DEFAULT_PARSER_CLASSES": ["kam.api.parsers.DepthLimitedJSONParser"],
     "DEFAULT_FILTER_BACKENDS": [
         "kam.api.pagination.UpdatedSinceFilter",
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "kam.api.filters.VisibleFilterBackend",
         "rest_framework.filters.SearchFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "kam.api.pagination.SyncCursorPagination",
@@ -275,6 +276,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["kam.api.throttling.TokenRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_THROTTLE_RATE", "1200/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Answers echoing a lone surrogate (valid JSON, not UTF-8) cannot 500.
+    "DEFAULT_RENDERER_CLASSES": [
+        "kam.api.renderers.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
@@ -298,6 +304,18 @@ SPECTACULAR_SETTINGS = {
         "kam.api.schema.add_error_responses",
     ],
 }
+
+# A new account that arrives without an owner (ERP bulk, import) goes to this user (a username of
+# someone who can own accounts; `seed_demo` makes `director`, the default with DEBUG=1).
+# Empty: such records are refused, never left ownerless.
+DEFAULT_ACCOUNT_OWNER = os.environ.get("DEFAULT_ACCOUNT_OWNER", "director" if DEBUG else "")
+
+# Dates people and the ERP may enter (orders, invoices, payments, runs...): within this many years
+# of today, so that 0001-01-01 or 9999-12-31 is refused rather than stored (accounts.validation).
+DATA_DATE_MIN_YEARS_BACK = envint("DATA_DATE_MIN_YEARS_BACK", "30")
+DATA_DATE_MAX_YEARS_AHEAD = envint("DATA_DATE_MAX_YEARS_AHEAD", "5")
+# JSON bodies nest a few levels (a bulk envelope: 3); deeper is refused before it can exhaust the stack.
+JSON_MAX_DEPTH = envint("JSON_MAX_DEPTH", "32")
 
 # Levels a group tree (parent accounts) may have, a root alone being 1: refused at write time.
 ACCOUNT_GROUP_MAX_DEPTH = envint("ACCOUNT_GROUP_MAX_DEPTH", "20")

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kam.api.parsers import TooDeep, loads_limited
 from kam.forms import StyledFormMixin
 from tiering.domain.config import TieringConfig
 from tiering.domain.matrix import TIERS
@@ -50,7 +51,9 @@ class ConfigForm(StyledFormMixin, forms.Form):
 
     def clean_data(self) -> dict:
         try:
-            data = json.loads(self.cleaned_data["data"])
+            data = loads_limited(self.cleaned_data["data"])
+        except TooDeep as error:
+            raise forms.ValidationError(str(error)) from None
         except json.JSONDecodeError as error:
             raise forms.ValidationError(_("Not valid JSON: %(error)s") % {"error": error}) from None
         try:

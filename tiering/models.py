@@ -4,12 +4,14 @@ manual overrides and the account team's assessments."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, Account
+from accounts.validation import model_errors
 from accounts.visibility import AccountOwnedQuerySet
 
 
@@ -63,6 +65,10 @@ class ScoringRun(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.as_of} {self.status}"
+
+    def clean(self) -> None:
+        if errors := model_errors(self):  # as_of within the accepted span of dates
+            raise ValidationError(errors)
 
 
 # The columns of a snapshot after (run, account): written by the run, served by the API.

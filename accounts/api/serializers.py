@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -14,20 +15,40 @@ from accounts.models import (
     Invoice,
     Order,
     Payment,
+    User,
     ensure_no_cycle,
 )
+from accounts.permissions import owner_choices
+from kam.api.fields import VisibleModelSerializer, VisibleRelatedField, request_user
 from tiering.api.serializers import CurrentScoreSerializer
 from tiering.models import AccountScore
 
 
-class VisibleAccountField(serializers.PrimaryKeyRelatedField):
+class VisibleAccountField(VisibleRelatedField):
     """An account reference limited to what the requesting user may see (others: 'does not exist')."""
 
-    def get_queryset(self):  # noqa: ANN201 - DRF's signature
-        return Account.objects.visible_to(self.context["request"].user)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=Account.objects.all(), **kwargs)
 
 
-class TeamMemberSerializer(serializers.ModelSerializer):
+class OwnerField(VisibleRelatedField):
+    """The owner of an account: required, and only someone the requesting user may hand accounts
+    to (accounts.permissions.owner_choices) or the account's current owner, kept as is. Anyone
+    else, the integration user included, is refused as not existing."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=User.objects.all(), **kwargs)
+
+    def get_queryset(self) -> QuerySet[User]:
+        user = request_user(self)
+        if user is None:
+            return User.objects.none()
+        instance = getattr(self.parent, "instance", None)
+        current = getattr(instance, "owner_id", None) if isinstance(instance, Account) else None
+        return owner_choices(user) | User.objects.filter(pk=current)
+
+
+class TeamMemberSerializer(VisibleModelSerializer):
     account = VisibleAccountField()
     username = serializers.CharField(source="user.username", read_only=True)
 
@@ -36,7 +57,7 @@ class TeamMemberSerializer(serializers.ModelSerializer):
         fields = ["id", "account", "role", "user", "username"]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(VisibleModelSerializer):
     account = VisibleAccountField()
 
     class Meta:
@@ -70,8 +91,9 @@ class BlankAsNullChoiceField(serializers.ChoiceField):
         return value or None
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(VisibleModelSerializer):
     parent = VisibleAccountField(required=False, allow_null=True)
+    owner = OwnerField()
     contacts = serializers.SerializerMethodField()
     team = serializers.SerializerMethodField()
     recency_days = serializers.SerializerMethodField()
@@ -174,13 +196,13 @@ class AccountSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(error.message_dict) from None
 
 
-class ContactSummarySerializer(serializers.ModelSerializer):
+class ContactSummarySerializer(VisibleModelSerializer):
     class Meta:
         model = Contact
         fields = ["id", "name", "title", "department", "buying_role", "attitude", "reports_to", "is_active"]
 
 
-class TeamSummarySerializer(serializers.ModelSerializer):
+class TeamSummarySerializer(VisibleModelSerializer):
     username = serializers.CharField(source="user.username")
 
     class Meta:
@@ -188,7 +210,7 @@ class TeamSummarySerializer(serializers.ModelSerializer):
         fields = ["role", "user", "username"]
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(VisibleModelSerializer):
     """An order as the ERP sent it, with its account's ERP id for reconciling."""
 
     account_external_id = serializers.CharField(source="account.external_id", read_only=True, allow_null=True)
@@ -200,7 +222,7 @@ class OrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(VisibleModelSerializer):
     account_external_id = serializers.CharField(source="account.external_id", read_only=True, allow_null=True)
     order_external_id = serializers.CharField(source="order.external_id", read_only=True, allow_null=True)
 
@@ -211,7 +233,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(VisibleModelSerializer):
     account_external_id = serializers.CharField(source="account.external_id", read_only=True, allow_null=True)
     order_external_id = serializers.CharField(source="order.external_id", read_only=True, allow_null=True)
     invoice_external_id = serializers.CharField(source="invoice.external_id", read_only=True, allow_null=True)
@@ -223,7 +245,7 @@ class PaymentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DeletedRecordSerializer(serializers.ModelSerializer):
+class DeletedRecordSerializer(VisibleModelSerializer):
     """A deleted record: its collection (`kind`), its id and ERP id there, its account, when."""
 
     id = serializers.IntegerField(source="object_id", read_only=True, help_text="The deleted record's id.")

@@ -17,7 +17,10 @@ def make_user(username: str, role: str = User.Role.REP, team: Team | None = None
 
 
 def make_account(owner: User | None = None, **fields) -> Account:
+    """An account; without `owner`, owned by a rep made for the purpose (every account has one)."""
     fields.setdefault("name", f"Account {next(_seq)}")
+    if owner is None:
+        owner = User.objects.filter(username="house-rep").first() or make_user("house-rep")
     return Account.objects.create(owner=owner, **fields)
 
 

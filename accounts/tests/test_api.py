@@ -80,7 +80,7 @@ def test_api_create_validates_external_id_and_reports_the_field(world) -> None:
     clash = api.post("/api/v1/accounts/", {"name": "Dup", "external_id": "C-1"}, format="json")
     assert clash.status_code == 400
     assert "ERP ID already exists" in clash.json()["errors"]["external_id"][0]
-    blank = api.post("/api/v1/accounts/", {"name": "No ERP", "external_id": ""}, format="json")
+    blank = api.post("/api/v1/accounts/", {"name": "No ERP", "external_id": "", "owner": world.owner.pk}, format="json")
     assert blank.status_code == 201
     assert blank.json()["external_id"] is None
 

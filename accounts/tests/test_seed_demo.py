@@ -242,7 +242,7 @@ def test_postgres_load_restores_every_index_and_foreign_key() -> None:
     assert schema() == before
     assert Order.objects.count() == 3000
     # Sequences continue after the ids the seeder allocated.
-    account = Account.objects.create(name="after the seed")
+    account = Account.objects.create(name="after the seed", owner=User.objects.get(username="director"))
     assert account.pk > Account.objects.exclude(pk=account.pk).order_by("-pk").first().pk
 
 
@@ -256,3 +256,12 @@ def test_seed_adds_an_api_only_erp_user() -> None:
     erp = User.objects.get(username="erp")
     assert erp.role == User.Role.INTEGRATION
     assert not erp.has_usable_password()
+
+
+@pytest.mark.django_db
+def test_the_demo_director_is_the_default_owner_of_new_erp_accounts(settings) -> None:
+    from accounts.permissions import default_account_owner
+
+    settings.DEFAULT_ACCOUNT_OWNER = "director"  # what DEBUG=1 (make run) defaults to
+    call_command("seed_demo", "--accounts", "5", "--orders", "50", "--no-tiering", verbosity=0)
+    assert default_account_owner() == User.objects.get(username="director")

@@ -4,7 +4,7 @@ through the pages and through the API."""
 import pytest
 from django.urls import reverse
 
-from accounts.models import Account, Contact, Order
+from accounts.models import Account, Contact, Order, User
 from accounts.tests.factories import make_contact, make_order
 
 # person -> (sees the account, may delete it)
@@ -132,3 +132,133 @@ def test_anonymous_and_inactive_users_see_nothing(world) -> None:
     world.director.is_active = False
     world.director.save()
     assert not Account.objects.visible_to(world.director).exists()
+
+
+# The hand-over rule (issue 12 item 4, issue 13 item 4): person -> whom they may make an owner.
+# A rep: themself; a manager: their team's people and themself; a director and the ERP: anyone
+# who can own accounts. The integration user never owns accounts.
+ALL_OWNERS = {"owner", "teammate", "same_team_rep", "other_rep", "manager", "other_manager", "director"}
+HAND_OVER = {
+    "owner": {"owner"},
+    "teammate": {"teammate"},
+    "same_team_rep": {"same_team_rep"},
+    "other_rep": {"other_rep"},
+    "manager": {"manager", "owner", "teammate", "same_team_rep"},
+    "other_manager": {"other_manager", "other_rep"},
+    "director": ALL_OWNERS,
+    "integration": ALL_OWNERS,
+}
+EVERYONE = [*ALL_OWNERS, "integration"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("person", "targets"), HAND_OVER.items())
+def test_the_hand_over_rule_decides_who_may_be_made_owner(world, person, targets) -> None:
+    from accounts.permissions import owner_choices
+
+    # given the world's people, when asked whom `person` may hand accounts to
+    allowed = set(owner_choices(getattr(world, person)))
+    # then exactly the people of the rule, never the integration user
+    assert allowed == {getattr(world, name) for name in targets}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("person", HAND_OVER)
+@pytest.mark.parametrize("target", EVERYONE)
+def test_the_api_creates_accounts_only_for_owners_the_rule_allows(world, person, target) -> None:
+    api = token_client(getattr(world, person))
+    before = Account.objects.count()
+    response = api.post("/api/v1/accounts/", {"name": "新客户", "owner": getattr(world, target).pk}, format="json")
+    allowed = target in HAND_OVER[person]
+    assert response.status_code == (201 if allowed else 400)
+    assert Account.objects.count() == before + allowed
+    if not allowed:  # refused as not existing: the answer does not tell who exists
+        pk = getattr(world, target).pk
+        assert response.json()["errors"] == {"owner": [f'Invalid pk "{pk}" - object does not exist.']}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("person", ["owner", "manager", "director"])
+@pytest.mark.parametrize("target", EVERYONE)
+def test_the_edit_form_hands_over_only_to_owners_the_rule_allows(client, world, person, target) -> None:
+    client.force_login(getattr(world, person))
+    form = {
+        "name": world.account.name,
+        "owner": getattr(world, target).pk,
+        "operating_status": "operating",
+        "relationship_type": "vendor",
+        "lifecycle_stage": "growth",
+    }
+    response = client.post(reverse("accounts:edit", args=[world.account.pk]), form)
+    # the current owner may always stay; anyone else only by the rule
+    allowed = target in HAND_OVER[person] or target == "owner"
+    assert response.status_code == (302 if allowed else 200)
+    assert Account.objects.get(pk=world.account.pk).owner == (getattr(world, target) if allowed else world.owner)
+
+
+@pytest.mark.django_db
+def test_the_edit_form_offers_owners_by_full_name_and_only_by_the_rule(client, world) -> None:
+    world.teammate.first_name, world.teammate.last_name = "Fang", "Liu"
+    world.teammate.save()
+    client.force_login(world.manager)
+    page = client.get(reverse("accounts:edit", args=[world.account.pk])).content.decode()
+    assert f'<option value="{world.teammate.pk}">Fang Liu</option>' in page
+    assert f'value="{world.other_rep.pk}"' not in page
+    assert f'value="{world.integration.pk}"' not in page
+    assert '<option value="">---------</option>' not in page  # an owner is required
+
+
+@pytest.mark.django_db
+def test_an_account_cannot_be_left_without_an_owner(client, world) -> None:
+    api = token_client(world.director)
+    # when the owner is cleared through the API, left out on create, or "---------" on the form
+    cleared = api.patch(f"/api/v1/accounts/{world.account.pk}/", {"owner": None}, format="json")
+    missing = api.post("/api/v1/accounts/", {"name": "无负责人"}, format="json")
+    client.force_login(world.director)
+    form = {"name": "X", "owner": "", "operating_status": "operating", "relationship_type": "vendor"}
+    edit = client.post(reverse("accounts:edit", args=[world.account.pk]), {**form, "lifecycle_stage": "growth"})
+    # then each is refused and the account keeps its owner
+    assert cleared.json()["errors"] == {"owner": ["This field may not be null."]}
+    assert missing.json()["errors"] == {"owner": ["This field is required."]}
+    assert edit.status_code == 200
+    assert edit.context["form"].errors == {"owner": ["This field is required."]}
+    assert Account.objects.get(pk=world.account.pk).owner == world.owner
+    assert not Account.objects.filter(name="无负责人").exists()
+
+
+@pytest.mark.django_db
+def test_a_person_who_owns_accounts_cannot_be_deleted_until_handed_over(client, world) -> None:
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        world.owner.delete()
+    client.force_login(world.director)  # staff and superuser in the demo
+    world.director.is_staff = world.director.is_superuser = True
+    world.director.save()
+    page = client.post(reverse("admin:accounts_user_delete", args=[world.owner.pk]), {"post": "yes"})
+    assert "would require deleting the following protected related objects" in page.content.decode()
+    assert User.objects.filter(pk=world.owner.pk).exists()
+    # once handed over, the person can go
+    Account.objects.filter(owner=world.owner).update(owner=world.teammate)
+    world.owner.delete()
+    assert not User.objects.filter(username="rep1").exists()
+
+
+@pytest.mark.django_db
+def test_the_admin_refuses_the_integration_user_as_owner(client, world) -> None:
+    world.director.is_staff = world.director.is_superuser = True
+    world.director.save()
+    client.force_login(world.director)
+    form = {
+        "name": world.account.name,
+        "owner": world.integration.pk,
+        "operating_status": "operating",
+        "relationship_type": "vendor",
+        "lifecycle_stage": "growth",
+        "team_members-TOTAL_FORMS": "0",
+        "team_members-INITIAL_FORMS": "0",
+    }
+    response = client.post(reverse("admin:accounts_account_change", args=[world.account.pk]), form)
+    assert response.status_code == 200
+    assert list(response.context["adminform"].form.errors) == ["owner"]
+    assert Account.objects.get(pk=world.account.pk).owner == world.owner

@@ -21,7 +21,6 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,6 +31,7 @@ from integrations.bulk import MAX_RECORDS, idempotency
 from integrations.bulk.serializers import BulkUpsertResponseSerializer, bulk_request_serializer
 from integrations.bulk.service import BatchError, bulk_upsert, parse_envelope
 from integrations.bulk.specs import SPECS, Spec
+from kam.api.parsers import DepthLimitedJSONParser
 from kam.collector import paused_gc
 
 DESCRIPTION = """Create or update up to {max:,} {collection} in one call, keyed on the ERP's `external_id`.
@@ -87,7 +87,7 @@ class BulkUpsertView(APIView):
     """Base of the bulk views; `spec` says which collection."""
 
     spec: ClassVar[Spec]
-    parser_classes = [JSONParser]
+    parser_classes = [DepthLimitedJSONParser]
 
     def post(self, request: Request) -> Response:
         key = idempotency.request_key(request)

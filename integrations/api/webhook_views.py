@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import django_filters
 from django.http import HttpResponse
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -26,6 +25,7 @@ from integrations.webhooks.serializers import (
     WebhookSubscriptionCreatedSerializer,
     WebhookSubscriptionSerializer,
 )
+from kam.api.filters import VisibleFilterBackend, VisibleFilterSet
 from kam.api.pagination import SyncCursorPagination
 
 SCOPE = "webhooks:write"
@@ -52,7 +52,7 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
     queryset = WebhookSubscription.objects.all()
     serializer_class = WebhookSubscriptionSerializer
     permission_classes = PERMISSIONS
-    filter_backends = [DjangoFilterBackend]  # no updated_at here: skip the sync filter
+    filter_backends = [VisibleFilterBackend]  # no updated_at here: skip the sync filter
     filterset_fields = ["is_active"]
     sync_ordering = "id"
 
@@ -73,7 +73,7 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
         services.subscription_delete(subscription=instance)
 
 
-class DeliveryFilter(django_filters.FilterSet):
+class DeliveryFilter(VisibleFilterSet):
     # The event types the apps declared (the model field has no choices: see integrations.event_types).
     event = django_filters.ChoiceFilter(choices=event_choices)
 
@@ -87,7 +87,7 @@ class WebhookDeliveryViewSet(viewsets.ReadOnlyModelViewSet):
 
     queryset = WebhookDelivery.objects.all()
     permission_classes = PERMISSIONS
-    filter_backends = [DjangoFilterBackend]
+    filter_backends = [VisibleFilterBackend]
     filterset_class = DeliveryFilter
     pagination_class = NewestFirstPagination
 

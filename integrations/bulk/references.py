@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import groups
 from accounts.models import Account, User
+from accounts.permissions import default_account_owner, owner_choices
 from accounts.visibility import sees_everything
 from integrations.bulk.specs import Reference, Spec
 from integrations.bulk.upsert import Guard, key_list
@@ -53,6 +54,8 @@ def resolve(spec: Spec, user: User, items: list[Item]) -> None:
             _resolve(ref, user, live)
     if spec.parent is not None:
         _resolve_parents(spec, spec.parent, user, items)
+    if spec.owner is not None:
+        _resolve_owners(spec, spec.owner, user, [item for item in live if item.ok])
     if not sees_everything(user):
         _refuse_hidden_rows(spec, user, [item for item in live if item.ok])
     if spec.parent_acyclic:
@@ -124,6 +127,45 @@ def _resolve_parents(spec: Spec, ref: Reference, user: User, items: list[Item]) 
         else:
             item.fail(ref.name, does_not_exist(ref.model, key))
     invalidate_orphans(spec, items)
+
+
+def _resolve_owners(spec: Spec, ref: Reference, user: User, items: list[Item]) -> None:
+    """The owner named by username, by the hand-over rule (accounts.permissions): someone
+    `user` may hand accounts to, or the row's current owner (kept as is). Anyone else is
+    reported as not existing, so the answer does not tell whether such a person exists. A new
+    account that names nobody goes to `new_account_owner(user)`; with none, it is refused."""
+    named = {item.values[ref.name] for item in items if item.values.get(ref.name) is not None}
+    allowed = dict(owner_choices(user).filter(username__in=named).values_list("username", "pk"))
+    current = {
+        key: (username, pk)
+        for key, username, pk in spec.model.objects.filter(
+            external_id__in=key_list([item.external_id for item in items])
+        ).values_list("external_id", "owner__username", "owner_id")
+    }
+    default = new_account_owner(user)
+    for item in items:
+        name = item.values.get(ref.name)
+        if name is None:
+            if item.external_id not in current and default is None:
+                item.fail(ref.name, _("Name the owner: no default owner is configured for new accounts."))
+            elif default is None:
+                # Kept as is, but named: INSERT ... ON CONFLICT checks NOT NULL before the conflict.
+                item.columns[ref.column] = current[item.external_id][1]
+            continue  # left out: the owner is kept on update, the default is used on insert
+        if name in allowed:
+            item.columns[ref.column] = allowed[name]
+        elif item.external_id in current and name == current[item.external_id][0]:
+            item.columns[ref.column] = current[item.external_id][1]  # the current owner, kept
+        else:
+            item.fail(ref.name, _('User "%(name)s" does not exist or cannot be given this account.') % {"name": name})
+
+
+def new_account_owner(user: User) -> User | None:
+    """Who owns a new account that names no owner: its creator if they can own accounts (a
+    person's new account is theirs, or they could not see it), else the configured default."""
+    if user.pk is not None and owner_choices(user).filter(pk=user.pk).exists():
+        return user
+    return default_account_owner()
 
 
 def invalidate_orphans(spec: Spec, items: list[Item]) -> None:

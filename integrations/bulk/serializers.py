@@ -41,6 +41,13 @@ class _Record(serializers.ModelSerializer):
 class AccountRecordSerializer(_Record):
     external_id = _key(Account, "The ERP's key of the account (required; the upsert key).")
     parent_external_id = _ref(Account, "parent account (group); may be another record of this batch")
+    owner_username = serializers.CharField(
+        max_length=150,
+        required=False,
+        help_text="Username of the owner: someone the caller may hand accounts to (a rep: themself; a "
+        "manager: their teams; a director or the ERP: anyone who can own accounts). Left out: unchanged on "
+        "update; on insert the caller, or the configured default owner (DEFAULT_ACCOUNT_OWNER) for the ERP.",
+    )
 
     class Meta(_Record.Meta):
         model = Account
@@ -49,6 +56,7 @@ class AccountRecordSerializer(_Record):
             "name",
             "english_name",
             "parent_external_id",
+            "owner_username",
             "industry",
             "region",
             "employees",

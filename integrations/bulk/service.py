@@ -16,12 +16,20 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts.models import Account, User
-from accounts.visibility import sees_everything
+from accounts.models import User
+from accounts.validation import date_span, record_errors
 from integrations.bulk import MAX_RECORDS
-from integrations.bulk.references import Item, hidden_message, invalidate_orphans, resolve, visibility_guard
+from integrations.bulk.references import (
+    Item,
+    hidden_message,
+    invalidate_orphans,
+    new_account_owner,
+    resolve,
+    visibility_guard,
+)
 from integrations.bulk.specs import Spec
 from integrations.bulk.upsert import HIDDEN, KEY, upsert
+from integrations.bulk.validation import printable
 from kam.collector import paused_gc
 
 ERROR, SKIPPED = "error", "skipped"
@@ -81,6 +89,10 @@ def parse_envelope(data: Any) -> tuple[list[Any], bool]:
 
 def bulk_upsert(spec: Spec, user: User, records: list[Any], *, atomic: bool = False) -> BulkAnswer:
     checked = spec.validator.many(records)
+    span = date_span()
+    for values, errors in checked:
+        if not errors:  # the rules shared with the models' clean(): dates in range, margin <= amount...
+            errors.update(record_errors(spec.model, values, span=span))
     items = [_item(index, record, *result) for index, (record, result) in enumerate(zip(records, checked, strict=True))]
     _refuse_duplicates(items)
     with transaction.atomic():
@@ -141,7 +153,7 @@ def bulk_upsert_batches(
 def _item(index: int, record: Any, values: dict[str, Any], errors: dict[str, list[str]]) -> Item:
     key = values.get(KEY)
     if key is None and isinstance(record, dict) and isinstance(record.get(KEY), str):
-        key = record[KEY]  # echo what was sent, even when it is invalid, so the ERP can match it
+        key = printable(record[KEY])  # echo what was sent, even when it is invalid, so the ERP can match it
     return Item(index=index, external_id=key, values=values, errors=errors, columns=values)
 
 
@@ -172,8 +184,9 @@ def _write(spec: Spec, user: User, items: list[Item], *, atomic: bool) -> None:
     """Upsert in waves (records whose parent is in the batch follow it), one statement per
     wave and set of fields sent (usually one statement in all)."""
     guard = visibility_guard(spec, user)
-    # A person's new account is theirs, or they could not see what they just created.
-    defaults = {"owner_id": user.pk} if spec.model is Account and not sees_everything(user) else {}
+    # A new account that names no owner: its creator's, or the default owner's (never nobody's).
+    owner = new_account_owner(user) if spec.owner is not None else None
+    defaults = {spec.owner.column: owner.pk} if owner is not None else {}
     written: dict[str, int] = {}
     pending = items
     while pending:

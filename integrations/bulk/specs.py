@@ -8,7 +8,7 @@ from functools import cached_property
 from django.db import models
 from rest_framework import serializers
 
-from accounts.models import Account, Contact, Invoice, Order, Payment
+from accounts.models import Account, Contact, Invoice, Order, Payment, User
 from integrations.bulk import serializers as records
 from integrations.bulk.validation import RecordValidator
 
@@ -33,6 +33,7 @@ class Spec:
     parent: Reference | None = None  # same collection; may point at another record of the batch
     parent_same_account: bool = False
     parent_acyclic: bool = False  # a group tree: refuse a parent that is a descendant
+    owner: Reference | None = None  # accounts: the owner, named by username (the hand-over rule)
     example: dict = field(default_factory=dict)
 
     @property
@@ -50,10 +51,20 @@ class Spec:
             del columns[name]
         return columns
 
+    def model_path(self, name: str) -> str:
+        """The model lookup holding record field `name`'s value: a reference by its ERP id
+        (`account__external_id`), the owner by username (`owner__username`), else the field."""
+        if self.owner is not None and name == self.owner.name:
+            return f"{self.owner.column.removesuffix('_id')}__username"
+        for ref in (self.account, self.parent, *self.references):
+            if ref is not None and name == ref.name:
+                return f"{ref.column.removesuffix('_id')}__external_id"
+        return name
+
     @cached_property
     def reference_names(self) -> frozenset[str]:
-        refs = (self.account,) if self.account else ()
-        return frozenset(ref.name for ref in refs + self.references + ((self.parent,) if self.parent else ()))
+        refs = tuple(ref for ref in (self.account, self.parent, self.owner) if ref is not None)
+        return frozenset(ref.name for ref in refs + self.references)
 
 
 ACCOUNT = Reference("account_external_id", "account_id", Account)
@@ -68,6 +79,7 @@ SPECS: dict[str, Spec] = {
             account=None,
             parent=Reference("parent_external_id", "parent_id", Account),
             parent_acyclic=True,
+            owner=Reference("owner_username", "owner_id", User),
             example={
                 "external_id": "C-17",
                 "name": "华东精密机械有限公司",
@@ -79,6 +91,7 @@ SPECS: dict[str, Spec] = {
                 "annual_revenue": "850000000.00",
                 "credit_level": "AA",
                 "operating_status": "operating",
+                "owner_username": "rep1",
             },
         ),
         Spec(

@@ -73,7 +73,7 @@ class RecordValidator:
         for i, row in enumerate(rows):
             if not self.names.issuperset(row):
                 for name in row.keys() - self.names:
-                    errors[i][str(name)] = [UNKNOWN_FIELD]
+                    errors[i][printable(str(name))] = [UNKNOWN_FIELD]
         if complete:  # the usual batch: every field of every record valid and present
             values = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
         else:
@@ -110,6 +110,14 @@ def _one(
     except serializers.ValidationError as error:
         errors[name] = messages(error.detail)
         return _ABSENT
+
+
+def printable(text: str) -> str:
+    """`text` as it can be echoed and stored: a lone surrogate (valid in JSON, not in UTF-8 or
+    PostgreSQL) becomes U+FFFD and a NUL is dropped, so an answer naming it cannot fail."""
+    if text.isascii() and "\x00" not in text:
+        return text
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text if c != "\x00")
 
 
 def messages(detail: Any) -> list[str]:

@@ -101,7 +101,9 @@ def _labels(spec: Spec, name: str, field: serializers.Field) -> list[str]:
     references = {ref.name: ref for ref in (spec.account, spec.parent, *spec.references) if ref is not None}
     for language in ("en", "zh-hans"):
         with translation.override(language):
-            if name in references:
+            if spec.owner is not None and name == spec.owner.name:  # the owner's username: "Owner", "负责人"
+                labels.append(str(spec.model._meta.get_field(spec.owner.column.removesuffix("_id")).verbose_name))
+            elif name in references:
                 ref = references[name]
                 fk = spec.model._meta.get_field(ref.column.removesuffix("_id"))
                 # The owning account's key is labelled after the model ("客户"), others after the

@@ -44,9 +44,8 @@ def export_rows(kind: str, user: User, filters: QueryDict | dict | None = None) 
     """The header row, then one list of Python values per row (None for blank)."""
     spec = SPECS[kind]
     names = list(columns(kind))
-    references = {ref.name: ref for ref in (spec.account, spec.parent, *spec.references) if ref is not None}
-    # account_external_id is read through the foreign key: account__external_id.
-    paths = [f"{references[n].column.removesuffix('_id')}__external_id" if n in references else n for n in names]
+    # account_external_id is read through the foreign key (account__external_id), the owner by username.
+    paths = [spec.model_path(name) for name in names]
     yield names
     queryset = export_queryset(kind, user, filters).values_list(*paths)
     for row in queryset.iterator(chunk_size=CHUNK_ROWS):

@@ -171,11 +171,7 @@ def _run(
 def _paths(kind: str) -> dict[str, str]:
     """Record field -> the model path holding its current value (references by their ERP id)."""
     spec = SPECS[kind]
-    references = {ref.name: ref for ref in (spec.account, spec.parent, *spec.references) if ref is not None}
-    return {
-        name: f"{references[name].column.removesuffix('_id')}__external_id" if name in references else name
-        for name in spec.validator.names
-    }
+    return {name: spec.model_path(name) for name in spec.validator.names}
 
 
 def _current_values(kind: str, rows: list[tuple[int, dict]]) -> dict[str, dict[str, Any]]:

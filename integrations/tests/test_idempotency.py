@@ -67,7 +67,9 @@ def test_a_key_older_than_a_day_starts_afresh(world) -> None:
     api = token_client(world.integration)
     post_bulk(api, "orders", [order_record("SO-1")], HTTP_IDEMPOTENCY_KEY="old")
     IdempotencyKey.objects.update(created_at=timezone.now() - IDEMPOTENCY_KEY_TTL - timedelta(minutes=1))
-    response = post_bulk(api, "orders", [order_record("SO-1", amount="5.00")], HTTP_IDEMPOTENCY_KEY="old")
+    response = post_bulk(
+        api, "orders", [order_record("SO-1", amount="5.00", margin="1.00")], HTTP_IDEMPOTENCY_KEY="old"
+    )
     assert (response.status_code, statuses(response)) == (200, ["updated"])
     assert IdempotencyKey.objects.get(key="old").created_at > timezone.now() - timedelta(minutes=1)
     IdempotencyKey.objects.update(created_at=timezone.now() - IDEMPOTENCY_KEY_TTL - timedelta(minutes=1))

@@ -7,9 +7,10 @@ from rest_framework import serializers
 from integrations.event_types import event_choices, event_names
 from integrations.webhooks.destinations import destination_validate
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription, http_url
+from kam.api.fields import VisibleModelSerializer
 
 
-class WebhookSubscriptionSerializer(serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(VisibleModelSerializer):
     # Declared: DRF drops a model URLField's URLValidators, and with them the http(s)-only rule.
     url = serializers.URLField(
         max_length=500,
@@ -49,7 +50,7 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
         fields = [*WebhookSubscriptionSerializer.Meta.fields, "secret"]
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(VisibleModelSerializer):
     """A delivery without its payload (a tier.changed batch holds 1,000 changes): see …/{id}/payload/."""
 
     # Value-only labels: the event names are self-explanatory, and a choice set distinct from the

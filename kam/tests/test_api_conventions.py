@@ -23,6 +23,7 @@ def test_errors_have_one_shape_with_the_field_and_the_reason(world) -> None:
         "errors": {
             "external_id": ["account with this ERP ID already exists."],
             "name": ["This field is required."],
+            "owner": ["This field is required."],
         },
     }
     missing = api.get("/api/v1/accounts/999999/")

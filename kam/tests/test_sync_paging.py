@@ -41,7 +41,7 @@ def sync(api, url: str = "/api/v1/accounts/", **params) -> tuple[list[int], int]
 def test_rows_sharing_a_few_timestamps_are_each_reached_once_and_paging_ends(world) -> None:
     # given 450 accounts sharing 3 timestamps (150 each, as bulk batches or a tiering run stamp them)
     Account.objects.all().delete()
-    ids = [a.pk for a in Account.objects.bulk_create(Account(name=f"批量{i}") for i in range(450))]
+    ids = [a.pk for a in Account.objects.bulk_create(Account(name=f"批量{i}", owner=world.owner) for i in range(450))]
     for n, moment in enumerate((T0, T0 + timedelta(minutes=1), T0 + timedelta(minutes=2))):
         stamp(ids[n * 150 : (n + 1) * 150], moment)
 
@@ -57,7 +57,7 @@ def test_rows_sharing_a_few_timestamps_are_each_reached_once_and_paging_ends(wor
 def test_a_row_changed_between_pages_does_not_make_the_next_page_skip_one(world) -> None:
     # given 200 accounts sharing one timestamp and a client that has read the first 100
     Account.objects.all().delete()
-    ids = [a.pk for a in Account.objects.bulk_create(Account(name=f"同刻{i}") for i in range(200))]
+    ids = [a.pk for a in Account.objects.bulk_create(Account(name=f"同刻{i}", owner=world.owner) for i in range(200))]
     stamp(ids, T0)
     api = token_client(world.director)
     first = api.get("/api/v1/accounts/", {"page_size": 100}).json()
@@ -77,7 +77,7 @@ def test_a_row_changed_between_pages_does_not_make_the_next_page_skip_one(world)
 @pytest.mark.django_db
 def test_previous_pages_back_over_the_same_rows(world) -> None:
     Account.objects.all().delete()
-    ids = [a.pk for a in Account.objects.bulk_create(Account(name=f"回{i}") for i in range(7))]
+    ids = [a.pk for a in Account.objects.bulk_create(Account(name=f"回{i}", owner=world.owner) for i in range(7))]
     stamp(ids, T0)
     api = token_client(world.director)
     first = api.get("/api/v1/accounts/", {"page_size": 3}).json()
@@ -121,7 +121,7 @@ def test_a_forged_or_foreign_cursor_is_a_400_naming_cursor(world, collection) ->
 def test_property_paging_to_the_end_yields_each_row_once_in_keyset_order(world, offsets, page_size) -> None:
     # given any multiset of timestamps (few distinct values, so ties abound)
     Account.objects.all().delete()
-    accounts = Account.objects.bulk_create(Account(name=f"P{i}") for i in range(len(offsets)))
+    accounts = Account.objects.bulk_create(Account(name=f"P{i}", owner=world.owner) for i in range(len(offsets)))
     for account, offset in zip(accounts, offsets, strict=True):
         stamp([account.pk], T0 + timedelta(seconds=offset))
     expected = [pk for _, pk in sorted((o, a.pk) for a, o in zip(accounts, offsets, strict=True))]

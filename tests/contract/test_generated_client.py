@@ -110,7 +110,11 @@ def test_an_integrators_journey_through_the_generated_client(generated: ModuleTy
     assert api is not None
 
     # bulk: three accounts, then the same call replayed with its Idempotency-Key
-    records = [{"external_id": f"G-{n}", "name": f"Generated {n}", "employees": 10 * n} for n in range(3)]
+    # (the ERP names each new account's owner: no DEFAULT_ACCOUNT_OWNER is set here)
+    records = [
+        {"external_id": f"G-{n}", "name": f"Generated {n}", "employees": 10 * n, "owner_username": "rep1"}
+        for n in range(3)
+    ]
     body = models.AccountsBulkRequest.from_dict({"records": records, "atomic": False})
     first = bulk.sync_detailed(client=client, body=body, idempotency_key="journey-1")
     replay = bulk.sync_detailed(client=client, body=body, idempotency_key="journey-1")

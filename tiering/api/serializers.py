@@ -1,9 +1,13 @@
+from datetime import date
+
 from rest_framework import serializers
 
+from accounts.validation import date_error
+from kam.api.fields import VisibleModelSerializer
 from tiering.models import SNAPSHOT_FIELDS, AccountScore, ScoringRun, TierChange
 
 
-class ScoreSerializer(serializers.ModelSerializer):
+class ScoreSerializer(VisibleModelSerializer):
     """A `tiering.selectors.ScoreRow`: the snapshot's fields typed as the model's, with reasons."""
 
     run = serializers.IntegerField(source="run_id", read_only=True)
@@ -18,7 +22,7 @@ class ScoreSerializer(serializers.ModelSerializer):
         fields = ["id", "run", "as_of", "account", *SNAPSHOT_FIELDS]
 
 
-class CurrentScoreSerializer(serializers.ModelSerializer):
+class CurrentScoreSerializer(VisibleModelSerializer):
     """The scores embedded in each account of /api/v1/accounts/."""
 
     class Meta:
@@ -42,13 +46,13 @@ class CurrentScoreSerializer(serializers.ModelSerializer):
         ]
 
 
-class TierChangeSerializer(serializers.ModelSerializer):
+class TierChangeSerializer(VisibleModelSerializer):
     class Meta:
         model = TierChange
         fields = ["id", "account", "run", "from_tier", "to_tier", "reasons", "created_at"]
 
 
-class RunSerializer(serializers.ModelSerializer):
+class RunSerializer(VisibleModelSerializer):
     """A run as stored, or a `tiering.selectors.RunRow` (the same names)."""
 
     config = serializers.IntegerField(source="config_id", read_only=True)
@@ -71,6 +75,12 @@ class RunSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = [f for f in fields if f != "as_of"]
         extra_kwargs = {"as_of": {"required": False}}
+
+    def validate_as_of(self, value: date) -> date:
+        # Refused here, before a run is queued: 9999-12-31 would only leave a failed run behind.
+        if message := date_error(value):
+            raise serializers.ValidationError(message)
+        return value
 
 
 class MatrixCellSerializer(serializers.Serializer):

@@ -55,9 +55,12 @@ def test_score_and_tier_history_follow_visibility(tiered) -> None:
     # given
     api = token_client(tiered.owner)
     run = ScoringRun.objects.get()
-    # when / then: another team's account filters to nothing
+    # when / then: another team's account is refused exactly like a missing one (issue 13 item 3)
     hidden = api.get("/api/v1/tiering/scores/", {"account": tiered.other_account.pk})
-    assert (hidden.status_code, hidden.json()["results"]) == (200, [])
+    assert hidden.status_code == 400
+    assert hidden.json()["errors"] == {
+        "account": ["Select a valid choice. That choice is not one of the available choices."]
+    }
     mine = api.get("/api/v1/tiering/scores/", {"account": tiered.account.pk})
     assert mine.status_code == 200
     assert mine.json()["results"] == [

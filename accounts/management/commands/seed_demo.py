@@ -42,6 +42,7 @@ from accounts.models import (
     Team,
     User,
 )
+from accounts.permissions import default_account_owner
 from kam.pg_copy import Frame, ModelWriter, model_writer
 
 # The tables this command writes, parents first.
@@ -158,6 +159,14 @@ class Command(BaseCommand):
                 "  erp       integration (API only): python manage.py create_api_token erp "
                 "--scopes accounts:read,accounts:write,orders:write,scores:read"
             )
+            # New accounts from the ERP without an owner go to DEFAULT_ACCOUNT_OWNER (`director` with DEBUG=1).
+            if default_account_owner() is None:
+                self.stdout.write(
+                    self.style.WARNING(
+                        "DEFAULT_ACCOUNT_OWNER names nobody who can own accounts: new ERP accounts must name "
+                        "their owner. Set DEFAULT_ACCOUNT_OWNER=director to give them to the demo director."
+                    )
+                )
 
 
 # ---------------------------------------------------------------------------------------------
