@@ -278,6 +278,9 @@ class AccountTeamMember(models.Model):
 
 
 class BuyingRole(models.TextChoices):
+    # An ERP or a spreadsheet knows people, not their part in a purchase: a contact may arrive
+    # before anyone has judged it (DOMAIN.md, buying roles).
+    UNKNOWN = "unknown", _("Not yet known")
     DECISION_MAKER = "decision_maker", _("Decision maker")
     USER = "user", _("User")
     ADVISOR = "advisor", _("Advisor")
@@ -300,7 +303,9 @@ class Contact(models.Model):
     name = models.CharField(_("name"), max_length=120)
     title = models.CharField(_("title"), max_length=120, blank=True)
     department = models.CharField(_("department"), max_length=120, blank=True)
-    buying_role = models.CharField(_("buying role"), max_length=20, choices=BuyingRole.choices)
+    buying_role = models.CharField(
+        _("buying role"), max_length=20, choices=BuyingRole.choices, default=BuyingRole.UNKNOWN
+    )
     attitude = models.CharField(_("attitude"), max_length=20, choices=Attitude.choices, default=Attitude.NEUTRAL)
     reports_to = models.ForeignKey(
         "self",
