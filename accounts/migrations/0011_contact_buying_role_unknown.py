@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0009_deleted_records'),
+        ('accounts', '0010_account_owner_required'),
     ]
 
     operations = [
