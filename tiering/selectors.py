@@ -11,8 +11,8 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils.translation import get_language
 
 from accounts.models import Account, User
-from tiering.domain.matrix import CATEGORY_LABELS, LETTERS, TIER_CATEGORY, TIER_STRATEGY, TIERS
-from tiering.explanations import reasons_of
+from tiering.domain.matrix import LETTERS, TIER_CATEGORY, TIER_STRATEGY, TIERS
+from tiering.explanations import category_label, reasons_of
 from tiering.models import AccountScore, Assessment, ScoringRun, TierChange, TierOverride
 
 
@@ -29,14 +29,10 @@ def strategy_for(tier: str) -> str:
     return TIER_STRATEGY[tier][_lang()] if tier in TIER_STRATEGY else ""
 
 
-def category_label(category: str) -> str:
-    return CATEGORY_LABELS[category][_lang()] if category in CATEGORY_LABELS else ""
-
-
 @dataclass(frozen=True)
 class ScoreRow:
-    """One stored snapshot as pages and the API show it, always with its reasons (English or
-    the active language's, as `explain` writes them). Money in currency units."""
+    """One stored snapshot as pages and the API show it, always with its reasons (in the
+    active language: `tiering.explanations.reason_text`). Money in currency units."""
 
     id: int
     run_id: int

@@ -23,9 +23,9 @@ from kam.pg_copy import copying_in_background
 from tiering.domain.config import TieringConfig
 from tiering.domain.groups import group_rollups
 from tiering.domain.matrix import TIER_CATEGORY
-from tiering.domain.pipeline import explain, place_accounts
+from tiering.domain.pipeline import Reason, explain, place_accounts
 from tiering.events import run_finished_emit
-from tiering.explanations import weaknesses_text
+from tiering.explanations import english, weaknesses_text
 from tiering.inputs import scoring_inputs
 from tiering.models import (
     EXPLANATION_FIELDS,
@@ -164,8 +164,11 @@ STORED_FIELDS = tuple(f for f in SNAPSHOT_FIELDS if f != "reasons") + EXPLANATIO
 SCORE_COLUMNS = ["run_id", "account_id", *STORED_FIELDS]
 
 
-def _pin_note(pin: TierOverride) -> str:
-    return f"Pinned to {pin.tier} by {pin.created_by.username} until {pin.expires_on}: {pin.reason}"
+def _pin_note(pin: TierOverride) -> Reason:
+    return Reason(
+        "pinned",
+        {"tier": pin.tier, "by": pin.created_by.username, "until": pin.expires_on.isoformat(), "reason": pin.reason},
+    )
 
 
 def _badges_json(badges: pd.Series) -> list[str]:
@@ -218,6 +221,7 @@ def _score_frame(run_id: int, placed: pd.DataFrame, is_group: bool, overrides: d
         "relationship_type": placed["relationship_type"].fillna(""),
         "frequency_prev": placed["frequency_prev"].astype("int64"),
         "weaknesses": weaknesses_text(placed),
+        "margin_unknown": placed["margin_unknown"].astype("int64"),
         "notes": notes,
     }
     return pd.DataFrame(columns, columns=SCORE_COLUMNS, index=placed.index)
@@ -276,7 +280,8 @@ def _tier_changes(
             "run_id": run.pk,
             "from_tier": current[changed],
             "to_tier": moved["tier"],
-            "reasons": [json.dumps(r, ensure_ascii=False) for r in reasons],
+            # English sentences, as the API and the tier.changed webhook give them.
+            "reasons": [json.dumps(english(r), ensure_ascii=False) for r in reasons],
             "created_at": timezone.now(),
         }
     )
