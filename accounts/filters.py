@@ -49,6 +49,22 @@ class AccountFilter(VisibleFilterSet):
             ("updated_at", "updated_at"),
             ("annual_revenue", "annual_revenue"),
         ),
+        # Labels of their own: the model's field names are not all translated ("Updated at").
+        field_labels={
+            "name": _("Name"),
+            "region": _("Region"),
+            "industry": _("Industry"),
+            "tier": _("Tier"),
+            "updated_at": _("Last updated"),
+            "annual_revenue": _("Annual revenue"),
+            # Spelled out: django-filter's "%s (descending)" is formatted once, in English.
+            "-name": _("Name (descending)"),
+            "-region": _("Region (descending)"),
+            "-industry": _("Industry (descending)"),
+            "-tier": _("Tier (descending)"),
+            "-updated_at": _("Last updated (newest first)"),
+            "-annual_revenue": _("Annual revenue (descending)"),
+        },
         label=_("Sort"),
     )
 

@@ -111,6 +111,7 @@ EXPLANATION_FIELDS = (
     "relationship_type",
     "frequency_prev",
     "weaknesses",
+    "margin_unknown",
     "notes",
 )
 
@@ -162,7 +163,11 @@ class AccountScore(models.Model):
     relationship_type = models.CharField(max_length=30, blank=True)
     frequency_prev = models.PositiveIntegerField(default=0)
     weaknesses = models.CharField(max_length=100, blank=True)  # space-separated relationship weaknesses
-    notes = models.JSONField(default=list)  # sentences added by the run (a manager's pin)
+    # Orders in the window without a margin (the ERP sent none): the margin ranks use the known ones.
+    margin_unknown = models.PositiveIntegerField(default=0)
+    # What the run added (a manager's pin) as [code, params] (tiering.domain.pipeline.Reason);
+    # English sentences on snapshots written before that.
+    notes = models.JSONField(default=list)
 
     objects = AccountOwnedQuerySet.as_manager()
 

@@ -10,12 +10,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, User
-from tiering.domain.matrix import CATEGORY_LABELS, LETTERS, TIER_CATEGORY, TIER_STRATEGY, TIERS
-from tiering.explanations import reasons_of
+from tiering.domain.matrix import LETTERS, TIER_CATEGORY, TIER_STRATEGY, TIERS
+from tiering.explanations import category_label, reasons_of
 from tiering.models import AccountScore, Assessment, ScoringRun, TierChange, TierOverride
 
 
@@ -32,14 +32,10 @@ def strategy_for(tier: str) -> str:
     return TIER_STRATEGY[tier][_lang()] if tier in TIER_STRATEGY else ""
 
 
-def category_label(category: str) -> str:
-    return CATEGORY_LABELS[category][_lang()] if category in CATEGORY_LABELS else ""
-
-
 @dataclass(frozen=True)
 class ScoreRow:
-    """One stored snapshot as pages and the API show it, always with its reasons (English or
-    the active language's, as `explain` writes them). Money in currency units."""
+    """One stored snapshot as pages and the API show it, always with its reasons (in the
+    active language: `tiering.explanations.reason_text`). Money in currency units."""
 
     id: int
     run_id: int
@@ -246,6 +242,7 @@ class RunRow:
     status_label: str  # in the active language
     config_id: int  # the settings version it ran with
     trigger: str
+    trigger_label: str  # the trigger as people read it, in the active language
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -263,6 +260,22 @@ def run_list(*, status: str | None = None) -> QuerySet[ScoringRun]:
     return runs if status is None else runs.filter(status=status)
 
 
+def trigger_label(trigger: str) -> str:
+    """Who or what started a run, as people read it: the stored trigger is a code
+    ("nightly schedule", "command line", "seed_demo", "user <username>", "api <username>")."""
+    kind, _, who = trigger.partition(" ")
+    if kind == "user" and who:
+        return gettext("%(user)s, on the runs page") % {"user": who}
+    if kind == "api" and who:
+        return gettext("%(user)s, through the API") % {"user": who}
+    fixed = {
+        "nightly schedule": gettext("nightly schedule"),
+        "command line": gettext("command line"),
+        "seed_demo": gettext("demo data loader"),
+    }
+    return fixed.get(trigger, trigger)
+
+
 def run_rows(*, runs: Sequence[ScoringRun]) -> list[RunRow]:
     """The runs as rows, in their order."""
     return [
@@ -273,6 +286,7 @@ def run_rows(*, runs: Sequence[ScoringRun]) -> list[RunRow]:
             status_label=str(run.get_status_display()),
             config_id=run.config_id,
             trigger=run.trigger,
+            trigger_label=trigger_label(run.trigger),
             created_at=run.created_at,
             started_at=run.started_at,
             finished_at=run.finished_at,

@@ -30,9 +30,9 @@ from kam.pg_copy import copying_in_background
 from tiering.domain.config import TieringConfig
 from tiering.domain.groups import group_rollups
 from tiering.domain.matrix import TIER_CATEGORY
-from tiering.domain.pipeline import explain, place_accounts
+from tiering.domain.pipeline import Reason, explain, place_accounts
 from tiering.events import run_abandoned_emit, run_finished_emit
-from tiering.explanations import weaknesses_text
+from tiering.explanations import english, weaknesses_text
 from tiering.inputs import scoring_inputs
 from tiering.models import (
     EXPLANATION_FIELDS,
@@ -331,8 +331,11 @@ STORED_FIELDS = tuple(f for f in SNAPSHOT_FIELDS if f != "reasons") + EXPLANATIO
 SCORE_COLUMNS = ["run_id", "account_id", *STORED_FIELDS]
 
 
-def _pin_note(pin: TierOverride) -> str:
-    return f"Pinned to {pin.tier} by {pin.created_by.username} until {pin.expires_on}: {pin.reason}"
+def _pin_note(pin: TierOverride) -> Reason:
+    return Reason(
+        "pinned",
+        {"tier": pin.tier, "by": pin.created_by.username, "until": pin.expires_on.isoformat(), "reason": pin.reason},
+    )
 
 
 def _badges_json(badges: pd.Series) -> list[str]:
@@ -385,6 +388,7 @@ def _score_frame(run_id: int, placed: pd.DataFrame, is_group: bool, overrides: d
         "relationship_type": placed["relationship_type"].fillna(""),
         "frequency_prev": placed["frequency_prev"].astype("int64"),
         "weaknesses": weaknesses_text(placed),
+        "margin_unknown": placed["margin_unknown"].astype("int64"),
         "notes": notes,
     }
     return pd.DataFrame(columns, columns=SCORE_COLUMNS, index=placed.index)
@@ -455,7 +459,8 @@ def _tier_changes(
             "run_id": run.pk,
             "from_tier": current[changed],
             "to_tier": moved["tier"],
-            "reasons": [json.dumps(r, ensure_ascii=False) for r in reasons],
+            # English sentences, as the API and the tier.changed webhook give them.
+            "reasons": [json.dumps(english(r), ensure_ascii=False) for r in reasons],
             "created_at": timezone.now(),
         }
     )
@@ -504,7 +509,7 @@ def _active_pin(account_id: int) -> TierOverride | None:
 
 
 def _publish_account_tier(
-    *, account: Account, tier: str, reasons: list[str], run: ScoringRun | None
+    *, account: Account, tier: str, reasons: list[Reason | str], run: ScoringRun | None
 ) -> TierChange | None:
     """Make `tier` (A1–C6, or "" for untiered) the account's effective tier now — what the list,
     the API and the exports read — and record the move with its reasons in the current run's
@@ -516,7 +521,8 @@ def _publish_account_tier(
     Account.objects.filter(pk=account.pk).update(tier=tier, category=account.category, updated_at=timezone.now())
     if run is None:
         return None
-    return TierChange.objects.create(account=account, run=run, from_tier=before, to_tier=tier, reasons=reasons)
+    # English sentences, as the night stores them for the API and the tier.changed webhook.
+    return TierChange.objects.create(account=account, run=run, from_tier=before, to_tier=tier, reasons=english(reasons))
 
 
 @transaction.atomic
@@ -558,7 +564,7 @@ def _apply_pin(*, account: Account) -> None:
         AccountScore.objects.filter(pk=snapshot.pk).update(
             tier=tier, category=TIER_CATEGORY[tier], overridden=pin is not None, notes=notes
         )
-    reasons = notes or [f"Pin removed: computed tier {tier}"]
+    reasons = notes or [Reason("pin_removed", {"tier": tier})]
     _publish_account_tier(account=account, tier=tier, reasons=reasons, run=run)
 
 

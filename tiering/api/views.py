@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import api_view, permission_classes
@@ -31,10 +32,15 @@ class ScoreViewSet(viewsets.ReadOnlyModelViewSet):
     def paginate_queryset(self, queryset):  # noqa: ANN001, ANN201
         page = super().paginate_queryset(queryset)
         # Rows with reasons written in one pass for the page (the pager keeps the models for its cursor).
-        return None if page is None else selectors.score_rows(scores=page)
+        # The API's reasons are English whatever the request's language: integrators store them.
+        if page is None:
+            return None
+        with translation.override("en"):
+            return selectors.score_rows(scores=page)
 
     def get_object(self) -> selectors.ScoreRow:
-        return selectors.score_rows(scores=[super().get_object()])[0]
+        with translation.override("en"):
+            return selectors.score_rows(scores=[super().get_object()])[0]
 
 
 class TierChangeViewSet(viewsets.ReadOnlyModelViewSet):

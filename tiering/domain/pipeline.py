@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -45,6 +46,8 @@ INPUT_COLUMNS = {
     "strategic": "bool; strategic account flag set by the team (NA = False)",
     "referred_customer": "bool; referred a customer who bought (NA = False)",
 }
+# Optional input: "margin_unknown", int >= 0, orders in the window whose margin the ERP did not
+# send (left out of "margin"); the reasons say so when it is above 0.
 
 OUTPUT_COLUMNS = (
     "recency_days",  # Int64, NA = never ordered
@@ -67,7 +70,7 @@ OUTPUT_COLUMNS = (
     "position",  # int64 1-6
     "tier",  # str A1..C6
     "category",  # str key/normal/possible/unattractive
-    "reasons",  # list[str], English
+    "reasons",  # list[Reason]: a code and its values (REASON_TEXTS)
 )
 
 
@@ -85,7 +88,12 @@ EXPLANATION_COLUMNS = (
     "recency",  # float64 days, NaN = never ordered
     "frequency_prev",  # int64
     "wallet",  # float64, 0 = not estimated
+    "margin_unknown",  # int64: orders in the window without a margin (0 when the frame has no such column)
 )
+
+
+# Optional in the inputs of `explain` (snapshots older than the margin_unknown column).
+_OPTIONAL = ("reasons", "margin_unknown")
 
 
 def place_accounts(
@@ -170,6 +178,9 @@ def place_accounts(
                     "recency": recency,
                     "frequency_prev": previous,
                     "wallet": to_float(frame["wallet_estimate"], "wallet_estimate", default=0.0),
+                    "margin_unknown": (
+                        to_count(frame["margin_unknown"], "margin_unknown") if "margin_unknown" in frame else 0
+                    ),
                 },
                 index=index,
             ),
@@ -182,43 +193,53 @@ def place_accounts(
     return result
 
 
-def explain(placed: pd.DataFrame, config: TieringConfig | None = None) -> list[list[str]]:
+def explain(placed: pd.DataFrame, config: TieringConfig | None = None) -> list[list[Reason]]:
     """The reasons of rows holding OUTPUT_COLUMNS (reasons aside) and EXPLANATION_COLUMNS,
     exactly as `place_accounts` writes them."""
-    require_columns(placed, [c for c in (*OUTPUT_COLUMNS, *EXPLANATION_COLUMNS) if c != "reasons"])
+    require_columns(placed, [c for c in (*OUTPUT_COLUMNS, *EXPLANATION_COLUMNS) if c not in _OPTIONAL])
     return _reasons(placed, placed, config or TieringConfig())
 
 
-def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> list[list[str]]:
-    """Short English sentences per account: the tier, then one per rule that placed it.
+def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> list[list[Reason]]:
+    """The reasons per account as `Reason`s (a code and its values; REASON_TEXTS): the tier,
+    then one per rule that placed it. The Django layer (`tiering.explanations`) writes them
+    as sentences in the reader's language.
 
-    Each rule formats only the rows it applies to, from plain numpy columns handed to
-    `map` (no per-row pandas access): this is the only per-row Python in the pipeline.
+    Each rule builds only the rows it applies to, from plain numpy columns handed to `map`
+    (no per-row pandas access): this is the only per-row Python in the pipeline.
     """
     pos = cfg.position
-    kind = np.where(pd.isna(detail["relationship_type"]), "no relationship type", detail["relationship_type"])
+    kind = detail["relationship_type"].to_numpy(dtype=object)
+    kind = np.where(pd.isna(kind), "", kind)
     letter = out["attractiveness"].to_numpy(dtype=object)
     score = out["attractiveness_score"].to_numpy()
     provisional = out["attractiveness_provisional"].to_numpy(dtype=bool)
     assessed = ~np.isnan(score)
-    r, f = out["r_score"].to_numpy(), out["f_score"].to_numpy()
+    r, f, m = out["r_score"].to_numpy(), out["f_score"].to_numpy(), out["m_score"].to_numpy()
     frequency, previous = out["frequency"].to_numpy(), detail["frequency_prev"].to_numpy()
     recency = detail["recency"].to_numpy()
     flag = {name: detail[name].to_numpy(dtype=bool) for name in WEAKNESSES + ("wallet_raised",)}
+    unknown = (
+        detail["margin_unknown"].fillna(0).to_numpy(dtype="int64")
+        if "margin_unknown" in detail
+        else np.zeros(len(out), dtype="int64")
+    )
 
-    # The tier sentence depends on the tier alone: 18 strings, looked up.
+    # The tier reason depends on the tier alone: 18 of them, looked up (shared: never mutated).
     reasons = [[_TIER_REASON[t]] for t in out["tier"].tolist()]
     _add(
         reasons,
         assessed & ~provisional,
-        lambda a, s: f"Attractiveness {a}: assessed score {s:.2f}",
+        lambda a, s: Reason("attractiveness", {"letter": a, "score": s}),
         letter,
         score,
     )
     _add(
         reasons,
         assessed & provisional,
-        lambda a, k, s: f"Attractiveness {a} (provisional): {k} of {len(FACTORS)} factors rated, score {s:.2f}",
+        lambda a, k, s: Reason(
+            "attractiveness_provisional", {"letter": a, "rated": k, "factors": len(FACTORS), "score": s}
+        ),
         letter,
         detail["factors_rated"].to_numpy(),
         score,
@@ -227,7 +248,9 @@ def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> lis
         reasons,
         ~assessed,
         lambda a, t: (
-            f"Attractiveness {a} (provisional): not assessed, " + (f"{t} relationship" if a == "A" else "default")
+            Reason("attractiveness_by_relationship", {"letter": a, "kind": t})
+            if a == "A"
+            else Reason("attractiveness_default", {"letter": a})
         ),
         letter,
         kind,
@@ -235,16 +258,35 @@ def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> lis
     _add(
         reasons,
         np.ones(len(out), dtype=bool),
-        lambda b, rr, mr: f"Potential {b}: revenue rank {rr:.2f}, margin rank {mr:.2f}",
+        lambda r_, f_, m_, s, n, v: Reason(
+            "rfm", {"r": r_, "f": f_, "m": m_, "segment": s, "purchases": n, "monetary": v}
+        ),
+        r,
+        f,
+        m,
+        out["segment"].to_numpy(dtype=object),
+        frequency,
+        out["monetary"].to_numpy(),
+    )
+    _add(
+        reasons,
+        np.ones(len(out), dtype=bool),
+        lambda b, rr, mr: Reason("potential", {"band": b, "revenue_rank": rr, "margin_rank": mr}),
         detail["rank_band"].to_numpy(dtype=object),
         out["revenue_rank"].to_numpy(),
         out["margin_rank"].to_numpy(),
     )
     _add(
         reasons,
+        unknown > 0,
+        lambda n: Reason("margin_unknown", {"orders": n}),
+        unknown,
+    )
+    _add(
+        reasons,
         flag["wallet_raised"],
-        lambda b, w, m: (
-            f"Potential raised to {b}: wallet estimate {w:,.0f} is at least {pos.wallet_multiple:g}x revenue {m:,.0f}"
+        lambda b, w, v: Reason(
+            "wallet_raised", {"band": b, "wallet": w, "multiple": pos.wallet_multiple, "revenue": v}
         ),
         out["potential_band"].to_numpy(dtype=object),
         detail["wallet"].to_numpy(),
@@ -253,9 +295,7 @@ def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> lis
     _add(
         reasons,
         out["relationship"].to_numpy() == "strong",
-        lambda t, r_, f_, p, n: (
-            f"Relationship strong: {t}, R {r_}, F {f_}, orders {p:.0f} then {n}, decision maker contacted"
-        ),
+        lambda t, r_, f_, p, n: Reason("relationship_strong", {"kind": t, "r": r_, "f": f_, "before": p, "now": n}),
         kind,
         r,
         f,
@@ -265,7 +305,7 @@ def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> lis
     _add(
         reasons,
         flag["not_established"],
-        lambda t, f_: f"Relationship weak: not established ({t}, F {f_} below {pos.established_min_f})",
+        lambda t, f_: Reason("not_established", {"kind": t, "f": f_, "min_f": pos.established_min_f}),
         kind,
         f,
     )
@@ -273,44 +313,87 @@ def _reasons(out: pd.DataFrame, detail: pd.DataFrame, cfg: TieringConfig) -> lis
         reasons,
         flag["slipping"],
         # d != d is the cheap scalar NaN test.
-        lambda d, r_: (
-            f"Relationship weak: never ordered (R {r_})"
-            if d != d
-            else f"Relationship weak: last order {d:.0f} days ago (R {r_})"
-        ),
+        lambda d, r_: Reason("never_ordered", {"r": r_}) if d != d else Reason("slipping", {"days": d, "r": r_}),
         recency,
         r,
     )
     _add(
         reasons,
         flag["regressing"],
-        lambda p, n: f"Relationship weak: frequency fell from {p:.0f} to {n}",
+        lambda p, n: Reason("regressing", {"before": p, "now": n}),
         previous,
         frequency,
     )
-    _add(
-        reasons,
-        flag["new"],
-        lambda n: (
-            "Relationship weak: new, no orders in the previous window"
-            if n > 0
-            else "Relationship weak: no orders in this or the previous window"
-        ),
-        frequency,
-    )
-    no_contact = f"Relationship weak: decision maker not contacted in {pos.decision_maker_days} days"
+    new, no_orders = Reason("new", {}), Reason("no_orders", {})
+    _add(reasons, flag["new"], lambda n: new if n > 0 else no_orders, frequency)
+    no_contact = Reason("no_decision_maker_contact", {"days": pos.decision_maker_days})
     _add(reasons, flag["no_decision_maker_contact"], lambda _: no_contact, frequency)
     return reasons
 
 
 WEAKNESSES = ("not_established", "slipping", "regressing", "new", "no_decision_maker_contact")
 
+
+class Reason(NamedTuple):
+    """Why an account sits where it does: `code` names a REASON_TEXTS entry, `params` its
+    values (codes such as a category or relationship type stay codes; numbers stay numbers).
+    A tuple, so it is stored as JSON `[code, params]` as it is."""
+
+    code: str
+    params: dict[str, Any]
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogue (makemessages finds this name) and
+    returns it unchanged: the domain stays free of Django."""
+    return message
+
+
+# The English wording of every reason, %(name)s placeholders filled from the params (the
+# Django layer translates it and turns codes into labels and numbers into local format first).
+REASON_TEXTS = {
+    "tier": gettext_noop("Tier %(tier)s (%(category)s): attractiveness %(letter)s, position %(position)s"),
+    "attractiveness": gettext_noop("Attractiveness %(letter)s: assessed score %(score)s"),
+    "attractiveness_provisional": gettext_noop(
+        "Attractiveness %(letter)s (provisional): %(rated)s of %(factors)s factors rated, score %(score)s"
+    ),
+    "attractiveness_by_relationship": gettext_noop(
+        "Attractiveness %(letter)s (provisional): not assessed, relationship: %(kind)s"
+    ),
+    "attractiveness_default": gettext_noop("Attractiveness %(letter)s (provisional): not assessed, default"),
+    "rfm": gettext_noop(
+        "RFM R %(r)s, F %(f)s, M %(m)s (%(segment)s): %(purchases)s purchases, "
+        "revenue %(monetary)s net of credit notes and returns"
+    ),
+    "potential": gettext_noop("Potential %(band)s: revenue rank %(revenue_rank)s, margin rank %(margin_rank)s"),
+    "margin_unknown": gettext_noop(
+        "Margin unknown for %(orders)s orders in the window: the composite and the potential rank "
+        "the known margins only"
+    ),
+    "wallet_raised": gettext_noop(
+        "Potential raised to %(band)s: wallet estimate %(wallet)s is at least %(multiple)s× revenue %(revenue)s"
+    ),
+    "relationship_strong": gettext_noop(
+        "Relationship strong: %(kind)s, R %(r)s, F %(f)s, orders %(before)s then %(now)s, decision maker contacted"
+    ),
+    "not_established": gettext_noop("Relationship weak: not established (%(kind)s, F %(f)s below %(min_f)s)"),
+    "never_ordered": gettext_noop("Relationship weak: never ordered (R %(r)s)"),
+    "slipping": gettext_noop("Relationship weak: last order %(days)s days ago (R %(r)s)"),
+    "regressing": gettext_noop("Relationship weak: frequency fell from %(before)s to %(now)s"),
+    "new": gettext_noop("Relationship weak: new, no orders in the previous window"),
+    "no_orders": gettext_noop("Relationship weak: no orders in this or the previous window"),
+    "no_decision_maker_contact": gettext_noop("Relationship weak: decision maker not contacted in %(days)s days"),
+    "pinned": gettext_noop("Pinned to %(tier)s by %(by)s until %(until)s: %(reason)s"),
+    "pin_removed": gettext_noop("Pin removed: computed tier %(tier)s"),
+}
+
 _TIER_REASON = {
-    tier: f"Tier {tier} ({TIER_CATEGORY[tier]}): attractiveness {tier[0]}, position {tier[1]}" for tier in TIERS
+    tier: Reason("tier", {"tier": tier, "category": TIER_CATEGORY[tier], "letter": tier[0], "position": int(tier[1])})
+    for tier in TIERS
 }
 
 
-def _add(reasons: list[list[str]], mask: np.ndarray, text: Callable[..., str], *columns: np.ndarray) -> None:
+def _add(reasons: list[list[Reason]], mask: np.ndarray, text: Callable[..., Reason], *columns: np.ndarray) -> None:
     """Append text(*row values) to the reasons of the rows where mask is set."""
     rows = np.flatnonzero(mask)
     values = [np.asarray(column)[rows].tolist() for column in columns]

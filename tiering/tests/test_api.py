@@ -13,8 +13,9 @@ def tiered(db):  # noqa: ANN001, ANN201
 
 
 REASONS = [
-    "Tier B2 (key): attractiveness B, position 2",
+    "Tier B2 (Key account): attractiveness B, position 2",
     "Attractiveness B (provisional): not assessed, default",
+    "RFM R 5, F 5, M 5 (Champions): 1 purchases, revenue 5,000 net of credit notes and returns",
     "Potential high: revenue rank 1.00, margin rank 1.00",
     "Relationship weak: new, no orders in the previous window",
     "Relationship weak: decision maker not contacted in 90 days",

@@ -8,6 +8,7 @@ from accounts.models import Account
 from accounts.tests.factories import make_account, make_contact, make_order, make_payment
 from tiering.domain.config import TieringConfig
 from tiering.domain.pipeline import place_accounts
+from tiering.explanations import english
 from tiering.inputs import scoring_inputs
 from tiering.models import AccountScore, ScoringRun, TierChange
 from tiering.selectors import score_rows
@@ -87,7 +88,7 @@ def test_running_twice_for_the_same_day_gives_the_same_result(book) -> None:
 def test_stored_snapshots_explain_themselves_as_the_pipeline_does(book) -> None:
     result = run()
     config = TieringConfig.from_dict(result.config.data)
-    expected = place_accounts(scoring_inputs(AS_OF, config), AS_OF, config)["reasons"]
+    expected = place_accounts(scoring_inputs(AS_OF, config), AS_OF, config)["reasons"].map(english)
     scores = list(AccountScore.objects.filter(run=result, is_group=False).select_related("run__config"))
     one_at_a_time = {s.account_id: list(score_rows(scores=[s])[0].reasons) for s in scores}
     assert one_at_a_time == expected.to_dict()

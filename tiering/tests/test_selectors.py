@@ -172,5 +172,5 @@ def test_the_runs_page_and_the_api_list_the_same_rows(client, scored) -> None:  
     assert page.status_code == 200
     html = page.content.decode()
     assert f"<td>{failed.pk}</td>" in html
-    assert f"<td>Failed</td><td>v{failed.config_id}</td><td>user director</td>" in html
+    assert f"<td>Failed</td><td>v{failed.config_id}</td><td>director, on the runs page</td>" in html
     assert selectors.run_rows(runs=list(selectors.run_list(status="failed"))) == rows[:1]

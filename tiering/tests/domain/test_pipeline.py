@@ -9,7 +9,15 @@ from hypothesis import strategies as st
 
 from tiering.domain.config import FACTORS, RELATIONSHIP_TYPES, TieringConfig
 from tiering.domain.matrix import TIER_CATEGORY, TIERS
-from tiering.domain.pipeline import EXPLANATION_COLUMNS, INPUT_COLUMNS, OUTPUT_COLUMNS, explain, place_accounts
+from tiering.domain.pipeline import (
+    EXPLANATION_COLUMNS,
+    INPUT_COLUMNS,
+    OUTPUT_COLUMNS,
+    REASON_TEXTS,
+    Reason,
+    explain,
+    place_accounts,
+)
 from tiering.domain.rfm import SEGMENTS
 
 AS_OF = date(2025, 6, 30)
@@ -239,12 +247,14 @@ REASONS = {
     "acme": [
         "Tier A1 (key): attractiveness A, position 1",
         "Attractiveness A: assessed score 2.60",
+        "RFM R 5, F 5, M 5 (Champions): 12 purchases, revenue 500,000 net of credit notes and returns",
         "Potential high: revenue rank 1.00, margin rank 1.00",
         "Relationship strong: partner, R 5, F 5, orders 10 then 12, decision maker contacted",
     ],
     "bolt": [
         "Tier B4 (possible): attractiveness B, position 4",
         "Attractiveness B: assessed score 2.00",
+        "RFM R 2, F 2, M 4 (Hibernating): 5 purchases, revenue 200,000 net of credit notes and returns",
         "Potential medium: revenue rank 0.67, margin rank 0.33",
         "Relationship weak: not established (vendor, F 2 below 3)",
         "Relationship weak: last order 60 days ago (R 2)",
@@ -253,14 +263,16 @@ REASONS = {
     "cora": [
         "Tier A4 (possible): attractiveness A, position 4",
         "Attractiveness A (provisional): 2 of 5 factors rated, score 2.50",
+        "RFM R 4, F 1, M 1 (Promising): 3 purchases, revenue 50,000 net of credit notes and returns",
         "Potential low: revenue rank 0.00, margin rank 0.00",
-        "Potential raised to medium: wallet estimate 400,000 is at least 3x revenue 50,000",
+        "Potential raised to medium: wallet estimate 400,000 is at least 3× revenue 50,000",
         "Relationship weak: new, no orders in the previous window",
         "Relationship weak: decision maker not contacted in 90 days",
     ],
     "dune": [
         "Tier C6 (unattractive): attractiveness C, position 6",
         "Attractiveness C: assessed score 1.00",
+        "RFM R 1, F 1, M 1 (Lost): 0 purchases, revenue 0 net of credit notes and returns",
         "Potential low: revenue rank 0.00, margin rank 0.00",
         "Relationship weak: not established (vendor, F 1 below 3)",
         "Relationship weak: last order 486 days ago (R 1)",
@@ -270,6 +282,7 @@ REASONS = {
     "echo": [
         "Tier B6 (unattractive): attractiveness B, position 6",
         "Attractiveness B (provisional): not assessed, default",
+        "RFM R 1, F 1, M 1 (Lost): 0 purchases, revenue 0 net of credit notes and returns",
         "Potential low: revenue rank 0.00, margin rank 0.00",
         "Relationship weak: not established (no relationship type, F 1 below 3)",
         "Relationship weak: never ordered (R 1)",
@@ -278,16 +291,58 @@ REASONS = {
     ],
     "fjord": [
         "Tier A4 (possible): attractiveness A, position 4",
-        "Attractiveness A (provisional): not assessed, partner relationship",
+        "Attractiveness A (provisional): not assessed, relationship: partner",
+        "RFM R 1, F 4, M 2 (At risk): 8 purchases, revenue 100,000 net of credit notes and returns",
         "Potential medium: revenue rank 0.33, margin rank 0.67",
         "Relationship weak: last order 90 days ago (R 1)",
     ],
 }
 
 
+_FIXED = {"score": "{:.2f}", "revenue_rank": "{:.2f}", "margin_rank": "{:.2f}", "wallet": "{:,.0f}"}
+_FIXED |= {
+    "multiple": "{:g}",
+    "revenue": "{:,.0f}",
+    "monetary": "{:,.0f}",
+    "days": "{:.0f}",
+    "before": "{:.0f}",
+    "now": "{:.0f}",
+}
+
+
+def plain(reasons: list[Reason]) -> list[str]:
+    """The reasons in the domain's English with codes as they are (the Django layer shows
+    labels and local numbers: tiering/tests/test_explanations.py)."""
+    return [
+        REASON_TEXTS[code]
+        % {
+            k: _FIXED[k].format(v) if k in _FIXED else (v or "no relationship type" if k == "kind" else v)
+            for k, v in params.items()
+        }
+        for code, params in reasons
+    ]
+
+
 @pytest.mark.parametrize("account_id", list(REASONS))
 def test_reasons_explain_each_rule_that_placed_the_account(placed, account_id):
-    assert placed.loc[account_id, "reasons"] == REASONS[account_id]
+    assert plain(placed.loc[account_id, "reasons"]) == REASONS[account_id]
+
+
+def test_orders_without_a_margin_are_a_reason():
+    # given cora's two orders in the window, one sent without a margin
+    frame = world_frame()
+    frame["margin_unknown"] = [0, 0, 1, 0, 0, 0]
+
+    # when
+    placed = place_accounts(frame, AS_OF)
+
+    # then cora says so, right after its potential; the others do not
+    assert plain(placed.loc["cora", "reasons"])[4] == (
+        "Margin unknown for 1 orders in the window: the composite and the potential rank the known margins only"
+    )
+    assert [n for n in placed.index if any(code == "margin_unknown" for code, _ in placed.loc[n, "reasons"])] == [
+        "cora"
+    ]
 
 
 def test_output_dtypes(placed):
@@ -323,11 +378,10 @@ def test_the_config_changes_the_placement():
 
     # fjord's only weakness was R 1
     assert result.loc["fjord", "tier"] == "A3"
-    assert (
-        result.loc["fjord", "reasons"][-1]
-        == "Relationship strong: partner, R 1, F 4, orders 8 then 8, decision maker contacted"
+    assert plain(result.loc["fjord", "reasons"])[-1] == (
+        "Relationship strong: partner, R 1, F 4, orders 8 then 8, decision maker contacted"
     )
-    assert result.loc["cora", "reasons"][-1] == "Relationship weak: decision maker not contacted in 30 days"
+    assert plain(result.loc["cora", "reasons"])[-1] == "Relationship weak: decision maker not contacted in 30 days"
 
 
 def test_an_empty_frame_gives_an_empty_result():
@@ -404,7 +458,9 @@ def test_every_account_gets_exactly_one_of_the_18_tiers(accounts, mode):
     assert result["segment"].isin(SEGMENTS).all()
     assert result["composite"].between(0, 100).all()
     assert all(
-        reasons[0].startswith(f"Tier {tier} ") for reasons, tier in zip(result.reasons, result.tier, strict=True)
+        reasons[0]
+        == Reason("tier", {"tier": tier, "category": TIER_CATEGORY[tier], "letter": tier[0], "position": int(tier[1])})
+        for reasons, tier in zip(result.reasons, result.tier, strict=True)
     )
 
 
@@ -428,3 +484,20 @@ def test_reasons_written_later_from_the_explanation_columns_are_the_same(account
     assert "reasons" not in quiet.columns
     assert set(EXPLANATION_COLUMNS) <= set(quiet.columns)
     assert explain(quiet, config) == list(place_accounts(frame, AS_OF, config)["reasons"])
+
+
+@given(accounts=st.lists(account, min_size=1, max_size=40))
+@settings(max_examples=30, deadline=None)
+def test_every_reason_code_has_an_english_text_its_values_fill(accounts):
+    # given any world, some of whose orders lack a margin
+    frame = random_frame(accounts)
+    frame["margin_unknown"] = np.arange(len(frame)) % 3
+
+    # when
+    reasons = [r for row in place_accounts(frame, AS_OF)["reasons"] for r in row]
+
+    # then every code names a text whose placeholders are exactly the reason's values
+    for code, params in reasons:
+        assert REASON_TEXTS[code] % params
+        assert sorted(params) == sorted(set(__import__("re").findall(r"%\((\w+)\)s", REASON_TEXTS[code])))
+    assert {code for code, _ in reasons} >= {"tier", "rfm", "potential"}
