@@ -68,7 +68,7 @@ def test_a_managers_pin_is_what_every_page_and_the_api_show_at_once(client, tier
     }
     api = token_client(tiered.manager).get(f"/api/v1/accounts/{tiered.account.pk}/").json()
     assert (api["tier"], api["category"]) == ("A2", "key")
-    until = (timezone.localdate() + timedelta(days=30)).isoformat()
+    until = (timezone.localdate() + timedelta(days=30)).strftime("%m/%d/%Y")  # English short date
     note = f"Pinned to A2 by manager1 until {until}: Reference customer in its industry"
     change = TierChange.objects.filter(account=tiered.account).latest("id")
     assert (change.from_tier, change.to_tier, change.reasons, change.run) == ("B4", "A2", [note], current_run())
@@ -118,7 +118,7 @@ def test_the_nightly_run_keeps_a_pin_in_force_and_restores_the_computed_tier_onc
     assert (tiered.account.tier, tiered.account.category) == ("B4", "possible")
     change = TierChange.objects.filter(account=tiered.account).order_by("id").last()
     assert (change.from_tier, change.to_tier) == ("A2", "B4")
-    assert change.reasons[0] == "Tier B4 (possible): attractiveness B, position 4"
+    assert change.reasons[0] == "Tier B4 (Possible account): attractiveness B, position 4"
     assert not any(reason.startswith("Pinned") for reason in change.reasons)
 
 
@@ -137,7 +137,7 @@ def test_a_saved_assessment_re_places_the_account_at_once(client, tiered) -> Non
     change = TierChange.objects.filter(account=tiered.account).latest("id")
     assert (change.from_tier, change.to_tier) == ("B4", "A4")
     assert change.reasons[:2] == [
-        "Tier A4 (possible): attractiveness A, position 4",
+        "Tier A4 (Possible account): attractiveness A, position 4",
         "Attractiveness A: assessed score 3.00",
     ]
 
