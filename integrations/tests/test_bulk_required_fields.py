@@ -36,8 +36,10 @@ def test_a_record_needs_only_what_it_cannot_exist_without(collection: str) -> No
 
 
 @pytest.mark.parametrize("collection", sorted(SPECS))
-def test_the_smallest_record_is_accepted(world, collection: str) -> None:
-    # given: a record with the required fields only (and what the previous collections need)
+def test_the_smallest_record_is_accepted(world, settings, collection: str) -> None:
+    # given: a record with the required fields only; a new account from the ERP goes to the
+    # configured default owner
+    settings.DEFAULT_ACCOUNT_OWNER = world.director.username
     minimal = {
         "accounts": {"external_id": "C-9", "name": "最小客户"},
         "contacts": {"external_id": "P-9", "account_external_id": "C-1", "name": "李雷"},
