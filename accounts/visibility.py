@@ -21,18 +21,40 @@ def sees_everything(user: User) -> bool:
     return user.is_active and (user.is_superuser or user.role in ("director", "integration"))
 
 
+# Shape (issue 12 item 9): the rule is an OR of two sets, each read from an index alone —
+# the accounts owned by certain people ((owner, id), migration 0008) and those the user serves
+# on the account team ((user, account)) — never an OR across a join of accounts and account
+# teams, which no index answers. PostgreSQL turns each `IN (subquery)` under the OR into a
+# hash built once (a few ms for tens of thousands of ids) and probed per row, so a count or
+# an aggregate costs little more than the director's, a page sorted by an indexed column stops
+# after its rows, and one account's page stays a primary-key lookup with two index probes.
+
+
+def _owners(user: User) -> Q:
+    """Account.owner among the people whose accounts `user` sees as theirs."""
+    from accounts.models import Team, User
+
+    if user.role == "manager":
+        # Their own accounts and those of every member of a team they lead.
+        led = Team.objects.filter(manager=user).values("pk")
+        return Q(owner__in=User.objects.filter(Q(pk=user.pk) | Q(team__in=led)).values("pk"))
+    return Q(owner=user)
+
+
+def _served(user: User) -> models.QuerySet:
+    """The ids of the accounts on whose account team `user` serves."""
+    from accounts.models import AccountTeamMember
+
+    return AccountTeamMember._base_manager.filter(user=user).order_by().values("account_id")
+
+
 class AccountQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> AccountQuerySet:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_everything(user):
             return self
-        people = Q(owner=user) | Q(team_members__user=user)
-        if user.role == "manager":
-            people |= Q(owner__team__manager=user)
-        # A subquery rather than a join keeps the rows distinct without DISTINCT.
-        ids = self.model.objects.filter(people).values("pk")
-        return self.filter(pk__in=ids)
+        return self.filter(_owners(user) | Q(pk__in=_served(user)))
 
 
 class AccountOwnedQuerySet(models.QuerySet):
@@ -43,4 +65,6 @@ class AccountOwnedQuerySet(models.QuerySet):
             return self.none()
         if sees_everything(user):
             return self
-        return self.filter(account__in=Account.objects.visible_to(user).values("pk"))
+        # The same two sets, matched on the row's own account_id: no join to the accounts.
+        owned = Account._base_manager.filter(_owners(user)).order_by().values("pk")
+        return self.filter(Q(account__in=owned) | Q(account__in=_served(user)))
