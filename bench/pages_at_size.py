@@ -122,6 +122,7 @@ def start_gunicorn(port: int, workers: int, threads: int, static_root: str) -> s
             f"--workers={workers}",
             f"--threads={threads}",
             "--timeout=120",
+            "--keep-alive=120",  # a waiting client keeps its connection (the default 2 s closes it under load)
             "--log-level=warning",
         ],
         cwd=ROOT,
@@ -177,12 +178,19 @@ def measure_pages(base: str, people: dict[str, dict], repeat: int) -> dict[str, 
     return times
 
 
-async def load_run(base: str, people: dict[str, dict], clients: int, seconds: float) -> dict:
-    """`clients` concurrent clients for `seconds`, each repeating the mix (see the module doc)."""
-    owned = {
-        rep: list(Account.objects.filter(owner__username=rep).order_by("?").values_list("pk", flat=True)[:200])
+def sample_accounts(per_rep: int = 200) -> dict[str, list[int]]:
+    """Some accounts of each demo rep's, for the load run's account pages (read before the
+    event loop starts: the ORM is synchronous)."""
+    return {
+        rep: list(Account.objects.filter(owner__username=rep).order_by("?").values_list("pk", flat=True)[:per_rep])
         for rep in REPS
     }
+
+
+async def load_run(
+    base: str, people: dict[str, dict], owned: dict[str, list[int]], clients: int, seconds: float
+) -> dict:
+    """`clients` concurrent clients for `seconds`, each repeating the mix (see the module doc)."""
     latencies: list[float] = []
     errors: list[str] = []
     unanswered = 0
@@ -306,7 +314,9 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             times = measure_pages(base, people, args.repeat)
-            load = None if args.no_load else asyncio.run(load_run(base, people, args.clients, args.seconds))
+            print(report(args, times, None), flush=True)  # the pages' figures, before the load run
+            owned = sample_accounts()
+            load = None if args.no_load else asyncio.run(load_run(base, people, owned, args.clients, args.seconds))
         finally:
             server.terminate()
             server.wait(timeout=30)
