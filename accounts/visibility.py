@@ -22,7 +22,7 @@ def sees_everything(user: User) -> bool:
 
 
 # Shape (issue 12 item 9): the rule is an OR of two sets, each read from an index alone —
-# the accounts owned by certain people ((owner, id), migration 0008) and those the user serves
+# the accounts owned by certain people ((owner, id), migration 0010) and those the user serves
 # on the account team ((user, account)) — never an OR across a join of accounts and account
 # teams, which no index answers. PostgreSQL turns the `IN (subquery)` under the OR into a hash
 # built once (a few ms for tens of thousands of ids) and probed per row, so a count or an
@@ -69,3 +69,21 @@ class AccountOwnedQuerySet(models.QuerySet):
         # One set of visible account ids, hashed once and shared by parallel workers (two
         # sets under an OR would be built again in every worker: slower for a manager).
         return self.filter(account__in=Account._base_manager.filter(_rule(user)).order_by().values("pk"))
+
+
+class DeletedRecordQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> DeletedRecordQuerySet:
+        """A tombstone is seen by whoever sees its account, while the account exists; once the
+        account is gone, by its owner at the time and that owner's team manager (the account's
+        team members are deleted with it, so they no longer see it), and always by directors
+        and integration users."""
+        from accounts.models import Account
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if sees_everything(user):
+            return self
+        people = Q(owner=user)
+        if user.role == "manager":
+            people |= Q(owner__team__manager=user)
+        return self.filter(Q(account_id__in=Account.objects.visible_to(user).values("pk")) | people)

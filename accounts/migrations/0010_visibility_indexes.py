@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0007_purchases_and_unknown_margins"),
+        ("accounts", "0009_deleted_records"),
     ]
 
     operations = [
