@@ -196,7 +196,11 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [erp_id_unique("account")]
-        indexes = [sync_index("account")]
+        indexes = [
+            sync_index("account"),
+            # Visibility (accounts/visibility.py): "owned by one of these people" read from the index alone.
+            models.Index(fields=["owner", "id"], name="account_owner_visibility"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -272,6 +276,8 @@ class AccountTeamMember(models.Model):
         verbose_name = _("account team member")
         verbose_name_plural = _("account team members")
         constraints = [models.UniqueConstraint(fields=["account", "role"], name="one_person_per_team_role")]
+        # Visibility (accounts/visibility.py): the accounts a person serves, read from the index alone.
+        indexes = [models.Index(fields=["user", "account"], name="team_member_visibility")]
 
     def __str__(self) -> str:
         return f"{self.account} · {self.get_role_display()}: {self.user}"

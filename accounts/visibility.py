@@ -21,18 +21,41 @@ def sees_everything(user: User) -> bool:
     return user.is_active and (user.is_superuser or user.role in ("director", "integration"))
 
 
+# Shape (issue 12 item 9): the rule is an OR of two sets, each read from an index alone —
+# the accounts owned by certain people ((owner, id), migration 0010) and those the user serves
+# on the account team ((user, account)) — never an OR across a join of accounts and account
+# teams, which no index answers. PostgreSQL turns the `IN (subquery)` under the OR into a hash
+# built once (a few ms for tens of thousands of ids) and probed per row, so a count or an
+# aggregate costs a small multiple of the director's, a page sorted by an indexed column stops
+# after its rows, and one account's page stays a primary-key lookup and an index probe.
+
+
+def _owners(user: User) -> Q:
+    """Account.owner among the people whose accounts `user` sees as theirs."""
+    from accounts.models import Team, User
+
+    if user.role == "manager":
+        # Their own accounts and those of every member of a team they lead.
+        led = Team.objects.filter(manager=user).values("pk")
+        return Q(owner__in=User.objects.filter(Q(pk=user.pk) | Q(team__in=led)).values("pk"))
+    return Q(owner=user)
+
+
+def _rule(user: User) -> Q:
+    """The accounts a user who does not see everything sees, as a condition on Account."""
+    from accounts.models import AccountTeamMember
+
+    served = AccountTeamMember._base_manager.filter(user=user).order_by().values("account_id")
+    return _owners(user) | Q(pk__in=served)
+
+
 class AccountQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> AccountQuerySet:
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_everything(user):
             return self
-        people = Q(owner=user) | Q(team_members__user=user)
-        if user.role == "manager":
-            people |= Q(owner__team__manager=user)
-        # A subquery rather than a join keeps the rows distinct without DISTINCT.
-        ids = self.model.objects.filter(people).values("pk")
-        return self.filter(pk__in=ids)
+        return self.filter(_rule(user))
 
 
 class AccountOwnedQuerySet(models.QuerySet):
@@ -43,7 +66,9 @@ class AccountOwnedQuerySet(models.QuerySet):
             return self.none()
         if sees_everything(user):
             return self
-        return self.filter(account__in=Account.objects.visible_to(user).values("pk"))
+        # One set of visible account ids, hashed once and shared by parallel workers (two
+        # sets under an OR would be built again in every worker: slower for a manager).
+        return self.filter(account__in=Account._base_manager.filter(_rule(user)).order_by().values("pk"))
 
 
 class DeletedRecordQuerySet(models.QuerySet):

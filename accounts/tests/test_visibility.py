@@ -2,9 +2,12 @@
 through the pages and through the API."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from accounts.models import Account, Contact, Order, User
+from accounts.models import Account, AccountTeamMember, Contact, Order, Team, User
 from accounts.tests.factories import make_contact, make_order
 
 # person -> (sees the account, may delete it)
@@ -262,3 +265,103 @@ def test_the_admin_refuses_the_integration_user_as_owner(client, world) -> None:
     assert response.status_code == 200
     assert list(response.context["adminform"].form.errors) == ["owner"]
     assert Account.objects.get(pk=world.account.pk).owner == world.owner
+
+
+# --- The rule as a plain function, against the shaped query, in randomised small worlds ---------
+
+ROLES = ["rep", "rep", "manager", "manager", "director", "integration"]
+TEAM_ROLES = [choice for choice, _ in AccountTeamMember.Role.choices]
+
+
+@st.composite
+def small_worlds(draw: st.DrawFn) -> dict:
+    """People (role, active, superuser, team), teams (manager), accounts (owner) and account
+    teams (one person per role), as indexes into each other; None where a link may be empty."""
+    teams = draw(st.integers(0, 3))
+    people = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(ROLES),
+                st.sampled_from([True, True, True, False]),  # active, mostly
+                st.sampled_from([False] * 5 + [True]),  # superuser, rarely
+                st.none() | st.integers(0, max(teams - 1, 0)) if teams else st.none(),
+            ),
+            min_size=1,
+            max_size=7,
+        )
+    )
+    person = st.none() | st.integers(0, len(people) - 1)
+    managers = [draw(person) for _ in range(teams)]
+    accounts = draw(st.lists(person, max_size=10))
+    served = draw(
+        st.lists(
+            st.tuples(
+                st.integers(0, max(len(accounts) - 1, 0)), st.sampled_from(TEAM_ROLES), st.integers(0, len(people) - 1)
+            ),
+            max_size=15,
+            unique_by=lambda row: row[:2],
+        )
+        if accounts
+        else st.just([])
+    )
+    return {"people": people, "managers": managers, "accounts": accounts, "served": served}
+
+
+def simple_rule(user: User, account: Account, team_of: dict, manager_of: dict, servers: dict) -> bool:
+    """accounts/visibility.py's docstring, read literally, one account at a time."""
+    if not user.is_active:
+        return False
+    if user.is_superuser or user.role in ("director", "integration"):
+        return True
+    if account.owner_id == user.pk or user.pk in servers.get(account.pk, set()):
+        return True
+    owner_team = team_of.get(account.owner_id)
+    return user.role == "manager" and owner_team is not None and manager_of.get(owner_team) == user.pk
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(spec=small_worlds())
+def test_visible_to_returns_exactly_the_rows_of_the_simple_rule(spec: dict) -> None:
+    # given a random small world of teams, people, accounts and account teams
+    with transaction.atomic():
+        teams = [Team.objects.create(name=f"T{i}") for i in range(len(spec["managers"]))]
+        people = [
+            User.objects.create(
+                username=f"u{i}",
+                role=role,
+                is_active=active,
+                is_superuser=superuser,
+                team=teams[team] if team is not None else None,
+            )
+            for i, (role, active, superuser, team) in enumerate(spec["people"])
+        ]
+        for team, manager in zip(teams, spec["managers"], strict=True):
+            team.manager = people[manager] if manager is not None else None
+            team.save()
+        accounts = [
+            Account.objects.create(name=f"A{i}", owner=people[owner] if owner is not None else None)
+            for i, owner in enumerate(spec["accounts"])
+        ]
+        members = [
+            AccountTeamMember.objects.create(account=accounts[a], role=role, user=people[p])
+            for a, role, p in spec["served"]
+        ]
+        team_of = {p.pk: p.team_id for p in people}
+        manager_of = {t.pk: t.manager_id for t in teams}
+        servers: dict[int, set[int]] = {}
+        for member in members:
+            servers.setdefault(member.account_id, set()).add(member.user_id)
+
+        for user in people:
+            expected = {a.pk for a in accounts if simple_rule(user, a, team_of, manager_of, servers)}
+            # when the shaped query answers
+            seen = set(Account.objects.visible_to(user).values_list("pk", flat=True))
+            seen_rows = set(AccountTeamMember.objects.visible_to(user).values_list("pk", flat=True))
+            # then it holds exactly the rule's accounts, each once, and their owned rows
+            assert seen == expected
+            assert Account.objects.visible_to(user).count() == len(expected)
+            assert seen_rows == {m.pk for m in members if m.account_id in expected}
+            for account in accounts:  # one account at a time, as a detail page asks
+                assert Account.objects.visible_to(user).filter(pk=account.pk).exists() is (account.pk in expected)
+        transaction.set_rollback(True)
