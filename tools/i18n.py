@@ -76,10 +76,13 @@ def main(argv: list[str]) -> int:
         for entry in po:
             key = (entry.msgctxt, entry.msgid)
             if key in table:
-                entry.msgstr = table[key]
+                if entry.msgid_plural:  # Chinese has one form: msgstr[0] (msgstr is not written)
+                    entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural or {0: ""}, table[key])
+                else:
+                    entry.msgstr = table[key]
                 if "fuzzy" in entry.flags:
                     entry.flags.remove("fuzzy")
-                entry.previous_msgid = entry.previous_msgctxt = None
+                entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
                 done += 1
         po.save()
         _manage("compilemessages", "-l", "zh_Hans")
