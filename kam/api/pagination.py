@@ -14,13 +14,15 @@ integrators is in README.md ("Sync out").
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import connections
-from django.db.models import F, Model, QuerySet
+from django.db.models import Expression, F, Func, Model, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -66,6 +68,11 @@ def sync_fields(view: Any) -> tuple[str, ...]:
     return (field,) if field == "id" else (field, "id")
 
 
+def _utc(value: Any) -> Any:
+    """A naive datetime read `AT TIME ZONE 'UTC'` made aware again; anything else as it is."""
+    return value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
+
+
 class SyncCursorPagination(CursorPagination):
     """`?cursor=<opaque>&page_size=<1..1000>` over the view's keyset (see the module docstring).
 
@@ -83,6 +90,30 @@ class SyncCursorPagination(CursorPagination):
         return sync_fields(view)
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list[Model] | None:
+        page = self._keyset_page(queryset, request, view)
+        return self._take(list(page[: self.page_size + 1]), key=self._key)
+
+    def paginate_json(self, queryset: QuerySet, request: Request, view: Any, *, row: Expression) -> list[str]:
+        """The page's rows as JSON texts written by the database (`row`: an expression giving a
+        row's JSON as text), for a list built without model instances; same rows, order and
+        links as `paginate_queryset`. Render them with `get_paginated_json`."""
+        page = self._keyset_page(queryset, request, view)
+        # The keys in UTC without a zone: `row` may be written under another session TimeZone,
+        # and Django's cursors read a timestamptz as if in UTC whatever its offset.
+        keys = {
+            f"_key_{f}": F(f) if f == "id" else Func(F(f), template="(%(expressions)s AT TIME ZONE 'UTC')")
+            for f in self.fields
+        }
+        rows = list(page.annotate(**keys, _row_json=row).values_list(*keys, "_row_json")[: self.page_size + 1])
+        return [r[-1] for r in self._take(rows, key=lambda r: tuple(_utc(v) for v in r[:-1]))]
+
+    def get_paginated_json(self, rows: list[str]) -> bytes:
+        """The body `get_paginated_response` would render, from rows already written as JSON."""
+        links = json.dumps({"next": self.get_next_link(), "previous": self.get_previous_link()}, ensure_ascii=False)
+        return f'{links[:-1]},"results":[{",".join(rows)}]}}'.encode()
+
+    def _keyset_page(self, queryset: QuerySet, request: Request, view: Any) -> QuerySet:
+        """The ordered rows from the cursor's position on, below the sync horizon (unsliced)."""
         self.request = request
         self.base_url = request.build_absolute_uri()
         self.page_size = self.get_page_size(request)
@@ -103,7 +134,13 @@ class SyncCursorPagination(CursorPagination):
             after = TupleLessThan if backwards != descending else TupleGreaterThan
             queryset = queryset.filter(after(keys, bound))
         order = [f"-{f}" if backwards != descending else f for f in self.fields]
-        rows = list(queryset.order_by(*order)[: self.page_size + 1])
+        self._position, self._backwards = position, backwards
+        return queryset.order_by(*order)
+
+    def _take(self, rows: list, *, key: Callable[[Any], tuple]) -> list:
+        """The page of `rows` (page_size + 1 fetched, to know whether more follow), in keyset order;
+        remembers its first and last positions for the links."""
+        position, backwards = self._position, self._backwards
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:
@@ -112,9 +149,8 @@ class SyncCursorPagination(CursorPagination):
         else:
             self._has_next, self._has_previous = more, position is not None
         self.page = rows
-        self._first = self._key(rows[0]) if rows else position
-        self._last = self._key(rows[-1]) if rows else position
-        self._backwards = backwards
+        self._first = key(rows[0]) if rows else position
+        self._last = key(rows[-1]) if rows else position
         return rows
 
     def _key(self, row: Model) -> tuple:

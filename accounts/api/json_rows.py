@@ -1,0 +1,129 @@
+"""An account of `GET /api/v1/accounts/` written as JSON by PostgreSQL (the sync's fast path).
+
+`AccountSerializer` (with its nested contacts, team and current scores) is the reference: this
+module writes the same keys in the same order with the same values, so a full sync of 100,000
+accounts costs index scans and string concatenation instead of 100,000 model instances and
+serializer calls (docs/benchmarks.md, "sync"). A field added to the serializer must be added here
+too; accounts/tests/test_fast_list.py compares every page of both paths and fails until it is.
+Datetimes need the session zone of `kam.api.sql_json.local_time_zone` around the query.
+"""
+
+from __future__ import annotations
+
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
+
+from accounts.models import Account, AccountTeamMember, Contact, User
+from kam.api.sql_json import (
+    blank_as_null,
+    boolean,
+    decimal_text,
+    iso_datetime,
+    json_array,
+    json_object,
+    json_value,
+    number,
+    string,
+)
+from tiering.models import AccountScore
+
+A = f'"{Account._meta.db_table}"'  # the outer query's account row
+S = "s"  # its score in the current run, if any
+
+
+def _contacts() -> str:
+    """`ContactSummarySerializer` of the account's contacts, ordered as the prefetch (name, id)."""
+    row = json_object(
+        [
+            ("id", number("c.id")),
+            ("name", string("c.name")),
+            ("title", string("c.title")),
+            ("department", string("c.department")),
+            ("buying_role", string("c.buying_role")),
+            ("attitude", string("c.attitude")),
+            ("reports_to", number("c.reports_to_id")),
+            ("is_active", boolean("c.is_active")),
+        ]
+    )
+    return json_array(
+        row=row, source=f"{Contact._meta.db_table} c WHERE c.account_id = {A}.id", order_by="c.name, c.id"
+    )
+
+
+def _team() -> str:
+    """`TeamSummarySerializer` of the account team, ordered as the prefetch (id)."""
+    row = json_object([("role", string("t.role")), ("user", number("t.user_id")), ("username", string("u.username"))])
+    table, users = AccountTeamMember._meta.db_table, User._meta.db_table
+    source = f"{table} t JOIN {users} u ON u.id = t.user_id WHERE t.account_id = {A}.id"
+    return json_array(row=row, source=source, order_by="t.id")
+
+
+def _scores() -> str:
+    """`CurrentScoreSerializer` of the score in the current run, or null."""
+    row = json_object(
+        [
+            ("id", number(f"{S}.id")),
+            ("run", number(f"{S}.run_id")),
+            ("r_score", number(f"{S}.r_score")),
+            ("f_score", number(f"{S}.f_score")),
+            ("m_score", number(f"{S}.m_score")),
+            ("segment", string(f"{S}.segment")),
+            ("pareto_class", string(f"{S}.pareto_class")),
+            ("composite", decimal_text(f"{S}.composite")),
+            ("badges", json_value(f"{S}.badges")),
+            ("attractiveness", string(f"{S}.attractiveness")),
+            ("attractiveness_provisional", boolean(f"{S}.attractiveness_provisional")),
+            ("potential_band", string(f"{S}.potential_band")),
+            ("relationship", string(f"{S}.relationship")),
+            ("position", number(f"{S}.position")),
+            ("overridden", boolean(f"{S}.overridden")),
+        ]
+    )
+    return f"(CASE WHEN {S}.id IS NULL THEN 'null' ELSE {row} END)"
+
+
+def account_json(*, run_id: int | None) -> RawSQL:
+    """An annotation: the row of `accounts_account` as `AccountSerializer` writes it, as JSON text.
+
+    run_id: the current scoring run (`tiering.selectors.current_run`), None when no run has
+    finished (then recency_days, frequency, monetary and scores are null, as in the serializer).
+    """
+    row = json_object(
+        [
+            ("id", number(f"{A}.id")),
+            ("external_id", string(f"{A}.external_id")),
+            ("name", string(f"{A}.name")),
+            ("english_name", string(f"{A}.english_name")),
+            ("parent", number(f"{A}.parent_id")),
+            ("industry", string(f"{A}.industry")),
+            ("region", string(f"{A}.region")),
+            ("employees", number(f"{A}.employees")),
+            ("annual_revenue", decimal_text(f"{A}.annual_revenue")),
+            ("business_strategy", string(f"{A}.business_strategy")),
+            ("main_products", string(f"{A}.main_products")),
+            ("credit_level", string(f"{A}.credit_level")),
+            ("operating_status", string(f"{A}.operating_status")),
+            ("development_bottleneck", string(f"{A}.development_bottleneck")),
+            ("relationship_type", string(f"{A}.relationship_type")),
+            ("lifecycle_stage", string(f"{A}.lifecycle_stage")),
+            ("owner", number(f"{A}.owner_id")),
+            ("tier", blank_as_null(f"{A}.tier")),
+            ("category", blank_as_null(f"{A}.category")),
+            ("recency_days", number(f"{S}.recency_days")),
+            ("frequency", number(f"{S}.frequency")),
+            ("monetary", decimal_text(f"{S}.monetary")),
+            ("scores", _scores()),
+            ("contacts", _contacts()),
+            ("team", _team()),
+            ("created_at", iso_datetime(f"{A}.created_at")),
+            ("updated_at", iso_datetime(f"{A}.updated_at")),
+        ]
+    )
+    scores = AccountScore._meta.db_table
+    # A scalar subquery on the outer row: the current score is one probe of the unique
+    # (account, run, is_group) index, joined once and read by four fields.
+    sql = (
+        f"(SELECT {row} FROM (SELECT) AS one "  # noqa: S608 - names from code, the run id as a parameter
+        f"LEFT JOIN {scores} {S} ON {S}.account_id = {A}.id AND {S}.run_id = %s AND NOT {S}.is_group)"
+    )
+    return RawSQL(sql, [run_id], output_field=TextField())  # noqa: S611 - names from code, values as params
