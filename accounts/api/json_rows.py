@@ -1,11 +1,13 @@
-"""An account of `GET /api/v1/accounts/` written as JSON by PostgreSQL (the sync's fast path).
+"""Rows of the sync collections written as JSON by PostgreSQL (the sync's fast path): accounts
+(`GET /api/v1/accounts/`, with contacts, team and scores), contacts and orders.
 
-`AccountSerializer` (with its nested contacts, team and current scores) is the reference: this
-module writes the same keys in the same order with the same values, so a full sync of 100,000
-accounts costs index scans and string concatenation instead of 100,000 model instances and
-serializer calls (docs/benchmarks.md, "sync"). A field added to the serializer must be added here
-too; accounts/tests/test_fast_list.py compares every page of both paths and fails until it is.
-Datetimes need the session zone of `kam.api.sql_json.local_time_zone` around the query.
+The serializers (`AccountSerializer` with its nested contacts, team and current scores;
+`ContactSerializer`; `OrderSerializer`) are the reference: this module writes the same keys in the
+same order with the same values, so a full sync of 100,000 accounts costs index scans and string
+concatenation instead of 100,000 model instances and serializer calls (docs/benchmarks.md,
+"sync"). A field added to a serializer must be added here too; accounts/tests/test_fast_list.py
+compares every page of both paths and fails until it is. Datetimes need the session zone of
+`kam.api.sql_json.local_time_zone` around the query.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from __future__ import annotations
 from django.db.models import TextField
 from django.db.models.expressions import RawSQL
 
-from accounts.models import Account, AccountTeamMember, Contact, User
+from accounts.models import Account, AccountTeamMember, Contact, Order, User
 from kam.api.sql_json import (
     blank_as_null,
     boolean,
     decimal_text,
+    iso_date,
     iso_datetime,
     json_array,
     json_object,
@@ -52,9 +55,11 @@ def _contacts() -> str:
 
 def _team() -> str:
     """`TeamSummarySerializer` of the account team, ordered as the prefetch (id)."""
-    row = json_object([("role", string("t.role")), ("user", number("t.user_id")), ("username", string("u.username"))])
-    table, users = AccountTeamMember._meta.db_table, User._meta.db_table
-    source = f"{table} t JOIN {users} u ON u.id = t.user_id WHERE t.account_id = {A}.id"
+    # The username by a scalar subquery (a primary-key probe), not a join: a join made the planner
+    # hash the users for every account, 30 µs a row against 1 µs.
+    username = f"(SELECT u.username FROM {User._meta.db_table} u WHERE u.id = t.user_id)"  # noqa: S608 - names from code
+    row = json_object([("role", string("t.role")), ("user", number("t.user_id")), ("username", string(username))])
+    source = f"{AccountTeamMember._meta.db_table} t WHERE t.account_id = {A}.id"
     return json_array(row=row, source=source, order_by="t.id")
 
 
@@ -127,3 +132,47 @@ def account_json(*, run_id: int | None) -> RawSQL:
         f"LEFT JOIN {scores} {S} ON {S}.account_id = {A}.id AND {S}.run_id = %s AND NOT {S}.is_group)"
     )
     return RawSQL(sql, [run_id], output_field=TextField())  # noqa: S611 - names from code, values as params
+
+
+def contact_json() -> RawSQL:
+    """An annotation: the row of `accounts_contact` as `ContactSerializer` writes it, as JSON text."""
+    c = f'"{Contact._meta.db_table}"'
+    row = json_object(
+        [
+            ("id", number(f"{c}.id")),
+            ("account", number(f"{c}.account_id")),
+            ("external_id", string(f"{c}.external_id")),
+            ("name", string(f"{c}.name")),
+            ("title", string(f"{c}.title")),
+            ("department", string(f"{c}.department")),
+            ("buying_role", string(f"{c}.buying_role")),
+            ("attitude", string(f"{c}.attitude")),
+            ("reports_to", number(f"{c}.reports_to_id")),
+            ("email", string(f"{c}.email")),
+            ("phone", string(f"{c}.phone")),
+            ("last_contacted_on", iso_date(f"{c}.last_contacted_on")),
+            ("is_active", boolean(f"{c}.is_active")),
+            ("updated_at", iso_datetime(f"{c}.updated_at")),
+        ]
+    )
+    return RawSQL(row, [], output_field=TextField())  # noqa: S611 - names from code, no values
+
+
+def order_json() -> RawSQL:
+    """An annotation: the row of `accounts_order` as `OrderSerializer` writes it, as JSON text."""
+    o = f'"{Order._meta.db_table}"'
+    account_external_id = f"(SELECT a.external_id FROM {Account._meta.db_table} a WHERE a.id = {o}.account_id)"  # noqa: S608
+    row = json_object(
+        [
+            ("id", number(f"{o}.id")),
+            ("account", number(f"{o}.account_id")),
+            ("account_external_id", string(account_external_id)),
+            ("external_id", string(f"{o}.external_id")),
+            ("ordered_at", iso_date(f"{o}.ordered_at")),
+            ("amount", decimal_text(f"{o}.amount")),
+            ("margin", decimal_text(f"{o}.margin")),
+            ("status", string(f"{o}.status")),
+            ("updated_at", iso_datetime(f"{o}.updated_at")),
+        ]
+    )
+    return RawSQL(row, [], output_field=TextField())  # noqa: S611 - names from code, no values

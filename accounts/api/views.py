@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
@@ -11,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import services
-from accounts.api.json_rows import account_json
+from accounts.api.json_rows import account_json, contact_json, order_json
 from accounts.api.permissions import ResourceScope, has_scope
 from accounts.api.serializers import (
     AccountSerializer,
@@ -30,7 +31,30 @@ from tiering.models import AccountScore
 from tiering.selectors import current_run
 
 
-class AccountViewSet(viewsets.ModelViewSet):
+# A list whose JSON page PostgreSQL writes (`row_json`: kam/api/sql_json.py, json_rows.py), the
+# serializer's page byte for byte once parsed (accounts/tests/test_fast_list.py), so a full sync
+# costs index scans rather than a model instance and serializer per row (docs/benchmarks.md,
+# "sync"). The serializer answers where that cannot be: SQLite, the browsable API (HTML).
+# (No docstring: the OpenAPI document would take it as the description of every view without one.)
+class SqlJsonList:
+    def fast_list_queryset(self) -> QuerySet:
+        """The visible rows, before filters (no prefetching: the row's JSON is written whole)."""
+        return self.get_queryset()
+
+    def row_json(self) -> RawSQL:
+        raise NotImplementedError
+
+    def list(self, request: Request, *args, **kwargs) -> HttpResponseBase:
+        if not (type(request.accepted_renderer) is JSONRenderer and fast_json_available()):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.fast_list_queryset())
+        row = self.row_json()
+        with local_time_zone():  # the datetimes are written in the session's zone
+            rows = self.paginator.paginate_json(queryset, request, self, row=row)
+        return HttpResponse(self.paginator.get_paginated_json(rows), content_type="application/json")
+
+
+class AccountViewSet(SqlJsonList, viewsets.ModelViewSet):
     """Accounts the caller may see, with their contacts and account team."""
 
     serializer_class = AccountSerializer
@@ -53,17 +77,12 @@ class AccountViewSet(viewsets.ModelViewSet):
             ),
         )
 
-    def list(self, request: Request, *args, **kwargs) -> HttpResponseBase:
-        """The serializer's page, written by PostgreSQL when the answer is JSON (a full sync of
-        100,000 accounts: docs/benchmarks.md, "sync"); the serializer otherwise (SQLite, the
-        browsable API). Both give the same body: accounts/tests/test_fast_list.py."""
-        if not (type(request.accepted_renderer) is JSONRenderer and fast_json_available()):
-            return super().list(request, *args, **kwargs)
-        queryset = self.filter_queryset(Account.objects.visible_to(request.user))
+    def fast_list_queryset(self) -> QuerySet:
+        return Account.objects.visible_to(self.request.user)  # the rows' JSON brings its own nested parts
+
+    def row_json(self) -> RawSQL:
         run = current_run()
-        with local_time_zone():  # the datetimes are written in the session's zone
-            rows = self.paginator.paginate_json(queryset, request, self, row=account_json(run_id=run and run.pk))
-        return HttpResponse(self.paginator.get_paginated_json(rows), content_type="application/json")
+        return account_json(run_id=run and run.pk)
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         account = self.get_object()  # 404 first: a hidden account is never confirmed to exist
@@ -73,7 +92,7 @@ class AccountViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(SqlJsonList, viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     permission_classes = [IsAuthenticated, ResourceScope]
     scope_resource = "contacts"
@@ -83,6 +102,9 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):  # noqa: ANN201
         return Contact.objects.visible_to(self.request.user)
+
+    def row_json(self) -> RawSQL:
+        return contact_json()
 
     def perform_create(self, serializer: ContactSerializer) -> None:
         serializer.instance = services.contact_create(data=serializer.validated_data)
@@ -109,7 +131,7 @@ class TeamMemberViewSet(viewsets.ModelViewSet):
         services.team_member_delete(member=instance)  # leaves a tombstone for syncing clients
 
 
-class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+class OrderViewSet(SqlJsonList, viewsets.ReadOnlyModelViewSet):
     """Orders the caller may see, to reconcile with the ERP (written by `orders/bulk/`)."""
 
     serializer_class = OrderSerializer
@@ -121,6 +143,9 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):  # noqa: ANN201
         return Order.objects.visible_to(self.request.user).select_related("account")
+
+    def row_json(self) -> RawSQL:
+        return order_json()
 
 
 class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):

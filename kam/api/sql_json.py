@@ -2,7 +2,7 @@
 database (a collection's rows as JSON text, sent through without Python touching each field).
 
 Each helper takes a SQL expression and returns SQL of *text* holding the value's JSON (never SQL
-NULL: a null is the text `null`), so that a row is one concatenation, compact and cheap (about 5x
+NULL: a null is the text `null`), so that a row is one concat(), compact and cheap (about 3x
 cheaper per field than json_build_object, which looks up each argument's type on every row). Once
 parsed, each value equals what the matching DRF field writes: a datetime as ISO 8601 in the current
 time zone ("Z" for UTC, microseconds only when there are any), a decimal as a string with the
@@ -54,6 +54,11 @@ def iso_datetime(column: str) -> str:
     return f"COALESCE('\"' || replace({text}, '+00:00', 'Z') || '\"', 'null')"
 
 
+def iso_date(column: str) -> str:
+    """A date column as DRF's DateField writes it (ISO 8601, `YYYY-MM-DD`)."""
+    return f"COALESCE('\"' || to_char({column}, 'YYYY-MM-DD') || '\"', 'null')"
+
+
 def decimal_text(column: str) -> str:
     """A numeric column as DRF's DecimalField writes it with COERCE_DECIMAL_TO_STRING: the digits
     with the column's decimal places, never an exponent (PostgreSQL's numeric text is just that)."""
@@ -85,12 +90,14 @@ def json_value(column: str) -> str:
 
 
 def json_object(pairs: list[tuple[str, str]]) -> str:
-    """SQL text of a JSON object with the pairs' keys in their order (keys are code, never input)."""
-    for key, _sql in pairs:
+    """SQL text of a JSON object with the pairs' keys in their order (keys are code, never input).
+    One concat() call: a chain of `||` costs an operator call and a copy per piece, 2x slower."""
+    parts = []
+    for n, (key, sql) in enumerate(pairs):
         if not key.isidentifier():
             raise ValueError(key)
-    fields = " || ',' || ".join(f"'\"{key}\":' || {sql}" for key, sql in pairs)
-    return f"('{{' || {fields} || '}}')"
+        parts += [f"'{'{' if n == 0 else ','}\"{key}\":'", sql]
+    return f"concat({', '.join(parts)}, '}}')"
 
 
 def json_array(*, row: str, source: str, order_by: str) -> str:
