@@ -26,7 +26,7 @@ from accounts.api.serializers import (
 from accounts.filters import AccountApiFilter
 from accounts.models import Account, AccountTeamMember, Contact, DeletedRecord, Invoice, Order, Payment
 from accounts.permissions import can_delete_accounts
-from kam.api.sql_json import fast_json_available, local_time_zone
+from kam.api.sql_json import fast_json_available
 from tiering.models import AccountScore
 from tiering.selectors import current_run
 
@@ -48,9 +48,7 @@ class SqlJsonList:
         if not (type(request.accepted_renderer) is JSONRenderer and fast_json_available()):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.fast_list_queryset())
-        row = self.row_json()
-        with local_time_zone():  # the datetimes are written in the session's zone
-            rows = self.paginator.paginate_json(queryset, request, self, row=row)
+        rows = self.paginator.paginate_json(queryset, request, self, row=self.row_json())
         return HttpResponse(self.paginator.get_paginated_json(rows), content_type="application/json")
 
 

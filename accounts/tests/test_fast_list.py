@@ -316,3 +316,17 @@ def test_property_contact_and_order_pages_equal_the_serializers(
 def test_property_a_date_is_written_as_drf_writes_it(day) -> None:
     assert pg_value(sql_json.iso_date("v.x"), day, "date") == serializers.DateField().to_representation(day)
     assert pg_value(sql_json.iso_date("v.x"), None, "date") is None
+
+
+@pytest.mark.django_db
+def test_the_fast_page_keeps_the_sync_horizon_in_any_time_zone(world, settings) -> None:
+    # given the default settle margin, east of UTC, and an account changed just now
+    settings.SYNC_SETTLE_SECONDS = 60
+    settings.TIME_ZONE = "Asia/Shanghai"
+    Account.objects.filter(pk=world.other_account.pk).update(updated_at=T0)
+
+    # when a client syncs
+    body = token_client(world.director).get("/api/v1/accounts/").json()
+
+    # then only the settled row is handed out (the horizon is read in UTC, not the page's zone)
+    assert [row["id"] for row in body["results"]] == [world.other_account.pk]

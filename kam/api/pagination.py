@@ -32,6 +32,8 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from kam.api.sql_json import local_time_zone
+
 CURSOR_SALT = "kam.api.cursor"
 
 
@@ -95,8 +97,9 @@ class SyncCursorPagination(CursorPagination):
 
     def paginate_json(self, queryset: QuerySet, request: Request, view: Any, *, row: Expression) -> list[str]:
         """The page's rows as JSON texts written by the database (`row`: an expression giving a
-        row's JSON as text), for a list built without model instances; same rows, order and
-        links as `paginate_queryset`. Render them with `get_paginated_json`."""
+        row's JSON as text, datetimes in the session zone: kam/api/sql_json.py), for a list built
+        without model instances; same rows, order and links as `paginate_queryset`. Render them
+        with `get_paginated_json`."""
         page = self._keyset_page(queryset, request, view)
         # The keys in UTC without a zone: `row` may be written under another session TimeZone,
         # and Django's cursors read a timestamptz as if in UTC whatever its offset.
@@ -104,7 +107,9 @@ class SyncCursorPagination(CursorPagination):
             f"_key_{f}": F(f) if f == "id" else Func(F(f), template="(%(expressions)s AT TIME ZONE 'UTC')")
             for f in self.fields
         }
-        rows = list(page.annotate(**keys, _row_json=row).values_list(*keys, "_row_json")[: self.page_size + 1])
+        page = page.annotate(**keys, _row_json=row).values_list(*keys, "_row_json")[: self.page_size + 1]
+        with local_time_zone(using=queryset.db):  # around this query only: the horizon is read in UTC
+            rows = list(page)
         return [r[-1] for r in self._take(rows, key=lambda r: tuple(_utc(v) for v in r[:-1]))]
 
     def get_paginated_json(self, rows: list[str]) -> bytes:
