@@ -40,7 +40,7 @@ from django.db import connection  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from accounts.models import Account, User  # noqa: E402
-from accounts.tokens import token_create  # noqa: E402
+from kam.testing import token_client  # noqa: E402
 
 COLUMNS = [  # what AccountSerializer returns from the account row itself
     "id",
@@ -133,9 +133,7 @@ def main() -> None:
         seed(args.accounts)
         print(f"seeded {args.accounts} accounts in {time.perf_counter() - began:.1f} s")
     director, _ = User.objects.get_or_create(username="bench-director", defaults={"role": User.Role.DIRECTOR})
-    _, key = token_create(user=director, name="bench")
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    client = token_client(director)
 
     copy_first = copy_seconds()  # warms the cache for both
     # One small request first: a server process imports its views and URLconf once, not per sync.

@@ -224,6 +224,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
+# The OpenAPI document and its Swagger UI: signed-in people and tokens only, unless made public.
+API_DOCS_PUBLIC = envbool("API_DOCS_PUBLIC", "0")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "KAM CRM API",
     "DESCRIPTION": "Key-account management: accounts, contacts, teams; tiers and pipeline.",

@@ -12,7 +12,6 @@ from django.urls import reverse
 from accounts.models import Account, AccountTeamMember, DeletedRecord, Invoice
 from accounts.tests.factories import make_account, make_contact, make_order, make_payment
 from accounts.tests.test_visibility import MATRIX
-from accounts.tokens import token_create
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from kam.testing import token_client
 
@@ -192,10 +191,7 @@ def test_a_token_sees_the_deletions_of_the_collections_it_may_read(world) -> Non
     account_delete(account=world.account)
 
     def client_with(scopes: list[str]) -> APIClient:
-        client = APIClient()
-        _, key = token_create(user=world.integration, scopes=scopes)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-        return client
+        return token_client(world.integration, scopes=scopes)
 
     assert {r[0] for r in feed(client_with(["orders:read"]))} == {"order"}
     assert {r[0] for r in feed(client_with(["accounts:read", "payments:read"]))} == {

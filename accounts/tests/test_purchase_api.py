@@ -6,12 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from rest_framework.test import APIClient
 
 from accounts.models import Invoice, Order
 from accounts.tests.factories import make_order, make_payment
 from accounts.tests.test_visibility import API_MATRIX
-from accounts.tokens import token_create
 from kam.testing import token_client
 
 pytestmark = pytest.mark.django_db
@@ -76,12 +74,7 @@ def test_invoices_and_payments_name_what_they_refer_to_by_erp_id(world, purchase
 def test_purchases_follow_the_visibility_rule(world, purchases, person, expected, collection) -> None:
     sees, _ = expected
     user = getattr(world, person)
-    if person == "integration":
-        client = APIClient()
-        _, key = token_create(user=user, scopes=[f"{collection}:read"])
-        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    else:
-        client = token_client(user)
+    client = token_client(user, scopes=[f"{collection}:read"] if person == "integration" else None)
     pk = purchases[collection[:-1]].pk
 
     listing = client.get(f"/api/v1/{collection}/")
@@ -95,9 +88,7 @@ def test_purchases_follow_the_visibility_rule(world, purchases, person, expected
 
 @pytest.mark.parametrize("collection", ["orders", "invoices", "payments"])
 def test_an_integration_token_needs_the_read_scope(world, purchases, collection) -> None:
-    client = APIClient()
-    _, key = token_create(user=world.integration, scopes=[f"{collection}:write"])
-    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    client = token_client(world.integration, scopes=[f"{collection}:write"])
     response = client.get(f"/api/v1/{collection}/")
     assert response.status_code == 403
     assert response.json()["message"] == f"This token lacks the scope {collection}:read."
