@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import connections
-from django.db.models import Expression, F, Func, Model, QuerySet
+from django.db.models import DateTimeField, Expression, F, Func, Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -37,6 +38,15 @@ from kam.api.sql_json import local_time_zone
 CURSOR_SALT = "kam.api.cursor"
 
 
+# The horizon in SQL (see `sync_horizon`), a timestamptz; the parameter is the margin in seconds.
+# min() over no row is NULL and LEAST ignores NULLs: with no write in flight it is the clock.
+HORIZON_SQL = (
+    "((SELECT LEAST(clock_timestamp(), min(xact_start)) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)"
+    " - make_interval(secs => %s))"
+)
+
+
 def sync_horizon(*, using: str = "default") -> datetime | None:
     """The moment below which every change that will ever commit has committed (UTC), or None
     when there is no such limit (SQLite: one writer at a time, nothing is in flight).
@@ -47,21 +57,23 @@ def sync_horizon(*, using: str = "default") -> datetime | None:
     transaction reached the database (auto_now and bulk writes take theirs in Python) and clock
     drift between application and database servers. A row stamped at or after the horizon may
     still be joined by rows that commit late with older stamps, so it is not handed out yet.
+    (A page reads it inside its own query, `sync_horizon_expression`, one round trip fewer.)
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT LEAST(clock_timestamp(), min(xact_start)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
-        )
-        (oldest,) = cursor.fetchone()
-    if oldest is None:  # min() over no row and LEAST ignore NULLs; keep the clock
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT clock_timestamp()")
-            (oldest,) = cursor.fetchone()
-    return oldest.astimezone(UTC) - timedelta(seconds=settings.SYNC_SETTLE_SECONDS)
+        cursor.execute(f"SELECT {HORIZON_SQL}", [float(settings.SYNC_SETTLE_SECONDS)])
+        (horizon,) = cursor.fetchone()
+    return horizon.astimezone(UTC)
+
+
+def sync_horizon_expression(*, using: str = "default") -> RawSQL | None:
+    """`sync_horizon` as an expression the page's query evaluates once (an InitPlan) at its start,
+    or None where there is no horizon (SQLite)."""
+    if connections[using].vendor != "postgresql":
+        return None
+    return RawSQL(HORIZON_SQL, [float(settings.SYNC_SETTLE_SECONDS)], output_field=DateTimeField())  # noqa: S611 - constant SQL
 
 
 def sync_fields(view: Any) -> tuple[str, ...]:
@@ -130,7 +142,7 @@ class SyncCursorPagination(CursorPagination):
         self.collection = queryset.model._meta.label_lower
         position, backwards = self.decode_cursor(request)
         if self.fields[0] != "id" and not descending:
-            horizon = sync_horizon(using=queryset.db)
+            horizon = sync_horizon_expression(using=queryset.db)
             if horizon is not None:
                 queryset = queryset.filter(**{f"{self.fields[0]}__lt": horizon})
         if position is not None:
