@@ -12,7 +12,7 @@ compares every page of both paths and fails until it is. Datetimes need the sess
 
 from __future__ import annotations
 
-from django.db.models import TextField
+from django.db.models import QuerySet, TextField
 from django.db.models.expressions import RawSQL
 
 from accounts.models import Account, AccountTeamMember, Contact, Order, User
@@ -87,10 +87,11 @@ def _scores() -> str:
     return f"(CASE WHEN {S}.id IS NULL THEN 'null' ELSE {row} END)"
 
 
-def account_json(*, run_id: int | None) -> RawSQL:
+def account_json(*, run_id: QuerySet) -> RawSQL:
     """An annotation: the row of `accounts_account` as `AccountSerializer` writes it, as JSON text.
 
-    run_id: the current scoring run (`tiering.selectors.current_run`), None when no run has
+    run_id: the current scoring run's id as a one-row `values("id")` queryset
+    (`tiering.selectors.current_run_id`), read by the page's query itself; empty when no run has
     finished (then recency_days, frequency, monetary and scores are null, as in the serializer).
     """
     row = json_object(
@@ -125,13 +126,14 @@ def account_json(*, run_id: int | None) -> RawSQL:
         ]
     )
     scores = AccountScore._meta.db_table
+    run_sql, run_params = run_id.query.sql_with_params()
     # A scalar subquery on the outer row: the current score is one probe of the unique
     # (account, run, is_group) index, joined once and read by four fields.
     sql = (
         f"(SELECT {row} FROM (SELECT) AS one "  # noqa: S608 - names from code, the run id as a parameter
-        f"LEFT JOIN {scores} {S} ON {S}.account_id = {A}.id AND {S}.run_id = %s AND NOT {S}.is_group)"
+        f"LEFT JOIN {scores} {S} ON {S}.account_id = {A}.id AND {S}.run_id = ({run_sql}) AND NOT {S}.is_group)"
     )
-    return RawSQL(sql, [run_id], output_field=TextField())  # noqa: S611 - names from code, values as params
+    return RawSQL(sql, run_params, output_field=TextField())  # noqa: S611 - names from code, values as params
 
 
 def contact_json() -> RawSQL:

@@ -28,7 +28,7 @@ from accounts.models import Account, AccountTeamMember, Contact, DeletedRecord, 
 from accounts.permissions import can_delete_accounts
 from kam.api.sql_json import fast_json_available
 from tiering.models import AccountScore
-from tiering.selectors import current_run
+from tiering.selectors import current_run, current_run_id
 
 
 # A list whose JSON page PostgreSQL writes (`row_json`: kam/api/sql_json.py, json_rows.py), the
@@ -79,8 +79,7 @@ class AccountViewSet(SqlJsonList, viewsets.ModelViewSet):
         return Account.objects.visible_to(self.request.user)  # the rows' JSON brings its own nested parts
 
     def row_json(self) -> RawSQL:
-        run = current_run()
-        return account_json(run_id=run and run.pk)
+        return account_json(run_id=current_run_id())  # read by the page's query: no round trip of its own
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         account = self.get_object()  # 404 first: a hidden account is never confirmed to exist

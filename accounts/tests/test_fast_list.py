@@ -22,6 +22,7 @@ from accounts.tests.factories import make_account, make_contact, make_order
 from kam.api import sql_json
 from kam.api.pagination import CURSOR_SALT
 from kam.testing import token_client
+from tiering.models import ScoringRun
 from tiering.tests.factories import make_run
 
 pytestmark = pytest.mark.postgres
@@ -330,3 +331,19 @@ def test_the_fast_page_keeps_the_sync_horizon_in_any_time_zone(world, settings) 
 
     # then only the settled row is handed out (the horizon is read in UTC, not the page's zone)
     assert [row["id"] for row in body["results"]] == [world.other_account.pk]
+
+
+@pytest.mark.django_db
+def test_the_fast_page_shows_the_scores_of_the_newest_succeeded_run_only(world, monkeypatch) -> None:
+    # given a finished run, then a newer one that failed and a newer one still running
+    build_rich_world(world)
+    finished = ScoringRun.objects.get()
+    ScoringRun.objects.create(as_of=finished.as_of, config=finished.config, status=ScoringRun.Status.FAILED)
+    ScoringRun.objects.create(as_of=finished.as_of, config=finished.config, status=ScoringRun.Status.RUNNING)
+
+    # when the director reads the accounts
+    fast, reference = get_both(token_client(world.director), "/api/v1/accounts/", {"page_size": 100}, monkeypatch)
+
+    # then both paths show the finished run's scores, and only its
+    same_page(fast, reference)
+    assert {row["scores"]["run"] for row in fast["results"] if row["scores"]} == {finished.pk}
