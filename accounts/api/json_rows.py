@@ -7,7 +7,7 @@ same order with the same values, so a full sync of 100,000 accounts costs index 
 concatenation instead of 100,000 model instances and serializer calls (docs/benchmarks.md,
 "sync"). A field added to a serializer must be added here too; accounts/tests/test_fast_list.py
 compares every page of both paths and fails until it is. Datetimes need the session zone of
-`kam.api.sql_json.local_time_zone` around the query.
+`kam.api.sql_json.rows_in_local_time_zone` to read the query.
 """
 
 from __future__ import annotations

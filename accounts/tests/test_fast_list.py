@@ -347,3 +347,30 @@ def test_the_fast_page_shows_the_scores_of_the_newest_succeeded_run_only(world, 
     # then both paths show the finished run's scores, and only its
     same_page(fast, reference)
     assert {row["scores"]["run"] for row in fast["results"] if row["scores"]} == {finished.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "America/New_York", "UTC"])
+def test_in_autocommit_the_zone_is_set_by_the_page_query_itself_and_ends_with_it(world, monkeypatch, settings, zone):
+    # given the rich world committed (no test transaction: requests run in autocommit, as served)
+    build_rich_world(world)
+    settings.TIME_ZONE = zone
+    api = token_client(world.director)
+    url, params, pages = "/api/v1/accounts/", {"page_size": 2}, 0
+
+    while url:
+        # when a client pages to the end
+        fast, reference = get_both(api, url, params, monkeypatch)
+        with CaptureQueriesContext(connection) as queries:
+            assert json.loads(api.get(url, params).content)["results"] == fast["results"]
+        # then each page is the serializer's, the zone was set in the page's own statement string
+        same_page(fast, reference)
+        page_sql = [q["sql"] for q in queries.captured_queries if "concat('{\"id\":'" in q["sql"]]
+        assert len(page_sql) == 1
+        assert page_sql[0].startswith(f"SELECT set_config('TimeZone', '{zone}', true); SELECT")
+        # and the connection's zone is Django's again after it (a datetime read later is right)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('TimeZone')")
+            assert cursor.fetchone() == (connection.timezone_name,)
+        url, params, pages = fast["next"], None, pages + 1
+    assert pages == 3

@@ -33,7 +33,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from kam.api.sql_json import local_time_zone
+from kam.api.sql_json import rows_in_local_time_zone
 
 CURSOR_SALT = "kam.api.cursor"
 
@@ -120,8 +120,7 @@ class SyncCursorPagination(CursorPagination):
             for f in self.fields
         }
         page = page.annotate(**keys, _row_json=row).values_list(*keys, "_row_json")[: self.page_size + 1]
-        with local_time_zone(using=queryset.db):  # around this query only: the horizon is read in UTC
-            rows = list(page)
+        rows = rows_in_local_time_zone(page)
         return [r[-1] for r in self._take(rows, key=lambda r: tuple(_utc(v) for v in r[:-1]))]
 
     def get_paginated_json(self, rows: list[str]) -> bytes:

@@ -9,8 +9,8 @@ time zone ("Z" for UTC, microseconds only when there are any), a decimal as a st
 column's places, "" stored for "unknown" as null. The serializers stay the reference; tests compare
 every page of both (accounts/tests/test_fast_list.py).
 
-Datetimes are formatted in the session's TimeZone, which `local_time_zone` sets for the duration of
-one query (one to_char per value instead of computing the offset per row).
+Datetimes are formatted in the session's TimeZone, which `rows_in_local_time_zone` sets for the
+duration of one query (one to_char per value instead of computing the offset per row).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils import timezone
 
 
@@ -43,6 +45,30 @@ def local_time_zone(*, using: str = "default") -> Iterator[None]:
             yield
         finally:
             cursor.execute("SELECT set_config('TimeZone', %s, false)", [connection.timezone_name])
+
+
+def rows_in_local_time_zone(queryset: QuerySet) -> list[tuple]:
+    """The rows of `queryset` (a `values_list`), read with the session TimeZone set to Django's
+    current time zone for that query only; as the driver gives them (no field converters, so no
+    datetime read except as text or `AT TIME ZONE 'UTC'`: see `local_time_zone`).
+
+    In autocommit, one round trip: the zone is set LOCAL in front of the query in the same
+    statement string, which PostgreSQL runs as one implicit transaction, so the zone ends with it
+    (a page of the sync paid two more round trips, 3-5 ms each on a loaded server, to set and put
+    back the zone). In a transaction (tests, ATOMIC_REQUESTS) a LOCAL zone would outlive the
+    query: there `local_time_zone` puts it back explicitly."""
+    connection = connections[queryset.db]
+    if connection.in_atomic_block or not connection.get_autocommit():
+        with local_time_zone(using=queryset.db):
+            return list(queryset)
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return []
+    with connection.cursor() as cursor:
+        zone = "SELECT set_config('TimeZone', %s, true)"
+        cursor.execute(f"{zone}; {sql}", [timezone.get_current_timezone_name(), *params])
+        return cursor.fetchall()
 
 
 def iso_datetime(column: str) -> str:
