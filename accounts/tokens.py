@@ -70,10 +70,16 @@ def api_token_lookup(key: str) -> ApiToken | None:
 LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
-def token_touch(*, token_id: int, now: datetime) -> bool:
-    """Record that the token `token_id` was used at `now` (aware), at most once a
-    `LAST_USED_RESOLUTION`: the row is written only when `last_used_at` is empty or older than
-    that. Returns whether it was written. One conditional UPDATE, no read-modify-write, so
-    concurrent requests with one token neither race nor move the stamp backwards."""
+def token_touch(*, token: ApiToken, now: datetime) -> bool:
+    """Record that `token` (as just read: `api_token_lookup`) was used at `now` (aware), at most
+    once a `LAST_USED_RESOLUTION`: nothing is sent when the stamp read with it is recent, else
+    the row is written only if `last_used_at` is still empty or older than that. Returns whether
+    it was written. One conditional UPDATE, no read-modify-write, so concurrent requests with one
+    token neither race nor move the stamp backwards."""
+    if token.last_used_at is not None and token.last_used_at >= now - LAST_USED_RESOLUTION:
+        return False  # no round trip for most requests of a sync
     stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
-    return bool(ApiToken.objects.filter(stale, pk=token_id).update(last_used_at=now))
+    written = bool(ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now))
+    if written:
+        token.last_used_at = now
+    return written

@@ -19,7 +19,7 @@ class ApiTokenAuthentication(TokenAuthentication):
         token = api_token_lookup(key)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        token_touch(token_id=token.pk, now=timezone.now())  # at most one write a minute
+        token_touch(token=token, now=timezone.now())  # at most one write a minute
         return token.user, token
 
 

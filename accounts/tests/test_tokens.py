@@ -9,6 +9,8 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -156,12 +158,12 @@ def test_token_touch_writes_last_used_at_at_most_once_a_minute(world) -> None:
     first = timezone.now()
     # when it is used, then used again 59 s later, then 60 s and 61 s after the first use
     # then only the first use and the one more than a minute later are written
-    assert tokens.token_touch(token_id=token.pk, now=first) is True
-    assert tokens.token_touch(token_id=token.pk, now=first + timedelta(seconds=59)) is False
-    assert tokens.token_touch(token_id=token.pk, now=first + timedelta(seconds=60)) is False
+    assert tokens.token_touch(token=token, now=first) is True
+    assert tokens.token_touch(token=token, now=first + timedelta(seconds=59)) is False
+    assert tokens.token_touch(token=token, now=first + timedelta(seconds=60)) is False
     token.refresh_from_db()
     assert token.last_used_at == first
-    assert tokens.token_touch(token_id=token.pk, now=first + timedelta(seconds=61)) is True
+    assert tokens.token_touch(token=token, now=first + timedelta(seconds=61)) is True
     token.refresh_from_db()
     assert token.last_used_at == first + timedelta(seconds=61)
 
@@ -175,8 +177,8 @@ def test_token_touch_never_moves_last_used_at_back_nor_lags_a_minute(world, offs
     written = None
     for offset in offsets:
         now = base + timedelta(seconds=offset)
-        # when each is recorded
-        tokens.token_touch(token_id=token.pk, now=now)
+        # when each is recorded, by a request that read the token a moment ago or long ago
+        tokens.token_touch(token=ApiToken.objects.get(pk=token.pk) if offset % 2 else token, now=now)
         token.refresh_from_db()
         # then the stamp only moves forward, and is never more than a minute behind the latest use
         assert written is None or token.last_used_at >= written
@@ -193,7 +195,22 @@ def test_api_requests_write_last_used_at_once_a_minute(world) -> None:
     token = ApiToken.objects.get(user=world.director)
     stamped = token.last_used_at
     # when a second request follows within the minute
-    assert client.get("/api/v1/deletions/").status_code == 200
-    # then the stamp is the first request's
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/deletions/").status_code == 200
+    # then the stamp is the first request's, and the request did not even send an UPDATE
     token.refresh_from_db()
     assert token.last_used_at == stamped
+    assert [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")] == []
+
+
+def test_a_token_read_before_another_request_wrote_it_is_not_written_again(world) -> None:
+    # given a token read by a request, then stamped by a concurrent one
+    token, _ = token_create(user=world.director, name="erp")
+    first = timezone.now()
+    read_earlier = ApiToken.objects.get(pk=token.pk)
+    assert tokens.token_touch(token=token, now=first) is True
+    # when the first request records its use a second later
+    # then the UPDATE finds the stamp recent and leaves it
+    assert tokens.token_touch(token=read_earlier, now=first + timedelta(seconds=1)) is False
+    token.refresh_from_db()
+    assert token.last_used_at == first
