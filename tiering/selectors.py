@@ -22,7 +22,17 @@ from tiering.models import AccountScore, Assessment, ScoringRun, TierChange, Tie
 
 def current_run() -> ScoringRun | None:
     """The run users see: the newest that finished successfully."""
-    return ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by("-id").first()
+    return _succeeded_newest_first().first()
+
+
+def current_run_id() -> QuerySet:
+    """`current_run`'s id as a one-row (or empty) `values("id")` queryset, to use as a subquery:
+    a query that needs only the id reads it in the same round trip."""
+    return _succeeded_newest_first().values("id")[:1]
+
+
+def _succeeded_newest_first() -> QuerySet[ScoringRun]:
+    return ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by("-id")
 
 
 def _lang() -> str:

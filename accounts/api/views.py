@@ -1,14 +1,18 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
+from django.db.models.expressions import RawSQL
+from django.http import HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import services
+from accounts.api.json_rows import account_json, contact_json, order_json
 from accounts.api.permissions import ResourceScope, has_scope
 from accounts.api.serializers import (
     AccountSerializer,
@@ -22,11 +26,33 @@ from accounts.api.serializers import (
 from accounts.filters import AccountApiFilter
 from accounts.models import Account, AccountTeamMember, Contact, DeletedRecord, Invoice, Order, Payment
 from accounts.permissions import can_delete_accounts
+from kam.api.sql_json import fast_json_available
 from tiering.models import AccountScore
-from tiering.selectors import current_run
+from tiering.selectors import current_run, current_run_id
 
 
-class AccountViewSet(viewsets.ModelViewSet):
+# A list whose JSON page PostgreSQL writes (`row_json`: kam/api/sql_json.py, json_rows.py), the
+# serializer's page byte for byte once parsed (accounts/tests/test_fast_list.py), so a full sync
+# costs index scans rather than a model instance and serializer per row (docs/benchmarks.md,
+# "sync"). The serializer answers where that cannot be: SQLite, the browsable API (HTML).
+# (No docstring: the OpenAPI document would take it as the description of every view without one.)
+class SqlJsonList:
+    def fast_list_queryset(self) -> QuerySet:
+        """The visible rows, before filters (no prefetching: the row's JSON is written whole)."""
+        return self.get_queryset()
+
+    def row_json(self) -> RawSQL:
+        raise NotImplementedError
+
+    def list(self, request: Request, *args, **kwargs) -> HttpResponseBase:
+        if not (type(request.accepted_renderer) is JSONRenderer and fast_json_available()):
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.fast_list_queryset())
+        rows = self.paginator.paginate_json(queryset, request, self, row=self.row_json())
+        return HttpResponse(self.paginator.get_paginated_json(rows), content_type="application/json")
+
+
+class AccountViewSet(SqlJsonList, viewsets.ModelViewSet):
     """Accounts the caller may see, with their contacts and account team."""
 
     serializer_class = AccountSerializer
@@ -38,15 +64,22 @@ class AccountViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):  # noqa: ANN201 - DRF's signature
         run = current_run()
+        # Ties broken by id: the same order on every request, and in the fast list (json_rows).
         return Account.objects.visible_to(self.request.user).prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.order_by("name")),
-            Prefetch("team_members", queryset=AccountTeamMember.objects.select_related("user")),
+            Prefetch("contacts", queryset=Contact.objects.order_by("name", "id")),
+            Prefetch("team_members", queryset=AccountTeamMember.objects.select_related("user").order_by("id")),
             Prefetch(
                 "scores",
                 queryset=AccountScore.objects.filter(run=run, is_group=False),
                 to_attr="current_scores",
             ),
         )
+
+    def fast_list_queryset(self) -> QuerySet:
+        return Account.objects.visible_to(self.request.user)  # the rows' JSON brings its own nested parts
+
+    def row_json(self) -> RawSQL:
+        return account_json(run_id=current_run_id())  # read by the page's query: no round trip of its own
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         account = self.get_object()  # 404 first: a hidden account is never confirmed to exist
@@ -56,7 +89,7 @@ class AccountViewSet(viewsets.ModelViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class ContactViewSet(viewsets.ModelViewSet):
+class ContactViewSet(SqlJsonList, viewsets.ModelViewSet):
     serializer_class = ContactSerializer
     permission_classes = [IsAuthenticated, ResourceScope]
     scope_resource = "contacts"
@@ -66,6 +99,9 @@ class ContactViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):  # noqa: ANN201
         return Contact.objects.visible_to(self.request.user)
+
+    def row_json(self) -> RawSQL:
+        return contact_json()
 
     def perform_create(self, serializer: ContactSerializer) -> None:
         serializer.instance = services.contact_create(data=serializer.validated_data)
@@ -92,7 +128,7 @@ class TeamMemberViewSet(viewsets.ModelViewSet):
         services.team_member_delete(member=instance)  # leaves a tombstone for syncing clients
 
 
-class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+class OrderViewSet(SqlJsonList, viewsets.ReadOnlyModelViewSet):
     """Orders the caller may see, to reconcile with the ERP (written by `orders/bulk/`)."""
 
     serializer_class = OrderSerializer
@@ -104,6 +140,9 @@ class OrderViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):  # noqa: ANN201
         return Order.objects.visible_to(self.request.user).select_related("account")
+
+    def row_json(self) -> RawSQL:
+        return order_json()
 
 
 class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):

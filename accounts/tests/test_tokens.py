@@ -9,6 +9,8 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -145,3 +147,70 @@ def test_the_page_shows_the_services_refusal_under_scopes(client, world) -> None
     assert errors == {"scopes": ["An integration user's token needs at least one scope."]}
     assert "An integration user&#x27;s token needs at least one scope." in page.content.decode()
     assert ApiToken.objects.count() == 0
+
+
+# ---------------------------------------------------------------- token_touch (last_used_at)
+
+
+def test_token_touch_writes_last_used_at_at_most_once_a_minute(world) -> None:
+    # given a token never used
+    token, _ = token_create(user=world.director, name="erp")
+    first = timezone.now()
+    # when it is used, then used again 59 s later, then 60 s and 61 s after the first use
+    # then only the first use and the one more than a minute later are written
+    assert tokens.token_touch(token=token, now=first) is True
+    assert tokens.token_touch(token=token, now=first + timedelta(seconds=59)) is False
+    assert tokens.token_touch(token=token, now=first + timedelta(seconds=60)) is False
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    assert tokens.token_touch(token=token, now=first + timedelta(seconds=61)) is True
+    token.refresh_from_db()
+    assert token.last_used_at == first + timedelta(seconds=61)
+
+
+@given(offsets=st.lists(st.integers(min_value=-300, max_value=300), min_size=1, max_size=12))
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_token_touch_never_moves_last_used_at_back_nor_lags_a_minute(world, offsets) -> None:
+    # given a token and uses at any moments, in any order (concurrent requests finish out of order)
+    token, _ = token_create(user=world.director, name=f"erp-{len(offsets)}")
+    base = timezone.now()
+    written = None
+    for offset in offsets:
+        now = base + timedelta(seconds=offset)
+        # when each is recorded, by a request that read the token a moment ago or long ago
+        tokens.token_touch(token=ApiToken.objects.get(pk=token.pk) if offset % 2 else token, now=now)
+        token.refresh_from_db()
+        # then the stamp only moves forward, and is never more than a minute behind the latest use
+        assert written is None or token.last_used_at >= written
+        assert token.last_used_at > now - tokens.LAST_USED_RESOLUTION - timedelta(microseconds=1)
+        written = token.last_used_at
+
+
+def test_api_requests_write_last_used_at_once_a_minute(world) -> None:
+    # given a token used by one request
+    from kam.testing import token_client
+
+    client = token_client(world.director)
+    assert client.get("/api/v1/deletions/").status_code == 200
+    token = ApiToken.objects.get(user=world.director)
+    stamped = token.last_used_at
+    # when a second request follows within the minute
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/deletions/").status_code == 200
+    # then the stamp is the first request's, and the request did not even send an UPDATE
+    token.refresh_from_db()
+    assert token.last_used_at == stamped
+    assert [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")] == []
+
+
+def test_a_token_read_before_another_request_wrote_it_is_not_written_again(world) -> None:
+    # given a token read by a request, then stamped by a concurrent one
+    token, _ = token_create(user=world.director, name="erp")
+    first = timezone.now()
+    read_earlier = ApiToken.objects.get(pk=token.pk)
+    assert tokens.token_touch(token=token, now=first) is True
+    # when the first request records its use a second later
+    # then the UPDATE finds the stamp recent and leaves it
+    assert tokens.token_touch(token=read_earlier, now=first + timedelta(seconds=1)) is False
+    token.refresh_from_db()
+    assert token.last_used_at == first

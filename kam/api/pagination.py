@@ -14,13 +14,16 @@ integrators is in README.md ("Sync out").
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.db import connections
-from django.db.models import F, Model, QuerySet
+from django.db.models import DateTimeField, Expression, F, Func, Model, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -30,7 +33,18 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from kam.api.sql_json import rows_in_local_time_zone
+
 CURSOR_SALT = "kam.api.cursor"
+
+
+# The horizon in SQL (see `sync_horizon`), a timestamptz; the parameter is the margin in seconds.
+# min() over no row is NULL and LEAST ignores NULLs: with no write in flight it is the clock.
+HORIZON_SQL = (
+    "((SELECT LEAST(clock_timestamp(), min(xact_start)) FROM pg_stat_activity "
+    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)"
+    " - make_interval(secs => %s))"
+)
 
 
 def sync_horizon(*, using: str = "default") -> datetime | None:
@@ -43,27 +57,34 @@ def sync_horizon(*, using: str = "default") -> datetime | None:
     transaction reached the database (auto_now and bulk writes take theirs in Python) and clock
     drift between application and database servers. A row stamped at or after the horizon may
     still be joined by rows that commit late with older stamps, so it is not handed out yet.
+    (A page reads it inside its own query, `sync_horizon_expression`, one round trip fewer.)
     """
     connection = connections[using]
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT LEAST(clock_timestamp(), min(xact_start)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
-        )
-        (oldest,) = cursor.fetchone()
-    if oldest is None:  # min() over no row and LEAST ignore NULLs; keep the clock
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT clock_timestamp()")
-            (oldest,) = cursor.fetchone()
-    return oldest.astimezone(UTC) - timedelta(seconds=settings.SYNC_SETTLE_SECONDS)
+        cursor.execute(f"SELECT {HORIZON_SQL}", [float(settings.SYNC_SETTLE_SECONDS)])
+        (horizon,) = cursor.fetchone()
+    return horizon.astimezone(UTC)
+
+
+def sync_horizon_expression(*, using: str = "default") -> RawSQL | None:
+    """`sync_horizon` as an expression the page's query evaluates once (an InitPlan) at its start,
+    or None where there is no horizon (SQLite)."""
+    if connections[using].vendor != "postgresql":
+        return None
+    return RawSQL(HORIZON_SQL, [float(settings.SYNC_SETTLE_SECONDS)], output_field=DateTimeField())  # noqa: S611 - constant SQL
 
 
 def sync_fields(view: Any) -> tuple[str, ...]:
     """The keyset of a view's collection: (`sync_ordering`, "id"), or ("id",) for append-only ones."""
     field = getattr(view, "sync_ordering", "updated_at")
     return (field,) if field == "id" else (field, "id")
+
+
+def _utc(value: Any) -> Any:
+    """A naive datetime read `AT TIME ZONE 'UTC'` made aware again; anything else as it is."""
+    return value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
 
 
 class SyncCursorPagination(CursorPagination):
@@ -83,6 +104,32 @@ class SyncCursorPagination(CursorPagination):
         return sync_fields(view)
 
     def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list[Model] | None:
+        page = self._keyset_page(queryset, request, view)
+        return self._take(list(page[: self.page_size + 1]), key=self._key)
+
+    def paginate_json(self, queryset: QuerySet, request: Request, view: Any, *, row: Expression) -> list[str]:
+        """The page's rows as JSON texts written by the database (`row`: an expression giving a
+        row's JSON as text, datetimes in the session zone: kam/api/sql_json.py), for a list built
+        without model instances; same rows, order and links as `paginate_queryset`. Render them
+        with `get_paginated_json`."""
+        page = self._keyset_page(queryset, request, view)
+        # The keys in UTC without a zone: `row` may be written under another session TimeZone,
+        # and Django's cursors read a timestamptz as if in UTC whatever its offset.
+        keys = {
+            f"_key_{f}": F(f) if f == "id" else Func(F(f), template="(%(expressions)s AT TIME ZONE 'UTC')")
+            for f in self.fields
+        }
+        page = page.annotate(**keys, _row_json=row).values_list(*keys, "_row_json")[: self.page_size + 1]
+        rows = rows_in_local_time_zone(page)
+        return [r[-1] for r in self._take(rows, key=lambda r: tuple(_utc(v) for v in r[:-1]))]
+
+    def get_paginated_json(self, rows: list[str]) -> bytes:
+        """The body `get_paginated_response` would render, from rows already written as JSON."""
+        links = json.dumps({"next": self.get_next_link(), "previous": self.get_previous_link()}, ensure_ascii=False)
+        return f'{links[:-1]},"results":[{",".join(rows)}]}}'.encode()
+
+    def _keyset_page(self, queryset: QuerySet, request: Request, view: Any) -> QuerySet:
+        """The ordered rows from the cursor's position on, below the sync horizon (unsliced)."""
         self.request = request
         self.base_url = request.build_absolute_uri()
         self.page_size = self.get_page_size(request)
@@ -94,7 +141,7 @@ class SyncCursorPagination(CursorPagination):
         self.collection = queryset.model._meta.label_lower
         position, backwards = self.decode_cursor(request)
         if self.fields[0] != "id" and not descending:
-            horizon = sync_horizon(using=queryset.db)
+            horizon = sync_horizon_expression(using=queryset.db)
             if horizon is not None:
                 queryset = queryset.filter(**{f"{self.fields[0]}__lt": horizon})
         if position is not None:
@@ -103,7 +150,13 @@ class SyncCursorPagination(CursorPagination):
             after = TupleLessThan if backwards != descending else TupleGreaterThan
             queryset = queryset.filter(after(keys, bound))
         order = [f"-{f}" if backwards != descending else f for f in self.fields]
-        rows = list(queryset.order_by(*order)[: self.page_size + 1])
+        self._position, self._backwards = position, backwards
+        return queryset.order_by(*order)
+
+    def _take(self, rows: list, *, key: Callable[[Any], tuple]) -> list:
+        """The page of `rows` (page_size + 1 fetched, to know whether more follow), in keyset order;
+        remembers its first and last positions for the links."""
+        position, backwards = self._position, self._backwards
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:
@@ -112,9 +165,8 @@ class SyncCursorPagination(CursorPagination):
         else:
             self._has_next, self._has_previous = more, position is not None
         self.page = rows
-        self._first = self._key(rows[0]) if rows else position
-        self._last = self._key(rows[-1]) if rows else position
-        self._backwards = backwards
+        self._first = key(rows[0]) if rows else position
+        self._last = key(rows[-1]) if rows else position
         return rows
 
     def _key(self, row: Model) -> tuple:
