@@ -201,6 +201,21 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The funnel (funnel/): fiscal year start month (1 = calendar quarters), the weekday of the weekly
+# forecast snapshot (mon..sun, Friday by default) and days without activity that make a deal "stalled".
+FUNNEL_FISCAL_YEAR_START_MONTH = envint("FUNNEL_FISCAL_YEAR_START_MONTH", "1")
+if not 1 <= FUNNEL_FISCAL_YEAR_START_MONTH <= 12:
+    raise ImproperlyConfigured("FUNNEL_FISCAL_YEAR_START_MONTH must be 1-12")
+FORECAST_SNAPSHOT_DAY = os.environ.get("FORECAST_SNAPSHOT_DAY", "fri").strip().lower()
+if FORECAST_SNAPSHOT_DAY not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+    raise ImproperlyConfigured(f"FORECAST_SNAPSHOT_DAY must be mon..sun, got {FORECAST_SNAPSHOT_DAY!r}")
+FUNNEL_STALLED_DAYS = envint("FUNNEL_STALLED_DAYS", "30")
+CELERY_BEAT_SCHEDULE["forecast-weekly-snapshot"] = {
+    "task": "funnel.tasks.weekly_snapshot",
+    "schedule": crontab(day_of_week=FORECAST_SNAPSHOT_DAY, hour=18, minute=0),
+    "options": {"expires": 12 * 3600},
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api.authentication.ApiTokenAuthentication",

@@ -22,6 +22,8 @@ urlpatterns = [
     path("api/v1/", include("integrations.api.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/tiering/", include("tiering.api.urls")),
+    path("api/v1/", include("funnel.api.urls")),
+    path("funnel/", include("funnel.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

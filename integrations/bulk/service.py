@@ -21,7 +21,7 @@ from accounts.visibility import sees_everything
 from integrations.bulk import MAX_RECORDS
 from integrations.bulk.references import Item, hidden_message, invalidate_orphans, resolve, visibility_guard
 from integrations.bulk.specs import Spec
-from integrations.bulk.upsert import HIDDEN, KEY, upsert
+from integrations.bulk.upsert import CREATED, HIDDEN, KEY, UPDATED, upsert
 from kam.collector import paused_gc
 
 ERROR, SKIPPED = "error", "skipped"
@@ -202,6 +202,8 @@ def _write(spec: Spec, user: User, items: list[Item], *, atomic: bool) -> None:
             pending = [item for item in pending if item.ok]
     if atomic and not all(item.ok for item in items):
         raise _AtomicBatchFailed
+    if spec.after_write is not None:
+        spec.after_write(user, [item.id for item in items if item.ok and item.status in (CREATED, UPDATED)])
 
 
 def _answer(items: list[Item], atomic: bool, *, skip_valid: bool = False) -> BulkAnswer:

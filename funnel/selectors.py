@@ -1,0 +1,416 @@
+"""Reads of the funnel for pages, the API, exports and tasks. Every one starts from
+`visible_to(user)` (opportunities, history, snapshots) or `people_visible_to(user)` (reps, teams)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Account, Team, User
+from accounts.visibility import sees_everything
+from funnel.domain import forecast as fc
+from funnel.domain import stages
+from funnel.domain.quarters import Quarter, parse_quarter, quarter_of
+from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange, StageDefault
+
+ZERO = Decimal("0")
+MONEY_FIELD = DecimalField(max_digits=24, decimal_places=6)
+
+
+def fiscal_start() -> int:
+    return settings.FUNNEL_FISCAL_YEAR_START_MONTH
+
+
+def quarter_parse(label: str) -> Quarter:
+    """`2026-Q3` under the configured fiscal start; ValueError if malformed."""
+    return parse_quarter(label, start_month=fiscal_start())
+
+
+def current_quarter(today: date | None = None) -> Quarter:
+    return quarter_of(today or timezone.localdate(), start_month=fiscal_start())
+
+
+def stage_defaults() -> dict[str, int]:
+    """Stage -> default probability (%): DEFAULT_PROBABILITY overlaid with a director's settings."""
+    return {**stages.DEFAULT_PROBABILITY, **dict(StageDefault.objects.values_list("stage", "probability"))}
+
+
+# ---- people and teams -------------------------------------------------------------------------
+
+
+def people_visible_to(user: User) -> QuerySet[User]:
+    """The reps whose figures `user` may see: themselves; a manager also the members of every
+    team they lead; a director (and an integration user) everyone."""
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    if sees_everything(user):
+        return User.objects.all()
+    people = Q(pk=user.pk)
+    if user.role == User.Role.MANAGER:
+        people |= Q(team__manager=user)
+    return User.objects.filter(people)
+
+
+def teams_visible_to(user: User) -> QuerySet[Team]:
+    """The teams whose figures `user` may see: a director all, a manager those they lead, a rep
+    none (a rep sees only their own figures)."""
+    if not user.is_authenticated or not user.is_active:
+        return Team.objects.none()
+    if sees_everything(user):
+        return Team.objects.all()
+    if user.role == User.Role.MANAGER:
+        return Team.objects.filter(manager=user)
+    return Team.objects.none()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: one rep, one team, or everyone the caller may see (both None)."""
+
+    owner: User | None = None
+    team: Team | None = None
+
+    @property
+    def label(self) -> str:
+        return self.owner.username if self.owner else self.team.name if self.team else ""
+
+
+def scope_resolve(*, user: User, owner: str | None = None, team: str | int | None = None) -> Scope:
+    """The scope named by `owner` (username) or `team` (id); Http404 when the caller may not see
+    that rep or team, or it does not exist (a hidden one answers like a missing one)."""
+    if owner:
+        found = people_visible_to(user).filter(username=owner).first()
+        if found is None:
+            raise Http404
+        return Scope(owner=found)
+    if team not in (None, ""):
+        try:
+            return Scope(team=teams_visible_to(user).get(pk=int(team)))
+        except (Team.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+    return Scope()
+
+
+def _scoped(queryset: QuerySet, *, user: User, scope: Scope, owner_field: str = "owner") -> QuerySet:
+    """Rows `user` may see, narrowed to the scope. A rep without a scope sees only their own
+    figures (the dashboard is theirs), a manager their teams' and their own, a director all."""
+    queryset = queryset.visible_to(user)
+    if scope.owner is not None:
+        return queryset.filter(**{owner_field: scope.owner})
+    if scope.team is not None:
+        return queryset.filter(**{f"{owner_field}__team": scope.team})
+    if sees_everything(user):
+        return queryset
+    return queryset.filter(**{f"{owner_field}__in": people_visible_to(user).values("pk")})
+
+
+# ---- opportunities ----------------------------------------------------------------------------
+
+
+def opportunity_list(*, user: User, filters: dict | None = None) -> QuerySet[Opportunity]:
+    """The opportunities `user` may see, narrowed by `filters` (stage, owner username, account id,
+    category, closing_from/closing_to ISO dates, q: name or account name contains)."""
+    queryset = Opportunity.objects.visible_to(user).select_related("account", "owner")
+    filters = filters or {}
+    if filters.get("stage"):
+        queryset = queryset.filter(stage=filters["stage"])
+    if filters.get("owner"):
+        queryset = queryset.filter(owner__username=filters["owner"])
+    if filters.get("account"):
+        queryset = queryset.filter(account_id=filters["account"])
+    if filters.get("category"):
+        queryset = queryset.filter(forecast_category=filters["category"])
+    if filters.get("q"):
+        queryset = queryset.filter(Q(name__icontains=filters["q"]) | Q(account__name__icontains=filters["q"]))
+    return queryset
+
+
+def stage_history(*, opportunity: Opportunity) -> list[StageChange]:
+    """Its stage changes, oldest first (the caller already checked the opportunity is visible)."""
+    return list(opportunity.stage_changes.select_related("changed_by").order_by("changed_at", "id"))
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: str
+    label: str
+    opportunities: list[Opportunity]
+    amount: Decimal
+
+
+def pipeline_board(*, user: User, scope: Scope | None = None, closed_since: date | None = None) -> list[BoardColumn]:
+    """Stage columns for the board: every open opportunity of the scope, and those closed on or
+    after `closed_since` (default: 30 days ago) so the won and lost columns stay short."""
+    from funnel.models import Stage
+
+    closed_since = closed_since or timezone.localdate() - timedelta(days=30)
+    rows = _scoped(Opportunity.objects.select_related("account", "owner"), user=user, scope=scope or Scope())
+    rows = rows.filter(Q(stage__in=stages.OPEN_STAGES) | Q(closed_at__gte=closed_since)).order_by(
+        "expected_close_date", "id"
+    )
+    by_stage: dict[str, list[Opportunity]] = {stage: [] for stage in stages.STAGES}
+    for row in rows:
+        by_stage[row.stage].append(row)
+    return [
+        BoardColumn(value, label, by_stage[value], sum((o.amount for o in by_stage[value]), ZERO))
+        for value, label in Stage.choices
+    ]
+
+
+# ---- forecast ---------------------------------------------------------------------------------
+
+
+def forecast_figures(*, user: User, quarter: Quarter, scope: Scope, as_of: date | None = None) -> fc.Figures:
+    """Won to date, commit, best case and weighted pipeline for `quarter`, computed in the
+    database (two aggregate queries) under the rules of funnel.domain.forecast."""
+    base = _scoped(Opportunity.objects.all(), user=user, scope=scope)
+    won_rows = base.filter(stage__in=stages.WON_STAGES, closed_at__gte=quarter.start, closed_at__lte=quarter.end)
+    if as_of is not None:
+        won_rows = won_rows.filter(closed_at__lte=as_of)
+    won = won_rows.aggregate(s=Sum("amount"))["s"] or ZERO
+    open_rows = base.filter(
+        stage__in=stages.OPEN_STAGES, expected_close_date__gte=quarter.start, expected_close_date__lte=quarter.end
+    )
+    sums = open_rows.aggregate(
+        commit=Sum("amount", filter=Q(forecast_category=stages.COMMIT)),
+        best=Sum("amount", filter=Q(forecast_category=stages.BEST_CASE)),
+        weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
+    )
+    return fc.figures_from_sums(
+        won=won,
+        commit_open=sums["commit"] or ZERO,
+        best_case_open=sums["best"] or ZERO,
+        weighted_open=(sums["weighted"] or ZERO) / 100,
+    )
+
+
+@dataclass(frozen=True)
+class WeekAccuracy:
+    week: date
+    as_of: date
+    won_to_date: Decimal
+    weighted: Decimal  # the weighted forecast at that week
+    commit: Decimal
+    accuracy: Decimal | None  # of the weighted forecast; None until the quarter ends or when actual is 0
+    bias: Decimal | None
+    commit_accuracy: Decimal | None
+    commit_bias: Decimal | None
+
+
+@dataclass(frozen=True)
+class QuarterAccuracy:
+    quarter: str
+    actual: Decimal  # won in the quarter (so far, until it ends)
+    final: bool  # the quarter has ended: actual is known
+    undefined: bool  # final and nothing was won: accuracy and bias do not exist
+    weeks: list[WeekAccuracy]
+
+
+def forecast_accuracy(*, user: User, quarter: Quarter, scope: Scope, today: date | None = None) -> QuarterAccuracy:
+    """For every weekly snapshot in `quarter`: the weighted forecast and commit at that week
+    (snapshot lines closing in the quarter, plus won to date at the snapshot's day), against the
+    actual; accuracy and bias as in funnel.domain.forecast. Three queries."""
+    today = today or timezone.localdate()
+    final = today > quarter.end
+    won = (
+        _scoped(Opportunity.objects.all(), user=user, scope=scope)
+        .filter(stage__in=stages.WON_STAGES, closed_at__gte=quarter.start, closed_at__lte=quarter.end)
+        .values_list("closed_at", "amount")
+    )
+    won = sorted(won)
+    actual = sum((amount for _day, amount in won), ZERO)
+    snapshots = list(ForecastSnapshot.objects.filter(as_of__gte=quarter.start, as_of__lte=quarter.end).order_by("week"))
+    lines = (
+        _scoped(SnapshotLine.objects.all(), user=user, scope=scope)
+        .filter(
+            snapshot__in=snapshots,
+            expected_close_date__gte=quarter.start,
+            expected_close_date__lte=quarter.end,
+        )
+        .values("snapshot_id")
+        .annotate(
+            commit=Sum("amount", filter=Q(forecast_category=stages.COMMIT)),
+            best=Sum("amount", filter=Q(forecast_category=stages.BEST_CASE)),
+            weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
+        )
+    )
+    per_snapshot = {row["snapshot_id"]: row for row in lines}
+    weeks = []
+    for snapshot in snapshots:
+        row = per_snapshot.get(snapshot.pk, {})
+        to_date = sum((amount for day, amount in won if day <= snapshot.as_of), ZERO)
+        figures = fc.figures_from_sums(
+            won=to_date,
+            commit_open=row.get("commit") or ZERO,
+            best_case_open=row.get("best") or ZERO,
+            weighted_open=(row.get("weighted") or ZERO) / 100,
+        )
+        judged = final and actual > 0
+        weeks.append(
+            WeekAccuracy(
+                week=snapshot.week,
+                as_of=snapshot.as_of,
+                won_to_date=figures.won,
+                weighted=figures.weighted,
+                commit=figures.commit,
+                accuracy=fc.accuracy(forecast=figures.weighted, actual=actual) if judged else None,
+                bias=fc.bias(forecast=figures.weighted, actual=actual) if judged else None,
+                commit_accuracy=fc.accuracy(forecast=figures.commit, actual=actual) if judged else None,
+                commit_bias=fc.bias(forecast=figures.commit, actual=actual) if judged else None,
+            )
+        )
+    return QuarterAccuracy(quarter.label, actual, final, final and actual <= 0, weeks)
+
+
+def commitments(*, user: User, quarter: Quarter, scope: Scope) -> list[Commitment]:
+    """The commitments for `quarter` of the reps in scope that `user` may see."""
+    people = people_visible_to(user)
+    if scope.owner is not None:
+        people = people.filter(pk=scope.owner.pk)
+    elif scope.team is not None:
+        people = people.filter(team=scope.team)
+    return list(
+        Commitment.objects.filter(quarter=quarter.label, owner__in=people.values("pk")).select_related(
+            "owner", "adjusted_by"
+        )
+    )
+
+
+# ---- dashboard ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    label: str
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+def sales_funnel(*, user: User, scope: Scope, quarter: Quarter | None = None) -> list[StageRow]:
+    """Count, amount and weighted amount per stage (every stage, zeros included), one query.
+    With `quarter`: open ones closing in it and won/lost ones closed in it."""
+    from funnel.models import Stage
+
+    rows = _scoped(Opportunity.objects.all(), user=user, scope=scope)
+    if quarter is not None:
+        rows = rows.filter(
+            Q(
+                stage__in=stages.OPEN_STAGES,
+                expected_close_date__gte=quarter.start,
+                expected_close_date__lte=quarter.end,
+            )
+            | Q(stage__in=stages.CLOSED_STAGES, closed_at__gte=quarter.start, closed_at__lte=quarter.end)
+        )
+    found = {
+        row["stage"]: row
+        for row in rows.values("stage").annotate(
+            n=Count("id"),
+            amount=Sum("amount"),
+            weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
+        )
+    }
+    return [
+        StageRow(
+            value,
+            str(label),
+            found.get(value, {}).get("n", 0),
+            found.get(value, {}).get("amount") or ZERO,
+            ((found.get(value, {}).get("weighted") or ZERO) / 100).quantize(fc.CENT),
+        )
+        for value, label in Stage.choices
+    ]
+
+
+def stalled_deals(*, user: User, scope: Scope, days: int | None = None, now=None) -> list[Opportunity]:  # noqa: ANN001
+    """Open opportunities with no change and no stage change in `days` (FUNNEL_STALLED_DAYS)."""
+    days = settings.FUNNEL_STALLED_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return list(
+        _scoped(Opportunity.objects.select_related("account", "owner"), user=user, scope=scope)
+        .filter(stage__in=stages.OPEN_STAGES)
+        .annotate(last_activity=Greatest("updated_at", Coalesce("stage_changed_at", "updated_at")))
+        .filter(last_activity__lt=cutoff)
+        .order_by("last_activity", "id")[:200]
+    )
+
+
+def whitespace(*, user: User, scope: Scope) -> list[Account]:
+    """Key accounts (category key) the caller sees, in scope by account owner, with no open opportunity."""
+    accounts = Account.objects.visible_to(user).filter(category="key")
+    if scope.owner is not None:
+        accounts = accounts.filter(owner=scope.owner)
+    elif scope.team is not None:
+        accounts = accounts.filter(owner__team=scope.team)
+    elif not sees_everything(user):
+        accounts = accounts.filter(owner__in=people_visible_to(user).values("pk"))
+    open_ids = Opportunity.objects.filter(stage__in=stages.OPEN_STAGES).values("account_id")
+    return list(accounts.exclude(pk__in=open_ids).select_related("owner").order_by("name")[:500])
+
+
+def weighted_by_quarter(*, user: User, scope: Scope, quarters: list[Quarter]) -> list[tuple[str, Decimal]]:
+    """Weighted pipeline (won + Σ amount × probability of open ones) for each quarter."""
+    return [(q.label, forecast_figures(user=user, quarter=q, scope=scope).weighted) for q in quarters]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the manager dashboard shows, for one scope and quarter; the page, its chart
+    data and its CSV exports all come from here, so they cannot disagree."""
+
+    quarter: Quarter
+    scope: Scope
+    figures: fc.Figures
+    funnel: list[StageRow]
+    weighted_by_quarter: list[tuple[str, Decimal]]
+    accuracy: QuarterAccuracy
+    stalled: list[Opportunity]
+    whitespace: list[Account]
+
+    def table(self, chart: str) -> tuple[list[str], list[list[object]]]:
+        """(header, rows) of one chart's table; KeyError for an unknown chart."""
+        if chart == "funnel":
+            return ["stage", "count", "amount", "weighted"], [
+                [r.label, r.count, r.amount, r.weighted] for r in self.funnel
+            ]
+        if chart == "weighted":
+            return ["quarter", "weighted"], [[label, value] for label, value in self.weighted_by_quarter]
+        if chart == "forecast":
+            return ["week", "weighted", "commit", "won_to_date", "actual", "accuracy", "bias"], [
+                [w.week, w.weighted, w.commit, w.won_to_date, self.accuracy.actual, w.accuracy, w.bias]
+                for w in self.accuracy.weeks
+            ]
+        if chart == "stalled":
+            return ["opportunity", "account", "owner", "stage", "amount", "last_change"], [
+                [o.name, o.account.name, str(o.owner or ""), o.get_stage_display(), o.amount, o.last_activity.date()]
+                for o in self.stalled
+            ]
+        if chart == "whitespace":
+            return ["account", "tier", "owner"], [[a.name, a.tier, str(a.owner or "")] for a in self.whitespace]
+        raise KeyError(chart)
+
+
+CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace")
+
+
+def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
+    """The manager dashboard's data; a fixed number of queries whatever the data size."""
+    quarters = [quarter.previous(), quarter, quarter.next(), quarter.next().next()]
+    return Dashboard(
+        quarter=quarter,
+        scope=scope,
+        figures=forecast_figures(user=user, quarter=quarter, scope=scope),
+        funnel=sales_funnel(user=user, scope=scope, quarter=quarter),
+        weighted_by_quarter=weighted_by_quarter(user=user, scope=scope, quarters=quarters),
+        accuracy=forecast_accuracy(user=user, quarter=quarter, scope=scope),
+        stalled=stalled_deals(user=user, scope=scope),
+        whitespace=whitespace(user=user, scope=scope),
+    )
