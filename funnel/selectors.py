@@ -98,15 +98,18 @@ def scope_resolve(*, user: User, owner: str | None = None, team: str | int | Non
     return Scope()
 
 
-def _scoped(queryset: QuerySet, *, user: User, scope: Scope, owner_field: str = "owner") -> QuerySet:
-    """Rows `user` may see, narrowed to the scope. A rep without a scope sees only their own
-    figures (the dashboard is theirs), a manager their teams' and their own, a director all."""
+def _scoped(
+    queryset: QuerySet, *, user: User, scope: Scope, owner_field: str = "owner", figures: bool = True
+) -> QuerySet:
+    """Rows `user` may see, narrowed to the scope. For figures (`figures=True`), no scope means
+    the person's own: a rep their own, a manager their teams' and their own, a director all.
+    Otherwise (the board) no scope means every visible row, e.g. deals on accounts a rep serves."""
     queryset = queryset.visible_to(user)
     if scope.owner is not None:
         return queryset.filter(**{owner_field: scope.owner})
     if scope.team is not None:
         return queryset.filter(**{f"{owner_field}__team": scope.team})
-    if sees_everything(user):
+    if sees_everything(user) or not figures:
         return queryset
     return queryset.filter(**{f"{owner_field}__in": people_visible_to(user).values("pk")})
 
@@ -151,7 +154,9 @@ def pipeline_board(*, user: User, scope: Scope | None = None, closed_since: date
     from funnel.models import Stage
 
     closed_since = closed_since or timezone.localdate() - timedelta(days=30)
-    rows = _scoped(Opportunity.objects.select_related("account", "owner"), user=user, scope=scope or Scope())
+    rows = _scoped(
+        Opportunity.objects.select_related("account", "owner"), user=user, scope=scope or Scope(), figures=False
+    )
     rows = rows.filter(Q(stage__in=stages.OPEN_STAGES) | Q(closed_at__gte=closed_since)).order_by(
         "expected_close_date", "id"
     )
@@ -314,7 +319,7 @@ def sales_funnel(*, user: User, scope: Scope, quarter: Quarter | None = None) ->
         row["stage"]: row
         for row in rows.values("stage").annotate(
             n=Count("id"),
-            amount=Sum("amount"),
+            total=Sum("amount"),
             weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
         )
     }
@@ -323,7 +328,7 @@ def sales_funnel(*, user: User, scope: Scope, quarter: Quarter | None = None) ->
             value,
             str(label),
             found.get(value, {}).get("n", 0),
-            found.get(value, {}).get("amount") or ZERO,
+            found.get(value, {}).get("total") or ZERO,
             ((found.get(value, {}).get("weighted") or ZERO) / 100).quantize(fc.CENT),
         )
         for value, label in Stage.choices
