@@ -117,7 +117,7 @@ def test_the_dashboard_and_its_exports_show_only_the_persons_own_numbers(
         expected_close_date=date(2026, 8, 1),
     )
     make_opportunity(world.account, name="rep1-open", stage="negotiation", amount="2222.00")
-    make_opportunity(world.other_account, name="rep4-open", stage="negotiation", amount="4444.00")
+    make_opportunity(world.other_account, name="rep4-open", stage="proposal", amount="4444.00")
     client.force_login(getattr(world, person))
     # when the dashboard and its funnel export are opened for 2026-Q3
     page = client.get(reverse("funnel:dashboard"), {"quarter": "2026-Q3"}).content.decode()
