@@ -117,7 +117,7 @@ def test_the_dashboard_and_its_exports_show_only_the_persons_own_numbers(
         expected_close_date=date(2026, 8, 1),
     )
     make_opportunity(world.account, name="rep1-open", stage="negotiation", amount="2222.00")
-    make_opportunity(world.other_account, name="rep4-open", stage="proposal", amount="4444.00")
+    make_opportunity(world.other_account, name="rep4-open", stage="proposal", amount="4446.00")
     client.force_login(getattr(world, person))
     # when the dashboard and its funnel export are opened for 2026-Q3
     page = client.get(reverse("funnel:dashboard"), {"quarter": "2026-Q3"}).content.decode()
@@ -125,7 +125,7 @@ def test_the_dashboard_and_its_exports_show_only_the_persons_own_numbers(
     # then rep1's amounts appear exactly to those who may see them, rep4's to rep4's side and the director
     assert ("1111.00" in page, "2222.00" in csv) == (rep1_figures, rep1_figures)
     rep4_figures = person in ("other_rep", "other_manager", "director")
-    assert ("4444.00" in page, "4444.00" in csv) == (rep4_figures, rep4_figures)
+    assert ("4446.00" in page, "4446.00" in csv) == (rep4_figures, rep4_figures)
     # and asking for rep1 by name is a 404 for the others
     named = client.get(reverse("funnel:dashboard"), {"owner": "rep1"})
     assert named.status_code == (200 if rep1_figures else 404)
