@@ -301,18 +301,14 @@ class StageRow:
 
 
 def sales_funnel(*, user: User, scope: Scope, quarter: Quarter | None = None) -> list[StageRow]:
-    """Count, amount and weighted amount per stage (every stage, zeros included), one query.
-    With `quarter`: open ones closing in it and won/lost ones closed in it."""
+    """Count, amount and weighted amount per stage (every stage, zeros included), one query:
+    the whole open pipeline, and with `quarter` the won and lost ones closed in it."""
     from funnel.models import Stage
 
     rows = _scoped(Opportunity.objects.all(), user=user, scope=scope)
     if quarter is not None:
         rows = rows.filter(
-            Q(
-                stage__in=stages.OPEN_STAGES,
-                expected_close_date__gte=quarter.start,
-                expected_close_date__lte=quarter.end,
-            )
+            Q(stage__in=stages.OPEN_STAGES)
             | Q(stage__in=stages.CLOSED_STAGES, closed_at__gte=quarter.start, closed_at__lte=quarter.end)
         )
     found = {
