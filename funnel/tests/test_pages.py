@@ -1,0 +1,138 @@
+"""The funnel's pages: board (move by menu or htmx, inline edit), an opportunity's page, new
+opportunity, the director's stage defaults and the dashboard's CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from funnel.models import Opportunity, StageChange, StageDefault
+from funnel.tests.factories import make_opportunity
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_board_puts_cards_in_their_stage_columns_and_lists_them_for_phones(client, world) -> None:  # noqa: ANN001
+    make_opportunity(world.account, name="Retrofit A", stage="proposal")
+    client.force_login(world.owner)
+    page = client.get(reverse("funnel:board")).content.decode()
+    column = page.index('data-stage="proposal"')
+    assert page.index("Retrofit A") > column
+    assert page.index("Retrofit A") < page.index('data-stage="negotiation"')
+    assert 'id="pipeline-list"' in page
+
+
+def test_moving_a_card_with_htmx_answers_the_card_and_records_the_change(client, world) -> None:  # noqa: ANN001
+    deal = make_opportunity(world.account, stage="proposal")
+    client.force_login(world.owner)
+    answer = client.post(reverse("funnel:move", args=[deal.pk]), {"stage": "negotiation"}, HTTP_HX_REQUEST="true")
+    assert (answer.status_code, f'id="card-{deal.pk}"' in answer.content.decode()) == (200, True)
+    assert '<option value="negotiation" selected>' in answer.content.decode()
+    assert list(StageChange.objects.filter(opportunity=deal).values_list("to_stage", flat=True)) == [
+        "proposal",
+        "negotiation",
+    ]
+
+
+def test_an_unknown_stage_changes_nothing(client, world) -> None:  # noqa: ANN001
+    deal = make_opportunity(world.account, stage="proposal")
+    client.force_login(world.owner)
+    assert client.post(reverse("funnel:move", args=[deal.pk]), {"stage": "won"}).status_code == 400
+    assert Opportunity.objects.get(pk=deal.pk).stage == "proposal"
+
+
+def test_inline_edit_saves_the_five_fields_and_an_empty_probability_clears_the_override(client, world) -> None:  # noqa: ANN001
+    deal = make_opportunity(world.account, stage="proposal", probability_override=80)
+    client.force_login(world.owner)
+    url = reverse("funnel:card_edit", args=[deal.pk])
+    form = client.get(url).content.decode()
+    assert 'name="probability_override" value="80"' in form
+    answer = client.post(
+        url,
+        {
+            "amount": "12345.60",
+            "expected_close_date": "2026-09-01",
+            "probability_override": "",
+            "category_override": "commit",
+            "next_step": "Meet the CFO",
+        },
+    )
+    assert answer.status_code == 200
+    stored = Opportunity.objects.get(pk=deal.pk)
+    assert (stored.amount, stored.expected_close_date, stored.probability_override, stored.probability) == (
+        Decimal("12345.60"),
+        date(2026, 9, 1),
+        None,
+        50,
+    )
+    assert (stored.forecast_category, stored.next_step) == ("commit", "Meet the CFO")
+
+
+def test_an_invalid_inline_edit_shows_the_form_again(client, world) -> None:  # noqa: ANN001
+    deal = make_opportunity(world.account, amount="100.00")
+    client.force_login(world.owner)
+    answer = client.post(reverse("funnel:card_edit", args=[deal.pk]), {"amount": "-1", "probability_override": "101"})
+    assert answer.status_code == 400
+    assert Opportunity.objects.get(pk=deal.pk).amount == Decimal("100.00")
+
+
+def test_a_new_opportunity_from_the_page(client, world) -> None:  # noqa: ANN001
+    client.force_login(world.owner)
+    answer = client.post(
+        reverse("funnel:create"),
+        {
+            "account": world.account.pk,
+            "name": "Line 4",
+            "amount": "5000",
+            "stage": "first_contact",
+            "owner": world.owner.pk,
+        },
+    )
+    deal = Opportunity.objects.get()
+    assert (answer.status_code, answer.url) == (302, reverse("funnel:detail", args=[deal.pk]))
+    assert (deal.name, deal.probability, deal.forecast_category) == ("Line 4", 10, "pipeline")
+
+
+def test_the_new_opportunity_form_offers_only_visible_accounts(client, world) -> None:  # noqa: ANN001
+    client.force_login(world.owner)
+    answer = client.post(reverse("funnel:create"), {"account": world.other_account.pk, "name": "x", "amount": "1"})
+    assert answer.status_code == 200
+    assert Opportunity.objects.count() == 0
+
+
+def test_the_detail_page_shows_the_stage_history(client, world) -> None:  # noqa: ANN001
+    deal = make_opportunity(world.account, stage="proposal")
+    client.force_login(world.owner)
+    client.post(reverse("funnel:move", args=[deal.pk]), {"stage": "lost"})
+    page = client.get(reverse("funnel:detail", args=[deal.pk])).content.decode()
+    history = page[page.index('id="stage-history"') :]
+    assert history.index("Proposal submitted") < history.index("Lost")
+
+
+@pytest.mark.parametrize(("person", "status"), [("director", 200), ("manager", 403), ("owner", 403)])
+def test_only_directors_open_the_stage_defaults(client, world, person, status) -> None:  # noqa: ANN001
+    client.force_login(getattr(world, person))
+    assert client.get(reverse("funnel:stage_defaults")).status_code == status
+    posted = client.post(
+        reverse("funnel:stage_defaults"),
+        {"first_contact": 5, "needs_understood": 20, "proposal": 45, "negotiation": 70},
+    )
+    assert posted.status_code == (302 if status == 200 else 403)
+    assert StageDefault.objects.count() == (4 if status == 200 else 0)
+
+
+def test_each_dashboard_chart_exports_its_table(client, world) -> None:  # noqa: ANN001
+    make_opportunity(world.account, stage="negotiation", amount="1000.00")
+    client.force_login(world.owner)
+    answer = client.get(reverse("funnel:dashboard_csv", args=["funnel"]), {"quarter": "2026-Q3"})
+    rows = list(csv.reader(io.StringIO(answer.content.decode())))
+    assert rows[0] == ["stage", "count", "amount", "weighted"]
+    assert rows[4] == ["Negotiation", "1", "1000.00", "750.00"]
+    for chart in ("weighted", "forecast", "stalled", "whitespace"):
+        assert client.get(reverse("funnel:dashboard_csv", args=[chart])).status_code == 200
+    assert client.get(reverse("funnel:dashboard_csv", args=["secrets"])).status_code == 404
