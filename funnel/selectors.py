@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Account, Team, User
 from accounts.visibility import sees_everything
+from funnel.domain import conversion
 from funnel.domain import forecast as fc
 from funnel.domain import stages
 from funnel.domain.quarters import Quarter, parse_quarter, quarter_of
@@ -362,6 +363,84 @@ def weighted_by_quarter(*, user: User, scope: Scope, quarters: list[Quarter]) ->
     return [(q.label, forecast_figures(user=user, quarter=q, scope=scope).weighted) for q in quarters]
 
 
+def stage_statistics(
+    *,
+    user: User,
+    scope: Scope,
+    since: date | None = None,
+    now=None,  # noqa: ANN001
+) -> list[conversion.StageStatistics]:
+    """Conversion, average time in stage and the data-driven probability (won / reached) per
+    stage, over the opportunities in scope that began on or after `since` (default: four
+    quarters before the current one). One query, read in opportunity order."""
+    now = now or timezone.now()
+    if since is None:
+        quarter = current_quarter(timezone.localdate(now))
+        for _step in range(4):
+            quarter = quarter.previous()
+        since = quarter.start
+    opportunities = _scoped(Opportunity.objects.all(), user=user, scope=scope).filter(created_at__date__gte=since)
+    rows = (
+        StageChange.objects.filter(opportunity__in=opportunities.values("pk"))
+        .order_by("opportunity_id", "changed_at", "id")
+        .values_list("opportunity_id", "to_stage", "changed_at")
+    )
+
+    def walks():  # noqa: ANN202 - one opportunity's walk at a time
+        current, walk = None, []
+        for opportunity_id, stage, at in rows.iterator(chunk_size=10_000):
+            if opportunity_id != current:
+                if walk:
+                    yield walk
+                current, walk = opportunity_id, []
+            walk.append((stage, at))
+        if walk:
+            yield walk
+
+    return conversion.stage_statistics(walks(), now=now)
+
+
+AGEING_BUCKETS = ("current", "1-30", "31-60", "61-90", "over 90")
+
+
+@dataclass(frozen=True)
+class AgeingRow:
+    owner: str
+    buckets: tuple[Decimal, ...]  # one per AGEING_BUCKETS
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets, ZERO)
+
+
+def receivables_ageing(*, user: User, scope: Scope, today: date | None = None) -> list[AgeingRow]:
+    """Unpaid receivables (the ERP's payments without a paid date) of the accounts in scope, per
+    account owner, by days overdue: not yet due, 1-30, 31-60, 61-90, over 90. One query."""
+    from accounts.models import Payment
+
+    today = today or timezone.localdate()
+    payments = Payment.objects.visible_to(user).filter(paid_on__isnull=True)
+    if scope.owner is not None:
+        payments = payments.filter(account__owner=scope.owner)
+    elif scope.team is not None:
+        payments = payments.filter(account__owner__team=scope.team)
+    elif not sees_everything(user):
+        payments = payments.filter(account__owner__in=people_visible_to(user).values("pk"))
+
+    def overdue(low: int, high: int | None) -> Q:
+        """low..high days overdue (days overdue = today - due date)."""
+        condition = Q(due_on__lte=today - timedelta(days=low))
+        return condition & Q(due_on__gte=today - timedelta(days=high)) if high is not None else condition
+
+    sums = {"b0": Sum("amount", filter=Q(due_on__gte=today))}
+    for i, (low, high) in enumerate([(1, 30), (31, 60), (61, 90), (91, None)], start=1):
+        sums[f"b{i}"] = Sum("amount", filter=overdue(low, high))
+    rows = payments.values("account__owner__username").annotate(**sums).order_by("account__owner__username")
+    return [
+        AgeingRow(row["account__owner__username"] or "", tuple(row[f"b{i}"] or ZERO for i in range(5))) for row in rows
+    ]
+
+
 @dataclass(frozen=True)
 class Dashboard:
     """Everything the manager dashboard shows, for one scope and quarter; the page, its chart
@@ -375,6 +454,9 @@ class Dashboard:
     accuracy: QuarterAccuracy
     stalled: list[Opportunity]
     whitespace: list[Account]
+    stages: list[conversion.StageStatistics]
+    ageing: list[AgeingRow]
+    commitments: list[Commitment]
 
     def table(self, chart: str) -> tuple[list[str], list[list[object]]]:
         """(header, rows) of one chart's table; KeyError for an unknown chart."""
@@ -394,12 +476,22 @@ class Dashboard:
                 [o.name, o.account.name, str(o.owner or ""), o.get_stage_display(), o.amount, o.last_activity.date()]
                 for o in self.stalled
             ]
+        if chart == "conversion":
+            return ["stage", "reached", "conversion", "win_rate", "average_days"], [
+                [r.stage, r.reached, r.conversion, r.win_rate, r.average_days] for r in self.stages
+            ]
+        if chart == "ageing":
+            return ["owner", *AGEING_BUCKETS, "total"], [[r.owner, *r.buckets, r.total] for r in self.ageing]
+        if chart == "commitments":
+            return ["rep", "quarter", "commit", "manager_adjustment"], [
+                [c.owner.username, c.quarter, c.amount, c.manager_amount] for c in self.commitments
+            ]
         if chart == "whitespace":
             return ["account", "tier", "owner"], [[a.name, a.tier, str(a.owner or "")] for a in self.whitespace]
         raise KeyError(chart)
 
 
-CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace")
+CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace", "conversion", "ageing", "commitments")
 
 
 def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
@@ -414,4 +506,7 @@ def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
         accuracy=forecast_accuracy(user=user, quarter=quarter, scope=scope),
         stalled=stalled_deals(user=user, scope=scope),
         whitespace=whitespace(user=user, scope=scope),
+        stages=stage_statistics(user=user, scope=scope),
+        ageing=receivables_ageing(user=user, scope=scope),
+        commitments=commitments(user=user, quarter=quarter, scope=scope),
     )

@@ -3,16 +3,19 @@ opportunity's page with its stage history, the stage defaults (directors) and th
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from funnel import selectors, services
-from funnel.forms import CardForm, MoveForm, OpportunityForm, StageDefaultsForm
-from funnel.models import Opportunity, Stage
+from funnel.forms import CardForm, CommitmentForm, MoveForm, OpportunityForm, StageDefaultsForm
+from funnel.models import Commitment, Opportunity, Stage
 from kam.pages import page_view, visible_or_404
 
 
@@ -126,7 +129,10 @@ def stage_defaults(request: HttpRequest) -> HttpResponse:
         changed = services.stage_defaults_set(user=request.user, probabilities=form.cleaned_data)
         messages.success(request, _("Defaults saved; %(n)s opportunities follow them.") % {"n": changed})
         return redirect("funnel:stage_defaults")
-    return render(request, "funnel/stage_defaults.html", {"form": form})
+    # The data-driven probability (won / reached, last four quarters) beside each default.
+    learned = {row.stage: row for row in selectors.stage_statistics(user=request.user, scope=selectors.Scope())}
+    rows = [(form[stage], learned[stage]) for stage in form.fields]
+    return render(request, "funnel/stage_defaults.html", {"form": form, "rows": rows})
 
 
 def _dashboard_data(request: HttpRequest) -> selectors.Dashboard:
@@ -152,6 +158,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for w in data.accuracy.weeks
         ],
         "actual": float(data.accuracy.actual),
+        "conversion": [
+            {
+                "stage": r.stage,
+                "conversion": None if r.conversion is None else float(r.conversion),
+                "win_rate": None if r.win_rate is None else float(r.win_rate),
+                "days": None if r.average_days is None else float(r.average_days),
+            }
+            for r in data.stages
+        ],
+        "ageing": [{"owner": r.owner, "buckets": [float(b) for b in r.buckets]} for r in data.ageing],
+        "buckets": list(selectors.AGEING_BUCKETS),
     }
     tables = {chart: data.table(chart) for chart in selectors.CHARTS}
     context = {
@@ -161,8 +178,45 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "query": request.GET.urlencode(),
         "people": selectors.people_visible_to(request.user).order_by("username"),
         "teams": selectors.teams_visible_to(request.user),
+        "can_adjust": request.user.is_director or request.user.role == "manager",
     }
     return render(request, "funnel/dashboard.html", context)
+
+
+@page_view
+@require_POST
+def commit(request: HttpRequest) -> HttpResponse:
+    """A rep submits (or replaces) their commit figure for a quarter."""
+    form = CommitmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.commitment_submit(user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Commitment saved."))
+    else:
+        messages.error(request, _("Give a quarter like 2026-Q3 and an amount."))
+    return redirect(f"{reverse('funnel:dashboard')}?quarter={request.POST.get('quarter', '')}")
+
+
+@page_view
+@require_POST
+def commit_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager's adjusted figure beside a rep's commitment (empty removes it); a commitment of
+    a rep the manager may not see answers 404."""
+    commitment = get_object_or_404(
+        Commitment.objects.filter(owner__in=selectors.people_visible_to(request.user).values("pk")), pk=pk
+    )
+    raw = request.POST.get("amount", "").strip()
+    try:
+        amount = Decimal(raw) if raw else None
+    except InvalidOperation:
+        messages.error(request, _("Give an amount."))
+    else:
+        services.commitment_adjust(user=request.user, commitment=commitment, amount=amount)
+        messages.success(request, _("Adjustment saved beside the rep's figure."))
+    return redirect(f"{reverse('funnel:dashboard')}?quarter={commitment.quarter}")
 
 
 @page_view

@@ -136,3 +136,51 @@ def test_each_dashboard_chart_exports_its_table(client, world) -> None:  # noqa:
     for chart in ("weighted", "forecast", "stalled", "whitespace"):
         assert client.get(reverse("funnel:dashboard_csv", args=[chart])).status_code == 200
     assert client.get(reverse("funnel:dashboard_csv", args=["secrets"])).status_code == 404
+
+
+def test_a_rep_commits_and_the_manager_adjusts_beside_it(client, world) -> None:  # noqa: ANN001
+    from funnel.models import Commitment
+
+    client.force_login(world.owner)
+    client.post(reverse("funnel:commit"), {"quarter": "2026-Q3", "amount": "200000"})
+    commitment = Commitment.objects.get()
+    client.force_login(world.other_manager)
+    assert client.post(reverse("funnel:commit_adjust", args=[commitment.pk]), {"amount": "1"}).status_code == 404
+    client.force_login(world.manager)
+    client.post(reverse("funnel:commit_adjust", args=[commitment.pk]), {"amount": "150000"})
+    page = client.get(reverse("funnel:dashboard"), {"quarter": "2026-Q3"}).content.decode()
+    table = page[page.index('id="table-commitments"') :]
+    assert "<td>200000.00</td><td>150000.00</td>" in table.replace("\n", "")
+    stored = Commitment.objects.get()
+    assert (stored.amount, stored.manager_amount) == (Decimal("200000.00"), Decimal("150000.00"))
+
+
+def test_the_stage_defaults_show_the_data_driven_probability(client, world) -> None:  # noqa: ANN001
+    won = make_opportunity(world.account, stage="proposal")
+    make_opportunity(world.account, stage="proposal")
+    client.force_login(world.owner)
+    client.post(reverse("funnel:move", args=[won.pk]), {"stage": "signed"})
+    client.force_login(world.director)
+    page = client.get(reverse("funnel:stage_defaults")).content.decode()
+    assert "Data-driven: 0.5000 of 2 that reached this stage" in page
+
+
+def test_receivables_ageing_buckets_days_overdue(client, world) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.tests.factories import make_payment
+
+    today = timezone.localdate()
+    for days, amount in ((-5, "1.00"), (0, "2.00"), (1, "10.00"), (30, "20.00"), (31, "100.00"), (90, "1000.00"),
+                         (91, "10000.00")):  # fmt: skip
+        make_payment(world.account, amount, due_on=today - timedelta(days=days))
+    make_payment(world.account, "99999.00", due_on=today - timedelta(days=200), paid_on=today)  # paid
+    make_payment(world.other_account, "55555.00", due_on=today - timedelta(days=10))  # another team
+    client.force_login(world.manager)
+    rows = list(csv.reader(io.StringIO(client.get(reverse("funnel:dashboard_csv", args=["ageing"])).content.decode())))
+    assert rows == [
+        ["owner", "current", "1-30", "31-60", "61-90", "over 90", "total"],
+        ["rep1", "3.00", "30.00", "100.00", "1000.00", "10000.00", "11133.00"],
+    ]

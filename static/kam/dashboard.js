@@ -44,3 +44,37 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
 });
+
+document.addEventListener("DOMContentLoaded", () => {
+  if (!window.echarts) return;
+  const data = JSON.parse(document.getElementById("dashboard-data").textContent);
+  const draw = (id, option) => {
+    const el = document.getElementById(id);
+    if (!el) return;
+    const chart = echarts.init(el);
+    chart.setOption(option);
+    window.kamCharts = window.kamCharts || {};
+    window.kamCharts[id] = chart;
+    window.addEventListener("resize", () => chart.resize());
+  };
+  draw("chart-conversion", {
+    tooltip: { trigger: "axis" },
+    legend: { bottom: 0 },
+    grid: { left: 50, right: 50, top: 20, bottom: 50 },
+    xAxis: { type: "category", data: data.conversion.map((r) => r.stage) },
+    yAxis: [{ type: "value", max: 1 }, { type: "value", name: "days" }],
+    series: [
+      { name: "conversion", type: "bar", data: data.conversion.map((r) => r.conversion) },
+      { name: "win rate", type: "bar", data: data.conversion.map((r) => r.win_rate) },
+      { name: "days", type: "line", yAxisIndex: 1, data: data.conversion.map((r) => r.days) },
+    ],
+  });
+  draw("chart-ageing", {
+    tooltip: { trigger: "axis" },
+    legend: { bottom: 0 },
+    grid: { left: 80, right: 20, top: 20, bottom: 50 },
+    xAxis: { type: "category", data: data.ageing.map((r) => r.owner) },
+    yAxis: { type: "value" },
+    series: data.buckets.map((name, i) => ({ name, type: "bar", stack: "age", data: data.ageing.map((r) => r.buckets[i]) })),
+  });
+});
