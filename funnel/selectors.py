@@ -15,9 +15,8 @@ from django.utils import timezone
 
 from accounts.models import Account, Team, User
 from accounts.visibility import sees_everything
-from funnel.domain import conversion
+from funnel.domain import conversion, stages
 from funnel.domain import forecast as fc
-from funnel.domain import stages
 from funnel.domain.quarters import Quarter, parse_quarter, quarter_of
 from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange, StageDefault
 
