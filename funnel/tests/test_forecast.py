@@ -10,9 +10,11 @@ from io import StringIO
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from funnel import selectors, services
-from funnel.domain.forecast import forecast
+from funnel.domain.forecast import Deal, forecast
 from funnel.domain.quarters import Quarter
 from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine
 from funnel.tasks import weekly_snapshot
@@ -178,3 +180,34 @@ def test_commitments_keep_the_reps_figure_beside_the_managers(world) -> None:  #
         with pytest.raises(PermissionDenied):
             services.commitment_adjust(user=getattr(world, person), commitment=stored, amount=Decimal("1"))
     assert Commitment.objects.get().manager_amount == Decimal("160000.00")
+
+
+_deals = st.lists(
+    st.builds(
+        Deal,
+        stage=st.sampled_from(
+            ["first_contact", "needs_understood", "proposal", "negotiation", "signed", "paid", "lost"]
+        ),
+        category=st.sampled_from(["pipeline", "best_case", "commit", "omitted", "closed"]),
+        amount=st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False),
+        probability=st.integers(0, 100),
+        expected_close=st.one_of(st.none(), st.dates(min_value=date(2026, 5, 1), max_value=date(2026, 11, 30))),
+        closed_at=st.dates(min_value=date(2026, 5, 1), max_value=date(2026, 11, 30)),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(deals=_deals)
+def test_the_database_and_the_domain_agree_on_any_deals(world, deals) -> None:  # noqa: ANN001
+    # given any deals (the stored probability of a lost one is 0, as the services keep it)
+    Opportunity.objects.all().delete()
+    _load(world, deals)
+    stored = [
+        Deal(o.stage, o.forecast_category, o.amount, o.probability, o.expected_close_date, o.closed_at)
+        for o in Opportunity.objects.all()
+    ]
+    # then the SQL figures are the pure function's
+    scope = selectors.Scope(owner=world.owner)
+    assert selectors.forecast_figures(user=world.owner, quarter=Q3, scope=scope) == forecast(stored, quarter=Q3)
