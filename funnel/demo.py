@@ -130,6 +130,10 @@ def seed_funnel(*, seed: int, as_of: date, count: int, log: Callable[[str], None
         },
     )
 
+    if connection.vendor != "postgresql":
+        # bulk_create stamps auto_now columns with now; the demo's deals were last touched when moved.
+        Opportunity.objects.filter(pk__in=opp_ids.tolist()).update(updated_at=models.F("stage_changed_at"))
+
     # The history: one row per valid step (from the previous step's stage).
     rows, cols = np.nonzero(valid)
     to_stage = path[rows, cols]

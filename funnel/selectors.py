@@ -72,30 +72,49 @@ def teams_visible_to(user: User) -> QuerySet[Team]:
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose figures: one rep, one team, or everyone the caller may see (both None)."""
+    """Whose figures: one rep, one team, or everyone the caller may see (both None); optionally
+    only accounts of a region, industry or tier."""
 
     owner: User | None = None
     team: Team | None = None
+    region: str = ""
+    industry: str = ""
+    tier: str = ""
+
+    def accounts(self, queryset: QuerySet, prefix: str = "account__") -> QuerySet:
+        """`queryset` narrowed to the region, industry and tier asked for (`prefix` reaches the account)."""
+        wanted = {f"{prefix}{name}": getattr(self, name) for name in ("region", "industry", "tier")}
+        return queryset.filter(**{key: value for key, value in wanted.items() if value})
 
     @property
     def label(self) -> str:
         return self.owner.username if self.owner else self.team.name if self.team else ""
 
 
-def scope_resolve(*, user: User, owner: str | None = None, team: str | int | None = None) -> Scope:
-    """The scope named by `owner` (username) or `team` (id); Http404 when the caller may not see
-    that rep or team, or it does not exist (a hidden one answers like a missing one)."""
+def scope_resolve(
+    *,
+    user: User,
+    owner: str | None = None,
+    team: str | int | None = None,
+    region: str | None = None,
+    industry: str | None = None,
+    tier: str | None = None,
+) -> Scope:
+    """The scope named by `owner` (username) or `team` (id), narrowed by account region, industry
+    and tier; Http404 when the caller may not see that rep or team, or it does not exist (a
+    hidden one answers like a missing one)."""
+    filters = {"region": region or "", "industry": industry or "", "tier": tier or ""}
     if owner:
         found = people_visible_to(user).filter(username=owner).first()
         if found is None:
             raise Http404
-        return Scope(owner=found)
+        return Scope(owner=found, **filters)
     if team not in (None, ""):
         try:
-            return Scope(team=teams_visible_to(user).get(pk=int(team)))
+            return Scope(team=teams_visible_to(user).get(pk=int(team)), **filters)
         except (Team.DoesNotExist, ValueError, TypeError):
             raise Http404 from None
-    return Scope()
+    return Scope(**filters)
 
 
 def _scoped(
@@ -104,7 +123,7 @@ def _scoped(
     """Rows `user` may see, narrowed to the scope. For figures (`figures=True`), no scope means
     the person's own: a rep their own, a manager their teams' and their own, a director all.
     Otherwise (the board) no scope means every visible row, e.g. deals on accounts a rep serves."""
-    queryset = queryset.visible_to(user)
+    queryset = scope.accounts(queryset.visible_to(user))
     if scope.owner is not None:
         return queryset.filter(**{owner_field: scope.owner})
     if scope.team is not None:
@@ -324,7 +343,7 @@ def sales_funnel(*, user: User, scope: Scope, quarter: Quarter | None = None) ->
             value,
             str(label),
             found.get(value, {}).get("n", 0),
-            found.get(value, {}).get("total") or ZERO,
+            (found.get(value, {}).get("total") or ZERO).quantize(fc.CENT),
             ((found.get(value, {}).get("weighted") or ZERO) / 100).quantize(fc.CENT),
         )
         for value, label in Stage.choices
@@ -346,7 +365,7 @@ def stalled_deals(*, user: User, scope: Scope, days: int | None = None, now=None
 
 def whitespace(*, user: User, scope: Scope) -> list[Account]:
     """Key accounts (category key) the caller sees, in scope by account owner, with no open opportunity."""
-    accounts = Account.objects.visible_to(user).filter(category="key")
+    accounts = scope.accounts(Account.objects.visible_to(user).filter(category="key"), prefix="")
     if scope.owner is not None:
         accounts = accounts.filter(owner=scope.owner)
     elif scope.team is not None:
@@ -418,7 +437,7 @@ def receivables_ageing(*, user: User, scope: Scope, today: date | None = None) -
     from accounts.models import Payment
 
     today = today or timezone.localdate()
-    payments = Payment.objects.visible_to(user).filter(paid_on__isnull=True)
+    payments = scope.accounts(Payment.objects.visible_to(user).filter(paid_on__isnull=True))
     if scope.owner is not None:
         payments = payments.filter(account__owner=scope.owner)
     elif scope.team is not None:
@@ -456,6 +475,7 @@ class Dashboard:
     stages: list[conversion.StageStatistics]
     ageing: list[AgeingRow]
     commitments: list[Commitment]
+    data_driven: Decimal  # the forecast from the stages' historical win rates
 
     def table(self, chart: str) -> tuple[list[str], list[list[object]]]:
         """(header, rows) of one chart's table; KeyError for an unknown chart."""
@@ -490,22 +510,46 @@ class Dashboard:
         raise KeyError(chart)
 
 
+def data_driven_forecast(
+    *, user: User, quarter: Quarter, scope: Scope, won: Decimal, statistics: list[conversion.StageStatistics]
+) -> Decimal:
+    """Won + Σ amount × the stage's data-driven win rate (won / reached, last four quarters) of
+    the open opportunities closing in `quarter`: the forecast the history would make, beside the
+    reps' own weighted figure. A stage nobody reached counts 0. One query."""
+    rates = {row.stage: row.win_rate or Decimal(0) for row in statistics}
+    open_sums = (
+        _scoped(Opportunity.objects.all(), user=user, scope=scope)
+        .filter(
+            stage__in=stages.OPEN_STAGES, expected_close_date__gte=quarter.start, expected_close_date__lte=quarter.end
+        )
+        .values("stage")
+        .annotate(total=Sum("amount"))
+    )
+    expected = sum((row["total"] * rates[row["stage"]] for row in open_sums), Decimal(0))
+    return (won + expected).quantize(fc.CENT)
+
+
 CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace", "conversion", "ageing", "commitments")
 
 
 def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
     """The manager dashboard's data; a fixed number of queries whatever the data size."""
     quarters = [quarter.previous(), quarter, quarter.next(), quarter.next().next()]
+    figures = forecast_figures(user=user, quarter=quarter, scope=scope)
+    statistics = stage_statistics(user=user, scope=scope)
     return Dashboard(
         quarter=quarter,
         scope=scope,
-        figures=forecast_figures(user=user, quarter=quarter, scope=scope),
+        figures=figures,
         funnel=sales_funnel(user=user, scope=scope, quarter=quarter),
         weighted_by_quarter=weighted_by_quarter(user=user, scope=scope, quarters=quarters),
         accuracy=forecast_accuracy(user=user, quarter=quarter, scope=scope),
         stalled=stalled_deals(user=user, scope=scope),
         whitespace=whitespace(user=user, scope=scope),
-        stages=stage_statistics(user=user, scope=scope),
+        stages=statistics,
         ageing=receivables_ageing(user=user, scope=scope),
         commitments=commitments(user=user, quarter=quarter, scope=scope),
+        data_driven=data_driven_forecast(
+            user=user, quarter=quarter, scope=scope, won=figures.won, statistics=statistics
+        ),
     )

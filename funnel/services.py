@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, F, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, DateField, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -116,10 +116,7 @@ def opportunity_update(*, user: User, opportunity: Opportunity, data: dict, at: 
     moved = opportunity.stage != before.stage
     if moved:
         opportunity.stage_changed_at = at
-        if "closed_at" not in data or stages.is_open(opportunity.stage):
-            _close_date(opportunity, moved=True, today=timezone.localdate(at))
-    else:
-        _close_date(opportunity, moved=False, today=timezone.localdate(at))
+    _close_date(opportunity, moved=moved, today=timezone.localdate(at))
     _derive(opportunity, stage_defaults())
     opportunity.full_clean(validate_constraints=False)
     opportunity.save()
@@ -179,6 +176,8 @@ def opportunities_bulk_written(user: User, ids: list[int]) -> None:
             restamp.append(pk)
         if closed_at is None and not stages.is_open(stage):
             close.append((pk, timezone.localdate(at)))
+        elif closed_at is not None and stages.is_open(stage):
+            close.append((pk, None))  # reopened: an open deal has no close date
         changes.append(
             StageChange(
                 opportunity_id=pk,
@@ -193,7 +192,7 @@ def opportunities_bulk_written(user: User, ids: list[int]) -> None:
         Opportunity.objects.filter(pk__in=restamp).update(stage_changed_at=now)
     if close:
         Opportunity.objects.filter(pk__in=[pk for pk, _day in close]).update(
-            closed_at=Case(*(When(pk=pk, then=Value(day)) for pk, day in close))
+            closed_at=Case(*(When(pk=pk, then=Value(day)) for pk, day in close), output_field=DateField())
         )
     created = StageChange.objects.bulk_create(changes)
     events.stage_changed_emit(change_ids=[change.pk for change in created])

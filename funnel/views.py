@@ -20,7 +20,8 @@ from kam.pages import page_view, visible_or_404
 
 
 def _scope_from(request: HttpRequest) -> selectors.Scope:
-    return selectors.scope_resolve(user=request.user, owner=request.GET.get("owner"), team=request.GET.get("team"))
+    names = ("owner", "team", "region", "industry", "tier")
+    return selectors.scope_resolve(user=request.user, **{name: request.GET.get(name) for name in names})
 
 
 @page_view

@@ -142,3 +142,13 @@ def test_concurrent_moves_of_one_opportunity_keep_a_continuous_history(world) ->
     assert all(chain[i][0] == chain[i - 1][1] for i in range(1, len(chain)))
     assert (chain[0][0], chain[-1][1]) == ("", Opportunity.objects.get().stage)
     assert len(chain) == 5
+
+
+@pytest.mark.django_db
+def test_bulk_reopening_a_lost_deal_clears_its_close_date(world) -> None:  # noqa: ANN001
+    api = token_client(world.integration, scopes=SCOPES)
+    post_bulk(api, "opportunities", [opportunity_record("OPP-5", stage="lost", closed_at="2026-06-30")])
+    post_bulk(api, "opportunities", [opportunity_record("OPP-5", stage="proposal", closed_at="2026-06-30")])
+    reopened = Opportunity.objects.get(external_id="OPP-5")
+    assert (reopened.stage, reopened.closed_at, reopened.probability) == ("proposal", None, 50)
+    assert [(f, t) for f, t, _at in _history("OPP-5")] == [("", "lost"), ("lost", "proposal")]

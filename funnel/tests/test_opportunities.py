@@ -150,3 +150,15 @@ def test_no_delivery_without_a_stage_change(world) -> None:  # noqa: ANN001
     before = WebhookDelivery.objects.count()
     _move(world, opportunity, next_step="call the CFO")
     assert WebhookDelivery.objects.count() == before
+
+
+def test_closing_keeps_a_given_close_date_and_dates_a_missing_one(world) -> None:  # noqa: ANN001
+    at = datetime(2026, 9, 2, 10, tzinfo=UTC)
+    given = make_opportunity(world.account, stage="negotiation")
+    services.opportunity_update(
+        user=world.owner, opportunity=given, data={"stage": "signed", "closed_at": date(2026, 8, 31)}, at=at
+    )
+    missing = make_opportunity(world.account, stage="negotiation")
+    services.opportunity_update(user=world.owner, opportunity=missing, data={"stage": "paid", "closed_at": None}, at=at)
+    assert Opportunity.objects.get(pk=given.pk).closed_at == date(2026, 8, 31)
+    assert Opportunity.objects.get(pk=missing.pk).closed_at == date(2026, 9, 2)

@@ -184,3 +184,39 @@ def test_receivables_ageing_buckets_days_overdue(client, world) -> None:  # noqa
         ["owner", "current", "1-30", "31-60", "61-90", "over 90", "total"],
         ["rep1", "3.00", "30.00", "100.00", "1000.00", "10000.00", "11133.00"],
     ]
+
+
+def test_the_dashboard_filters_by_region_industry_and_tier(client, world) -> None:  # noqa: ANN001
+    from accounts.models import Account
+
+    Account.objects.filter(pk=world.account.pk).update(region="East China", industry="Machinery", tier="A1")
+    make_opportunity(world.account, stage="negotiation", amount="1000.00")
+    client.force_login(world.owner)
+    url = reverse("funnel:dashboard_csv", args=["funnel"])
+
+    def negotiation(**filters: str) -> list[str]:
+        return list(csv.reader(io.StringIO(client.get(url, filters).content.decode())))[4]
+
+    assert negotiation(region="East China", industry="Machinery", tier="A1") == [
+        "Negotiation",
+        "1",
+        "1000.00",
+        "750.00",
+    ]
+    assert negotiation(region="North China") == ["Negotiation", "0", "0.00", "0.00"]
+    assert negotiation(tier="B2") == ["Negotiation", "0", "0.00", "0.00"]
+
+
+def test_the_data_driven_forecast_uses_the_stages_win_rates(client, world) -> None:  # noqa: ANN001
+    # given two proposals of which one is won, and an open negotiation
+    won = make_opportunity(world.account, stage="proposal", amount="3000.00")
+    make_opportunity(world.account, stage="proposal", amount="2000.00", expected_close_date=date(2026, 8, 1))
+    make_opportunity(world.account, stage="negotiation", amount="7000.00", expected_close_date=date(2026, 8, 1))
+    client.force_login(world.owner)
+    client.post(reverse("funnel:move", args=[won.pk]), {"stage": "signed"})
+    Opportunity.objects.filter(pk=won.pk).update(closed_at=date(2026, 7, 20))
+    # when the 2026-Q3 dashboard opens
+    page = client.get(reverse("funnel:dashboard"), {"quarter": "2026-Q3"}).content.decode()
+    # then 3,000 won + 2,000 × 0.5 (proposal: 1 of 2 won) + 7,000 × 0 (negotiation: 0 of 1 won;
+    # the won deal went from proposal straight to signed)
+    assert '<span id="figure-data-driven">4000.00</span>' in page
