@@ -190,10 +190,14 @@ def opportunities_bulk_written(user: User, ids: list[int]) -> None:
         )
     if restamp:
         Opportunity.objects.filter(pk__in=restamp).update(stage_changed_at=now)
-    if close:
-        Opportunity.objects.filter(pk__in=[pk for pk, _day in close]).update(
-            closed_at=Case(*(When(pk=pk, then=Value(day)) for pk, day in close), output_field=DateField())
+    dated = [(pk, day) for pk, day in close if day is not None]
+    if dated:
+        Opportunity.objects.filter(pk__in=[pk for pk, _day in dated]).update(
+            closed_at=Case(*(When(pk=pk, then=Value(day)) for pk, day in dated), output_field=DateField())
         )
+    reopened = [pk for pk, day in close if day is None]
+    if reopened:
+        Opportunity.objects.filter(pk__in=reopened).update(closed_at=None)
     created = StageChange.objects.bulk_create(changes)
     events.stage_changed_emit(change_ids=[change.pk for change in created])
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action, api_view, permission_classes
 from rest_framework.exceptions import ValidationError
@@ -16,6 +16,7 @@ from funnel import selectors, services
 from funnel.api.serializers import AccuracySerializer, FiguresSerializer, OpportunitySerializer, StageChangeSerializer
 from funnel.domain.quarters import Quarter
 from funnel.models import Opportunity
+from integrations.api.bulk_views import ApiErrorSerializer
 
 
 class OpportunityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -54,6 +55,9 @@ SCOPE_PARAMETERS = [
 ]
 
 
+NOT_VISIBLE = OpenApiResponse(ApiErrorSerializer, "The rep or team does not exist or is not visible to the caller.")
+
+
 def _scope_and_quarter(request: Request) -> tuple[selectors.Scope, Quarter]:
     params = request.query_params
     if params.get("owner") and params.get("team"):
@@ -70,7 +74,7 @@ def _who(scope: selectors.Scope) -> dict:
     return {"owner": scope.owner.username if scope.owner else None, "team": scope.team.pk if scope.team else None}
 
 
-@extend_schema(parameters=SCOPE_PARAMETERS, responses=FiguresSerializer)
+@extend_schema(parameters=SCOPE_PARAMETERS, responses={200: FiguresSerializer, 404: NOT_VISIBLE})
 @api_view(["GET"])
 @permission_classes([IsAuthenticated, require_scope("forecast:read")])
 def forecast(request: Request) -> Response:
@@ -81,7 +85,7 @@ def forecast(request: Request) -> Response:
     return Response(FiguresSerializer({"quarter": quarter.label, **_who(scope), **asdict(figures)}).data)
 
 
-@extend_schema(parameters=SCOPE_PARAMETERS, responses=AccuracySerializer)
+@extend_schema(parameters=SCOPE_PARAMETERS, responses={200: AccuracySerializer, 404: NOT_VISIBLE})
 @api_view(["GET"])
 @permission_classes([IsAuthenticated, require_scope("forecast:read")])
 def forecast_accuracy(request: Request) -> Response:
