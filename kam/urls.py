@@ -2,10 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import PageLoginForm
-from kam.views import favicon
+from kam.views import SchemaView, api_docs, favicon
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="accounts:list", permanent=False)),
@@ -25,8 +24,8 @@ urlpatterns = [
     path("api/v1/", include("funnel.api.urls")),
     path("funnel/", include("funnel.urls")),
     path("integrations/", include("integrations.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]
 
 handler404 = "kam.views.not_found"
