@@ -94,7 +94,7 @@ class Opportunity(models.Model):
     # When the stage last changed (an import may date it; see services and the bulk hook).
     stage_changed_at = models.DateTimeField(_("stage changed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)  # indexed with id: the API's sync keyset
 
     objects = AccountOwnedQuerySet.as_manager()
 
@@ -111,6 +111,7 @@ class Opportunity(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="opportunity_sync"),
             models.Index(fields=["owner", "stage", "expected_close_date"], name="opportunity_owner_stage_close"),
             models.Index(fields=["account", "stage"], name="opportunity_account_stage"),
             models.Index(fields=["stage", "closed_at"], name="opportunity_stage_closed"),
