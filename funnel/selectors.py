@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -390,7 +391,9 @@ def stage_statistics(
 ) -> list[conversion.StageStatistics]:
     """Conversion, average time in stage and the data-driven probability (won / reached) per
     stage, over the opportunities in scope that began on or after `since` (default: four
-    quarters before the current one). One query, read in opportunity order."""
+    quarters before the current one). One query: on PostgreSQL the whole computation runs in
+    the database (window functions); elsewhere the walks are read in order and folded by
+    funnel.domain.conversion, with the same result."""
     now = now or timezone.now()
     if since is None:
         quarter = current_quarter(timezone.localdate(now))
@@ -398,6 +401,12 @@ def stage_statistics(
             quarter = quarter.previous()
         since = quarter.start
     opportunities = _scoped(Opportunity.objects.all(), user=user, scope=scope).filter(created_at__date__gte=since)
+    if connection.vendor == "postgresql":
+        return _stage_statistics_sql(opportunities, now=now)
+    return _stage_statistics_python(opportunities, now=now)
+
+
+def _stage_statistics_python(opportunities: QuerySet, *, now) -> list[conversion.StageStatistics]:  # noqa: ANN001
     rows = (
         StageChange.objects.filter(opportunity__in=opportunities.values("pk"))
         .order_by("opportunity_id", "changed_at", "id")
@@ -416,6 +425,49 @@ def stage_statistics(
             yield walk
 
     return conversion.stage_statistics(walks(), now=now)
+
+
+def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.StageStatistics]:  # noqa: ANN001
+    """funnel.domain.conversion's rules in one PostgreSQL statement (LEAD over each walk ordered
+    by changed_at, id; whole seconds per visit, never negative)."""
+    qn = connection.ops.quote_name
+    inner_sql, inner_params = opportunities.values("pk").query.sql_with_params()
+    order_case = (
+        "CASE c.to_stage " + " ".join(f"WHEN %s THEN {i}" for i in range(len(conversion.ORDER))) + " ELSE -1 END"
+    )
+    sql = f"""
+        WITH c AS (
+            SELECT sc.opportunity_id, sc.to_stage, sc.changed_at,
+                   LEAD(sc.changed_at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.changed_at, sc.id) AS next_at
+            FROM {qn(StageChange._meta.db_table)} sc WHERE sc.opportunity_id IN ({inner_sql})
+        ), walk AS (
+            SELECT c.opportunity_id, c.to_stage, c.changed_at, c.next_at, {order_case} AS idx FROM c
+        ), visits AS (
+            SELECT w.opportunity_id, w.to_stage, max(w.idx) AS idx, count(*) AS visits,
+                   sum(GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (COALESCE(w.next_at, %s) - w.changed_at))))) AS seconds
+            FROM walk w GROUP BY w.opportunity_id, w.to_stage
+        ), per AS (
+            SELECT v.opportunity_id, max(v.idx) AS furthest, bool_or(o.stage IN (%s, %s)) AS won
+            FROM visits v JOIN {qn(Opportunity._meta.db_table)} o ON o.id = v.opportunity_id
+            GROUP BY v.opportunity_id
+        )
+        SELECT v.to_stage,
+               count(*),
+               count(*) FILTER (WHERE v.idx >= 0 AND v.idx < p.furthest),
+               count(*) FILTER (WHERE p.won),
+               sum(v.visits),
+               COALESCE(sum(v.seconds), 0)
+        FROM visits v JOIN per p ON p.opportunity_id = v.opportunity_id
+        GROUP BY v.to_stage
+    """  # noqa: S608 - identifiers from _meta, values bound
+    params = [*inner_params, *conversion.ORDER, now, *stages.WON_STAGES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    return [
+        conversion.StageStatistics(stage, *(int(v) for v in found.get(stage, (0, 0, 0, 0, 0))))
+        for stage in stages.STAGES
+    ]
 
 
 AGEING_BUCKETS = ("current", "1-30", "31-60", "61-90", "over 90")

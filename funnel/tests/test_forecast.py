@@ -211,3 +211,36 @@ def test_the_database_and_the_domain_agree_on_any_deals(world, deals) -> None:  
     # then the SQL figures are the pure function's
     scope = selectors.Scope(owner=world.owner)
     assert selectors.forecast_figures(user=world.owner, quarter=Q3, scope=scope) == forecast(stored, quarter=Q3)
+
+
+@pytest.mark.postgres
+def test_stage_statistics_in_sql_are_the_domains(world) -> None:  # noqa: ANN001
+    from datetime import UTC, datetime, timedelta
+
+    from funnel.models import StageChange
+
+    # given walks with a step back, a loss, a win and an open deal, dated by hand
+    t0 = datetime.now(UTC) - timedelta(days=60)
+    walks = [
+        ["first_contact", "needs_understood", "proposal", "needs_understood", "proposal", "negotiation", "signed"],
+        ["first_contact", "proposal", "negotiation", "lost"],
+        ["first_contact"],
+        ["needs_understood", "proposal", "paid"],
+    ]
+    for n, walk in enumerate(walks):
+        deal = make_opportunity(world.account, stage=walk[0])
+        StageChange.objects.filter(opportunity=deal).update(changed_at=t0 + timedelta(hours=n))
+        for step, stage in enumerate(walk[1:], start=1):
+            at = t0 + timedelta(days=3 * step, hours=n, seconds=step * 7.5)
+            services.opportunity_update(user=world.owner, opportunity=deal, data={"stage": stage}, at=at)
+    opportunities = Opportunity.objects.all()
+    now = t0 + timedelta(days=40)
+    # then the SQL and the Python fold agree on every figure
+    sql = selectors._stage_statistics_sql(opportunities, now=now)
+    python = selectors._stage_statistics_python(opportunities, now=now)
+    assert sql == python
+    assert [(r.stage, r.reached, r.advanced, r.won) for r in sql][:3] == [
+        ("first_contact", 3, 2, 1),
+        ("needs_understood", 2, 2, 2),
+        ("proposal", 3, 3, 2),
+    ]
