@@ -507,7 +507,10 @@ def receivables_ageing(*, user: User, scope: Scope, today: date | None = None) -
         sums[f"b{i}"] = Sum("amount", filter=overdue(low, high))
     rows = payments.values("account__owner__username").annotate(**sums).order_by("account__owner__username")
     return [
-        AgeingRow(row["account__owner__username"] or "", tuple(row[f"b{i}"] or ZERO for i in range(5))) for row in rows
+        AgeingRow(
+            row["account__owner__username"] or "", tuple((row[f"b{i}"] or ZERO).quantize(fc.CENT) for i in range(5))
+        )
+        for row in rows
     ]
 
 
