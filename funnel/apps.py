@@ -6,4 +6,4 @@ class FunnelConfig(AppConfig):
     name = "funnel"
 
     def ready(self) -> None:
-        from funnel import events  # noqa: F401 - declares the app's webhook event types
+        from funnel import bulk, events  # noqa: F401 - declares the webhook event type and the bulk collection

@@ -254,6 +254,21 @@ CELERY_BEAT_SCHEDULE = {
 # a trusted internal host (name, address or CIDR network) the second.
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = envbool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "0")
 WEBHOOK_ALLOWED_HOSTS = envlist("WEBHOOK_ALLOWED_HOSTS", "")
+# The funnel (funnel/): fiscal year start month (1 = calendar quarters), the weekday of the weekly
+# forecast snapshot (mon..sun, Friday by default) and days without activity that make a deal "stalled".
+FUNNEL_FISCAL_YEAR_START_MONTH = envint("FUNNEL_FISCAL_YEAR_START_MONTH", "1")
+if not 1 <= FUNNEL_FISCAL_YEAR_START_MONTH <= 12:
+    raise ImproperlyConfigured("FUNNEL_FISCAL_YEAR_START_MONTH must be 1-12")
+FORECAST_SNAPSHOT_DAY = os.environ.get("FORECAST_SNAPSHOT_DAY", "fri").strip().lower()
+if FORECAST_SNAPSHOT_DAY not in ("mon", "tue", "wed", "thu", "fri", "sat", "sun"):
+    raise ImproperlyConfigured(f"FORECAST_SNAPSHOT_DAY must be mon..sun, got {FORECAST_SNAPSHOT_DAY!r}")
+FUNNEL_STALLED_DAYS = envint("FUNNEL_STALLED_DAYS", "30")
+_SNAPSHOT_AT = envdaily("FORECAST_SNAPSHOT_AT", "18:00")  # HH:MM in TIME_ZONE, on that weekday
+CELERY_BEAT_SCHEDULE["forecast-weekly-snapshot"] = {
+    "task": "funnel.tasks.weekly_snapshot",
+    "schedule": crontab(day_of_week=FORECAST_SNAPSHOT_DAY, hour=_SNAPSHOT_AT.hour, minute=_SNAPSHOT_AT.minute),
+    "options": {"expires": 12 * 3600},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -298,7 +313,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "accounts.models.Order.Status"},
+    # One name per choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "accounts.models.Order.Status",
+        "OpportunityStageEnum": "funnel.models.Stage",
+        "ForecastCategoryEnum": "funnel.models.Category",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kam.api.schema.add_error_responses",

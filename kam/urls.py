@@ -21,6 +21,8 @@ urlpatterns = [
     path("api/v1/", include("integrations.api.urls")),
     path("api/v1/", include("accounts.api.urls")),
     path("api/v1/tiering/", include("tiering.api.urls")),
+    path("api/v1/", include("funnel.api.urls")),
+    path("funnel/", include("funnel.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -292,7 +292,7 @@ def small_worlds(draw: st.DrawFn) -> dict:
     )
     person = st.none() | st.integers(0, len(people) - 1)
     managers = [draw(person) for _ in range(teams)]
-    accounts = draw(st.lists(person, max_size=10))
+    accounts = draw(st.lists(st.integers(0, len(people) - 1), max_size=10))  # an owner is required
     served = draw(
         st.lists(
             st.tuples(
@@ -340,8 +340,7 @@ def test_visible_to_returns_exactly_the_rows_of_the_simple_rule(spec: dict) -> N
             team.manager = people[manager] if manager is not None else None
             team.save()
         accounts = [
-            Account.objects.create(name=f"A{i}", owner=people[owner] if owner is not None else None)
-            for i, owner in enumerate(spec["accounts"])
+            Account.objects.create(name=f"A{i}", owner=people[owner]) for i, owner in enumerate(spec["accounts"])
         ]
         members = [
             AccountTeamMember.objects.create(account=accounts[a], role=role, user=people[p])

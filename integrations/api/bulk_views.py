@@ -166,7 +166,10 @@ def _view(spec: Spec) -> type[BulkUpsertView]:
         operation_id=f"{spec.collection}_bulk_upsert",
         summary=f"Create or update up to {MAX_RECORDS:,} {spec.collection} by ERP id",
         description=DESCRIPTION.format(
-            max=MAX_RECORDS, collection=spec.collection, references=REFERENCES[spec.collection], scope=spec.scope
+            max=MAX_RECORDS,
+            collection=spec.collection,
+            references=REFERENCES.get(spec.collection, spec.doc),
+            scope=spec.scope,
         ),
         request=request,
         parameters=[

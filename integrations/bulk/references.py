@@ -96,6 +96,9 @@ def _lookup(model: type[models.Model], user: User, keys: set[str]) -> dict[str, 
     """ERP id -> (pk, account id) among the rows of `model` visible to `user`."""
     if not keys:
         return {}
+    if model is User:  # people are named by username; any active person may be named
+        rows = User.objects.filter(is_active=True, username__in=key_list(keys)).values_list("username", "pk")
+        return {key: (pk, None) for key, pk in rows}
     owner = "pk" if model is Account else "account_id"
     rows = model.objects.visible_to(user).filter(external_id__in=key_list(keys)).values_list("external_id", "pk", owner)
     return {key: (pk, account_id) for key, pk, account_id in rows}

@@ -28,7 +28,7 @@ from integrations.bulk.references import (
     visibility_guard,
 )
 from integrations.bulk.specs import Spec
-from integrations.bulk.upsert import HIDDEN, KEY, upsert
+from integrations.bulk.upsert import CREATED, HIDDEN, KEY, UPDATED, upsert
 from integrations.bulk.validation import printable
 from kam.collector import paused_gc
 
@@ -215,6 +215,8 @@ def _write(spec: Spec, user: User, items: list[Item], *, atomic: bool) -> None:
             pending = [item for item in pending if item.ok]
     if atomic and not all(item.ok for item in items):
         raise _AtomicBatchFailed
+    if spec.after_write is not None:
+        spec.after_write(user, [item.id for item in items if item.ok and item.status in (CREATED, UPDATED)])
 
 
 def _answer(items: list[Item], atomic: bool, *, skip_valid: bool = False) -> BulkAnswer:

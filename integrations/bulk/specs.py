@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from django.db import models
 from rest_framework import serializers
@@ -35,6 +37,10 @@ class Spec:
     parent_acyclic: bool = False  # a group tree: refuse a parent that is a descendant
     owner: Reference | None = None  # accounts: the owner, named by username (the hand-over rule)
     example: dict = field(default_factory=dict)
+    doc: str = ""  # how the references are named, for the API description (apps registering a spec)
+    # Called inside the batch's transaction with the ids of the rows created or updated (an app
+    # keeps its derived columns and history, and emits its events after commit).
+    after_write: Callable[[Any, list[int]], None] | None = None
 
     @property
     def scope(self) -> str:
@@ -159,3 +165,12 @@ SPECS: dict[str, Spec] = {
         ),
     )
 }
+
+
+def spec_register(spec: Spec) -> Spec:
+    """Add another app's collection (from its AppConfig.ready(), before the URLs load): it gets
+    `<collection>/bulk/` like the others. ValueError if the collection is taken."""
+    if spec.collection in SPECS and SPECS[spec.collection] is not spec:
+        raise ValueError(f"the bulk collection {spec.collection!r} is already declared")
+    SPECS[spec.collection] = spec
+    return spec

@@ -73,12 +73,15 @@ def test_every_daily_beat_time_comes_from_the_environment() -> None:
         "IMPORT_BATCHES_PURGE_AT": "03:40",
         "WEBHOOKS_REQUEUE_EVERY_SECONDS": "120",
         "TIERING_WATCHDOG_SECONDS": "45",
+        "FORECAST_SNAPSHOT_DAY": "thu",
+        "FORECAST_SNAPSHOT_AT": "17:30",
     }
     # when the settings load, then each entry runs at its time
     beat = settings_with(**env)["beat"]
     assert beat == {
         "tiering-nightly-recompute": "<crontab: 5 1 * * * (m/h/dM/MY/d)>",
         "tiering-runs-watchdog": "45.0",
+        "forecast-weekly-snapshot": "<crontab: 30 17 * * thu (m/h/dM/MY/d)>",
         "webhooks-requeue-overdue": "120.0",
         "webhooks-purge": "<crontab: 10 3 * * * (m/h/dM/MY/d)>",
         "idempotency-keys-purge": "<crontab: 20 3 * * * (m/h/dM/MY/d)>",

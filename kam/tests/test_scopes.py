@@ -24,6 +24,7 @@ DECLARED = {
         "payments:read",
         "payments:write",
     ],
+    "funnel": ["forecast:read", "opportunities:read", "opportunities:write"],
     "integrations": ["webhooks:write"],
     "tiering": ["runs:read", "runs:write", "scores:read"],
 }
@@ -94,6 +95,7 @@ def test_every_resource_scope_an_api_view_checks_is_declared() -> None:
         "accounts",
         "contacts",
         "invoices",
+        "opportunities",
         "orders",
         "payments",
         "runs",

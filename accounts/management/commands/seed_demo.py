@@ -72,6 +72,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--accounts", type=int, default=300, help="Number of accounts (default 300).")
         parser.add_argument("--orders", type=int, default=30_000, help="Number of orders (default 30000).")
+        parser.add_argument(
+            "--opportunities",
+            type=int,
+            default=None,
+            help="Number of opportunities with their stage history and weekly snapshots (default 3 per account).",
+        )
         parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
         parser.add_argument(
             "--no-tiering",
@@ -146,6 +152,13 @@ class Command(BaseCommand):
             counts["assessments"] = assessed
             if verbose:
                 self.stdout.write(f"Tiering run #{run.pk}: {run.status}, {run.accounts_scored} accounts tiered.")
+
+        # The funnel (its own module): opportunities, stage history, weekly snapshots, commitments.
+        from funnel.demo import seed_funnel
+
+        wanted = 3 * accounts if options["opportunities"] is None else options["opportunities"]
+        with transaction.atomic():
+            counts.update(seed_funnel(seed=options["seed"], as_of=as_of, count=wanted, log=log))
 
         if verbose:
             elapsed = time.monotonic() - started

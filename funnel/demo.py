@@ -1,0 +1,205 @@
+"""Demo funnel for `seed_demo`: opportunities with stage histories over the demo years, weekly
+forecast snapshots for the past four quarters, and this quarter's commitments.
+
+Deterministic for a seed and vectorised (numpy), written with the shared COPY writers
+(kam.pg_copy: COPY on PostgreSQL, bulk_create elsewhere), so 1M opportunities stay fast.
+Each opportunity walks the stages first contact → … → negotiation, then is signed (and maybe
+paid) or lost, or is still open; each step takes 3-60 days.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+from django.core.management.color import no_style
+from django.db import connection, models
+
+from accounts.models import Account, User
+from funnel.domain import stages as s
+from funnel.domain.quarters import quarter_of, week_start
+from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange
+from kam.pg_copy import model_writer
+
+STAGE_CODES = np.array(s.STAGES, dtype=object)  # index -> code
+OPEN_N = len(s.OPEN_STAGES)  # indexes 0-3 are open
+SIGNED, PAID, LOST = s.STAGES.index(s.SIGNED), s.STAGES.index(s.PAID), s.STAGES.index(s.LOST)
+PROB = np.array([s.DEFAULT_PROBABILITY[code] for code in s.STAGES])
+CATEGORY = np.array([s.DEFAULT_CATEGORY[code] for code in s.STAGES], dtype=object)
+MAX_STEPS = 6  # first contact, 3 more open stages, signed, paid
+PRODUCTS = np.array(["CNC", "Automation", "Spare parts", "Service contract", "Retrofit", "Software"], dtype=object)
+NEXT_STEPS = np.array(["Call the buyer", "Send the revised proposal", "Site visit", "Demo for the plant manager",
+                       "Meet the CFO", ""], dtype=object)  # fmt: skip
+WEEKS = 52
+
+
+def _next_id(model: type[models.Model]) -> int:
+    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+def seed_funnel(*, seed: int, as_of: date, count: int, log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
+    """Write `count` opportunities on the accounts that have an owner, their stage history,
+    snapshots of the past WEEKS weeks and commitments for the current quarter. Returns counts."""
+    owned = Account.objects.filter(owner__isnull=False).order_by("id")
+    # Every third key account gets no opportunity, so the whitespace list has something to say.
+    left_out = list(owned.filter(category="key").values_list("id", flat=True)[::3])
+    accounts = np.array(owned.exclude(pk__in=left_out).values_list("id", "owner_id"), dtype=np.int64).reshape(-1, 2)
+    if count <= 0 or len(accounts) == 0:
+        return {}
+    rng = np.random.default_rng([seed, 10])
+    n = count
+    which = rng.integers(0, len(accounts), size=n)
+    account_ids, owner_ids = accounts[which, 0], accounts[which, 1]
+
+    # The walk: how far each got, and whether it closed.
+    outcome = rng.choice(3, size=n, p=[0.35, 0.4, 0.25])  # 0 open, 1 won, 2 lost
+    reached = rng.integers(0, OPEN_N, size=n)  # the last open stage reached
+    paid = rng.random(n) < 0.5
+    steps = np.where(outcome == 1, OPEN_N + 1 + paid, np.where(outcome == 2, reached + 2, reached + 1))
+    path = np.tile(np.arange(MAX_STEPS), (n, 1))  # stage index per step
+    path[outcome == 2, :] = np.minimum(path[outcome == 2, :], LOST)
+    lost_rows = np.nonzero(outcome == 2)[0]
+    path[lost_rows, reached[lost_rows] + 1] = LOST
+    valid = np.arange(MAX_STEPS)[None, :] < steps[:, None]
+
+    # Times: the walk starts up to two years back; each step lasts 3-60 days.
+    start_days = rng.integers(0, 730, size=n)
+    durations = rng.integers(3, 61, size=(n, MAX_STEPS))
+    durations[:, 0] = 0
+    offsets = np.cumsum(durations, axis=1)  # days after the start
+    at_day = (-start_days)[:, None] + offsets  # days relative to as_of (0 = as_of)
+    # A step that would lie in the future has not happened yet: the walk stops there.
+    valid &= at_day <= 0
+    steps = valid.sum(axis=1)
+    final = path[np.arange(n), steps - 1]
+    seconds = rng.integers(8 * 3600, 18 * 3600, size=(n, MAX_STEPS))
+    last_day = at_day[np.arange(n), steps - 1]
+    is_open = final < OPEN_N
+    closed = ~is_open
+
+    amount_cents = (np.round(rng.lognormal(11.5, 1.0, size=n) / 100) * 100 * 100).astype(np.int64) + 100_00
+    override = np.where(is_open & (rng.random(n) < 0.1), rng.integers(1, 20, size=n) * 5, -1)
+    category_override = np.where(is_open & (rng.random(n) < 0.08), "commit", None)
+    probability = np.where(override >= 0, override, PROB[final])
+    probability[final == LOST] = 0
+    category = np.where(category_override != None, category_override, CATEGORY[final])  # noqa: E711 - numpy
+
+    base_day = np.datetime64(as_of, "D")
+    close_days = np.where(is_open, rng.integers(-10, 200, size=n), last_day + rng.integers(-15, 16, size=n))
+    expected_close = base_day + close_days.astype("timedelta64[D]")
+    closed_at = np.where(closed, base_day + last_day.astype("timedelta64[D]"), np.datetime64("NaT"))
+
+    def moment(day_offset: int, second: int) -> datetime:
+        return datetime.combine(as_of + timedelta(days=int(day_offset)), time(), tzinfo=UTC) + timedelta(
+            seconds=int(second)
+        )
+
+    opp_base = _next_id(Opportunity)
+    opp_ids = np.arange(opp_base, opp_base + n)
+    writer = model_writer(log)
+    now = datetime.now(UTC)
+    stage_changed = [moment(last_day[i], seconds[i, steps[i] - 1]) for i in range(n)]
+    writer.write(
+        Opportunity,
+        {
+            "id": opp_ids,
+            "account_id": account_ids,
+            "external_id": [f"OPP-{seed}-{i:07d}" for i in range(n)],
+            "name": [f"{PRODUCTS[i % len(PRODUCTS)]} #{i + 1}" for i in range(n)],
+            "product_line": PRODUCTS[rng.integers(0, len(PRODUCTS), size=n)],
+            "amount": amount_cents,
+            "expected_close_date": expected_close,
+            "owner_id": owner_ids,
+            "stage": STAGE_CODES[final],
+            "probability_override": pd.Series(override, dtype="Int64").mask(override < 0),
+            "probability": probability,
+            "category_override": list(category_override),
+            "forecast_category": category,
+            "next_step": np.where(is_open, NEXT_STEPS[rng.integers(0, len(NEXT_STEPS), size=n)], ""),
+            "next_step_date": np.where(
+                is_open, base_day + rng.integers(1, 21, size=n).astype("timedelta64[D]"), np.datetime64("NaT")
+            ),
+            "lost_reason": np.where(final == LOST, "price", ""),
+            "closed_at": closed_at,
+            "stage_changed_at": stage_changed,
+            "created_at": [moment(-start_days[i], seconds[i, 0]) for i in range(n)],
+            "updated_at": stage_changed,  # last touched when last moved: old open deals show as stalled
+        },
+    )
+
+    if connection.vendor != "postgresql":
+        # bulk_create stamps auto_now columns with now; the demo's deals were last touched when moved.
+        Opportunity.objects.filter(pk__in=opp_ids.tolist()).update(updated_at=models.F("stage_changed_at"))
+
+    # The history: one row per valid step (from the previous step's stage).
+    rows, cols = np.nonzero(valid)
+    to_stage = path[rows, cols]
+    from_stage = np.where(cols > 0, path[rows, np.maximum(cols - 1, 0)], -1)
+    change_base = _next_id(StageChange)
+    writer.write(
+        StageChange,
+        {
+            "id": np.arange(change_base, change_base + len(rows)),
+            "opportunity_id": opp_ids[rows],
+            "account_id": account_ids[rows],
+            "from_stage": np.where(from_stage >= 0, STAGE_CODES[np.maximum(from_stage, 0)], ""),
+            "to_stage": STAGE_CODES[to_stage],
+            "changed_at": [
+                moment(at_day[r, c], seconds[r, c]) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+            ],
+            "changed_by_id": owner_ids[rows],
+            "updated_at": now,
+        },
+    )
+
+    # Weekly snapshots: each Friday, every opportunity open then, at the stage it had then.
+    fridays = [week_start(as_of) - timedelta(weeks=k) + timedelta(days=4) for k in range(WEEKS, 0, -1)]
+    ForecastSnapshot.objects.filter(week__in=[week_start(f) for f in fridays]).delete()
+    line_base, lines = _next_id(SnapshotLine), 0
+    for friday in fridays:
+        day = (friday - as_of).days
+        happened = valid & (at_day <= day)
+        taken = happened.sum(axis=1)
+        stage_then = path[np.arange(n), np.maximum(taken - 1, 0)]
+        open_then = (taken > 0) & (stage_then < OPEN_N)
+        idx = np.nonzero(open_then)[0]
+        snapshot = ForecastSnapshot.objects.create(week=week_start(friday), as_of=friday, lines_count=len(idx))
+        prob_then = np.where(override[idx] >= 0, override[idx], PROB[stage_then[idx]])
+        cat_then = np.where(category_override[idx] != None, category_override[idx], CATEGORY[stage_then[idx]])  # noqa: E711
+        writer.write(
+            SnapshotLine,
+            {
+                "id": np.arange(line_base + lines, line_base + lines + len(idx)),
+                "snapshot_id": snapshot.pk,
+                "opportunity_id": opp_ids[idx],
+                "account_id": account_ids[idx],
+                "owner_id": owner_ids[idx],
+                "amount": amount_cents[idx],
+                "probability": prob_then,
+                "forecast_category": cat_then,
+                "stage": STAGE_CODES[stage_then[idx]],
+                "expected_close_date": expected_close[idx],
+                "updated_at": now,
+            },
+        )
+        lines += len(idx)
+
+    # Commitments for the current quarter: each rep's won to date plus most of their commit deals.
+    quarter = quarter_of(as_of)
+    reps = User.objects.filter(pk__in=np.unique(owner_ids).tolist(), role=User.Role.REP)
+    for rep in reps.order_by("pk"):
+        mine = owner_ids == rep.pk
+        in_quarter = (expected_close >= np.datetime64(quarter.start)) & (expected_close <= np.datetime64(quarter.end))
+        figure = int(
+            amount_cents[mine & in_quarter & ((category == "commit") | (final >= SIGNED) & (final != LOST))].sum()
+        )
+        Commitment.objects.update_or_create(
+            owner=rep, quarter=quarter.label, defaults={"amount": Decimal(figure).scaleb(-2)}
+        )
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Opportunity, StageChange, SnapshotLine]):
+            cursor.execute(sql)
+    return {"opportunities": n, "stage changes": len(rows), "snapshot lines": lines}

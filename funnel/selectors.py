@@ -1,0 +1,610 @@
+"""Reads of the funnel for pages, the API, exports and tasks. Every one starts from
+`visible_to(user)` (opportunities, history, snapshots) or `people_visible_to(user)` (reps, teams)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
+from django.utils import timezone
+
+from accounts.models import Account, Team, User
+from accounts.visibility import sees_everything
+from funnel.domain import conversion, stages
+from funnel.domain import forecast as fc
+from funnel.domain.quarters import Quarter, parse_quarter, quarter_of
+from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange, StageDefault
+
+ZERO = Decimal("0")
+MONEY_FIELD = DecimalField(max_digits=24, decimal_places=6)
+
+
+def fiscal_start() -> int:
+    return settings.FUNNEL_FISCAL_YEAR_START_MONTH
+
+
+def quarter_parse(label: str) -> Quarter:
+    """`2026-Q3` under the configured fiscal start; ValueError if malformed."""
+    return parse_quarter(label, start_month=fiscal_start())
+
+
+def current_quarter(today: date | None = None) -> Quarter:
+    return quarter_of(today or timezone.localdate(), start_month=fiscal_start())
+
+
+def stage_defaults() -> dict[str, int]:
+    """Stage -> default probability (%): DEFAULT_PROBABILITY overlaid with a director's settings."""
+    return {**stages.DEFAULT_PROBABILITY, **dict(StageDefault.objects.values_list("stage", "probability"))}
+
+
+# ---- people and teams -------------------------------------------------------------------------
+
+
+def people_visible_to(user: User) -> QuerySet[User]:
+    """The reps whose figures `user` may see: themselves; a manager also the members of every
+    team they lead; a director (and an integration user) everyone."""
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    if sees_everything(user):
+        return User.objects.all()
+    people = Q(pk=user.pk)
+    if user.role == User.Role.MANAGER:
+        people |= Q(team__manager=user)
+    return User.objects.filter(people)
+
+
+def teams_visible_to(user: User) -> QuerySet[Team]:
+    """The teams whose figures `user` may see: a director all, a manager those they lead, a rep
+    none (a rep sees only their own figures)."""
+    if not user.is_authenticated or not user.is_active:
+        return Team.objects.none()
+    if sees_everything(user):
+        return Team.objects.all()
+    if user.role == User.Role.MANAGER:
+        return Team.objects.filter(manager=user)
+    return Team.objects.none()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose figures: one rep, one team, or everyone the caller may see (both None); optionally
+    only accounts of a region, industry or tier."""
+
+    owner: User | None = None
+    team: Team | None = None
+    region: str = ""
+    industry: str = ""
+    tier: str = ""
+
+    def accounts(self, queryset: QuerySet, prefix: str = "account__") -> QuerySet:
+        """`queryset` narrowed to the region, industry and tier asked for (`prefix` reaches the account)."""
+        wanted = {f"{prefix}{name}": getattr(self, name) for name in ("region", "industry", "tier")}
+        return queryset.filter(**{key: value for key, value in wanted.items() if value})
+
+    @property
+    def label(self) -> str:
+        return self.owner.username if self.owner else self.team.name if self.team else ""
+
+
+def scope_resolve(
+    *,
+    user: User,
+    owner: str | None = None,
+    team: str | int | None = None,
+    region: str | None = None,
+    industry: str | None = None,
+    tier: str | None = None,
+) -> Scope:
+    """The scope named by `owner` (username) or `team` (id), narrowed by account region, industry
+    and tier; Http404 when the caller may not see that rep or team, or it does not exist (a
+    hidden one answers like a missing one)."""
+    filters = {"region": region or "", "industry": industry or "", "tier": tier or ""}
+    if owner:
+        found = people_visible_to(user).filter(username=owner).first()
+        if found is None:
+            raise Http404
+        return Scope(owner=found, **filters)
+    if team not in (None, ""):
+        try:
+            return Scope(team=teams_visible_to(user).get(pk=int(team)), **filters)
+        except (Team.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+    return Scope(**filters)
+
+
+def _scoped(
+    queryset: QuerySet, *, user: User, scope: Scope, owner_field: str = "owner", figures: bool = True
+) -> QuerySet:
+    """Rows `user` may see, narrowed to the scope. For figures (`figures=True`), no scope means
+    the person's own: a rep their own, a manager their teams' and their own, a director all.
+    Otherwise (the board) no scope means every visible row, e.g. deals on accounts a rep serves."""
+    queryset = scope.accounts(queryset.visible_to(user))
+    if scope.owner is not None:
+        return queryset.filter(**{owner_field: scope.owner})
+    if scope.team is not None:
+        return queryset.filter(**{f"{owner_field}__team": scope.team})
+    if sees_everything(user) or not figures:
+        return queryset
+    return queryset.filter(**{f"{owner_field}__in": people_visible_to(user).values("pk")})
+
+
+# ---- opportunities ----------------------------------------------------------------------------
+
+
+def opportunity_list(*, user: User, filters: dict | None = None) -> QuerySet[Opportunity]:
+    """The opportunities `user` may see, narrowed by `filters` (stage, owner username, account id,
+    category, closing_from/closing_to ISO dates, q: name or account name contains)."""
+    queryset = Opportunity.objects.visible_to(user).select_related("account", "owner")
+    filters = filters or {}
+    if filters.get("stage"):
+        queryset = queryset.filter(stage=filters["stage"])
+    if filters.get("owner"):
+        queryset = queryset.filter(owner__username=filters["owner"])
+    if filters.get("account"):
+        queryset = queryset.filter(account_id=filters["account"])
+    if filters.get("category"):
+        queryset = queryset.filter(forecast_category=filters["category"])
+    if filters.get("q"):
+        queryset = queryset.filter(Q(name__icontains=filters["q"]) | Q(account__name__icontains=filters["q"]))
+    return queryset
+
+
+def stage_history(*, opportunity: Opportunity) -> list[StageChange]:
+    """Its stage changes, oldest first (the caller already checked the opportunity is visible)."""
+    return list(opportunity.stage_changes.select_related("changed_by").order_by("changed_at", "id"))
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    stage: str
+    label: str
+    opportunities: list[Opportunity]
+    amount: Decimal
+
+
+def pipeline_board(*, user: User, scope: Scope | None = None, closed_since: date | None = None) -> list[BoardColumn]:
+    """Stage columns for the board: every open opportunity of the scope, and those closed on or
+    after `closed_since` (default: 30 days ago) so the won and lost columns stay short."""
+    from funnel.models import Stage
+
+    closed_since = closed_since or timezone.localdate() - timedelta(days=30)
+    rows = _scoped(
+        Opportunity.objects.select_related("account", "owner"), user=user, scope=scope or Scope(), figures=False
+    )
+    rows = rows.filter(Q(stage__in=stages.OPEN_STAGES) | Q(closed_at__gte=closed_since)).order_by(
+        "expected_close_date", "id"
+    )
+    by_stage: dict[str, list[Opportunity]] = {stage: [] for stage in stages.STAGES}
+    for row in rows:
+        by_stage[row.stage].append(row)
+    return [
+        BoardColumn(value, label, by_stage[value], sum((o.amount for o in by_stage[value]), ZERO))
+        for value, label in Stage.choices
+    ]
+
+
+# ---- forecast ---------------------------------------------------------------------------------
+
+
+def forecast_figures(*, user: User, quarter: Quarter, scope: Scope, as_of: date | None = None) -> fc.Figures:
+    """Won to date, commit, best case and weighted pipeline for `quarter`, computed in the
+    database (two aggregate queries) under the rules of funnel.domain.forecast."""
+    base = _scoped(Opportunity.objects.all(), user=user, scope=scope)
+    won_rows = base.filter(stage__in=stages.WON_STAGES, closed_at__gte=quarter.start, closed_at__lte=quarter.end)
+    if as_of is not None:
+        won_rows = won_rows.filter(closed_at__lte=as_of)
+    won = won_rows.aggregate(s=Sum("amount"))["s"] or ZERO
+    open_rows = base.filter(
+        stage__in=stages.OPEN_STAGES, expected_close_date__gte=quarter.start, expected_close_date__lte=quarter.end
+    )
+    sums = open_rows.aggregate(
+        commit=Sum("amount", filter=Q(forecast_category=stages.COMMIT)),
+        best=Sum("amount", filter=Q(forecast_category=stages.BEST_CASE)),
+        weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
+    )
+    return fc.figures_from_sums(
+        won=won,
+        commit_open=sums["commit"] or ZERO,
+        best_case_open=sums["best"] or ZERO,
+        weighted_open=(sums["weighted"] or ZERO) / 100,
+    )
+
+
+@dataclass(frozen=True)
+class WeekAccuracy:
+    week: date
+    as_of: date
+    won_to_date: Decimal
+    weighted: Decimal  # the weighted forecast at that week
+    commit: Decimal
+    accuracy: Decimal | None  # of the weighted forecast; None until the quarter ends or when actual is 0
+    bias: Decimal | None
+    commit_accuracy: Decimal | None
+    commit_bias: Decimal | None
+
+
+@dataclass(frozen=True)
+class QuarterAccuracy:
+    quarter: str
+    actual: Decimal  # won in the quarter (so far, until it ends)
+    final: bool  # the quarter has ended: actual is known
+    undefined: bool  # final and nothing was won: accuracy and bias do not exist
+    weeks: list[WeekAccuracy]
+
+
+def forecast_accuracy(*, user: User, quarter: Quarter, scope: Scope, today: date | None = None) -> QuarterAccuracy:
+    """For every weekly snapshot in `quarter`: the weighted forecast and commit at that week
+    (snapshot lines closing in the quarter, plus won to date at the snapshot's day), against the
+    actual; accuracy and bias as in funnel.domain.forecast. Three queries."""
+    today = today or timezone.localdate()
+    final = today > quarter.end
+    won = (
+        _scoped(Opportunity.objects.all(), user=user, scope=scope)
+        .filter(stage__in=stages.WON_STAGES, closed_at__gte=quarter.start, closed_at__lte=quarter.end)
+        .values_list("closed_at", "amount")
+    )
+    won = sorted(won)
+    actual = sum((amount for _day, amount in won), ZERO)
+    snapshots = list(ForecastSnapshot.objects.filter(as_of__gte=quarter.start, as_of__lte=quarter.end).order_by("week"))
+    lines = (
+        _scoped(SnapshotLine.objects.all(), user=user, scope=scope)
+        .filter(
+            snapshot__in=snapshots,
+            expected_close_date__gte=quarter.start,
+            expected_close_date__lte=quarter.end,
+        )
+        .values("snapshot_id")
+        .annotate(
+            commit=Sum("amount", filter=Q(forecast_category=stages.COMMIT)),
+            best=Sum("amount", filter=Q(forecast_category=stages.BEST_CASE)),
+            weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
+        )
+    )
+    per_snapshot = {row["snapshot_id"]: row for row in lines}
+    weeks = []
+    for snapshot in snapshots:
+        row = per_snapshot.get(snapshot.pk, {})
+        to_date = sum((amount for day, amount in won if day <= snapshot.as_of), ZERO)
+        figures = fc.figures_from_sums(
+            won=to_date,
+            commit_open=row.get("commit") or ZERO,
+            best_case_open=row.get("best") or ZERO,
+            weighted_open=(row.get("weighted") or ZERO) / 100,
+        )
+        judged = final and actual > 0
+        weeks.append(
+            WeekAccuracy(
+                week=snapshot.week,
+                as_of=snapshot.as_of,
+                won_to_date=figures.won,
+                weighted=figures.weighted,
+                commit=figures.commit,
+                accuracy=fc.accuracy(forecast=figures.weighted, actual=actual) if judged else None,
+                bias=fc.bias(forecast=figures.weighted, actual=actual) if judged else None,
+                commit_accuracy=fc.accuracy(forecast=figures.commit, actual=actual) if judged else None,
+                commit_bias=fc.bias(forecast=figures.commit, actual=actual) if judged else None,
+            )
+        )
+    return QuarterAccuracy(quarter.label, actual, final, final and actual <= 0, weeks)
+
+
+def commitments(*, user: User, quarter: Quarter, scope: Scope) -> list[Commitment]:
+    """The commitments for `quarter` of the reps in scope that `user` may see."""
+    people = people_visible_to(user)
+    if scope.owner is not None:
+        people = people.filter(pk=scope.owner.pk)
+    elif scope.team is not None:
+        people = people.filter(team=scope.team)
+    return list(
+        Commitment.objects.filter(quarter=quarter.label, owner__in=people.values("pk")).select_related(
+            "owner", "adjusted_by"
+        )
+    )
+
+
+# ---- dashboard ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    label: str
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+def sales_funnel(*, user: User, scope: Scope, quarter: Quarter | None = None) -> list[StageRow]:
+    """Count, amount and weighted amount per stage (every stage, zeros included), one query:
+    the whole open pipeline, and with `quarter` the won and lost ones closed in it."""
+    from funnel.models import Stage
+
+    rows = _scoped(Opportunity.objects.all(), user=user, scope=scope)
+    if quarter is not None:
+        rows = rows.filter(
+            Q(stage__in=stages.OPEN_STAGES)
+            | Q(stage__in=stages.CLOSED_STAGES, closed_at__gte=quarter.start, closed_at__lte=quarter.end)
+        )
+    found = {
+        row["stage"]: row
+        for row in rows.values("stage").annotate(
+            n=Count("id"),
+            total=Sum("amount"),
+            weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
+        )
+    }
+    return [
+        StageRow(
+            value,
+            str(label),
+            found.get(value, {}).get("n", 0),
+            (found.get(value, {}).get("total") or ZERO).quantize(fc.CENT),
+            ((found.get(value, {}).get("weighted") or ZERO) / 100).quantize(fc.CENT),
+        )
+        for value, label in Stage.choices
+    ]
+
+
+def stalled_deals(*, user: User, scope: Scope, days: int | None = None, now=None) -> list[Opportunity]:  # noqa: ANN001
+    """Open opportunities with no change and no stage change in `days` (FUNNEL_STALLED_DAYS)."""
+    days = settings.FUNNEL_STALLED_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    return list(
+        _scoped(Opportunity.objects.select_related("account", "owner"), user=user, scope=scope)
+        .filter(stage__in=stages.OPEN_STAGES)
+        .annotate(last_activity=Greatest("updated_at", Coalesce("stage_changed_at", "updated_at")))
+        .filter(last_activity__lt=cutoff)
+        .order_by("last_activity", "id")[:200]
+    )
+
+
+def whitespace(*, user: User, scope: Scope) -> list[Account]:
+    """Key accounts (category key) the caller sees, in scope by account owner, with no open opportunity."""
+    accounts = scope.accounts(Account.objects.visible_to(user).filter(category="key"), prefix="")
+    if scope.owner is not None:
+        accounts = accounts.filter(owner=scope.owner)
+    elif scope.team is not None:
+        accounts = accounts.filter(owner__team=scope.team)
+    elif not sees_everything(user):
+        accounts = accounts.filter(owner__in=people_visible_to(user).values("pk"))
+    open_ids = Opportunity.objects.filter(stage__in=stages.OPEN_STAGES).values("account_id")
+    return list(accounts.exclude(pk__in=open_ids).select_related("owner").order_by("name")[:500])
+
+
+def weighted_by_quarter(*, user: User, scope: Scope, quarters: list[Quarter]) -> list[tuple[str, Decimal]]:
+    """Weighted pipeline (won + Σ amount × probability of open ones) for each quarter."""
+    return [(q.label, forecast_figures(user=user, quarter=q, scope=scope).weighted) for q in quarters]
+
+
+def stage_statistics(
+    *,
+    user: User,
+    scope: Scope,
+    since: date | None = None,
+    now=None,  # noqa: ANN001
+) -> list[conversion.StageStatistics]:
+    """Conversion, average time in stage and the data-driven probability (won / reached) per
+    stage, over the opportunities in scope that began on or after `since` (default: four
+    quarters before the current one). One query: on PostgreSQL the whole computation runs in
+    the database (window functions); elsewhere the walks are read in order and folded by
+    funnel.domain.conversion, with the same result."""
+    now = now or timezone.now()
+    if since is None:
+        quarter = current_quarter(timezone.localdate(now))
+        for _step in range(4):
+            quarter = quarter.previous()
+        since = quarter.start
+    opportunities = _scoped(Opportunity.objects.all(), user=user, scope=scope).filter(created_at__date__gte=since)
+    if connection.vendor == "postgresql":
+        return _stage_statistics_sql(opportunities, now=now)
+    return _stage_statistics_python(opportunities, now=now)
+
+
+def _stage_statistics_python(opportunities: QuerySet, *, now) -> list[conversion.StageStatistics]:  # noqa: ANN001
+    rows = (
+        StageChange.objects.filter(opportunity__in=opportunities.values("pk"))
+        .order_by("opportunity_id", "changed_at", "id")
+        .values_list("opportunity_id", "to_stage", "changed_at")
+    )
+
+    def walks():  # noqa: ANN202 - one opportunity's walk at a time
+        current, walk = None, []
+        for opportunity_id, stage, at in rows.iterator(chunk_size=10_000):
+            if opportunity_id != current:
+                if walk:
+                    yield walk
+                current, walk = opportunity_id, []
+            walk.append((stage, at))
+        if walk:
+            yield walk
+
+    return conversion.stage_statistics(walks(), now=now)
+
+
+def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.StageStatistics]:  # noqa: ANN001
+    """funnel.domain.conversion's rules in one PostgreSQL statement (LEAD over each walk ordered
+    by changed_at, id; whole seconds per visit, never negative)."""
+    qn = connection.ops.quote_name
+    inner_sql, inner_params = opportunities.values("pk").query.sql_with_params()
+    order_case = (
+        "CASE c.to_stage " + " ".join(f"WHEN %s THEN {i}" for i in range(len(conversion.ORDER))) + " ELSE -1 END"
+    )
+    sql = f"""
+        WITH c AS (
+            SELECT sc.opportunity_id, sc.to_stage, sc.changed_at,
+                   LEAD(sc.changed_at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.changed_at, sc.id) AS next_at
+            FROM {qn(StageChange._meta.db_table)} sc WHERE sc.opportunity_id IN ({inner_sql})
+        ), walk AS (
+            SELECT c.opportunity_id, c.to_stage, c.changed_at, c.next_at, {order_case} AS idx FROM c
+        ), visits AS (
+            SELECT w.opportunity_id, w.to_stage, max(w.idx) AS idx, count(*) AS visits,
+                   sum(GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (COALESCE(w.next_at, %s) - w.changed_at))))) AS seconds
+            FROM walk w GROUP BY w.opportunity_id, w.to_stage
+        ), per AS (
+            SELECT v.opportunity_id, max(v.idx) AS furthest, bool_or(o.stage IN (%s, %s)) AS won
+            FROM visits v JOIN {qn(Opportunity._meta.db_table)} o ON o.id = v.opportunity_id
+            GROUP BY v.opportunity_id
+        )
+        SELECT v.to_stage,
+               count(*),
+               count(*) FILTER (WHERE v.idx >= 0 AND v.idx < p.furthest),
+               count(*) FILTER (WHERE p.won),
+               sum(v.visits),
+               COALESCE(sum(v.seconds), 0)
+        FROM visits v JOIN per p ON p.opportunity_id = v.opportunity_id
+        GROUP BY v.to_stage
+    """  # noqa: S608 - identifiers from _meta, values bound
+    params = [*inner_params, *conversion.ORDER, now, *stages.WON_STAGES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {row[0]: row[1:] for row in cursor.fetchall()}
+    return [
+        conversion.StageStatistics(stage, *(int(v) for v in found.get(stage, (0, 0, 0, 0, 0))))
+        for stage in stages.STAGES
+    ]
+
+
+AGEING_BUCKETS = ("current", "1-30", "31-60", "61-90", "over 90")
+
+
+@dataclass(frozen=True)
+class AgeingRow:
+    owner: str
+    buckets: tuple[Decimal, ...]  # one per AGEING_BUCKETS
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.buckets, ZERO)
+
+
+def receivables_ageing(*, user: User, scope: Scope, today: date | None = None) -> list[AgeingRow]:
+    """Unpaid receivables (the ERP's payments without a paid date) of the accounts in scope, per
+    account owner, by days overdue: not yet due, 1-30, 31-60, 61-90, over 90. One query."""
+    from accounts.models import Payment
+
+    today = today or timezone.localdate()
+    payments = scope.accounts(Payment.objects.visible_to(user).filter(paid_on__isnull=True))
+    if scope.owner is not None:
+        payments = payments.filter(account__owner=scope.owner)
+    elif scope.team is not None:
+        payments = payments.filter(account__owner__team=scope.team)
+    elif not sees_everything(user):
+        payments = payments.filter(account__owner__in=people_visible_to(user).values("pk"))
+
+    def overdue(low: int, high: int | None) -> Q:
+        """low..high days overdue (days overdue = today - due date)."""
+        condition = Q(due_on__lte=today - timedelta(days=low))
+        return condition & Q(due_on__gte=today - timedelta(days=high)) if high is not None else condition
+
+    sums = {"b0": Sum("amount", filter=Q(due_on__gte=today))}
+    for i, (low, high) in enumerate([(1, 30), (31, 60), (61, 90), (91, None)], start=1):
+        sums[f"b{i}"] = Sum("amount", filter=overdue(low, high))
+    rows = payments.values("account__owner__username").annotate(**sums).order_by("account__owner__username")
+    return [
+        AgeingRow(
+            row["account__owner__username"] or "", tuple((row[f"b{i}"] or ZERO).quantize(fc.CENT) for i in range(5))
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """Everything the manager dashboard shows, for one scope and quarter; the page, its chart
+    data and its CSV exports all come from here, so they cannot disagree."""
+
+    quarter: Quarter
+    scope: Scope
+    figures: fc.Figures
+    funnel: list[StageRow]
+    weighted_by_quarter: list[tuple[str, Decimal]]
+    accuracy: QuarterAccuracy
+    stalled: list[Opportunity]
+    whitespace: list[Account]
+    stages: list[conversion.StageStatistics]
+    ageing: list[AgeingRow]
+    commitments: list[Commitment]
+    data_driven: Decimal  # the forecast from the stages' historical win rates
+
+    def table(self, chart: str) -> tuple[list[str], list[list[object]]]:
+        """(header, rows) of one chart's table; KeyError for an unknown chart."""
+        if chart == "funnel":
+            return ["stage", "count", "amount", "weighted"], [
+                [r.label, r.count, r.amount, r.weighted] for r in self.funnel
+            ]
+        if chart == "weighted":
+            return ["quarter", "weighted"], [[label, value] for label, value in self.weighted_by_quarter]
+        if chart == "forecast":
+            return ["week", "weighted", "commit", "won_to_date", "actual", "accuracy", "bias"], [
+                [w.week, w.weighted, w.commit, w.won_to_date, self.accuracy.actual, w.accuracy, w.bias]
+                for w in self.accuracy.weeks
+            ]
+        if chart == "stalled":
+            return ["opportunity", "account", "owner", "stage", "amount", "last_change"], [
+                [o.name, o.account.name, str(o.owner or ""), o.get_stage_display(), o.amount, o.last_activity.date()]
+                for o in self.stalled
+            ]
+        if chart == "conversion":
+            return ["stage", "reached", "conversion", "win_rate", "average_days"], [
+                [r.stage, r.reached, r.conversion, r.win_rate, r.average_days] for r in self.stages
+            ]
+        if chart == "ageing":
+            return ["owner", *AGEING_BUCKETS, "total"], [[r.owner, *r.buckets, r.total] for r in self.ageing]
+        if chart == "commitments":
+            return ["rep", "quarter", "commit", "manager_adjustment"], [
+                [c.owner.username, c.quarter, c.amount, c.manager_amount] for c in self.commitments
+            ]
+        if chart == "whitespace":
+            return ["account", "tier", "owner"], [[a.name, a.tier, str(a.owner or "")] for a in self.whitespace]
+        raise KeyError(chart)
+
+
+def data_driven_forecast(
+    *, user: User, quarter: Quarter, scope: Scope, won: Decimal, statistics: list[conversion.StageStatistics]
+) -> Decimal:
+    """Won + Σ amount × the stage's data-driven win rate (won / reached, last four quarters) of
+    the open opportunities closing in `quarter`: the forecast the history would make, beside the
+    reps' own weighted figure. A stage nobody reached counts 0. One query."""
+    rates = {row.stage: row.win_rate or Decimal(0) for row in statistics}
+    open_sums = (
+        _scoped(Opportunity.objects.all(), user=user, scope=scope)
+        .filter(
+            stage__in=stages.OPEN_STAGES, expected_close_date__gte=quarter.start, expected_close_date__lte=quarter.end
+        )
+        .values("stage")
+        .annotate(total=Sum("amount"))
+    )
+    expected = sum((row["total"] * rates[row["stage"]] for row in open_sums), Decimal(0))
+    return (won + expected).quantize(fc.CENT)
+
+
+CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace", "conversion", "ageing", "commitments")
+
+
+def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
+    """The manager dashboard's data; a fixed number of queries whatever the data size."""
+    quarters = [quarter.previous(), quarter, quarter.next(), quarter.next().next()]
+    figures = forecast_figures(user=user, quarter=quarter, scope=scope)
+    statistics = stage_statistics(user=user, scope=scope)
+    return Dashboard(
+        quarter=quarter,
+        scope=scope,
+        figures=figures,
+        funnel=sales_funnel(user=user, scope=scope, quarter=quarter),
+        weighted_by_quarter=weighted_by_quarter(user=user, scope=scope, quarters=quarters),
+        accuracy=forecast_accuracy(user=user, quarter=quarter, scope=scope),
+        stalled=stalled_deals(user=user, scope=scope),
+        whitespace=whitespace(user=user, scope=scope),
+        stages=statistics,
+        ageing=receivables_ageing(user=user, scope=scope),
+        commitments=commitments(user=user, quarter=quarter, scope=scope),
+        data_driven=data_driven_forecast(
+            user=user, quarter=quarter, scope=scope, won=figures.won, statistics=statistics
+        ),
+    )
