@@ -71,6 +71,8 @@ REFERENCES = {
     "invoices": "`account_external_id` names the account; `order_external_id` one of its orders.",
     "payments": "`account_external_id` names the account; `order_external_id` and `invoice_external_id` its "
     "order and invoice.",
+    "activities": "`account_external_id` names the account; `contact_external_ids` lists contacts of it (the "
+    "list replaces the stored one). `occurred_at` is an ISO 8601 date-time with its time zone.",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -11,6 +12,8 @@ from rest_framework import serializers
 from accounts.models import Account, Contact, Invoice, Order, Payment
 from integrations.bulk import serializers as records
 from integrations.bulk.validation import RecordValidator
+from plans.api.serializers import ActivityRecordSerializer
+from plans.models import Activity
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,18 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class ManyReference:
+    """A record field holding a list of other rows' ERP ids, kept in a many-to-many field: the
+    list sent replaces the links stored (left out: unchanged). The rows must be of the record's
+    account. `on_change(ids)` is told the ids of the rows linked to a written record or unlinked."""
+
+    name: str  # in the record, e.g. "contact_external_ids"
+    field: str  # the model's many-to-many field, e.g. "contacts"
+    model: type[models.Model]
+    on_change: Callable[[Iterable[int]], object] | None = None
+
+
+@dataclass(frozen=True)
 class Spec:
     collection: str  # URL segment and scope resource: "orders" -> orders/bulk/, orders:write
     model: type[models.Model]
@@ -33,6 +48,7 @@ class Spec:
     parent: Reference | None = None  # same collection; may point at another record of the batch
     parent_same_account: bool = False
     parent_acyclic: bool = False  # a group tree: refuse a parent that is a descendant
+    many: tuple[ManyReference, ...] = ()  # lists of rows, kept in many-to-many fields
     example: dict = field(default_factory=dict)
 
     @property
@@ -53,10 +69,18 @@ class Spec:
     @cached_property
     def reference_names(self) -> frozenset[str]:
         refs = (self.account,) if self.account else ()
-        return frozenset(ref.name for ref in refs + self.references + ((self.parent,) if self.parent else ()))
+        names = {ref.name for ref in refs + self.references + ((self.parent,) if self.parent else ())}
+        return frozenset(names | {many.name for many in self.many})
 
 
 ACCOUNT = Reference("account_external_id", "account_id", Account)
+
+
+def _activity_contacts_changed(contact_ids: Iterable[int]) -> None:
+    from plans.services import contacts_last_contacted_refresh  # the plans app owns what follows
+
+    contacts_last_contacted_refresh(contact_ids=contact_ids)
+
 
 SPECS: dict[str, Spec] = {
     spec.collection: spec
@@ -142,6 +166,23 @@ SPECS: dict[str, Spec] = {
                 "amount": "12500.00",
                 "due_on": "2026-04-04",
                 "paid_on": None,
+            },
+        ),
+        Spec(
+            "activities",
+            Activity,
+            ActivityRecordSerializer,
+            account=ACCOUNT,
+            many=(ManyReference("contact_external_ids", "contacts", Contact, on_change=_activity_contacts_changed),),
+            example={
+                "external_id": "CAL-2026-0001",
+                "account_external_id": "C-17",
+                "type": "meeting",
+                "occurred_at": "2026-03-02T10:00:00+08:00",
+                "duration_minutes": 60,
+                "contact_external_ids": ["P-88"],
+                "notes": "Quarterly review with purchasing.",
+                "outcome": "Agreed to trial the new line in Q2.",
             },
         ),
     )

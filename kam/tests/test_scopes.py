@@ -22,6 +22,7 @@ DECLARED = {
         "payments:write",
     ],
     "integrations": ["webhooks:write"],
+    "plans": ["activities:read", "activities:write", "plans:read", "plans:write"],
     "tiering": ["runs:read", "runs:write", "scores:read"],
 }
 

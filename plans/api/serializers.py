@@ -1,0 +1,116 @@
+"""API shapes of the plans app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.api.serializers import VisibleAccountField
+from accounts.models import Contact, User
+from integrations.bulk.serializers import _key, _Record
+from plans.models import Activity
+from plans.services import FUTURE_SLACK
+
+
+def not_in_the_future(moment: datetime) -> None:
+    if moment > timezone.now() + FUTURE_SLACK:
+        raise serializers.ValidationError(_("An activity is logged once it happened."))
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that names its zone: a bare "10:00" could be any of 24 moments."""
+
+    default_error_messages = {"naive": _("Give the time zone too, e.g. 2026-03-02T10:00:00+08:00.")}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("help_text", "ISO 8601 date-time with its time zone, not in the future.")
+        kwargs.setdefault("validators", [not_in_the_future])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: object) -> datetime:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class VisibleContactField(serializers.PrimaryKeyRelatedField):
+    """A contact the requesting user may see (others: 'does not exist')."""
+
+    def get_queryset(self):  # noqa: ANN201 - DRF's signature
+        return Contact.objects.visible_to(self.context["request"].user)
+
+
+class PersonField(serializers.PrimaryKeyRelatedField):
+    """One of our people (not an API-only user)."""
+
+    def get_queryset(self):  # noqa: ANN201
+        return User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION)
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    account = VisibleAccountField()
+    contacts = VisibleContactField(many=True, required=False)
+    participants = PersonField(many=True, required=False)
+    occurred_at = AwareDateTimeField()
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "account",
+            "external_id",
+            "type",
+            "occurred_at",
+            "duration_minutes",
+            "contacts",
+            "participants",
+            "notes",
+            "outcome",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_by", "created_at", "updated_at"]
+
+
+def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """A service's ValidationError as the API's (the error handler gives it the shared shape)."""
+    return serializers.ValidationError(getattr(error, "message_dict", {"non_field_errors": error.messages}))
+
+
+class ActivityRecordSerializer(_Record):
+    """One activity pushed by a calendar or e-mail system (`POST /api/v1/activities/bulk/`)."""
+
+    external_id = _key(Activity, "The source system's key of the activity (required; the upsert key).")
+    account_external_id = _key(Activity, "ERP ID of the account; it must exist and be visible to the caller.")
+    occurred_at = AwareDateTimeField()
+    contact_external_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=100,
+        help_text="ERP IDs of the account's contacts who took part; they replace the ones stored. "
+        "Left out: unchanged on update, none on insert.",
+    )
+
+    class Meta(_Record.Meta):
+        model = Activity
+        fields = [
+            "external_id",
+            "account_external_id",
+            "type",
+            "occurred_at",
+            "duration_minutes",
+            "contact_external_ids",
+            "notes",
+            "outcome",
+        ]

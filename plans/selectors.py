@@ -1,0 +1,109 @@
+"""Reads of the plans app for pages, the API and tasks. Each starts from `visible_to(user)` or
+from an account the caller already got through it (kam.pages.visible_or_404)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import Account, Contact, ContactRoleHistory, User
+from plans.models import Activity
+
+TIMELINE_LENGTH = 30
+
+
+def activity_queryset(*, user: User) -> QuerySet[Activity]:
+    """The activities `user` may see, with what a listing shows (contacts and participants in
+    two extra queries however many rows)."""
+    return (
+        Activity.objects.visible_to(user)
+        .select_related("account", "created_by")
+        .prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("name", "id")),
+            Prefetch("participants", queryset=User.objects.order_by("username")),
+        )
+    )
+
+
+def account_timeline(*, account: Account, limit: int = TIMELINE_LENGTH) -> list[Activity]:
+    """The account's newest `limit` activities, newest first (3 queries)."""
+    return list(
+        Activity.objects.filter(account=account)
+        .select_related("created_by")
+        .prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("name", "id")),
+            Prefetch("participants", queryset=User.objects.order_by("username")),
+        )
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ContactCard:
+    contact: Contact
+    past_roles: list[ContactRoleHistory]
+
+
+def account_contacts(*, account: Account, include_left: bool = False) -> list[ContactCard]:
+    """The account's contacts with their past roles, by name (2 queries)."""
+    contacts = account.contacts.select_related("reports_to").order_by("-is_active", "name", "id")
+    if not include_left:
+        contacts = contacts.filter(is_active=True)
+    contacts = contacts.prefetch_related(
+        Prefetch("role_history", queryset=ContactRoleHistory.objects.select_related("account"))
+    )
+    return [ContactCard(contact, list(contact.role_history.all())) for contact in contacts]
+
+
+@dataclass(frozen=True)
+class OrgNode:
+    """One node of the org chart as ECharts' tree wants it."""
+
+    name: str
+    value: str  # "title · buying role · attitude"
+    children: list[OrgNode]
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "value": self.value, "children": [child.as_dict() for child in self.children]}
+
+
+def org_chart(*, contacts: list[Contact]) -> list[dict]:
+    """The reporting lines of `contacts` (active ones of one account) as trees, roots first by
+    name; a boss outside the list makes a root. Cycles in old data end where they loop."""
+    by_id = {contact.pk: contact for contact in contacts}
+    children: dict[int | None, list[Contact]] = {}
+    for contact in contacts:
+        boss = contact.reports_to_id if contact.reports_to_id in by_id else None
+        children.setdefault(boss, []).append(contact)
+
+    seen: set[int] = set()
+
+    def build(contact: Contact) -> OrgNode:
+        seen.add(contact.pk)
+        label = " · ".join(
+            part for part in (contact.title, contact.get_buying_role_display(), contact.get_attitude_display()) if part
+        )
+        below = [build(c) for c in children.get(contact.pk, []) if c.pk not in seen]
+        return OrgNode(contact.name, label, below)
+
+    return [build(root).as_dict() for root in children.get(None, []) if root.pk not in seen]
+
+
+@dataclass(frozen=True)
+class AccountPanel:
+    """What the account page shows of the plans app."""
+
+    contacts: list[ContactCard]
+    org_chart: list[dict]
+    timeline: list[Activity]
+
+
+def account_panel(*, account: Account) -> AccountPanel:
+    """Contacts (with past roles), their org chart and the activity timeline (5 queries)."""
+    contacts = account_contacts(account=account)
+    return AccountPanel(
+        contacts=contacts,
+        org_chart=org_chart(contacts=[card.contact for card in contacts]),
+        timeline=account_timeline(account=account),
+    )

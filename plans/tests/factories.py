@@ -1,0 +1,27 @@
+"""Builders for plans tests, on the shared test world (accounts/tests/factories.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from accounts.models import Account, Contact, User
+from plans import services
+from plans.models import Activity
+
+
+def make_activity(
+    account: Account,
+    occurred_at: datetime,
+    *,
+    type: str = "call",  # noqa: A002 - the field's name
+    contacts: tuple[Contact, ...] = (),
+    participants: tuple[User, ...] = (),
+    **fields: object,
+) -> Activity:
+    """An activity logged through the service (so the contacts' last-contacted days follow)."""
+    return services.activity_create(
+        account=account,
+        data={"type": type, "occurred_at": occurred_at, **fields},
+        contacts=contacts,
+        participants=participants,
+    )
