@@ -1,0 +1,98 @@
+"""Demo activities, generated without touching the database (like accounts.demo.generator).
+
+Each contact the generator marks as contacted gets its latest activity on its `last_contacted_on`
+day and a few earlier ones over the order years, so the contacts' "last contacted" (derived from
+activities, plans.services.contacts_last_contacted_refresh) is exactly what the generator chose.
+Rows reference contacts and accounts by row index; seed_demo maps them to ids and writes.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+TYPES = np.array(["call", "meeting", "visit", "email", "message"], dtype=object)
+TYPE_WEIGHTS = np.array([0.32, 0.18, 0.2, 0.12, 0.18])
+MINUTES = {"call": (5, 30), "meeting": (30, 120), "visit": (45, 180), "email": (5, 15), "message": (2, 10)}
+NOTES = np.array(
+    [
+        "季度业务回顾",
+        "新产品介绍",
+        "交期与质量问题跟进",
+        "价格谈判",
+        "年度框架协议沟通",
+        "技术方案澄清",
+        "回款跟进",
+        "节日问候",
+    ],
+    dtype=object,
+)
+OUTCOMES = np.array(["同意试用", "需要内部评估", "下周报价", "确认下单意向", "提出投诉，已记录", ""], dtype=object)
+EARLIER_MEAN = 1.5  # earlier activities per contacted contact, on average
+GAP_MEAN_DAYS = 40
+
+
+@dataclass(frozen=True)
+class DemoActivities:
+    activities: pd.DataFrame  # account, contact, owner, type, occurred_at, duration_minutes, notes, outcome
+    # one contact and one participant (the account's owner, when it has one) per activity
+
+
+def demo_activities(
+    *, contacts: pd.DataFrame, owners: pd.Series, seed: int, as_of: date, zone: str, start: date
+) -> DemoActivities:
+    """Activities for `contacts` (the generator's frame: account, last_contacted_on) whose
+    accounts have `owners` (username or None, by account index); none before `start`."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"activities")])))
+    last = pd.to_datetime(contacts["last_contacted_on"])
+    contacted = np.flatnonzero(last.notna().to_numpy())
+    last_days = (last.to_numpy()[contacted].astype("datetime64[D]") - np.datetime64(start, "D")).astype(np.int64)
+    earlier = rng.poisson(EARLIER_MEAN, len(contacted))
+    counts = earlier + 1
+    contact = np.repeat(contacted, counts)
+    nth = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)  # 0 = the latest
+    gaps = np.where(nth == 0, 0, rng.exponential(GAP_MEAN_DAYS, len(contact)).astype(np.int64) + 1)
+    # Cumulative gaps back from the latest, per contact.
+    back = pd.Series(gaps).groupby(contact).cumsum().to_numpy()
+    day = np.repeat(last_days, counts) - back
+    keep = day >= 0
+    contact, day, nth = contact[keep], day[keep], nth[keep]
+    n = len(contact)
+    span = (as_of - start).days
+    hour = np.where(day >= span, 8, rng.integers(9, 18, n))  # the last day: early, so not in the future
+    minute = rng.integers(0, 60, n)
+    type_idx = rng.choice(len(TYPES), n, p=TYPE_WEIGHTS)
+    types = TYPES[type_idx]
+    low = np.array([MINUTES[t][0] for t in TYPES])
+    high = np.array([MINUTES[t][1] for t in TYPES])
+    duration = low[type_idx] + (rng.random(n) * (high[type_idx] - low[type_idx])).astype(np.int64)
+    tz = ZoneInfo(zone)
+    midnight = datetime(start.year, start.month, start.day, tzinfo=tz)
+    occurred = [
+        (midnight + timedelta(days=int(d), hours=int(h), minutes=int(m))).astimezone(UTC)
+        for d, h, m in zip(day.tolist(), hour.tolist(), minute.tolist(), strict=True)
+    ]
+    account = contacts["account"].to_numpy()[contact]
+    order = np.lexsort((contact, minute, hour, day))  # oldest first, as they were logged
+    frame = (
+        pd.DataFrame(
+            {
+                "account": account,
+                "contact": contact,
+                "owner": owners.to_numpy()[account],
+                "type": types,
+                "occurred_at": occurred,
+                "duration_minutes": duration,
+                "notes": NOTES[rng.integers(0, len(NOTES), n)],
+                "outcome": OUTCOMES[rng.integers(0, len(OUTCOMES), n)],
+            }
+        )
+        .iloc[order]
+        .reset_index(drop=True)
+    )
+    return DemoActivities(frame)
