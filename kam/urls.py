@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/<int:account_pk>/", include("plans.account_urls")),
     path("tiering/", include("tiering.urls")),
+    path("plans/", include("plans.urls")),
     path("api-tokens/", include("accounts.token_views")),
     path("admin/", admin.site.urls),
     # Integration routes first: `accounts/bulk/` must win over the accounts router's `accounts/<pk>/`.

@@ -14,4 +14,5 @@ urlpatterns = [
     path("activities/add/", views.activity_add, name="activity_add"),
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
+    path("plans/add/", views.plan_add, name="plan_add"),
 ]

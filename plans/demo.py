@@ -96,3 +96,96 @@ def demo_activities(
         .reset_index(drop=True)
     )
     return DemoActivities(frame)
+
+
+PLAN_STATUSES = np.array(["draft", "submitted", "approved", "returned"], dtype=object)
+PLAN_STATUS_WEIGHTS = np.array([0.3, 0.25, 0.35, 0.1])
+PLAN_SHARE = 0.4  # of the accounts with an owner
+ACTIONS = np.array(
+    [
+        "拜访采购总监",
+        "技术交流会",
+        "送样测试",
+        "年度框架协议谈判",
+        "高层互访",
+        "回款跟进",
+        "竞争对手情况摸底",
+        "客户满意度回访",
+    ],
+    dtype=object,
+)
+BATCH = 5_000
+
+
+def seed_plans(*, seed: int, as_of: date) -> tuple[int, int]:
+    """Account plans for this year in every status, each with 2-4 actions (some overdue, some
+    done), for a share of the accounts that have an owner; approved ones frozen with the
+    account's tier. Deterministic for a seed. Returns (plans, actions)."""
+    from accounts.models import Account, User
+    from plans.models import AccountPlan, ActionItem
+    from tiering.selectors import strategy_for
+
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"plans")])))
+    accounts = list(Account.objects.filter(owner__isnull=False).order_by("id").values_list("id", "owner_id", "tier"))
+    if not accounts:
+        return 0, 0
+    managers = dict(User.objects.filter(team__isnull=False).values_list("pk", "team__manager_id"))
+    director = User.objects.filter(role=User.Role.DIRECTOR).order_by("pk").values_list("pk", flat=True).first()
+    chosen = rng.random(len(accounts)) < PLAN_SHARE
+    statuses = PLAN_STATUSES[rng.choice(len(PLAN_STATUSES), len(accounts), p=PLAN_STATUS_WEIGHTS)]
+    first = np.flatnonzero(chosen)[: len(PLAN_STATUSES)]
+    statuses[first] = PLAN_STATUSES[: len(first)]  # every status shows, even in a small demo
+    share = rng.integers(10, 60, len(accounts))
+    revenue = rng.integers(20, 500, len(accounts)) * 10_000
+    now = datetime.now(UTC)
+    period = str(as_of.year)
+    plans = []
+    for i, (account_id, owner_id, tier) in enumerate(accounts):
+        if not chosen[i]:
+            continue
+        status = statuses[i]
+        decider = managers.get(owner_id) if managers.get(owner_id) not in (None, owner_id) else director
+        decided = status in ("approved", "returned")
+        plans.append(
+            AccountPlan(
+                account_id=account_id,
+                owner_id=owner_id,
+                period=period,
+                status=status,
+                position_target="成为该客户的第一供应商",
+                share_target=int(share[i]),
+                revenue_target=int(revenue[i]),
+                profit_target=int(revenue[i]) // 5,
+                submitted_at=now - timedelta(days=20) if status != "draft" else None,
+                decided_at=now - timedelta(days=10) if decided else None,
+                decided_by_id=decider if decided else None,
+                return_comment="请补充竞争对手分析" if status == "returned" else "",
+                frozen_tier=tier if status == "approved" else "",
+                frozen_strategy=strategy_for(tier) if status == "approved" else "",
+            )
+        )
+    AccountPlan.objects.bulk_create(plans, batch_size=BATCH)
+    saved = list(
+        AccountPlan.objects.filter(period=period).order_by("account_id").values_list("id", "account_id", "owner_id")
+    )
+    counts = rng.integers(2, 5, len(saved))
+    actions = []
+    for (plan_id, account_id, owner_id), n in zip(saved, counts.tolist(), strict=True):
+        for _ in range(n):
+            start = as_of - timedelta(days=int(rng.integers(0, 120)))
+            end = start + timedelta(days=int(rng.integers(7, 90)))
+            done = end < as_of and rng.random() < 0.6
+            actions.append(
+                ActionItem(
+                    plan_id=plan_id,
+                    account_id=account_id,
+                    owner_id=owner_id,
+                    action=ACTIONS[int(rng.integers(0, len(ACTIONS)))],
+                    starts_on=start,
+                    ends_on=end,
+                    status="done" if done else ("in_progress" if start <= as_of else "open"),
+                    completion=100 if done else int(rng.integers(0, 10)) * 10,
+                )
+            )
+    ActionItem.objects.bulk_create(actions, batch_size=BATCH)
+    return len(saved), len(actions)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, BuyingRole, Contact, User
 from kam.forms import StyledFormMixin
-from plans.models import Activity
+from plans.models import AccountPlan, ActionItem, Activity
 
 
 class ContactForm(StyledFormMixin, forms.ModelForm):
@@ -71,3 +71,63 @@ class ActivityForm(StyledFormMixin, forms.ModelForm):
         self.fields["participants"].queryset = (
             User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION).order_by("username")
         )
+
+
+class PlanForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = AccountPlan
+        fields = [
+            "period",
+            "lifecycle_stage",
+            "position_target",
+            "share_target",
+            "revenue_target",
+            "profit_target",
+            "notes",
+        ]
+        widgets = {
+            "period": forms.TextInput(attrs={"placeholder": "2026-Q2", "pattern": r"\d{4}(-Q[1-4])?"}),
+            "position_target": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ReturnForm(StyledFormMixin, forms.Form):
+    comment = forms.CharField(label=_("What should change"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ActionForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ActionItem
+        fields = ["action", "owner", "starts_on", "ends_on", "status", "completion"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "completion": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 5}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION).order_by("username")
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:  # on the field, before the table's check constraint says it vaguely
+            self.add_error("ends_on", _("The end cannot be before the start."))
+        return data
+
+
+class ReviewForm(StyledFormMixin, forms.Form):
+    month = forms.DateField(
+        label=_("Month"),
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        input_formats=["%Y-%m", "%Y-%m-%d"],
+    )
+    notes = forms.CharField(label=_("Review (plan, do, check, act)"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class ReviewCommentForm(StyledFormMixin, forms.Form):
+    comment = forms.CharField(label=_("Manager's comment"), widget=forms.Textarea(attrs={"rows": 2}))

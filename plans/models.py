@@ -5,11 +5,12 @@ exactly when its account is (accounts/visibility.py)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, Contact, erp_id_unique
+from accounts.models import MONEY, Account, Contact, erp_id_unique
 from accounts.visibility import AccountOwnedQuerySet
 
 
@@ -61,3 +62,144 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} · {self.occurred_at:%Y-%m-%d}"
+
+
+PERIOD_PATTERN = r"^\d{4}(-Q[1-4])?$"  # "2026" (a year) or "2026-Q2" (a quarter)
+
+
+class AccountPlan(models.Model):
+    """An account plan for one period (制定客户计划): objectives, relationship stage and the
+    tier's strategy, written by the account's people and approved by their manager."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="plans")
+    period = models.CharField(
+        _("period"),
+        max_length=7,
+        validators=[RegexValidator(PERIOD_PATTERN, _("A year (2026) or a quarter (2026-Q2)."))],
+        help_text=_("A year (2026) or a quarter (2026-Q2)."),
+    )
+    position_target = models.TextField(_("position target (山头目标)"), blank=True)
+    share_target = models.DecimalField(
+        _("share of wallet target, %"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    revenue_target = models.DecimalField(
+        _("revenue target"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
+    )
+    profit_target = models.DecimalField(_("profit target (利润目标)"), null=True, blank=True, **MONEY)
+    lifecycle_stage = models.CharField(
+        _("relationship stage"), max_length=20, choices=Account.LifecycleStage.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="account_plans"
+    )
+    # The tier and its strategy when the plan was approved (the live ones move every night).
+    frozen_tier = models.CharField(_("tier when approved"), max_length=2, blank=True)
+    frozen_strategy = models.TextField(_("strategy when approved"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    return_comment = models.TextField(_("comment when returned"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period", "account", "id"]
+        verbose_name = _("account plan")
+        verbose_name_plural = _("account plans")
+        constraints = [models.UniqueConstraint(fields=["account", "period"], name="one_plan_per_account_period")]
+        indexes = [models.Index(fields=["status", "owner"], name="plan_status_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.period}"
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class PlanReview(models.Model):
+    """A monthly PDCA review of a plan, with the manager's comment."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")  # = plan.account
+    plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="reviews")
+    month = models.DateField(_("month"))  # its first day
+    notes = models.TextField(_("review (plan, do, check, act)"))
+    manager_comment = models.TextField(_("manager's comment"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-month", "-id"]
+        verbose_name = _("plan review")
+        verbose_name_plural = _("plan reviews")
+        constraints = [models.UniqueConstraint(fields=["plan", "month"], name="one_review_per_plan_month")]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · {self.month:%Y-%m}"
+
+
+class ActionItem(models.Model):
+    """One line of an account plan's action plan (行动计划)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")  # = plan.account
+    plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="actions")
+    action = models.CharField(_("action"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="action_items"
+    )
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    completion = models.PositiveSmallIntegerField(_("completion, %"), default=0, validators=[MaxValueValidator(100)])
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["ends_on", "id"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        # "My work" and the reminder job read open actions by owner and end date.
+        indexes = [
+            models.Index(
+                fields=["owner", "ends_on"], condition=Q(status__in=["open", "in_progress"]), name="action_open_due"
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="action_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.action

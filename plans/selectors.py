@@ -4,11 +4,16 @@ from an account the caller already got through it (kam.pages.visible_or_404)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from accounts.models import Account, Contact, ContactRoleHistory, User
-from plans.models import Activity
+from plans.domain.plans import action_overdue
+from plans.models import AccountPlan, ActionItem, Activity, PlanReview
+from plans.permissions import can_approve
+from tiering.selectors import strategy_for
 
 TIMELINE_LENGTH = 30
 
@@ -97,13 +102,61 @@ class AccountPanel:
     contacts: list[ContactCard]
     org_chart: list[dict]
     timeline: list[Activity]
+    plans: list[AccountPlan]
 
 
 def account_panel(*, account: Account) -> AccountPanel:
-    """Contacts (with past roles), their org chart and the activity timeline (5 queries)."""
+    """Contacts (with past roles), their org chart, the activity timeline and the plans (6 queries)."""
     contacts = account_contacts(account=account)
     return AccountPanel(
         contacts=contacts,
         org_chart=org_chart(contacts=[card.contact for card in contacts]),
         timeline=account_timeline(account=account),
+        plans=account_plans(account=account),
     )
+
+
+# --- account plans ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    item: ActionItem
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: AccountPlan
+    tier: str  # frozen when approved, else the account's current tier
+    strategy: str  # likewise
+    strategy_is_frozen: bool
+    actions: list[ActionRow]
+    reviews: list[PlanReview]
+    can_approve: bool
+
+
+def plan_page(*, plan: AccountPlan, user: User, today: date | None = None) -> PlanPage:
+    """A plan with its actions (overdue flagged as of `today`, local) and reviews (3 queries)."""
+    today = today or timezone.localdate()
+    frozen = plan.status == AccountPlan.Status.APPROVED
+    tier = plan.frozen_tier if frozen else plan.account.tier
+    finished = (ActionItem.Status.DONE, ActionItem.Status.CANCELLED)
+    actions = [
+        ActionRow(item, action_overdue(ends_on=item.ends_on, finished=item.status in finished, today=today))
+        for item in plan.actions.select_related("owner").order_by("ends_on", "id")
+    ]
+    return PlanPage(
+        plan=plan,
+        tier=tier,
+        strategy=plan.frozen_strategy if frozen else strategy_for(tier),
+        strategy_is_frozen=frozen,
+        actions=actions,
+        reviews=list(plan.reviews.select_related("author").order_by("-month")),
+        can_approve=can_approve(user, plan),
+    )
+
+
+def account_plans(*, account: Account) -> list[AccountPlan]:
+    """The account's plans, newest period first (1 query)."""
+    return list(account.plans.select_related("owner").order_by("-period", "-id"))

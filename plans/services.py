@@ -7,16 +7,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import Account, Contact, User
+from kam.errors import Conflict
 from plans.domain.contacts import local_day
-from plans.models import Activity
+from plans.domain.plans import next_status
+from plans.models import AccountPlan, ActionItem, Activity, PlanReview
+from plans.permissions import can_approve
 
 # How far in the future an activity may be logged: clocks differ a little, plans are not activities.
 FUTURE_SLACK = timedelta(minutes=10)
@@ -157,3 +160,167 @@ def contacts_last_contacted_refresh(*, contact_ids: Iterable[int]) -> int:
     for day, pks in wanted.items():  # one UPDATE per distinct day, not per contact
         Contact.objects.filter(pk__in=pks).update(last_contacted_on=day, updated_at=now)
     return sum(len(pks) for pks in wanted.values())
+
+
+# --- account plans ----------------------------------------------------------------------------
+
+PLAN_FIELDS = (
+    "period",
+    "position_target",
+    "share_target",
+    "revenue_target",
+    "profit_target",
+    "lifecycle_stage",
+    "notes",
+)
+
+
+class PlanNotEditable(Conflict):
+    """The plan is submitted or approved: its content is fixed until it is returned."""
+
+
+class PlanStepRefused(Conflict):
+    """The workflow does not allow this step from the plan's status (e.g. approving a draft)."""
+
+
+def _period_taken(account: Account, period: str, exclude: int | None = None) -> bool:
+    return AccountPlan.objects.filter(account=account, period=period).exclude(pk=exclude).exists()
+
+
+@transaction.atomic
+def plan_create(*, account: Account, data: dict, owner: User) -> AccountPlan:
+    """A draft plan of `account` for `data["period"]`, written by `owner`.
+    ValidationError({"period": ...}) when the account has a plan for that period already."""
+    plan = AccountPlan(account=account, owner=owner, **{k: v for k, v in data.items() if k in PLAN_FIELDS})
+    plan.full_clean(validate_constraints=False)
+    if _period_taken(account, plan.period):
+        raise ValidationError(
+            {"period": [_("This account has a plan for %(period)s already.") % {"period": plan.period}]}
+        )
+    try:
+        with transaction.atomic():  # a concurrent twin: the unique constraint decides
+            plan.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"period": [_("This account has a plan for %(period)s already.") % {"period": plan.period}]}
+        ) from None
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, plan: AccountPlan, data: dict) -> AccountPlan:
+    """Change a draft or returned plan. PlanNotEditable (a Conflict: 409) once submitted or approved."""
+    locked = AccountPlan.objects.select_for_update().get(pk=plan.pk)
+    if not locked.editable:
+        raise PlanNotEditable(_("A submitted or approved plan cannot be changed."))
+    for field, value in data.items():
+        if field in PLAN_FIELDS:
+            setattr(plan, field, value)
+    plan.full_clean(validate_constraints=False)
+    if _period_taken(plan.account, plan.period, exclude=plan.pk):
+        raise ValidationError(
+            {"period": [_("This account has a plan for %(period)s already.") % {"period": plan.period}]}
+        )
+    plan.save()
+    return plan
+
+
+def _step(plan: AccountPlan, step: str) -> AccountPlan:
+    """Lock the plan and check the workflow allows `step`; returns the locked row."""
+    locked = AccountPlan.objects.select_for_update(of=("self",)).select_related("owner__team").get(pk=plan.pk)
+    try:
+        locked.status = next_status(locked.status, step)
+    except ValueError:
+        raise PlanStepRefused(
+            _("A plan that is %(status)s cannot take this step.") % {"status": locked.get_status_display().lower()}
+        ) from None
+    return locked
+
+
+@transaction.atomic
+def plan_submit(*, plan: AccountPlan, user: User) -> AccountPlan:
+    """Send a draft or returned plan for approval. PlanStepRefused from any other status."""
+    locked = _step(plan, "submit")
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def plan_approve(*, plan: AccountPlan, user: User, tier: str, strategy: str) -> AccountPlan:
+    """Approve a submitted plan, freezing the account's current `tier` and its `strategy` in it.
+    PermissionDenied unless `user` may approve it (plans.permissions.can_approve: never its
+    owner); PlanStepRefused unless it is submitted."""
+    locked = _step(plan, "approve")
+    if not can_approve(user, locked):
+        raise PermissionDenied(_("Only the owner's manager or a director may approve this plan."))
+    locked.decided_at, locked.decided_by = timezone.now(), user
+    locked.frozen_tier, locked.frozen_strategy, locked.return_comment = tier, strategy, ""
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def plan_return(*, plan: AccountPlan, user: User, comment: str) -> AccountPlan:
+    """Return a submitted plan to its owner with `comment` (required: ValidationError).
+    PermissionDenied and PlanStepRefused as plan_approve."""
+    if not comment.strip():
+        raise ValidationError({"comment": [_("Say what should change.")]})
+    locked = _step(plan, "return")
+    if not can_approve(user, locked):
+        raise PermissionDenied(_("Only the owner's manager or a director may return this plan."))
+    locked.decided_at, locked.decided_by, locked.return_comment = timezone.now(), user, comment.strip()
+    locked.save()
+    return locked
+
+
+ACTION_FIELDS = ("action", "owner", "starts_on", "ends_on", "status", "completion")
+
+
+@transaction.atomic
+def action_create(*, plan: AccountPlan, data: dict) -> ActionItem:
+    """A line of the plan's action plan. ValidationError names the field at fault (an end
+    before the start). A done action is 100% complete."""
+    item = ActionItem(plan=plan, account_id=plan.account_id, **{k: v for k, v in data.items() if k in ACTION_FIELDS})
+    _check_action(item)
+    item.save()
+    return item
+
+
+@transaction.atomic
+def action_update(*, item: ActionItem, data: dict) -> ActionItem:
+    """Change an action (its status and completion as work goes on). ValidationError as action_create."""
+    for field, value in data.items():
+        if field in ACTION_FIELDS:
+            setattr(item, field, value)
+    _check_action(item)
+    item.save()
+    return item
+
+
+def _check_action(item: ActionItem) -> None:
+    if item.status == ActionItem.Status.DONE:
+        item.completion = 100
+    if item.starts_on and item.ends_on and item.ends_on < item.starts_on:
+        raise ValidationError({"ends_on": [_("The end cannot be before the start.")]})
+    item.full_clean(exclude=["plan", "account"], validate_constraints=False)
+
+
+@transaction.atomic
+def review_save(*, plan: AccountPlan, month: date, notes: str, author: User) -> PlanReview:
+    """The monthly PDCA review of `plan` for `month` (any day of it), created or replaced."""
+    first = month.replace(day=1)
+    review, _created = PlanReview.objects.update_or_create(
+        plan=plan, month=first, defaults={"notes": notes, "author": author, "account_id": plan.account_id}
+    )
+    return review
+
+
+@transaction.atomic
+def review_comment(*, review: PlanReview, user: User, comment: str) -> PlanReview:
+    """The manager's comment on a review. PermissionDenied unless `user` may approve the plan."""
+    if not can_approve(user, review.plan):
+        raise PermissionDenied(_("Only the owner's manager or a director may comment on this review."))
+    review.manager_comment = comment.strip()
+    review.save(update_fields=["manager_comment", "updated_at"])
+    return review

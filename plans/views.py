@@ -8,14 +8,25 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact
 from kam.pages import page_view, visible_or_404
-from plans import services
-from plans.forms import ActivityForm, ContactForm, ContactMoveForm
-from plans.models import Activity
+from plans import selectors, services
+from plans.forms import (
+    ActionForm,
+    ActivityForm,
+    ContactForm,
+    ContactMoveForm,
+    PlanForm,
+    ReturnForm,
+    ReviewCommentForm,
+    ReviewForm,
+)
+from plans.models import AccountPlan, ActionItem, Activity, PlanReview
+from tiering.selectors import strategy_for
 
 
 def _refused(form: forms.BaseForm, error: ValidationError) -> None:
@@ -148,3 +159,141 @@ def activity_delete(request: HttpRequest, account_pk: int, pk: int) -> HttpRespo
     services.activity_delete(activity=activity)
     messages.success(request, _("Activity deleted."))
     return _back(account, "timeline")
+
+
+# --- account plans ----------------------------------------------------------------------------
+
+PLAN_QUERYSET = AccountPlan.objects.select_related("account", "owner__team", "decided_by")
+
+
+def _plan(request: HttpRequest, pk: int) -> AccountPlan:
+    return visible_or_404(PLAN_QUERYSET, user=request.user, pk=pk)
+
+
+@page_view
+def plan_add(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    form = PlanForm(request.POST or None, initial={"lifecycle_stage": account.lifecycle_stage})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(account=account, data=form.cleaned_data, owner=request.user)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Plan created as a draft."))
+            return redirect("plans:detail", pk=plan.pk)
+    return render(request, "plans/plan_form.html", {"form": form, "account": account, "title": _("New account plan")})
+
+
+@page_view
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    context = {
+        "page": selectors.plan_page(plan=plan, user=request.user),
+        "account": plan.account,
+        "return_form": ReturnForm(),
+        "review_form": ReviewForm(initial={"month": timezone.localdate()}),
+        "comment_form": ReviewCommentForm(),
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+@page_view
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(plan=plan, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        except services.PlanNotEditable as refusal:
+            messages.error(request, refusal.message)
+            return redirect("plans:detail", pk=plan.pk)
+        else:
+            messages.success(request, _("Plan saved."))
+            return redirect("plans:detail", pk=plan.pk)
+    context = {"form": form, "account": plan.account, "plan": plan, "title": _("Edit account plan")}
+    return render(request, "plans/plan_form.html", context)
+
+
+@page_view
+@require_POST
+def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """submit, approve or return (with a comment)."""
+    plan = _plan(request, pk)
+    try:
+        if step == "submit":
+            services.plan_submit(plan=plan, user=request.user)
+            messages.success(request, _("Plan submitted for approval."))
+        elif step == "approve":
+            tier = plan.account.tier
+            services.plan_approve(plan=plan, user=request.user, tier=tier, strategy=strategy_for(tier))
+            messages.success(request, _("Plan approved."))
+        else:
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Say what should change."))
+                return redirect("plans:detail", pk=plan.pk)
+            services.plan_return(plan=plan, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, _("Plan returned with your comment."))
+    except services.PlanStepRefused as refusal:
+        messages.error(request, refusal.message)
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@page_view
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    today = timezone.localdate()
+    form = ActionForm(request.POST or None, initial={"owner": request.user.pk, "starts_on": today, "ends_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_create(plan=plan, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Action added."))
+            return redirect("plans:detail", pk=plan.pk)
+    context = {"form": form, "account": plan.account, "plan": plan, "title": _("New action")}
+    return render(request, "plans/plan_form.html", context)
+
+
+@page_view
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = visible_or_404(ActionItem.objects.select_related("plan__account"), user=request.user, pk=pk)
+    form = ActionForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(item=item, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Action saved."))
+            return redirect("plans:detail", pk=item.plan_id)
+    context = {"form": form, "account": item.plan.account, "plan": item.plan, "title": _("Edit action")}
+    return render(request, "plans/plan_form.html", context)
+
+
+@page_view
+@require_POST
+def review_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        services.review_save(plan=plan, author=request.user, **form.cleaned_data)
+        messages.success(request, _("Review saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@page_view
+@require_POST
+def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    review = visible_or_404(PlanReview.objects.select_related("plan__owner__team"), user=request.user, pk=pk)
+    form = ReviewCommentForm(request.POST)
+    if form.is_valid():
+        services.review_comment(review=review, user=request.user, comment=form.cleaned_data["comment"])
+        messages.success(request, _("Comment saved."))
+    return redirect("plans:detail", pk=review.plan_id)

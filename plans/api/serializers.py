@@ -13,7 +13,8 @@ from rest_framework import serializers
 from accounts.api.serializers import VisibleAccountField
 from accounts.models import Contact, User
 from integrations.bulk.serializers import _key, _Record
-from plans.models import Activity
+from plans.domain.plans import action_overdue
+from plans.models import AccountPlan, ActionItem, Activity
 from plans.services import FUTURE_SLACK
 
 
@@ -114,3 +115,80 @@ class ActivityRecordSerializer(_Record):
             "notes",
             "outcome",
         ]
+
+
+class AccountPlanSerializer(serializers.ModelSerializer):
+    account = VisibleAccountField()
+
+    class Meta:
+        model = AccountPlan
+        fields = [
+            "id",
+            "account",
+            "period",
+            "position_target",
+            "share_target",
+            "revenue_target",
+            "profit_target",
+            "lifecycle_stage",
+            "notes",
+            "status",
+            "owner",
+            "frozen_tier",
+            "frozen_strategy",
+            "submitted_at",
+            "decided_at",
+            "decided_by",
+            "return_comment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "owner",
+            "frozen_tier",
+            "frozen_strategy",
+            "submitted_at",
+            "decided_at",
+            "decided_by",
+            "return_comment",
+            "created_at",
+            "updated_at",
+        ]
+        validators: list = []  # one plan per account and period: the service says so on `period`
+
+
+class PlanReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="What should change (required).")
+
+
+class VisiblePlanField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):  # noqa: ANN201
+        return AccountPlan.objects.visible_to(self.context["request"].user)
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    plan = VisiblePlanField()
+    owner = PersonField()
+    overdue = serializers.SerializerMethodField(help_text="Not done or cancelled, and its end day has passed.")
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "plan",
+            "account",
+            "action",
+            "owner",
+            "starts_on",
+            "ends_on",
+            "status",
+            "completion",
+            "overdue",
+            "updated_at",
+        ]
+        read_only_fields = ["account", "updated_at"]
+
+    def get_overdue(self, item: ActionItem) -> bool:
+        finished = item.status in (ActionItem.Status.DONE, ActionItem.Status.CANCELLED)
+        return action_overdue(ends_on=item.ends_on, finished=finished, today=timezone.localdate())

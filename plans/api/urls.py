@@ -2,9 +2,11 @@
 
 from rest_framework.routers import SimpleRouter
 
-from plans.api.views import ActivityViewSet
+from plans.api.views import AccountPlanViewSet, ActionItemViewSet, ActivityViewSet
 
 router = SimpleRouter()
 router.register("activities", ActivityViewSet, basename="activity")
+router.register("account-plans", AccountPlanViewSet, basename="account-plan")
+router.register("actions", ActionItemViewSet, basename="action-item")
 
 urlpatterns = router.urls

@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from rest_framework import status, viewsets
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.permissions import ResourceScope
 from plans import selectors, services
-from plans.api.serializers import ActivitySerializer, as_api_error
-from plans.models import Activity
+from plans.api.serializers import (
+    AccountPlanSerializer,
+    ActionItemSerializer,
+    ActivitySerializer,
+    PlanReturnSerializer,
+    as_api_error,
+)
+from plans.models import AccountPlan, ActionItem, Activity
+from tiering.selectors import strategy_for
 
 
 class ActivityViewSet(viewsets.ModelViewSet):
@@ -56,3 +66,92 @@ class ActivityViewSet(viewsets.ModelViewSet):
     def destroy(self, request: Request, *args, **kwargs) -> Response:
         services.activity_delete(activity=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccountPlanViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Account plans of the accounts the caller may see. The status moves only by the
+    `submit`, `approve` and `return` actions (approval: the owner's manager or a director, never
+    the owner; a submitted or approved plan cannot be changed: 409)."""
+
+    serializer_class = AccountPlanSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "plans"
+    queryset = AccountPlan.objects.none()
+    filterset_fields = ["account", "period", "status", "owner"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return AccountPlan.objects.visible_to(self.request.user).select_related("account", "owner__team")
+
+    def perform_create(self, serializer: AccountPlanSerializer) -> None:
+        data = dict(serializer.validated_data)
+        account, user = data.pop("account"), self.request.user
+        # A plan is a person's work: one pushed by an integration belongs to the account's owner.
+        owner = account.owner if user.is_integration else user
+        if owner is None:
+            raise as_api_error(ValidationError({"account": [_("The account has no owner to write its plan.")]}))
+        try:
+            serializer.instance = services.plan_create(account=account, data=data, owner=owner)
+        except ValidationError as error:
+            raise as_api_error(error) from None
+
+    def perform_update(self, serializer: AccountPlanSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("account", None)  # a plan stays with its account
+        try:
+            serializer.instance = services.plan_update(plan=serializer.instance, data=data)
+        except ValidationError as error:
+            raise as_api_error(error) from None
+
+    @extend_schema(request=None, responses=AccountPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        plan = services.plan_submit(plan=self.get_object(), user=request.user)
+        return Response(self.get_serializer(plan).data)
+
+    @extend_schema(request=None, responses=AccountPlanSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        tier = plan.account.tier
+        plan = services.plan_approve(plan=plan, user=request.user, tier=tier, strategy=strategy_for(tier))
+        return Response(self.get_serializer(plan).data)
+
+    @extend_schema(request=PlanReturnSerializer, responses=AccountPlanSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        body = PlanReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            plan = services.plan_return(plan=plan, user=request.user, comment=body.validated_data["comment"])
+        except ValidationError as error:
+            raise as_api_error(error) from None
+        return Response(self.get_serializer(plan).data)
+
+
+class ActionItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The action plans' lines, with `overdue` computed."""
+
+    serializer_class = ActionItemSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "plans"
+    queryset = ActionItem.objects.none()
+    filterset_fields = ["plan", "account", "owner", "status"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return ActionItem.objects.visible_to(self.request.user)
+
+    def perform_create(self, serializer: ActionItemSerializer) -> None:
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = services.action_create(plan=data.pop("plan"), data=data)
+        except ValidationError as error:
+            raise as_api_error(error) from None
+
+    def perform_update(self, serializer: ActionItemSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("plan", None)
+        try:
+            serializer.instance = services.action_update(item=serializer.instance, data=data)
+        except ValidationError as error:
+            raise as_api_error(error) from None

@@ -25,3 +25,23 @@ def make_activity(
         contacts=contacts,
         participants=participants,
     )
+
+
+def make_plan(account: Account, owner: User, period: str = "2026", **fields: object):  # noqa: ANN201
+    from plans.models import AccountPlan
+
+    return AccountPlan.objects.create(account=account, owner=owner, period=period, **fields)
+
+
+def make_action(plan, owner: User, starts_on, ends_on, **fields: object):  # noqa: ANN001, ANN201
+    from plans.models import ActionItem
+
+    return ActionItem.objects.create(
+        plan=plan,
+        account_id=plan.account_id,
+        owner=owner,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        action=fields.pop("action", "拜访采购总监"),
+        **fields,
+    )

@@ -36,6 +36,12 @@ def test_demo_activities_are_the_source_of_last_contacted_and_reproducible() -> 
     owners = dict(Activity.objects.values_list("pk", "account__owner_id"))
     participants = dict(Activity.participants.through.objects.values_list("activity_id", "user_id"))
     assert participants == {pk: owner for pk, owner in owners.items() if owner is not None}
+    # plans in every status, each with actions
+    from plans.models import AccountPlan
+
+    assert set(AccountPlan.objects.values_list("status", flat=True)) == {"draft", "submitted", "approved", "returned"}
+    assert not AccountPlan.objects.filter(actions__isnull=True).exists()
+    assert not AccountPlan.objects.filter(status="approved", decided_by__isnull=True).exists()
     # and the same seed gives the same activities, another seed others
     assert _seed(42) == first
     assert _seed(7) != first

@@ -100,3 +100,55 @@ def test_an_integration_token_without_the_activity_scopes_is_refused(world) -> N
     make_activity(world.account, WHEN)
     api = token_client(world.integration)  # the default ERP scopes name no activities
     assert api.get("/api/v1/activities/").status_code == 403
+
+
+@pytest.mark.parametrize(("person", "expected"), MATRIX.items())
+def test_plan_pages_follow_the_account(client, world, person, expected) -> None:
+    from plans.models import AccountPlan, ActionItem
+    from plans.tests.factories import make_action, make_plan
+
+    sees, _ = expected
+    plan = make_plan(world.account, world.owner, notes="原始")
+    item = make_action(plan, world.owner, "2026-03-01", "2026-03-31")
+    client.force_login(getattr(world, person))
+    ok = 200 if sees else 404
+    assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == ok
+    assert client.get(reverse("plans:edit", args=[plan.pk])).status_code == ok
+    assert client.get(reverse("plans:action_add", args=[plan.pk])).status_code == ok
+    assert client.get(reverse("plans:action_edit", args=[item.pk])).status_code == ok
+    assert client.get(reverse("plans_account:plan_add", args=[world.account.pk])).status_code == ok
+
+    edit = client.post(reverse("plans:edit", args=[plan.pk]), {"period": "2026", "notes": "改过"})
+    assert edit.status_code == (302 if sees else 404)
+    assert (AccountPlan.objects.get(pk=plan.pk).notes == "改过") is sees
+    review = client.post(reverse("plans:review_add", args=[plan.pk]), {"month": "2026-03", "notes": "PDCA"})
+    assert review.status_code == (302 if sees else 404)
+    assert plan.reviews.exists() is sees
+    submit = client.post(reverse("plans:submit", args=[plan.pk]))
+    assert submit.status_code == (302 if sees else 404)
+    assert (AccountPlan.objects.get(pk=plan.pk).status == "submitted") is sees
+    assert ActionItem.objects.get(pk=item.pk).status == "open"
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_plan_api_follows_the_account(world, person, expected) -> None:
+    from plans.models import AccountPlan
+    from plans.tests.factories import make_action, make_plan
+
+    sees, _ = expected
+    plan = make_plan(world.account, world.owner)
+    item = make_action(plan, world.owner, "2026-03-01", "2026-03-31")
+    user = getattr(world, person)
+    api = token_client(user, ["plans:read", "plans:write"] if user.is_integration else None)
+
+    for collection, row in (("account-plans", plan), ("actions", item)):
+        listing = api.get(f"/api/v1/{collection}/")
+        assert listing.status_code == 200
+        assert (row.pk in [r["id"] for r in listing.json()["results"]]) is sees
+        assert api.get(f"/api/v1/{collection}/{row.pk}/").status_code == (200 if sees else 404)
+    patch = api.patch(f"/api/v1/account-plans/{plan.pk}/", {"notes": "改过"}, format="json")
+    assert patch.status_code == (200 if sees else 404)
+    assert (AccountPlan.objects.get(pk=plan.pk).notes == "改过") is sees
+    created = api.post("/api/v1/account-plans/", {"account": world.account.pk, "period": "2027"}, format="json")
+    assert created.status_code == (201 if sees else 400)
+    assert AccountPlan.objects.filter(period="2027").exists() is sees
