@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from plans.models import AccountPlan, ActionItem, Activity
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry
 
 
 @admin.register(Activity)
@@ -25,3 +25,9 @@ class ActionItemAdmin(admin.ModelAdmin):
     list_display = ["action", "plan", "owner", "ends_on", "status", "completion"]
     list_filter = ["status"]
     raw_id_fields = ["account", "plan", "owner"]
+
+
+@admin.register(ContactPlanEntry)
+class ContactPlanEntryAdmin(admin.ModelAdmin):
+    list_display = ["contact", "account", "owner", "interval_days", "starts_on"]
+    raw_id_fields = ["account", "contact", "owner"]

@@ -189,3 +189,32 @@ def seed_plans(*, seed: int, as_of: date) -> tuple[int, int]:
             )
     ActionItem.objects.bulk_create(actions, batch_size=BATCH)
     return len(saved), len(actions)
+
+
+def seed_contact_plans(*, seed: int, as_of: date) -> int:
+    """For each account with an owner, its decision makers and one more active contact in the
+    contact plan, kept by the owner every 14, 30 or 60 days for half a year. Deterministic."""
+    from accounts.models import Contact
+    from plans.models import ContactPlanEntry
+
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"contact plan")])))
+    rows = Contact.objects.filter(is_active=True, account__owner__isnull=False).order_by("account_id", "id")
+    picked: list[tuple[int, int, int]] = []
+    per_account: dict[int, int] = {}
+    for contact_id, account_id, owner_id, role in rows.values_list(
+        "id", "account_id", "account__owner_id", "buying_role"
+    ):
+        taken = per_account.get(account_id, 0)
+        if role == "decision_maker" or taken < 2:
+            picked.append((contact_id, account_id, owner_id))
+            per_account[account_id] = taken + 1
+    intervals = rng.choice([14, 30, 30, 60], len(picked))
+    starts = as_of - timedelta(days=180)
+    ContactPlanEntry.objects.bulk_create(
+        [
+            ContactPlanEntry(contact_id=c, account_id=a, owner_id=o, interval_days=int(intervals[i]), starts_on=starts)
+            for i, (c, a, o) in enumerate(picked)
+        ],
+        batch_size=BATCH,
+    )
+    return len(picked)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, BuyingRole, Contact, User
 from kam.forms import StyledFormMixin
-from plans.models import AccountPlan, ActionItem, Activity
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry
 
 
 class ContactForm(StyledFormMixin, forms.ModelForm):
@@ -131,3 +131,23 @@ class ReviewForm(StyledFormMixin, forms.Form):
 
 class ReviewCommentForm(StyledFormMixin, forms.Form):
     comment = forms.CharField(label=_("Manager's comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContactPlanForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ContactPlanEntry
+        fields = ["contact", "owner", "interval_days", "starts_on"]
+        widgets = {"starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = account.contacts.filter(is_active=True).order_by("name")
+        self.fields["owner"].queryset = (
+            User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION).order_by("username")
+        )
+        if self.instance.pk:
+            self.fields["contact"].disabled = True
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # The one-entry-per-contact-and-owner rule is the service's, said on the contact field.
+        return {*super()._get_validation_exclusions(), "contact"}

@@ -203,3 +203,33 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.action
+
+
+class ContactPlanEntry(models.Model):
+    """One key contact in the account's contact plan (客户接触计划): who of ours keeps in touch,
+    and how often. Contacts so far, last and next contact are computed from activities."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")  # = contact.account
+    contact = models.ForeignKey(
+        Contact, verbose_name=_("contact"), on_delete=models.CASCADE, related_name="contact_plan_entries"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("our owner"), on_delete=models.PROTECT, related_name="contact_plan"
+    )
+    interval_days = models.PositiveSmallIntegerField(
+        _("every (days)"), validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    starts_on = models.DateField(_("from"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contact__name", "id"]
+        verbose_name = _("contact plan entry")
+        verbose_name_plural = _("contact plan")
+        constraints = [models.UniqueConstraint(fields=["contact", "owner"], name="one_entry_per_contact_owner")]
+        indexes = [models.Index(fields=["owner", "account"], name="contact_plan_owner")]
+
+    def __str__(self) -> str:
+        return f"{self.contact} · {self.interval_days}d"

@@ -10,8 +10,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, Contact, ContactRoleHistory, User
+from plans.domain.contacts import days_overdue, is_overdue, local_day, next_contact_day
 from plans.domain.plans import action_overdue
-from plans.models import AccountPlan, ActionItem, Activity, PlanReview
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview
 from plans.permissions import can_approve
 from tiering.selectors import strategy_for
 
@@ -103,16 +104,19 @@ class AccountPanel:
     org_chart: list[dict]
     timeline: list[Activity]
     plans: list[AccountPlan]
+    contact_plan: list[ContactPlanRow]
 
 
 def account_panel(*, account: Account) -> AccountPanel:
-    """Contacts (with past roles), their org chart, the activity timeline and the plans (6 queries)."""
+    """Contacts (with past roles), their org chart, the activity timeline, the plans and the
+    contact plan (8 queries)."""
     contacts = account_contacts(account=account)
     return AccountPanel(
         contacts=contacts,
         org_chart=org_chart(contacts=[card.contact for card in contacts]),
         timeline=account_timeline(account=account),
         plans=account_plans(account=account),
+        contact_plan=account_contact_plan(account=account),
     )
 
 
@@ -160,3 +164,55 @@ def plan_page(*, plan: AccountPlan, user: User, today: date | None = None) -> Pl
 def account_plans(*, account: Account) -> list[AccountPlan]:
     """The account's plans, newest period first (1 query)."""
     return list(account.plans.select_related("owner").order_by("-period", "-id"))
+
+
+# --- contact plan -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactPlanRow:
+    entry: ContactPlanEntry
+    contacts_so_far: int  # activities with the contact since the plan started (local days)
+    last_contact: date | None  # the contact's latest activity, local day
+    next_contact: date
+    overdue: bool
+    days_overdue: int
+
+
+def contact_plan_rows(*, entries: QuerySet[ContactPlanEntry], today: date | None = None) -> list[ContactPlanRow]:
+    """Each entry with its figures from activities as of `today` (local), in 2 queries however
+    many entries: the entries with contact and owner, and one count of activities per contact."""
+    today = today or timezone.localdate()
+    zone = timezone.get_current_timezone()
+    rows = list(entries.select_related("contact", "owner", "account"))
+    moments: dict[int, list] = {}
+    contact_ids = {entry.contact_id for entry in rows}
+    if contact_ids:
+        through = Activity.contacts.through
+        for contact_id, occurred_at in through.objects.filter(contact_id__in=contact_ids).values_list(
+            "contact_id", "activity__occurred_at"
+        ):
+            moments.setdefault(contact_id, []).append(occurred_at)
+    result = []
+    for entry in rows:
+        days = [local_day(moment, zone) for moment in moments.get(entry.contact_id, [])]
+        last = max(days) if days else None
+        due = next_contact_day(last_contact=last, interval_days=entry.interval_days, starts_on=entry.starts_on)
+        result.append(
+            ContactPlanRow(
+                entry=entry,
+                contacts_so_far=sum(1 for day in days if day >= entry.starts_on),
+                last_contact=last,
+                next_contact=due,
+                overdue=is_overdue(due=due, today=today),
+                days_overdue=days_overdue(due=due, today=today),
+            )
+        )
+    return result
+
+
+def account_contact_plan(*, account: Account, today: date | None = None) -> list[ContactPlanRow]:
+    """The account's contact plan, by contact name (2 queries)."""
+    return contact_plan_rows(
+        entries=ContactPlanEntry.objects.filter(account=account).order_by("contact__name", "id"), today=today
+    )

@@ -18,7 +18,7 @@ from accounts.models import Account, Contact, User
 from kam.errors import Conflict
 from plans.domain.contacts import local_day
 from plans.domain.plans import next_status
-from plans.models import AccountPlan, ActionItem, Activity, PlanReview
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview
 from plans.permissions import can_approve
 
 # How far in the future an activity may be logged: clocks differ a little, plans are not activities.
@@ -324,3 +324,44 @@ def review_comment(*, review: PlanReview, user: User, comment: str) -> PlanRevie
     review.manager_comment = comment.strip()
     review.save(update_fields=["manager_comment", "updated_at"])
     return review
+
+
+# --- contact plan -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def contact_plan_add(*, contact: Contact, owner: User, interval_days: int, starts_on: date) -> ContactPlanEntry:
+    """Put `contact` in their account's contact plan, kept by `owner` every `interval_days`
+    from `starts_on`. ValidationError: an inactive contact, a bad interval, or `owner` keeps
+    this contact already."""
+    if not contact.is_active:
+        raise ValidationError({"contact": [_("This person has left the account.")]})
+    entry = ContactPlanEntry(
+        account_id=contact.account_id, contact=contact, owner=owner, interval_days=interval_days, starts_on=starts_on
+    )
+    entry.full_clean(exclude=["account"], validate_constraints=False)
+    if ContactPlanEntry.objects.filter(contact=contact, owner=owner).exists():
+        raise ValidationError({"contact": [_("%(owner)s keeps this contact already.") % {"owner": owner}]})
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:  # a concurrent twin
+        raise ValidationError({"contact": [_("%(owner)s keeps this contact already.") % {"owner": owner}]}) from None
+    return entry
+
+
+@transaction.atomic
+def contact_plan_update(*, entry: ContactPlanEntry, data: dict) -> ContactPlanEntry:
+    """Change the owner, interval or start of an entry. ValidationError as contact_plan_add."""
+    for field in ("owner", "interval_days", "starts_on"):
+        if field in data:
+            setattr(entry, field, data[field])
+    entry.full_clean(exclude=["account", "contact"], validate_constraints=False)
+    if ContactPlanEntry.objects.filter(contact=entry.contact_id, owner=entry.owner).exclude(pk=entry.pk).exists():
+        raise ValidationError({"owner": [_("%(owner)s keeps this contact already.") % {"owner": entry.owner}]})
+    entry.save()
+    return entry
+
+
+def contact_plan_remove(*, entry: ContactPlanEntry) -> None:
+    entry.delete()

@@ -20,12 +20,13 @@ from plans.forms import (
     ActivityForm,
     ContactForm,
     ContactMoveForm,
+    ContactPlanForm,
     PlanForm,
     ReturnForm,
     ReviewCommentForm,
     ReviewForm,
 )
-from plans.models import AccountPlan, ActionItem, Activity, PlanReview
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview
 from tiering.selectors import strategy_for
 
 
@@ -297,3 +298,50 @@ def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
         services.review_comment(review=review, user=request.user, comment=form.cleaned_data["comment"])
         messages.success(request, _("Comment saved."))
     return redirect("plans:detail", pk=review.plan_id)
+
+
+# --- contact plan -----------------------------------------------------------------------------
+
+
+@page_view
+def contact_plan_add(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    initial = {"owner": request.user.pk, "interval_days": 30, "starts_on": timezone.localdate()}
+    form = ContactPlanForm(request.POST or None, account=account, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_plan_add(**form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Contact added to the contact plan."))
+            return _back(account, "contact-plan")
+    context = {"form": form, "account": account, "title": _("Contact plan: add a contact")}
+    return render(request, "plans/contact_form.html", context)
+
+
+@page_view
+def contact_plan_edit(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    entry = visible_or_404(ContactPlanEntry.objects.filter(account=account), user=request.user, pk=pk)
+    form = ContactPlanForm(request.POST or None, instance=entry, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_plan_update(entry=entry, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Contact plan saved."))
+            return _back(account, "contact-plan")
+    context = {"form": form, "account": account, "title": _("Contact plan: edit")}
+    return render(request, "plans/contact_form.html", context)
+
+
+@page_view
+@require_POST
+def contact_plan_remove(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    entry = visible_or_404(ContactPlanEntry.objects.filter(account=account), user=request.user, pk=pk)
+    services.contact_plan_remove(entry=entry)
+    messages.success(request, _("Removed from the contact plan."))
+    return _back(account, "contact-plan")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -14,7 +14,7 @@ from accounts.api.serializers import VisibleAccountField
 from accounts.models import Contact, User
 from integrations.bulk.serializers import _key, _Record
 from plans.domain.plans import action_overdue
-from plans.models import AccountPlan, ActionItem, Activity
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry
 from plans.services import FUTURE_SLACK
 
 
@@ -192,3 +192,52 @@ class ActionItemSerializer(serializers.ModelSerializer):
     def get_overdue(self, item: ActionItem) -> bool:
         finished = item.status in (ActionItem.Status.DONE, ActionItem.Status.CANCELLED)
         return action_overdue(ends_on=item.ends_on, finished=finished, today=timezone.localdate())
+
+
+class ContactPlanEntrySerializer(serializers.ModelSerializer):
+    contact = VisibleContactField()
+    owner = PersonField()
+    contacts_so_far = serializers.SerializerMethodField(help_text="Activities with the contact since `starts_on`.")
+    last_contact = serializers.SerializerMethodField(help_text="Local day of the contact's latest activity.")
+    next_contact = serializers.SerializerMethodField(help_text="Computed: last contact + interval, not before start.")
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ContactPlanEntry
+        fields = [
+            "id",
+            "account",
+            "contact",
+            "owner",
+            "interval_days",
+            "starts_on",
+            "contacts_so_far",
+            "last_contact",
+            "next_contact",
+            "overdue",
+            "updated_at",
+        ]
+        read_only_fields = ["account", "updated_at"]
+        validators: list = []  # the service says "keeps this contact already"
+
+    def _row(self, entry: ContactPlanEntry):  # noqa: ANN202
+        rows = self.context.setdefault("rows", {})  # a listing fills it for the whole page
+        if entry.pk not in rows:
+            from plans.selectors import contact_plan_rows
+
+            rows.update(
+                {row.entry.pk: row for row in contact_plan_rows(entries=ContactPlanEntry.objects.filter(pk=entry.pk))}
+            )
+        return rows[entry.pk]
+
+    def get_contacts_so_far(self, entry: ContactPlanEntry) -> int:
+        return self._row(entry).contacts_so_far
+
+    def get_last_contact(self, entry: ContactPlanEntry) -> date | None:
+        return self._row(entry).last_contact
+
+    def get_next_contact(self, entry: ContactPlanEntry) -> date:
+        return self._row(entry).next_contact
+
+    def get_overdue(self, entry: ContactPlanEntry) -> bool:
+        return self._row(entry).overdue

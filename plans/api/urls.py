@@ -2,11 +2,12 @@
 
 from rest_framework.routers import SimpleRouter
 
-from plans.api.views import AccountPlanViewSet, ActionItemViewSet, ActivityViewSet
+from plans.api.views import AccountPlanViewSet, ActionItemViewSet, ActivityViewSet, ContactPlanViewSet
 
 router = SimpleRouter()
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("account-plans", AccountPlanViewSet, basename="account-plan")
 router.register("actions", ActionItemViewSet, basename="action-item")
+router.register("contact-plan", ContactPlanViewSet, basename="contact-plan")
 
 urlpatterns = router.urls

@@ -17,10 +17,11 @@ from plans.api.serializers import (
     AccountPlanSerializer,
     ActionItemSerializer,
     ActivitySerializer,
+    ContactPlanEntrySerializer,
     PlanReturnSerializer,
     as_api_error,
 )
-from plans.models import AccountPlan, ActionItem, Activity
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry
 from tiering.selectors import strategy_for
 
 
@@ -155,3 +156,42 @@ class ActionItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
             serializer.instance = services.action_update(item=serializer.instance, data=data)
         except ValidationError as error:
             raise as_api_error(error) from None
+
+
+class ContactPlanViewSet(viewsets.ModelViewSet):
+    """The contact plans (客户接触计划) of the accounts the caller may see, with contacts so far,
+    last and next contact and overdue computed from activities."""
+
+    serializer_class = ContactPlanEntrySerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "plans"
+    queryset = ContactPlanEntry.objects.none()
+    filterset_fields = ["account", "contact", "owner"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return ContactPlanEntry.objects.visible_to(self.request.user)
+
+    def list(self, request: Request, *args, **kwargs) -> Response:
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        entries = ContactPlanEntry.objects.filter(pk__in=[entry.pk for entry in page])
+        rows = {row.entry.pk: row for row in selectors.contact_plan_rows(entries=entries)}
+        serializer = self.get_serializer(page, many=True, context={**self.get_serializer_context(), "rows": rows})
+        return self.get_paginated_response(serializer.data)
+
+    def perform_create(self, serializer: ContactPlanEntrySerializer) -> None:
+        try:
+            serializer.instance = services.contact_plan_add(**serializer.validated_data)
+        except ValidationError as error:
+            raise as_api_error(error) from None
+
+    def perform_update(self, serializer: ContactPlanEntrySerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("contact", None)  # an entry stays with its contact
+        try:
+            serializer.instance = services.contact_plan_update(entry=serializer.instance, data=data)
+        except ValidationError as error:
+            raise as_api_error(error) from None
+
+    def perform_destroy(self, instance: ContactPlanEntry) -> None:
+        services.contact_plan_remove(entry=instance)

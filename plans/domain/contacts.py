@@ -27,8 +27,8 @@ def last_contact_day(moments: Iterable[datetime], zone: tzinfo) -> date | None:
 
 
 def next_contact_day(*, last_contact: date | None, interval_days: int, starts_on: date) -> date:
-    """When the next contact is due: `interval_days` after the last contact, or `starts_on`
-    (the day the contact plan began) when nobody has been in touch yet.
+    """When the next contact is due: `interval_days` after the last contact, never before
+    `starts_on` (the day the contact plan began), and `starts_on` when nobody was in touch yet.
 
     interval_days ≥ 1, else ValueError. Example: last contact 2026-03-03, every 14 days → 2026-03-17.
     """
@@ -36,7 +36,7 @@ def next_contact_day(*, last_contact: date | None, interval_days: int, starts_on
         raise ValueError("a contact interval is at least one day")
     if last_contact is None:
         return starts_on
-    return last_contact + timedelta(days=interval_days)
+    return max(last_contact + timedelta(days=interval_days), starts_on)
 
 
 def is_overdue(*, due: date, today: date) -> bool:

@@ -45,3 +45,11 @@ def make_action(plan, owner: User, starts_on, ends_on, **fields: object):  # noq
         action=fields.pop("action", "拜访采购总监"),
         **fields,
     )
+
+
+def make_contact_plan(contact: Contact, owner: User, interval_days: int = 30, starts_on=None):  # noqa: ANN001, ANN201
+    from datetime import date
+
+    return services.contact_plan_add(
+        contact=contact, owner=owner, interval_days=interval_days, starts_on=starts_on or date(2026, 1, 1)
+    )

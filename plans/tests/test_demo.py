@@ -42,6 +42,12 @@ def test_demo_activities_are_the_source_of_last_contacted_and_reproducible() -> 
     assert set(AccountPlan.objects.values_list("status", flat=True)) == {"draft", "submitted", "approved", "returned"}
     assert not AccountPlan.objects.filter(actions__isnull=True).exists()
     assert not AccountPlan.objects.filter(status="approved", decided_by__isnull=True).exists()
+    # every account with an owner has its decision maker in the contact plan, kept by the owner
+    from plans.models import ContactPlanEntry
+
+    kept = set(ContactPlanEntry.objects.values_list("contact_id", "owner_id"))
+    deciders = Contact.objects.filter(buying_role="decision_maker", is_active=True, account__owner__isnull=False)
+    assert set(deciders.values_list("pk", "account__owner_id")) <= kept
     # and the same seed gives the same activities, another seed others
     assert _seed(42) == first
     assert _seed(7) != first

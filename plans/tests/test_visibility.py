@@ -152,3 +152,23 @@ def test_plan_api_follows_the_account(world, person, expected) -> None:
     created = api.post("/api/v1/account-plans/", {"account": world.account.pk, "period": "2027"}, format="json")
     assert created.status_code == (201 if sees else 400)
     assert AccountPlan.objects.filter(period="2027").exists() is sees
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_contact_plan_pages_and_api_follow_the_account(client, world, person, expected) -> None:
+    from plans.models import ContactPlanEntry
+    from plans.tests.factories import make_contact_plan
+
+    sees, _ = expected
+    entry = make_contact_plan(make_contact(world.account, name="张总"), world.owner)
+    user = getattr(world, person)
+    if not user.is_integration:
+        client.force_login(user)
+        url = reverse("plans_account:contact_plan_edit", args=[world.account.pk, entry.pk])
+        assert client.get(url).status_code == (200 if sees else 404)
+    api = token_client(user, ["plans:read", "plans:write"] if user.is_integration else None)
+    listing = api.get("/api/v1/contact-plan/").json()["results"]
+    assert (entry.pk in [row["id"] for row in listing]) is sees
+    patch = api.patch(f"/api/v1/contact-plan/{entry.pk}/", {"interval_days": 7}, format="json")
+    assert patch.status_code == (200 if sees else 404)
+    assert (ContactPlanEntry.objects.get(pk=entry.pk).interval_days == 7) is sees

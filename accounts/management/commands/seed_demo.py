@@ -150,9 +150,10 @@ class Command(BaseCommand):
             if verbose:
                 self.stdout.write(f"Tiering run #{run.pk}: {run.status}, {run.accounts_scored} accounts tiered.")
 
-        from plans.demo import seed_plans  # after tiering: approved plans freeze the tier
+        from plans.demo import seed_contact_plans, seed_plans  # after tiering: approved plans freeze the tier
 
         counts["account plans"], counts["actions"] = seed_plans(seed=options["seed"], as_of=as_of)
+        counts["contact-plan entries"] = seed_contact_plans(seed=options["seed"], as_of=as_of)
 
         if verbose:
             elapsed = time.monotonic() - started

@@ -56,6 +56,8 @@ def test_the_last_contact_is_the_latest_day_whatever_order_they_were_logged_in()
         (date(2028, 2, 28), 1, date(2028, 1, 1), date(2028, 2, 29)),  # a leap day
         (date(2026, 12, 20), 30, date(2026, 1, 1), date(2027, 1, 19)),  # across a year end
         (None, 30, date(2026, 5, 6), date(2026, 5, 6)),  # nobody in touch yet: due from the start
+        (date(2025, 1, 10), 30, date(2026, 5, 6), date(2026, 5, 6)),  # long ago: due when the plan starts
+        (date(2026, 5, 1), 30, date(2026, 5, 6), date(2026, 5, 31)),  # just before the start: the rhythm holds
     ],
 )
 def test_the_next_contact_is_the_interval_after_the_last(last, interval, starts, expected) -> None:  # noqa: ANN001
