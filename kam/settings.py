@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "plans.context_processors.notifications",
             ],
         },
     },
@@ -114,7 +115,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accounts:list"
+LOGIN_REDIRECT_URL = "home"  # reps land on "my work", everyone else on the accounts
+
+# Reminder e-mails (plans.reminders). Without EMAIL_HOST they are printed to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kam@localhost")
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -177,7 +189,18 @@ try:
     _hour, _minute = (int(part) for part in TIERING_NIGHTLY_AT.split(":"))
 except ValueError:
     raise ImproperlyConfigured(f"TIERING_NIGHTLY_AT must be HH:MM, got {TIERING_NIGHTLY_AT!r}") from None
+PLANS_REMINDERS_AT = os.environ.get("PLANS_REMINDERS_AT", "08:00")  # local time, HH:MM
+try:
+    _reminder_hour, _reminder_minute = (int(part) for part in PLANS_REMINDERS_AT.split(":"))
+except ValueError:
+    raise ImproperlyConfigured(f"PLANS_REMINDERS_AT must be HH:MM, got {PLANS_REMINDERS_AT!r}") from None
 CELERY_BEAT_SCHEDULE = {
+    # Overdue contacts and actions, plans awaiting approval: in-app and e-mail, once a day.
+    "plans-daily-reminders": {
+        "task": "plans.tasks.send_daily_reminders",
+        "schedule": crontab(hour=_reminder_hour, minute=_reminder_minute),
+        "options": {"expires": 6 * 3600},
+    },
     "tiering-nightly-recompute": {
         "task": "tiering.tasks.nightly_recompute",
         "schedule": crontab(hour=_hour, minute=_minute),

@@ -1,14 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import PageLoginForm
 from kam.views import favicon
+from plans.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:list", permanent=False)),
+    path("", home, name="home"),
     # Browsers ask for /favicon.ico whatever the page says; send them to the vendored file.
     path("favicon.ico", favicon),
     path("login/", auth_views.LoginView.as_view(authentication_form=PageLoginForm), name="login"),

@@ -233,3 +233,53 @@ class ContactPlanEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} · {self.interval_days}d"
+
+
+class Notification(models.Model):
+    """An in-app reminder for one person about one thing on one day. The unique constraint is
+    the claim: the daily job inserts with ON CONFLICT DO NOTHING, so a second run (or a second
+    worker at the same time) finds the row taken and sends nothing again."""
+
+    class Kind(models.TextChoices):
+        CONTACT_OVERDUE = "contact_overdue", _("Contact overdue")
+        ACTION_OVERDUE = "action_overdue", _("Action overdue")
+        PLAN_TO_APPROVE = "plan_to_approve", _("Plan awaiting your approval")
+        PLAN_RETURNED = "plan_returned", _("Plan returned to you")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    subject = models.CharField(max_length=40)  # what it is about, e.g. "action:17"
+    day = models.DateField(_("day"))
+    message = models.CharField(_("message"), max_length=300)
+    url = models.CharField(max_length=200)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "subject", "day"], name="one_reminder_per_thing_per_day")
+        ]
+        indexes = [models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ReminderOptOut(models.Model):
+    """A person who wants reminders in the app only, not by e-mail."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("e-mail reminder opt-out")
+        verbose_name_plural = _("e-mail reminder opt-outs")
+
+    def __str__(self) -> str:
+        return str(self.user)

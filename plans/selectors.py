@@ -216,3 +216,88 @@ def account_contact_plan(*, account: Account, today: date | None = None) -> list
     return contact_plan_rows(
         entries=ContactPlanEntry.objects.filter(account=account).order_by("contact__name", "id"), today=today
     )
+
+
+# --- my work ----------------------------------------------------------------------------------
+
+WEEK = 7
+
+
+@dataclass(frozen=True)
+class RepOverdue:
+    rep: User
+    overdue_contacts: int
+    overdue_actions: int
+
+
+@dataclass(frozen=True)
+class MyWork:
+    overdue_contacts: list[ContactPlanRow]
+    due_this_week: list[ContactPlanRow]  # not overdue, next contact within 7 days
+    overdue_actions: list[ActionItem]
+    my_plans: list[AccountPlan]  # drafts and returned plans waiting on their owner
+    to_approve: list[AccountPlan]  # submitted plans this user may approve
+    team: list[RepOverdue]  # a manager's reps (and a director's: everyone with overdue work)
+
+
+def my_work(*, user: User, today: date | None = None) -> MyWork:
+    """A person's work as of `today` (local), in a fixed number of queries (8) however much
+    there is: their contact plan, overdue actions, their plans awaiting them, the plans
+    awaiting their approval, and for a manager the overdue work per rep of their teams."""
+    today = today or timezone.localdate()
+    rows = contact_plan_rows(
+        entries=ContactPlanEntry.objects.visible_to(user)
+        .filter(owner=user, contact__is_active=True)
+        .order_by("contact__name", "id"),
+        today=today,
+    )
+    overdue = sorted((row for row in rows if row.overdue), key=lambda row: row.next_contact)
+    soon = sorted(
+        (row for row in rows if not row.overdue and (row.next_contact - today).days < WEEK),
+        key=lambda row: row.next_contact,
+    )
+    actions = list(
+        ActionItem.objects.visible_to(user)
+        .filter(owner=user, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
+        .select_related("account", "plan")
+        .order_by("ends_on", "id")
+    )
+    mine = list(
+        AccountPlan.objects.visible_to(user)
+        .filter(owner=user, status__in=[AccountPlan.Status.DRAFT, AccountPlan.Status.RETURNED])
+        .select_related("account")
+        .order_by("-status", "period", "id")
+    )
+    submitted = AccountPlan.objects.visible_to(user).filter(status=AccountPlan.Status.SUBMITTED).exclude(owner=user)
+    if not user.is_director:
+        submitted = submitted.filter(owner__team__manager=user)
+    to_approve = list(submitted.select_related("account", "owner").order_by("submitted_at", "id")[:100])
+    return MyWork(overdue, soon, actions, mine, to_approve, _team_overdue(user=user, today=today))
+
+
+def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
+    """Per rep of the teams `user` leads (everyone for a director), overdue actions and
+    contact-plan contacts; reps with nothing overdue are listed too (a manager sees them all)."""
+    if user.role != User.Role.MANAGER and not user.is_director:
+        return []
+    reps = User.objects.filter(is_active=True).exclude(pk=user.pk).exclude(role=User.Role.INTEGRATION)
+    reps = reps if user.is_director else reps.filter(team__manager=user)
+    reps = list(reps.order_by("username"))
+    ids = [rep.pk for rep in reps]
+    actions: dict[int, int] = {}
+    for owner_id in ActionItem.objects.filter(
+        owner_id__in=ids, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today
+    ).values_list("owner_id", flat=True):
+        actions[owner_id] = actions.get(owner_id, 0) + 1
+    contacts: dict[int, int] = {}
+    entries = ContactPlanEntry.objects.filter(owner_id__in=ids, contact__is_active=True).values_list(
+        "owner_id", "contact__last_contacted_on", "interval_days", "starts_on"
+    )
+    for owner_id, last, interval, starts in entries:
+        due = next_contact_day(last_contact=last, interval_days=interval, starts_on=starts)
+        if is_overdue(due=due, today=today):
+            contacts[owner_id] = contacts.get(owner_id, 0) + 1
+    team = [RepOverdue(rep, contacts.get(rep.pk, 0), actions.get(rep.pk, 0)) for rep in reps]
+    if user.is_director:  # everyone: only those with something overdue
+        team = [row for row in team if row.overdue_contacts or row.overdue_actions]
+    return team

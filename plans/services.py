@@ -18,7 +18,15 @@ from accounts.models import Account, Contact, User
 from kam.errors import Conflict
 from plans.domain.contacts import local_day
 from plans.domain.plans import next_status
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview
+from plans.models import (
+    AccountPlan,
+    ActionItem,
+    Activity,
+    ContactPlanEntry,
+    Notification,
+    PlanReview,
+    ReminderOptOut,
+)
 from plans.permissions import can_approve
 
 # How far in the future an activity may be logged: clocks differ a little, plans are not activities.
@@ -365,3 +373,19 @@ def contact_plan_update(*, entry: ContactPlanEntry, data: dict) -> ContactPlanEn
 
 def contact_plan_remove(*, entry: ContactPlanEntry) -> None:
     entry.delete()
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+def notifications_read(*, user: User) -> int:
+    """Mark all of `user`'s notifications read; returns how many were unread."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def reminder_email_set(*, user: User, wanted: bool) -> None:
+    """E-mail reminders on (the default) or off for `user`; in-app notifications stay."""
+    if wanted:
+        ReminderOptOut.objects.filter(user=user).delete()
+    else:
+        ReminderOptOut.objects.get_or_create(user=user)

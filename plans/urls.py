@@ -7,6 +7,9 @@ from plans import views
 app_name = "plans"
 
 urlpatterns = [
+    path("my-work/", views.my_work, name="my_work"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/settings/", views.reminder_settings, name="reminder_settings"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/edit/", views.plan_edit, name="edit"),
     path("<int:pk>/submit/", views.plan_step, {"step": "submit"}, name="submit"),

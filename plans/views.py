@@ -26,7 +26,15 @@ from plans.forms import (
     ReviewCommentForm,
     ReviewForm,
 )
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview
+from plans.models import (
+    AccountPlan,
+    ActionItem,
+    Activity,
+    ContactPlanEntry,
+    Notification,
+    PlanReview,
+    ReminderOptOut,
+)
 from tiering.selectors import strategy_for
 
 
@@ -345,3 +353,36 @@ def contact_plan_remove(request: HttpRequest, account_pk: int, pk: int) -> HttpR
     services.contact_plan_remove(entry=entry)
     messages.success(request, _("Removed from the contact plan."))
     return _back(account, "contact-plan")
+
+
+# --- my work and notifications ----------------------------------------------------------------
+
+
+@page_view
+def home(request: HttpRequest) -> HttpResponse:
+    """Where "/" and a login land: a rep's own work, everyone else's accounts."""
+    return redirect("plans:my_work" if request.user.role == "rep" else "accounts:list")
+
+
+@page_view
+def my_work(request: HttpRequest) -> HttpResponse:
+    return render(request, "plans/my_work.html", {"work": selectors.my_work(user=request.user)})
+
+
+@page_view
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":  # mark all read
+        services.notifications_read(user=request.user)
+        return redirect("plans:notifications")
+    items = Notification.objects.filter(user=request.user).select_related("account").order_by("-day", "-id")[:200]
+    email_wanted = not ReminderOptOut.objects.filter(user=request.user).exists()
+    return render(request, "plans/notifications.html", {"items": items, "email_wanted": email_wanted})
+
+
+@page_view
+def reminder_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.reminder_email_set(user=request.user, wanted=request.POST.get("email") == "on")
+        messages.success(request, _("Reminder settings saved."))
+        return redirect("plans:notifications")
+    return redirect("plans:notifications")

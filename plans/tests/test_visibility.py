@@ -172,3 +172,20 @@ def test_contact_plan_pages_and_api_follow_the_account(client, world, person, ex
     patch = api.patch(f"/api/v1/contact-plan/{entry.pk}/", {"interval_days": 7}, format="json")
     assert patch.status_code == (200 if sees else 404)
     assert (ContactPlanEntry.objects.get(pk=entry.pk).interval_days == 7) is sees
+
+
+@pytest.mark.parametrize("person", [*MATRIX, "integration"])
+def test_my_work_and_reminders_show_only_ones_own(client, world, person) -> None:
+    from plans.models import Notification
+
+    Notification.objects.create(
+        user=world.other_rep, account=world.other_account, kind="action_overdue", subject="action:1",
+        day="2026-03-20", message="别人的提醒", url="/",
+    )  # fmt: skip
+    user = getattr(world, person)
+    client.force_login(user)
+    expected = 403 if user.is_integration else 200
+    assert client.get(reverse("plans:my_work")).status_code == expected
+    page = client.get(reverse("plans:notifications"))
+    assert page.status_code == expected
+    assert ("别人的提醒" in page.content.decode()) is (person == "other_rep")  # theirs alone
