@@ -49,6 +49,8 @@ def _plain_static_storage(request: pytest.FixtureRequest) -> None:
     }
     # A deliberately slow hasher makes every test user cost ~0.3 s; tests don't need that.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests read back rows they wrote a moment ago; tests of the sync horizon set their own margin.
+    settings.SYNC_SETTLE_SECONDS = 0
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import groups
 from accounts.names import full_name
-from accounts.visibility import AccountOwnedQuerySet, AccountQuerySet
+from accounts.visibility import AccountOwnedQuerySet, AccountQuerySet, DeletedRecordQuerySet
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -26,6 +26,11 @@ def erp_id_unique(prefix: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(
         fields=["external_id"], condition=Q(external_id__isnull=False), name=f"{prefix}_external_id_unique"
     )
+
+
+def sync_index(prefix: str) -> models.Index:
+    """(updated_at, id): the keyset every sync pages on (kam.api.pagination), one index range scan a page."""
+    return models.Index(fields=["updated_at", "id"], name=f"{prefix}_sync")
 
 
 class User(AbstractUser):
@@ -181,7 +186,7 @@ class Account(models.Model):
     tier = models.CharField(_("tier"), max_length=2, blank=True, db_index=True)
     category = models.CharField(_("category"), max_length=20, blank=True, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AccountQuerySet.as_manager()
 
@@ -190,6 +195,7 @@ class Account(models.Model):
         verbose_name = _("account")
         verbose_name_plural = _("accounts")
         constraints = [erp_id_unique("account")]
+        indexes = [sync_index("account")]
 
     def __str__(self) -> str:
         return self.name
@@ -308,7 +314,7 @@ class Contact(models.Model):
     last_contacted_on = models.DateField(_("last contacted"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = AccountOwnedQuerySet.as_manager()
 
@@ -319,11 +325,12 @@ class Contact(models.Model):
         constraints = [erp_id_unique("contact")]
         # The nightly tiering run asks which accounts' decision makers were contacted lately.
         indexes = [
+            sync_index("contact"),
             models.Index(
                 fields=["account", "last_contacted_on"],
                 condition=models.Q(buying_role="decision_maker", is_active=True),
                 name="contact_decision_makers",
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -383,7 +390,7 @@ class Order(models.Model):
         ordering = ["-ordered_at", "-id"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
-        indexes = [models.Index(fields=["account", "ordered_at"], name="order_account_date")]
+        indexes = [models.Index(fields=["account", "ordered_at"], name="order_account_date"), sync_index("order")]
         constraints = [erp_id_unique("order")]
 
     def __str__(self) -> str:
@@ -435,6 +442,7 @@ class Invoice(models.Model):
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
         constraints = [erp_id_unique("invoice")]
+        indexes = [sync_index("invoice")]
 
     def __str__(self) -> str:
         return self.external_id or f"#{self.pk}"
@@ -459,6 +467,7 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         indexes = [
+            sync_index("payment"),
             models.Index(fields=["account", "due_on"], name="payment_account_due"),
             # Open receivables are few; the nightly credit check reads only them.
             models.Index(fields=["account", "due_on"], condition=Q(paid_on__isnull=True), name="payment_open_due"),
@@ -523,3 +532,44 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class DeletedRecord(models.Model):
+    """A tombstone: a record an ERP may hold was deleted (`GET /api/v1/deletions/`).
+
+    Written by the delete services in the transaction that deletes (accounts.services), one per
+    deleted account, contact, team member, order, invoice and payment, cascades included. Who
+    sees it: `DeletedRecordQuerySet.visible_to`."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("Account")
+        CONTACT = "contact", _("Contact")
+        TEAM_MEMBER = "team_member", _("Account team member")
+        ORDER = "order", _("Order")
+        INVOICE = "invoice", _("Invoice")
+        PAYMENT = "payment", _("Payment")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    object_id = models.BigIntegerField(_("id"))  # the deleted row's id in its collection
+    external_id = models.CharField(_("ERP ID"), max_length=64, null=True, blank=True)
+    # The account the record belonged to (itself for an account); no FK: it may be gone too.
+    account_id = models.BigIntegerField(_("account id"))
+    # Its owner when the record was deleted: who may still see a tombstone whose account is gone.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    deleted_at = models.DateTimeField(_("deleted"), default=timezone.now)
+
+    objects = DeletedRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deleted_at", "id"]
+        verbose_name = _("deleted record")
+        verbose_name_plural = _("deleted records")
+        indexes = [
+            models.Index(fields=["deleted_at", "id"], name="deleted_record_sync"),
+            models.Index(fields=["account_id"], name="deleted_record_account"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.object_id}"

@@ -11,8 +11,11 @@ declare(
         ("accounts:write", _("Create, change and delete accounts")),
         ("contacts:read", _("Read contacts")),
         ("contacts:write", _("Create, change and delete contacts")),
+        ("orders:read", _("Read orders")),
         ("orders:write", _("Write orders")),
+        ("invoices:read", _("Read invoices")),
         ("invoices:write", _("Write invoices")),
+        ("payments:read", _("Read payments")),
         ("payments:write", _("Write payments")),
     ],
 )

@@ -44,3 +44,21 @@ class AccountOwnedQuerySet(models.QuerySet):
         if sees_everything(user):
             return self
         return self.filter(account__in=Account.objects.visible_to(user).values("pk"))
+
+
+class DeletedRecordQuerySet(models.QuerySet):
+    def visible_to(self, user: User) -> DeletedRecordQuerySet:
+        """A tombstone is seen by whoever sees its account, while the account exists; once the
+        account is gone, by its owner at the time and that owner's team manager (the account's
+        team members are deleted with it, so they no longer see it), and always by directors
+        and integration users."""
+        from accounts.models import Account
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if sees_everything(user):
+            return self
+        people = Q(owner=user)
+        if user.role == "manager":
+            people |= Q(owner__team__manager=user)
+        return self.filter(Q(account_id__in=Account.objects.visible_to(user).values("pk")) | people)

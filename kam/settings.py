@@ -247,6 +247,9 @@ REST_FRAMEWORK = {
     "COERCE_DECIMAL_TO_STRING": True,
 }
 
+# The OpenAPI document and its Swagger UI: signed-in people and tokens only, unless made public.
+API_DOCS_PUBLIC = envbool("API_DOCS_PUBLIC", "0")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "KAM CRM API",
     "DESCRIPTION": "Key-account management: accounts, contacts, teams; tiers and pipeline.",
@@ -258,6 +261,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"OrderStatusEnum": "accounts.models.Order.Status"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "kam.api.schema.add_error_responses",
@@ -270,6 +274,10 @@ ACCOUNT_GROUP_MAX_DEPTH = envint("ACCOUNT_GROUP_MAX_DEPTH", "20")
 # Bulk calls carry up to 5,000 records (~1-2 MB); anything far larger is refused with a 413.
 API_MAX_BODY_BYTES = envint("API_MAX_BODY_BYTES", str(10 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# Sync out hands rows only below the start of the oldest write transaction in flight, less this
+# margin for timestamps taken in Python before a transaction reached the database and for clock
+# drift between app and database servers (kam.api.pagination.sync_horizon).
+SYNC_SETTLE_SECONDS = envint("SYNC_SETTLE_SECONDS", "2")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "1")

@@ -24,8 +24,11 @@ INTEGRATION_SCOPES = (
     "accounts:write",
     "contacts:read",
     "contacts:write",
+    "orders:read",
     "orders:write",
+    "invoices:read",
     "invoices:write",
+    "payments:read",
     "payments:write",
 )
 

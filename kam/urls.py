@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.forms import PageLoginForm
-from kam.views import favicon
+from kam.views import SchemaView, api_docs, favicon
 from plans.views import home
 
 urlpatterns = [
@@ -26,8 +25,8 @@ urlpatterns = [
     path("api/v1/tiering/", include("tiering.api.urls")),
     path("api/v1/", include("plans.api.urls")),
     path("integrations/", include("integrations.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
+    path("api/docs/", api_docs, name="api-docs"),
 ]
 
 handler404 = "kam.views.not_found"

@@ -6,7 +6,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.filters import CATEGORY_CHOICES, TIER_CHOICES
-from accounts.models import Account, AccountTeamMember, Contact, ensure_no_cycle
+from accounts.models import (
+    Account,
+    AccountTeamMember,
+    Contact,
+    DeletedRecord,
+    Invoice,
+    Order,
+    Payment,
+    ensure_no_cycle,
+)
 from tiering.api.serializers import CurrentScoreSerializer
 from tiering.models import AccountScore
 
@@ -177,3 +186,50 @@ class TeamSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = AccountTeamMember
         fields = ["role", "user", "username"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """An order as the ERP sent it, with its account's ERP id for reconciling."""
+
+    account_external_id = serializers.CharField(source="account.external_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Order
+        fields = ["id", "account", "account_external_id", "external_id", "ordered_at", "amount", "margin", "status"]
+        fields += ["updated_at"]
+        read_only_fields = fields
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    account_external_id = serializers.CharField(source="account.external_id", read_only=True, allow_null=True)
+    order_external_id = serializers.CharField(source="order.external_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Invoice
+        fields = ["id", "account", "account_external_id", "order", "order_external_id", "external_id"]
+        fields += ["issued_on", "due_on", "amount", "updated_at"]
+        read_only_fields = fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    account_external_id = serializers.CharField(source="account.external_id", read_only=True, allow_null=True)
+    order_external_id = serializers.CharField(source="order.external_id", read_only=True, allow_null=True)
+    invoice_external_id = serializers.CharField(source="invoice.external_id", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Payment
+        fields = ["id", "account", "account_external_id", "order", "order_external_id", "invoice"]
+        fields += ["invoice_external_id", "external_id", "amount", "due_on", "paid_on", "updated_at"]
+        read_only_fields = fields
+
+
+class DeletedRecordSerializer(serializers.ModelSerializer):
+    """A deleted record: its collection (`kind`), its id and ERP id there, its account, when."""
+
+    id = serializers.IntegerField(source="object_id", read_only=True, help_text="The deleted record's id.")
+    account = serializers.IntegerField(source="account_id", read_only=True, help_text="Its account's id.")
+
+    class Meta:
+        model = DeletedRecord
+        fields = ["kind", "id", "external_id", "account", "deleted_at"]
+        read_only_fields = fields

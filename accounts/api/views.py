@@ -2,17 +2,25 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts import services
-from accounts.api.permissions import ResourceScope
-from accounts.api.serializers import AccountSerializer, ContactSerializer, TeamMemberSerializer
+from accounts.api.permissions import ResourceScope, has_scope
+from accounts.api.serializers import (
+    AccountSerializer,
+    ContactSerializer,
+    DeletedRecordSerializer,
+    InvoiceSerializer,
+    OrderSerializer,
+    PaymentSerializer,
+    TeamMemberSerializer,
+)
 from accounts.filters import AccountApiFilter
-from accounts.models import Account, AccountTeamMember, Contact
+from accounts.models import Account, AccountTeamMember, Contact, DeletedRecord, Invoice, Order, Payment
 from accounts.permissions import can_delete_accounts
 from tiering.models import AccountScore
 from tiering.selectors import current_run
@@ -65,6 +73,9 @@ class ContactViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer: ContactSerializer) -> None:
         serializer.instance = services.contact_update(contact=serializer.instance, data=serializer.validated_data)
 
+    def perform_destroy(self, instance: Contact) -> None:
+        services.contact_delete(contact=instance)  # leaves a tombstone for syncing clients
+
 
 class TeamMemberViewSet(viewsets.ModelViewSet):
     serializer_class = TeamMemberSerializer
@@ -76,3 +87,88 @@ class TeamMemberViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):  # noqa: ANN201
         return AccountTeamMember.objects.visible_to(self.request.user).select_related("user")
+
+    def perform_destroy(self, instance: AccountTeamMember) -> None:
+        services.team_member_delete(member=instance)  # leaves a tombstone for syncing clients
+
+
+class OrderViewSet(viewsets.ReadOnlyModelViewSet):
+    """Orders the caller may see, to reconcile with the ERP (written by `orders/bulk/`)."""
+
+    serializer_class = OrderSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "orders"
+    queryset = Order.objects.none()
+    filterset_fields = ["account", "external_id", "status"]
+    search_fields = ["external_id"]  # the SearchFilter is on every list; make `search` mean something
+
+    def get_queryset(self):  # noqa: ANN201
+        return Order.objects.visible_to(self.request.user).select_related("account")
+
+
+class InvoiceViewSet(viewsets.ReadOnlyModelViewSet):
+    """Invoices the caller may see (written by `invoices/bulk/`)."""
+
+    serializer_class = InvoiceSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "invoices"
+    queryset = Invoice.objects.none()
+    filterset_fields = ["account", "external_id", "order"]
+    search_fields = ["external_id"]  # the SearchFilter is on every list; make `search` mean something
+
+    def get_queryset(self):  # noqa: ANN201
+        return Invoice.objects.visible_to(self.request.user).select_related("account", "order")
+
+
+class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Payments (receivables) the caller may see (written by `payments/bulk/`)."""
+
+    serializer_class = PaymentSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "payments"
+    queryset = Payment.objects.none()
+    filterset_fields = ["account", "external_id", "order", "invoice"]
+    search_fields = ["external_id"]  # the SearchFilter is on every list; make `search` mean something
+
+    def get_queryset(self):  # noqa: ANN201
+        return Payment.objects.visible_to(self.request.user).select_related("account", "order", "invoice")
+
+
+# A token reads the deletions of the collections it may read.
+DELETION_SCOPES = {
+    DeletedRecord.Kind.ACCOUNT: "accounts:read",
+    DeletedRecord.Kind.TEAM_MEMBER: "accounts:read",
+    DeletedRecord.Kind.CONTACT: "contacts:read",
+    DeletedRecord.Kind.ORDER: "orders:read",
+    DeletedRecord.Kind.INVOICE: "invoices:read",
+    DeletedRecord.Kind.PAYMENT: "payments:read",
+}
+
+
+def readable_kinds(request: Request) -> list[str]:
+    """The kinds of deleted record the request's token may read (all of them for a person's session)."""
+    return [str(kind) for kind, scope in DELETION_SCOPES.items() if has_scope(request, scope)]
+
+
+class ReadsSomeDeletions(BasePermission):
+    message = "This token lacks a read scope for any collection (accounts:read, orders:read, ...)."
+
+    def has_permission(self, request: Request, view) -> bool:  # noqa: ANN001
+        return bool(readable_kinds(request))
+
+
+class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Records deleted, oldest first: accounts with everything deleted with them, contacts, team
+    members, orders, invoices, payments. Sync it like any collection (`updated_since` is compared
+    with `deleted_at`, `cursor` pages on). Seen by who saw the record (see README, "Sync out");
+    a token sees the kinds of the collections it has a read scope for."""
+
+    serializer_class = DeletedRecordSerializer
+    permission_classes = [IsAuthenticated, ReadsSomeDeletions]
+    queryset = DeletedRecord.objects.none()
+    filterset_fields = ["kind", "account_id"]
+    search_fields = ["external_id"]  # the SearchFilter is on every list; make `search` mean something
+    sync_ordering = "deleted_at"
+
+    def get_queryset(self):  # noqa: ANN201
+        return DeletedRecord.objects.visible_to(self.request.user).filter(kind__in=readable_kinds(self.request))

@@ -77,12 +77,16 @@ def test_the_apps_declare_their_event_types() -> None:
     # given the installed apps have run ready()
     # then each event type is declared by the app that produces it, in name order
     assert [(e.name, e.app) for e in event_types()] == [
+        ("account.deleted", "accounts"),
+        ("contact.deleted", "accounts"),
         ("opportunity.stage_changed", "funnel"),
         ("plan.overdue", "plans"),
         ("scoring_run.finished", "tiering"),
         ("tier.changed", "tiering"),
     ]
     assert [str(label) for _, label in event_choices()] == [
+        "Account deleted (with its contacts, orders, invoices and payments)",
+        "Contact deleted",
         "Opportunity stage changed",
         "Account plan overdue",
         "Scoring run finished",

@@ -1,36 +1,175 @@
-"""Cursor pagination in a stable order, for ERPs that sync incrementally.
+"""Keyset (cursor) pagination in a stable order, for ERPs that sync incrementally.
 
-Every collection is ordered by (`sync_ordering` of the view, default `updated_at`) then id, so a
-client that pages with `cursor` and starts from `updated_since` sees each changed row once, in
-the order it changed, without missing or repeating rows while it pages.
+Every collection is ordered by (`sync_ordering` of the view, default `updated_at`) then id, and a
+page is "the next `page_size` rows after (updated_at, id) of the last row seen": a true keyset on
+the whole ordering, so rows sharing a timestamp (a bulk import, a tiering run) neither loop nor
+skip, however many there are, and a row changed while a client pages moves behind it instead of
+shifting what comes next. The cursor is opaque: a signed token holding the last position.
+
+A client that pages with `cursor` and restarts from `updated_since=<newest updated_at it saw>`
+sees every committed change, because rows are handed out only below the *sync horizon*
+(`sync_horizon`): a change whose transaction may still commit is never passed over. The rule for
+integrators is in README.md ("Sync out").
 """
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from django.conf import settings
+from django.core import signing
+from django.db import connections
+from django.db.models import F, Model, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+CURSOR_SALT = "kam.api.cursor"
+
+
+def sync_horizon(*, using: str = "default") -> datetime | None:
+    """The moment below which every change that will ever commit has committed (UTC), or None
+    when there is no such limit (SQLite: one writer at a time, nothing is in flight).
+
+    On PostgreSQL: the start of the oldest *write* transaction still in flight in this database
+    (another backend with a transaction id assigned), or the database's clock when none is, less
+    `SYNC_SETTLE_SECONDS`. The margin covers a timestamp the application took just before its
+    transaction reached the database (auto_now and bulk writes take theirs in Python) and clock
+    drift between application and database servers. A row stamped at or after the horizon may
+    still be joined by rows that commit late with older stamps, so it is not handed out yet.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT LEAST(clock_timestamp(), min(xact_start)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+        )
+        (oldest,) = cursor.fetchone()
+    if oldest is None:  # min() over no row and LEAST ignore NULLs; keep the clock
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT clock_timestamp()")
+            (oldest,) = cursor.fetchone()
+    return oldest.astimezone(UTC) - timedelta(seconds=settings.SYNC_SETTLE_SECONDS)
+
+
+def sync_fields(view: Any) -> tuple[str, ...]:
+    """The keyset of a view's collection: (`sync_ordering`, "id"), or ("id",) for append-only ones."""
+    field = getattr(view, "sync_ordering", "updated_at")
+    return (field,) if field == "id" else (field, "id")
 
 
 class SyncCursorPagination(CursorPagination):
+    """`?cursor=<opaque>&page_size=<1..1000>` over the view's keyset (see the module docstring).
+
+    The cursor holds the position (the keyset values of the row it follows or precedes) and the
+    direction, signed with SECRET_KEY: a malformed, forged or other-collection cursor is a 400
+    naming `cursor`. Rows at or past the sync horizon are left for a later sync.
+    """
+
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
 
-    def decode_cursor(self, request):  # noqa: ANN001, ANN201
-        # DRF answers a malformed cursor with 404; it is bad input, so 400 naming the field.
+    def get_ordering(self, request: Request, queryset: QuerySet, view: Any) -> tuple[str, ...]:
+        """The keyset; a subclass may return it descending ("-id",) for a newest-first log."""
+        return sync_fields(view)
+
+    def paginate_queryset(self, queryset: QuerySet, request: Request, view: Any = None) -> list[Model] | None:
+        self.request = request
+        self.base_url = request.build_absolute_uri()
+        self.page_size = self.get_page_size(request)
+        ordering = self.get_ordering(request, queryset, view)
+        descending = ordering[0].startswith("-")
+        if any(f.startswith("-") != descending for f in ordering):
+            raise ValueError(f"a keyset runs one way: {ordering}")
+        self.fields = tuple(f.lstrip("-") for f in ordering)
+        self.collection = queryset.model._meta.label_lower
+        position, backwards = self.decode_cursor(request)
+        if self.fields[0] != "id" and not descending:
+            horizon = sync_horizon(using=queryset.db)
+            if horizon is not None:
+                queryset = queryset.filter(**{f"{self.fields[0]}__lt": horizon})
+        if position is not None:
+            keys = Tuple(*(F(f) for f in self.fields))
+            bound = tuple(position)  # a row-value comparison, (a, b) > (x, y): one index range scan
+            after = TupleLessThan if backwards != descending else TupleGreaterThan
+            queryset = queryset.filter(after(keys, bound))
+        order = [f"-{f}" if backwards != descending else f for f in self.fields]
+        rows = list(queryset.order_by(*order)[: self.page_size + 1])
+        more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if backwards:
+            rows.reverse()
+            self._has_next, self._has_previous = position is not None, more
+        else:
+            self._has_next, self._has_previous = more, position is not None
+        self.page = rows
+        self._first = self._key(rows[0]) if rows else position
+        self._last = self._key(rows[-1]) if rows else position
+        self._backwards = backwards
+        return rows
+
+    def _key(self, row: Model) -> tuple:
+        return tuple(getattr(row, "pk" if f == "id" else f) for f in self.fields)
+
+    def get_next_link(self) -> str | None:
+        if not self._has_next:
+            return None
+        if not self.page and self._backwards:  # paged back past the start: resume from its cursor
+            return self._link(self._first, backwards=False)
+        return self._link(self._last, backwards=False)
+
+    def get_previous_link(self) -> str | None:
+        if not self._has_previous:
+            return None
+        return self._link(self._first, backwards=True)
+
+    def _link(self, position: tuple | None, *, backwards: bool) -> str:
+        if position is None:
+            return remove_query_param(self.base_url, self.cursor_query_param)
+        return replace_query_param(self.base_url, self.cursor_query_param, self.encode_position(position, backwards))
+
+    def encode_position(self, position: tuple, backwards: bool) -> str:
+        values = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in position]
+        data = {"c": self.collection, "k": list(self.fields), "v": values, "b": backwards}
+        return signing.dumps(data, salt=CURSOR_SALT)
+
+    def decode_cursor(self, request: Request) -> tuple[tuple | None, bool]:  # type: ignore[override]
+        """(position, backwards) of `?cursor=`, or (None, False) without one. 400 naming `cursor`
+        for anything this API did not give out for this collection."""
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None, False
         try:
-            return super().decode_cursor(request)
-        except NotFound:
+            data = signing.loads(raw, salt=CURSOR_SALT)
+            if (data["c"], data["k"]) != (self.collection, list(self.fields)) or len(data["v"]) != len(self.fields):
+                raise ValueError("another collection's cursor")
+            position = tuple(self._parse(field, value) for field, value in zip(self.fields, data["v"], strict=True))
+            return position, bool(data["b"])
+        except (signing.BadSignature, KeyError, TypeError, ValueError):
             raise ValidationError({self.cursor_query_param: [_("Not a cursor this API gave out.")]}) from None
 
-    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:  # noqa: ANN001
-        field = getattr(view, "sync_ordering", "updated_at")
-        return (field,) if field == "id" else (field, "id")
+    @staticmethod
+    def _parse(field: str, value: Any) -> Any:
+        if field == "id":
+            if not isinstance(value, int):
+                raise TypeError("id")
+            return value
+        moment = parse_datetime(value)
+        if moment is None:
+            raise ValueError(field)
+        return moment
+
+    def get_html_context(self) -> dict:
+        return {"previous_url": self.get_previous_link(), "next_url": self.get_next_link()}
 
 
 class UpdatedSinceFilter(BaseFilterBackend):

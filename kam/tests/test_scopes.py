@@ -17,8 +17,11 @@ DECLARED = {
         "accounts:write",
         "contacts:read",
         "contacts:write",
+        "invoices:read",
         "invoices:write",
+        "orders:read",
         "orders:write",
+        "payments:read",
         "payments:write",
     ],
     "integrations": ["webhooks:write"],
@@ -88,5 +91,14 @@ def test_every_resource_scope_an_api_view_checks_is_declared() -> None:
     views = [v for v in _views(get_resolver()) if ResourceScope in getattr(v, "permission_classes", ())]
     # then the scopes ResourceScope builds for each are declared (a typo would lock every token out)
     needed = {f"{view.scope_resource}:{action}" for view in views for action in ("read", "write")}
-    assert sorted({v.scope_resource for v in views}) == ["accounts", "activities", "contacts", "plans", "runs"]
+    assert sorted({v.scope_resource for v in views}) == [
+        "accounts",
+        "activities",
+        "contacts",
+        "invoices",
+        "orders",
+        "payments",
+        "plans",
+        "runs",
+    ]
     assert unknown_scopes(needed) == []
