@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import MONEY, Account, Contact, erp_id_unique
+from accounts.models import MONEY, Account, Contact, erp_id_unique, sync_index
 from accounts.visibility import AccountOwnedQuerySet
 
 
@@ -48,7 +48,7 @@ class Activity(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AccountOwnedQuerySet.as_manager()
 
@@ -58,7 +58,10 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         constraints = [erp_id_unique("activity")]
         # The account timeline reads an account's newest activities first.
-        indexes = [models.Index(fields=["account", "-occurred_at"], name="activity_account_time")]
+        indexes = [
+            models.Index(fields=["account", "-occurred_at"], name="activity_account_time"),
+            sync_index("activity"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} · {self.occurred_at:%Y-%m-%d}"
@@ -120,7 +123,7 @@ class AccountPlan(models.Model):
     )
     return_comment = models.TextField(_("comment when returned"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AccountOwnedQuerySet.as_manager()
 
@@ -129,7 +132,7 @@ class AccountPlan(models.Model):
         verbose_name = _("account plan")
         verbose_name_plural = _("account plans")
         constraints = [models.UniqueConstraint(fields=["account", "period"], name="one_plan_per_account_period")]
-        indexes = [models.Index(fields=["status", "owner"], name="plan_status_owner")]
+        indexes = [models.Index(fields=["status", "owner"], name="plan_status_owner"), sync_index("account_plan")]
 
     def __str__(self) -> str:
         return f"{self.account} · {self.period}"
@@ -148,7 +151,7 @@ class PlanReview(models.Model):
     notes = models.TextField(_("review (plan, do, check, act)"))
     manager_comment = models.TextField(_("manager's comment"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AccountOwnedQuerySet.as_manager()
 
@@ -157,6 +160,7 @@ class PlanReview(models.Model):
         verbose_name = _("plan review")
         verbose_name_plural = _("plan reviews")
         constraints = [models.UniqueConstraint(fields=["plan", "month"], name="one_review_per_plan_month")]
+        indexes = [sync_index("plan_review")]
 
     def __str__(self) -> str:
         return f"{self.plan} · {self.month:%Y-%m}"
@@ -183,7 +187,7 @@ class ActionItem(models.Model):
     ends_on = models.DateField(_("end"))
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     completion = models.PositiveSmallIntegerField(_("completion, %"), default=0, validators=[MaxValueValidator(100)])
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AccountOwnedQuerySet.as_manager()
 
@@ -195,7 +199,8 @@ class ActionItem(models.Model):
         indexes = [
             models.Index(
                 fields=["owner", "ends_on"], condition=Q(status__in=["open", "in_progress"]), name="action_open_due"
-            )
+            ),
+            sync_index("action_item"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="action_ends_after_start"),
@@ -220,7 +225,7 @@ class ContactPlanEntry(models.Model):
         _("every (days)"), validators=[MinValueValidator(1), MaxValueValidator(366)]
     )
     starts_on = models.DateField(_("from"))
-    updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AccountOwnedQuerySet.as_manager()
 
@@ -229,7 +234,7 @@ class ContactPlanEntry(models.Model):
         verbose_name = _("contact plan entry")
         verbose_name_plural = _("contact plan")
         constraints = [models.UniqueConstraint(fields=["contact", "owner"], name="one_entry_per_contact_owner")]
-        indexes = [models.Index(fields=["owner", "account"], name="contact_plan_owner")]
+        indexes = [models.Index(fields=["owner", "account"], name="contact_plan_owner"), sync_index("contact_plan")]
 
     def __str__(self) -> str:
         return f"{self.contact} · {self.interval_days}d"
