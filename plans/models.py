@@ -288,3 +288,30 @@ class ReminderOptOut(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class RelationshipLink(models.Model):
+    """How well one of our people knows one of the account's people (the zipper's cell). No row
+    is "no contact"; the last interaction comes from activities, never from here."""
+
+    class Strength(models.TextChoices):
+        WEAK = "weak", _("Weak")
+        WORKING = "working", _("Working")
+        STRONG = "strong", _("Strong")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")  # = contact.account
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="relationship_links")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="relationship_links")
+    strength = models.CharField(_("strength"), max_length=10, choices=Strength.choices)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("relationship")
+        verbose_name_plural = _("relationships")
+        constraints = [models.UniqueConstraint(fields=["contact", "user"], name="one_link_per_pair")]
+        indexes = [sync_index("relationship_link")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ↔ {self.contact}: {self.strength}"

@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import Account, Contact, ContactRoleHistory, User
 from plans.domain.contacts import days_overdue, is_overdue, local_day, next_contact_day
 from plans.domain.plans import action_overdue
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview
+from plans.domain.zipper import Person, Zipper, zipper
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview, RelationshipLink
 from plans.permissions import can_approve
 from tiering.selectors import strategy_for
 
@@ -301,3 +302,30 @@ def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
     if user.is_director:  # everyone: only those with something overdue
         team = [row for row in team if row.overdue_contacts or row.overdue_actions]
     return team
+
+
+# --- relationship coverage (the zipper) -------------------------------------------------------
+
+
+def account_zipper(*, account: Account) -> Zipper:
+    """Our people (owner, account team, anyone with a link) × the account's active contacts,
+    with each pair's strength and last shared activity; gaps at the decision-maker level
+    (plans.domain.zipper). 5 queries."""
+    contacts = list(account.contacts.filter(is_active=True).values_list("pk", "name", "buying_role", "title"))
+    rows = RelationshipLink.objects.filter(account=account).values_list("contact_id", "user_id", "strength")
+    links = {(contact, user): strength for contact, user, strength in rows}
+    ours_ids = {user for _, user in links} | set(account.team_members.values_list("user_id", flat=True))
+    if account.owner_id:
+        ours_ids.add(account.owner_id)
+    ours = [Person(u.pk, str(u), "") for u in User.objects.filter(pk__in=ours_ids)]
+    shared = (
+        Activity.objects.filter(account=account, contacts__isnull=False, participants__isnull=False)
+        .values_list("contacts", "participants")
+        .annotate(last=Max("occurred_at"))
+    )
+    return zipper(
+        theirs=[Person(pk, name, role, title) for pk, name, role, title in contacts],
+        ours=ours,
+        strengths=links,
+        last_interactions={(contact, user): last for contact, user, last in shared},
+    )

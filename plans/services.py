@@ -25,6 +25,7 @@ from plans.models import (
     ContactPlanEntry,
     Notification,
     PlanReview,
+    RelationshipLink,
     ReminderOptOut,
 )
 from plans.permissions import can_approve
@@ -389,3 +390,23 @@ def reminder_email_set(*, user: User, wanted: bool) -> None:
         ReminderOptOut.objects.filter(user=user).delete()
     else:
         ReminderOptOut.objects.get_or_create(user=user)
+
+
+# --- relationship coverage (the zipper) -------------------------------------------------------
+
+
+@transaction.atomic
+def relationship_set(*, contact: Contact, user: User, strength: str) -> RelationshipLink | None:
+    """Set how well `user` (one of ours) knows `contact`; "none" removes the link.
+    ValidationError for another strength or an API-only user."""
+    if user.role == User.Role.INTEGRATION:
+        raise ValidationError({"user": [_("Only people can know people.")]})
+    if strength == "none":
+        RelationshipLink.objects.filter(contact=contact, user=user).delete()
+        return None
+    if strength not in RelationshipLink.Strength.values:
+        raise ValidationError({"strength": [_("Choose none, weak, working or strong.")]})
+    link, _created = RelationshipLink.objects.update_or_create(
+        contact=contact, user=user, defaults={"strength": strength, "account_id": contact.account_id}
+    )
+    return link

@@ -6,15 +6,16 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Account, Contact
+from accounts.models import Account, Contact, User
 from kam.pages import page_view, visible_or_404
 from plans import selectors, services
+from plans.domain.zipper import STRENGTHS
 from plans.forms import (
     ActionForm,
     ActivityForm,
@@ -386,3 +387,33 @@ def reminder_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Reminder settings saved."))
         return redirect("plans:notifications")
     return redirect("plans:notifications")
+
+
+# --- relationship coverage (the zipper) -------------------------------------------------------
+
+
+@page_view
+def zipper_page(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    if request.method == "POST":
+        contact = visible_or_404(
+            Contact.objects.filter(account=account), user=request.user, pk=request.POST.get("contact")
+        )
+        user = User.objects.filter(pk=request.POST.get("user"), is_active=True).first()
+        if user is None:
+            raise Http404
+        try:
+            services.relationship_set(contact=contact, user=user, strength=request.POST.get("strength", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("plans_account:zipper", account_pk=account.pk)
+    grid = selectors.account_zipper(account=account)
+    rows = [(person, [(ours, grid.cells[(person.id, ours.id)]) for ours in grid.ours]) for person in grid.theirs]
+    context = {
+        "account": account,
+        "grid": grid,
+        "rows": rows,
+        "strengths": STRENGTHS,
+        "gap_ids": {p.id for p in grid.gaps},
+    }
+    return render(request, "plans/zipper.html", context)

@@ -71,8 +71,6 @@ REFERENCES = {
     "invoices": "`account_external_id` names the account; `order_external_id` one of its orders.",
     "payments": "`account_external_id` names the account; `order_external_id` and `invoice_external_id` its "
     "order and invoice.",
-    "activities": "`account_external_id` names the account; `contact_external_ids` lists contacts of it (the "
-    "list replaces the stored one). `occurred_at` is an ISO 8601 date-time with its time zone.",
 }
 
 
@@ -168,7 +166,10 @@ def _view(spec: Spec) -> type[BulkUpsertView]:
         operation_id=f"{spec.collection}_bulk_upsert",
         summary=f"Create or update up to {MAX_RECORDS:,} {spec.collection} by ERP id",
         description=DESCRIPTION.format(
-            max=MAX_RECORDS, collection=spec.collection, references=REFERENCES[spec.collection], scope=spec.scope
+            max=MAX_RECORDS,
+            collection=spec.collection,
+            references=REFERENCES.get(spec.collection, spec.doc),
+            scope=spec.scope,
         ),
         request=request,
         parameters=[

@@ -12,8 +12,6 @@ from rest_framework import serializers
 from accounts.models import Account, Contact, Invoice, Order, Payment
 from integrations.bulk import serializers as records
 from integrations.bulk.validation import RecordValidator
-from plans.api.serializers import ActivityRecordSerializer
-from plans.models import Activity
 
 
 @dataclass(frozen=True)
@@ -49,6 +47,7 @@ class Spec:
     parent_same_account: bool = False
     parent_acyclic: bool = False  # a group tree: refuse a parent that is a descendant
     many: tuple[ManyReference, ...] = ()  # lists of rows, kept in many-to-many fields
+    doc: str = ""  # how the references are named, for the endpoint's description
     example: dict = field(default_factory=dict)
 
     @property
@@ -74,12 +73,6 @@ class Spec:
 
 
 ACCOUNT = Reference("account_external_id", "account_id", Account)
-
-
-def _activity_contacts_changed(contact_ids: Iterable[int]) -> None:
-    from plans.services import contacts_last_contacted_refresh  # the plans app owns what follows
-
-    contacts_last_contacted_refresh(contact_ids=contact_ids)
 
 
 SPECS: dict[str, Spec] = {
@@ -168,22 +161,15 @@ SPECS: dict[str, Spec] = {
                 "paid_on": None,
             },
         ),
-        Spec(
-            "activities",
-            Activity,
-            ActivityRecordSerializer,
-            account=ACCOUNT,
-            many=(ManyReference("contact_external_ids", "contacts", Contact, on_change=_activity_contacts_changed),),
-            example={
-                "external_id": "CAL-2026-0001",
-                "account_external_id": "C-17",
-                "type": "meeting",
-                "occurred_at": "2026-03-02T10:00:00+08:00",
-                "duration_minutes": 60,
-                "contact_external_ids": ["P-88"],
-                "notes": "Quarterly review with purchasing.",
-                "outcome": "Agreed to trial the new line in Q2.",
-            },
-        ),
     )
 }
+
+
+def spec_register(spec: Spec) -> Spec:
+    """Add another app's collection (e.g. plans' activities) to the bulk endpoints. Call from
+    the app's AppConfig.ready(): the views are built from SPECS when the URLs load, after it.
+    ValueError for a collection already registered by then."""
+    if spec.collection in SPECS and SPECS[spec.collection] is not spec:
+        raise ValueError(f"the bulk collection {spec.collection!r} is registered already")
+    SPECS[spec.collection] = spec
+    return spec

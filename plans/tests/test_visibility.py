@@ -33,6 +33,8 @@ def test_contact_and_activity_pages_follow_the_account(client, world, person, ex
         ("contact_move", [pk, contact.pk]),
         ("activity_add", [pk]),
         ("activity_edit", [pk, activity.pk]),
+        ("zipper", [pk]),
+        ("contact_plan_add", [pk]),
     ]:
         assert client.get(reverse(f"plans_account:{name}", args=args)).status_code == ok, name
 
