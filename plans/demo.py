@@ -218,3 +218,39 @@ def seed_contact_plans(*, seed: int, as_of: date) -> int:
         batch_size=BATCH,
     )
     return len(picked)
+
+
+def seed_relationships(*, seed: int) -> int:
+    """The owner's link with each account's decision makers (weak, working or strong; none for
+    some, so the zipper shows gaps), and the account team's with one more contact."""
+    from accounts.models import AccountTeamMember, Contact
+    from plans.models import RelationshipLink
+
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"relationships")])))
+    strengths = np.array(["", "weak", "working", "working", "strong"], dtype=object)
+    links: dict[tuple[int, int], RelationshipLink] = {}
+    deciders = Contact.objects.filter(is_active=True, buying_role="decision_maker", account__owner__isnull=False)
+    rows = list(deciders.order_by("id").values_list("id", "account_id", "account__owner_id"))
+    picks = strengths[rng.integers(0, len(strengths), len(rows))]
+    for (contact, account, owner), strength in zip(rows, picks.tolist(), strict=True):
+        if strength:
+            links[(contact, owner)] = RelationshipLink(
+                contact_id=contact, account_id=account, user_id=owner, strength=strength
+            )
+    first_other = dict(
+        Contact.objects.filter(is_active=True)
+        .exclude(buying_role="decision_maker")
+        .order_by("-id")
+        .values_list("account_id", "id")
+    )  # the lowest id wins: later rows overwrite earlier ones
+    members = list(AccountTeamMember.objects.order_by("id").values_list("account_id", "user_id"))
+    picks = strengths[rng.integers(1, len(strengths), len(members))]
+    for (account, user), strength in zip(members, picks.tolist(), strict=True):
+        contact = first_other.get(account)
+        if contact is not None:
+            links.setdefault(
+                (contact, user),
+                RelationshipLink(contact_id=contact, account_id=account, user_id=user, strength=strength),
+            )
+    RelationshipLink.objects.bulk_create(links.values(), batch_size=BATCH)
+    return len(links)

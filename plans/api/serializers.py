@@ -14,7 +14,7 @@ from accounts.api.serializers import VisibleAccountField
 from accounts.models import Contact, User
 from integrations.bulk.serializers import _key, _Record
 from plans.domain.plans import action_overdue
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink
 from plans.services import FUTURE_SLACK
 
 
@@ -241,3 +241,14 @@ class ContactPlanEntrySerializer(serializers.ModelSerializer):
 
     def get_overdue(self, entry: ContactPlanEntry) -> bool:
         return self._row(entry).overdue
+
+
+class RelationshipLinkSerializer(serializers.ModelSerializer):
+    contact = VisibleContactField()
+    user = PersonField()
+
+    class Meta:
+        model = RelationshipLink
+        fields = ["id", "account", "contact", "user", "strength", "updated_at"]
+        read_only_fields = ["account", "updated_at"]
+        validators: list = []  # one link per pair: the service updates the existing one

@@ -2,12 +2,19 @@
 
 from rest_framework.routers import SimpleRouter
 
-from plans.api.views import AccountPlanViewSet, ActionItemViewSet, ActivityViewSet, ContactPlanViewSet
+from plans.api.views import (
+    AccountPlanViewSet,
+    ActionItemViewSet,
+    ActivityViewSet,
+    ContactPlanViewSet,
+    RelationshipViewSet,
+)
 
 router = SimpleRouter()
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("account-plans", AccountPlanViewSet, basename="account-plan")
 router.register("actions", ActionItemViewSet, basename="action-item")
 router.register("contact-plan", ContactPlanViewSet, basename="contact-plan")
+router.register("relationships", RelationshipViewSet, basename="relationship")
 
 urlpatterns = router.urls

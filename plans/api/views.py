@@ -19,9 +19,10 @@ from plans.api.serializers import (
     ActivitySerializer,
     ContactPlanEntrySerializer,
     PlanReturnSerializer,
+    RelationshipLinkSerializer,
     as_api_error,
 )
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink
 from tiering.selectors import strategy_for
 
 
@@ -195,3 +196,31 @@ class ContactPlanViewSet(viewsets.ModelViewSet):
 
     def perform_destroy(self, instance: ContactPlanEntry) -> None:
         services.contact_plan_remove(entry=instance)
+
+
+class RelationshipViewSet(viewsets.ModelViewSet):
+    """Relationship coverage (the zipper's cells): how well each of our people knows each of the
+    account's people. A POST for a pair that has a link changes it (one link per pair)."""
+
+    serializer_class = RelationshipLinkSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "plans"
+    queryset = RelationshipLink.objects.none()
+    filterset_fields = ["account", "contact", "user", "strength"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return RelationshipLink.objects.visible_to(self.request.user)
+
+    def perform_create(self, serializer: RelationshipLinkSerializer) -> None:
+        try:
+            serializer.instance = services.relationship_set(**serializer.validated_data)
+        except ValidationError as error:
+            raise as_api_error(error) from None
+
+    def perform_update(self, serializer: RelationshipLinkSerializer) -> None:
+        link = serializer.instance
+        data = {"contact": link.contact, "user": link.user, "strength": link.strength, **serializer.validated_data}
+        try:
+            serializer.instance = services.relationship_set(**data)
+        except ValidationError as error:
+            raise as_api_error(error) from None

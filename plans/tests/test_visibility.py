@@ -191,3 +191,19 @@ def test_my_work_and_reminders_show_only_ones_own(client, world, person) -> None
     page = client.get(reverse("plans:notifications"))
     assert page.status_code == expected
     assert ("别人的提醒" in page.content.decode()) is (person == "other_rep")  # theirs alone
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_relationship_api_follows_the_account(world, person, expected) -> None:
+    from plans.models import RelationshipLink
+    from plans.services import relationship_set
+
+    sees, _ = expected
+    link = relationship_set(contact=make_contact(world.account, name="张总"), user=world.owner, strength="weak")
+    user = getattr(world, person)
+    api = token_client(user, ["plans:read", "plans:write"] if user.is_integration else None)
+    listing = api.get("/api/v1/relationships/").json()["results"]
+    assert (link.pk in [row["id"] for row in listing]) is sees
+    patch = api.patch(f"/api/v1/relationships/{link.pk}/", {"strength": "strong"}, format="json")
+    assert patch.status_code == (200 if sees else 404)
+    assert (RelationshipLink.objects.get(pk=link.pk).strength == "strong") is sees

@@ -150,10 +150,11 @@ class Command(BaseCommand):
             if verbose:
                 self.stdout.write(f"Tiering run #{run.pk}: {run.status}, {run.accounts_scored} accounts tiered.")
 
-        from plans.demo import seed_contact_plans, seed_plans  # after tiering: approved plans freeze the tier
+        from plans.demo import seed_contact_plans, seed_plans, seed_relationships  # after tiering: plans freeze tiers
 
         counts["account plans"], counts["actions"] = seed_plans(seed=options["seed"], as_of=as_of)
         counts["contact-plan entries"] = seed_contact_plans(seed=options["seed"], as_of=as_of)
+        counts["relationships"] = seed_relationships(seed=options["seed"])
         from plans.reminders import reminders_send
 
         counts["reminders"] = reminders_send(today=as_of, email=False).sent
