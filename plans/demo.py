@@ -156,6 +156,7 @@ def seed_plans(*, seed: int, as_of: date) -> tuple[int, int]:
                 share_target=int(share[i]),
                 revenue_target=int(revenue[i]),
                 profit_target=int(revenue[i]) // 5,
+                success_probability=int(share[i]) + 30,
                 submitted_at=now - timedelta(days=20) if status != "draft" else None,
                 decided_at=now - timedelta(days=10) if decided else None,
                 decided_by_id=decider if decided else None,

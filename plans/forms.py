@@ -82,6 +82,7 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
             "position_target",
             "share_target",
             "revenue_target",
+            "success_probability",
             "profit_target",
             "notes",
         ]

@@ -100,6 +100,9 @@ class AccountPlan(models.Model):
         _("revenue target"), null=True, blank=True, validators=[MinValueValidator(0)], **MONEY
     )
     profit_target = models.DecimalField(_("profit target (利润目标)"), null=True, blank=True, **MONEY)
+    success_probability = models.PositiveSmallIntegerField(
+        _("success probability, %"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
     lifecycle_stage = models.CharField(
         _("relationship stage"), max_length=20, choices=Account.LifecycleStage.choices, blank=True
     )

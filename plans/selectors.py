@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Max, Prefetch, QuerySet
+from django.db.models import Max, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
-from accounts.models import Account, Contact, ContactRoleHistory, User
+from accounts.models import Account, Contact, ContactRoleHistory, Order, User
 from plans.domain.contacts import days_overdue, is_overdue, local_day, next_contact_day
-from plans.domain.plans import action_overdue
+from plans.domain.plans import action_overdue, period_bounds
+from plans.domain.revenue import RevenueLine, RevenueTotal, expected_revenue, totals
 from plans.domain.zipper import Person, Zipper, zipper
 from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview, RelationshipLink
 from plans.permissions import can_approve
@@ -139,10 +141,12 @@ class PlanPage:
     actions: list[ActionRow]
     reviews: list[PlanReview]
     can_approve: bool
+    revenue: RevenueLine
 
 
 def plan_page(*, plan: AccountPlan, user: User, today: date | None = None) -> PlanPage:
-    """A plan with its actions (overdue flagged as of `today`, local) and reviews (3 queries)."""
+    """A plan with its actions (overdue flagged as of `today`, local), reviews and revenue plan
+    vs actual (4 queries)."""
     today = today or timezone.localdate()
     frozen = plan.status == AccountPlan.Status.APPROVED
     tier = plan.frozen_tier if frozen else plan.account.tier
@@ -159,6 +163,7 @@ def plan_page(*, plan: AccountPlan, user: User, today: date | None = None) -> Pl
         actions=actions,
         reviews=list(plan.reviews.select_related("author").order_by("-month")),
         can_approve=can_approve(user, plan),
+        revenue=revenue_lines(plans=[plan])[0],
     )
 
 
@@ -328,4 +333,71 @@ def account_zipper(*, account: Account) -> Zipper:
         ours=ours,
         strengths=links,
         last_interactions={(contact, user): last for contact, user, last in shared},
+    )
+
+
+# --- revenue plan -----------------------------------------------------------------------------
+
+
+def revenue_lines(*, plans: list[AccountPlan]) -> list[RevenueLine]:
+    """Each plan's planned, expected and actual revenue and profit for its period. Actuals are
+    the account's orders in the period (order date, inclusive), cancelled ones excluded; one
+    query per distinct period."""
+    by_period: dict[str, list[AccountPlan]] = {}
+    for plan in plans:
+        by_period.setdefault(plan.period, []).append(plan)
+    actual: dict[tuple[str, int], tuple] = {}
+    for period, group in by_period.items():
+        start, end = period_bounds(period)
+        rows = (
+            Order.objects.filter(account_id__in={p.account_id for p in group}, ordered_at__range=(start, end))
+            .exclude(status=Order.Status.CANCELLED)
+            .values("account_id")
+            .annotate(revenue=Sum("amount"), margin=Sum("margin"))
+            .values_list("account_id", "revenue", "margin")
+        )
+        actual.update({(period, account): (revenue, margin) for account, revenue, margin in rows})
+    lines = []
+    for plan in plans:
+        revenue, margin = actual.get((plan.period, plan.account_id), (None, None))
+        lines.append(
+            RevenueLine(
+                key=plan,
+                planned=plan.revenue_target,
+                expected=expected_revenue(planned=plan.revenue_target, probability=plan.success_probability),
+                actual=revenue or Decimal("0.00"),
+                planned_profit=plan.profit_target,
+                actual_margin=margin,
+            )
+        )
+    return lines
+
+
+@dataclass(frozen=True)
+class RevenueReport:
+    period: str
+    lines: list[RevenueLine]
+    per_rep: list[RevenueTotal]
+    per_team: list[RevenueTotal]
+    total: RevenueTotal | None
+
+
+def revenue_report(*, user: User, period: str) -> RevenueReport:
+    """Plan vs actual for `period` over the plans `user` may see: per account, rep and team
+    (3 queries). ValueError for a malformed period."""
+    period_bounds(period)  # refuse "2026-Q5" before reading anything
+    plans = list(
+        AccountPlan.objects.visible_to(user)
+        .filter(period=period)
+        .select_related("account", "owner__team")
+        .order_by("account__name", "id")
+    )
+    lines = revenue_lines(plans=plans)
+    everything = totals(lines, lambda line: "all")
+    return RevenueReport(
+        period=period,
+        lines=lines,
+        per_rep=totals(lines, lambda line: line.key.owner),
+        per_team=totals(lines, lambda line: line.key.owner.team or "–"),
+        total=everything[0] if everything else None,
     )

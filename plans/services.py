@@ -179,6 +179,7 @@ PLAN_FIELDS = (
     "share_target",
     "revenue_target",
     "profit_target",
+    "success_probability",
     "lifecycle_stage",
     "notes",
 )

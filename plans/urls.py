@@ -8,6 +8,7 @@ app_name = "plans"
 
 urlpatterns = [
     path("my-work/", views.my_work, name="my_work"),
+    path("revenue/", views.revenue_report, name="revenue"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.reminder_settings, name="reminder_settings"),
     path("<int:pk>/", views.plan_detail, name="detail"),

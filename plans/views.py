@@ -417,3 +417,14 @@ def zipper_page(request: HttpRequest, account_pk: int) -> HttpResponse:
         "gap_ids": {p.id for p in grid.gaps},
     }
     return render(request, "plans/zipper.html", context)
+
+
+@page_view
+def revenue_report(request: HttpRequest) -> HttpResponse:
+    period = request.GET.get("period") or str(timezone.localdate().year)
+    try:
+        report = selectors.revenue_report(user=request.user, period=period)
+    except ValueError:
+        messages.error(request, _("A period is a year (2026) or a quarter (2026-Q2)."))
+        report = selectors.revenue_report(user=request.user, period=str(timezone.localdate().year))
+    return render(request, "plans/revenue.html", {"report": report})

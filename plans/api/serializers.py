@@ -130,6 +130,7 @@ class AccountPlanSerializer(serializers.ModelSerializer):
             "share_target",
             "revenue_target",
             "profit_target",
+            "success_probability",
             "lifecycle_stage",
             "notes",
             "status",
