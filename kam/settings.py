@@ -196,6 +196,11 @@ except ValueError:
     raise ImproperlyConfigured(f"PLANS_REMINDERS_AT must be HH:MM, got {PLANS_REMINDERS_AT!r}") from None
 CELERY_BEAT_SCHEDULE = {
     # Overdue contacts and actions, plans awaiting approval: in-app and e-mail, once a day.
+    "plans-plan-visits": {
+        "task": "plans.tasks.plan_visits",
+        "schedule": crontab(hour=_reminder_hour, minute=max(0, _reminder_minute - 5) if _reminder_minute else 0),
+        "options": {"expires": 6 * 3600},
+    },
     "plans-daily-reminders": {
         "task": "plans.tasks.send_daily_reminders",
         "schedule": crontab(hour=_reminder_hour, minute=_reminder_minute),

@@ -152,3 +152,29 @@ class ContactPlanForm(StyledFormMixin, forms.ModelForm):
     def _get_validation_exclusions(self) -> set[str]:
         # The one-entry-per-contact-and-owner rule is the service's, said on the contact field.
         return {*super()._get_validation_exclusions(), "contact"}
+
+
+class CheckInForm(StyledFormMixin, forms.Form):
+    """A field check-in; latitude/longitude are filled by the browser when the rep allows it."""
+
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("Met"), queryset=Contact.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=1, max_value=24 * 60, required=False)
+    notes = forms.CharField(label=_("Visit record"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    outcome = forms.CharField(label=_("Outcome"), required=False)
+    latitude = forms.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, widget=forms.HiddenInput
+    )
+    longitude = forms.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, account: Account, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["contacts"].queryset = account.contacts.filter(is_active=True).order_by("name")
+
+
+class VisitChangeForm(StyledFormMixin, forms.Form):
+    planned_on = forms.DateField(label=_("Move to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=300)

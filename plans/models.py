@@ -318,3 +318,63 @@ class RelationshipLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ↔ {self.contact}: {self.strength}"
+
+
+class Visit(models.Model):
+    """A planned visit (拜访) to an account: generated from the follow-up interval or planned by
+    hand, moved or skipped with a reason, checked in from the field (time, and the browser's
+    position when the rep allows it); the visit record becomes an activity."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        DONE = "done", _("Done")
+        SKIPPED = "skipped", _("Skipped")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="visits")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("rep"), on_delete=models.PROTECT, related_name="visits"
+    )
+    planned_on = models.DateField(_("planned for"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    generated = models.BooleanField(_("generated"), default=False)
+    reason = models.CharField(_("reason for moving or skipping"), max_length=300, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    activity = models.OneToOneField(
+        Activity, null=True, blank=True, on_delete=models.SET_NULL, related_name="visit", verbose_name=_("record")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["planned_on", "id"]
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        indexes = [
+            models.Index(fields=["owner", "planned_on"], condition=Q(status="planned"), name="visit_planned"),
+            sync_index("visit"),
+        ]
+        # One open generated visit per account: generating twice never plans two.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"], condition=Q(status="planned", generated=True), name="one_generated_visit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.planned_on}"
+
+
+class VisitInterval(models.Model):
+    """An account's own visit interval, overriding its category's (plans.domain.visits)."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, related_name="visit_interval")
+    interval_days = models.PositiveSmallIntegerField(_("visit every (days)"), validators=[MinValueValidator(1)])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.interval_days}"

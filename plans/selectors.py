@@ -4,7 +4,7 @@ from an account the caller already got through it (kam.pages.visible_or_404)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Max, Prefetch, QuerySet, Sum
@@ -15,7 +15,7 @@ from plans.domain.contacts import days_overdue, is_overdue, local_day, next_cont
 from plans.domain.plans import action_overdue, period_bounds
 from plans.domain.revenue import RevenueLine, RevenueTotal, expected_revenue, totals
 from plans.domain.zipper import Person, Zipper, zipper
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview, RelationshipLink
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview, RelationshipLink, Visit
 from plans.permissions import can_approve
 from tiering.selectors import strategy_for
 
@@ -244,10 +244,11 @@ class MyWork:
     my_plans: list[AccountPlan]  # drafts and returned plans waiting on their owner
     to_approve: list[AccountPlan]  # submitted plans this user may approve
     team: list[RepOverdue]  # a manager's reps (and a director's: everyone with overdue work)
+    visits: list[Visit]  # planned this week (late ones first)
 
 
 def my_work(*, user: User, today: date | None = None) -> MyWork:
-    """A person's work as of `today` (local), in a fixed number of queries (8) however much
+    """A person's work as of `today` (local), in a fixed number of queries (9) however much
     there is: their contact plan, overdue actions, their plans awaiting them, the plans
     awaiting their approval, and for a manager the overdue work per rep of their teams."""
     today = today or timezone.localdate()
@@ -278,7 +279,13 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     if not user.is_director:
         submitted = submitted.filter(owner__team__manager=user)
     to_approve = list(submitted.select_related("account", "owner").order_by("submitted_at", "id")[:100])
-    return MyWork(overdue, soon, actions, mine, to_approve, _team_overdue(user=user, today=today))
+    visits = list(
+        Visit.objects.visible_to(user)
+        .filter(owner=user, status=Visit.Status.PLANNED, planned_on__lt=today + timedelta(days=WEEK))
+        .select_related("account")
+        .order_by("planned_on", "id")
+    )
+    return MyWork(overdue, soon, actions, mine, to_approve, _team_overdue(user=user, today=today), visits)
 
 
 def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -18,6 +19,7 @@ from accounts.models import Account, Contact, User
 from kam.errors import Conflict
 from plans.domain.contacts import local_day
 from plans.domain.plans import next_status
+from plans.domain.visits import next_visit_day, visit_interval
 from plans.models import (
     AccountPlan,
     ActionItem,
@@ -27,6 +29,7 @@ from plans.models import (
     PlanReview,
     RelationshipLink,
     ReminderOptOut,
+    Visit,
 )
 from plans.permissions import can_approve
 
@@ -411,3 +414,101 @@ def relationship_set(*, contact: Contact, user: User, strength: str) -> Relation
         contact=contact, user=user, defaults={"strength": strength, "account_id": contact.account_id}
     )
     return link
+
+
+# --- visits -----------------------------------------------------------------------------------
+
+
+def visits_generate(*, today: date) -> int:
+    """Plan each owned account's next visit from its follow-up interval (category, or its own)
+    where it has no planned visit: the last visit is its latest visit activity (or skipped
+    visit), local day. Idempotent and safe concurrently: the partial unique constraint keeps
+    one generated open visit per account (ON CONFLICT DO NOTHING). Returns visits planned."""
+    zone = timezone.get_current_timezone()
+    planned = Visit.objects.filter(status=Visit.Status.PLANNED).values("account_id")
+    accounts = list(
+        Account.objects.filter(owner__isnull=False)
+        .exclude(pk__in=planned)
+        .values_list("pk", "owner_id", "category", "visit_interval__interval_days")
+    )
+    ids = [pk for pk, *_ in accounts]
+    last_done = dict(
+        Activity.objects.filter(account_id__in=ids, type=Activity.Type.VISIT)
+        .values("account_id")
+        .annotate(last=Max("occurred_at"))
+        .values_list("account_id", "last")
+    )
+    last_skipped = dict(
+        Visit.objects.filter(account_id__in=ids, status=Visit.Status.SKIPPED)
+        .values("account_id")
+        .annotate(last=Max("planned_on"))
+        .values_list("account_id", "last")
+    )
+    new = []
+    for pk, owner, category, override in accounts:
+        days = [d for d in (local_day(last_done[pk], zone) if pk in last_done else None, last_skipped.get(pk)) if d]
+        interval = visit_interval(category=category, override=override)
+        when = next_visit_day(last_visit=max(days) if days else None, interval_days=interval, today=today)
+        new.append(Visit(account_id=pk, owner_id=owner, planned_on=when, generated=True))
+    created = Visit.objects.bulk_create(new, batch_size=5000, ignore_conflicts=True)
+    return len(created)
+
+
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError({"reason": [_("Say why.")]})
+    return reason.strip()
+
+
+@transaction.atomic
+def visit_move(*, visit: Visit, planned_on: date, reason: str) -> Visit:
+    """Move a planned visit to another day, with a reason (ValidationError without one)."""
+    if visit.status != Visit.Status.PLANNED:
+        raise ValidationError({"planned_on": [_("Only a planned visit can be moved.")]})
+    visit.planned_on, visit.reason = planned_on, _reason(reason)
+    visit.save(update_fields=["planned_on", "reason", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_skip(*, visit: Visit, reason: str) -> Visit:
+    """Skip a planned visit, with a reason; the next one is planned an interval later."""
+    if visit.status != Visit.Status.PLANNED:
+        raise ValidationError({"reason": [_("Only a planned visit can be skipped.")]})
+    visit.status, visit.reason = Visit.Status.SKIPPED, _reason(reason)
+    visit.save(update_fields=["status", "reason", "updated_at"])
+    return visit
+
+
+@transaction.atomic
+def visit_check_in(
+    *,
+    visit: Visit,
+    user: User,
+    latitude: Decimal | None,
+    longitude: Decimal | None,
+    contacts: Iterable[Contact] = (),
+    duration_minutes: int | None = None,
+    notes: str = "",
+    outcome: str = "",
+) -> Visit:
+    """Check in at a planned visit now: the visit is done, its record becomes a visit activity
+    (with `contacts` and `user`), and the position is kept when the browser gave one (both
+    coordinates or neither). ValidationError for a visit not planned or half a position."""
+    if visit.status != Visit.Status.PLANNED:
+        raise ValidationError({"visit": [_("This visit is not planned any more.")]})
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": [_("Give both coordinates or neither.")]})
+    now = timezone.now()
+    activity = activity_create(
+        account=visit.account,
+        data={"type": Activity.Type.VISIT, "occurred_at": now, "duration_minutes": duration_minutes,
+              "notes": notes, "outcome": outcome},
+        contacts=contacts,
+        participants=[user],
+        created_by=user,
+    )  # fmt: skip
+    visit.status, visit.checked_in_at, visit.activity = Visit.Status.DONE, now, activity
+    visit.latitude, visit.longitude = latitude, longitude
+    visit.save()
+    return visit

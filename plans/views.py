@@ -19,6 +19,7 @@ from plans.domain.zipper import STRENGTHS
 from plans.forms import (
     ActionForm,
     ActivityForm,
+    CheckInForm,
     ContactForm,
     ContactMoveForm,
     ContactPlanForm,
@@ -26,6 +27,7 @@ from plans.forms import (
     ReturnForm,
     ReviewCommentForm,
     ReviewForm,
+    VisitChangeForm,
 )
 from plans.models import (
     AccountPlan,
@@ -35,6 +37,7 @@ from plans.models import (
     Notification,
     PlanReview,
     ReminderOptOut,
+    Visit,
 )
 from tiering.selectors import strategy_for
 
@@ -367,7 +370,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def my_work(request: HttpRequest) -> HttpResponse:
-    return render(request, "plans/my_work.html", {"work": selectors.my_work(user=request.user)})
+    context = {"work": selectors.my_work(user=request.user), "today": timezone.localdate()}
+    return render(request, "plans/my_work.html", context)
 
 
 @page_view
@@ -428,3 +432,47 @@ def revenue_report(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("A period is a year (2026) or a quarter (2026-Q2)."))
         report = selectors.revenue_report(user=request.user, period=str(timezone.localdate().year))
     return render(request, "plans/revenue.html", {"report": report})
+
+
+# --- visits -----------------------------------------------------------------------------------
+
+
+@page_view
+def visit_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = visible_or_404(Visit.objects.select_related("account"), user=request.user, pk=pk)
+    form = CheckInForm(request.POST or None, account=visit.account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_check_in(visit=visit, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            if visit.latitude is None:
+                messages.warning(request, _("Checked in without a location: the browser gave none."))
+            else:
+                messages.success(
+                    request, _("Checked in at %(lat)s, %(lng)s.") % {"lat": visit.latitude, "lng": visit.longitude}
+                )
+            return _back(visit.account, "timeline")
+    return render(request, "plans/check_in.html", {"form": form, "visit": visit, "account": visit.account})
+
+
+@page_view
+def visit_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move (a new day) or skip (no day) a planned visit, with a reason."""
+    visit = visible_or_404(Visit.objects.select_related("account"), user=request.user, pk=pk)
+    form = VisitChangeForm(request.POST or None, initial={"planned_on": visit.planned_on})
+    if request.method == "POST" and form.is_valid():
+        day, reason = form.cleaned_data["planned_on"], form.cleaned_data["reason"]
+        try:
+            if day:
+                services.visit_move(visit=visit, planned_on=day, reason=reason)
+            else:
+                services.visit_skip(visit=visit, reason=reason)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Visit moved.") if day else _("Visit skipped."))
+            return redirect("plans:my_work")
+    context = {"form": form, "account": visit.account, "title": _("Move or skip the visit")}
+    return render(request, "plans/contact_form.html", context)

@@ -14,7 +14,7 @@ from accounts.api.serializers import VisibleAccountField
 from accounts.models import Contact, User
 from integrations.bulk.serializers import _key, _Record
 from plans.domain.plans import action_overdue
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, Visit
 from plans.services import FUTURE_SLACK
 
 
@@ -253,3 +253,23 @@ class RelationshipLinkSerializer(serializers.ModelSerializer):
         fields = ["id", "account", "contact", "user", "strength", "updated_at"]
         read_only_fields = ["account", "updated_at"]
         validators: list = []  # one link per pair: the service updates the existing one
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "account",
+            "owner",
+            "planned_on",
+            "status",
+            "generated",
+            "reason",
+            "checked_in_at",
+            "latitude",
+            "longitude",
+            "activity",
+            "updated_at",
+        ]
+        read_only_fields = fields

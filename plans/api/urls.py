@@ -16,5 +16,6 @@ router.register("account-plans", AccountPlanViewSet, basename="account-plan")
 router.register("actions", ActionItemViewSet, basename="action-item")
 router.register("contact-plan", ContactPlanViewSet, basename="contact-plan")
 router.register("relationships", RelationshipViewSet, basename="relationship")
+router.register("visits", VisitViewSet, basename="visit")
 
 urlpatterns = router.urls

@@ -20,9 +20,10 @@ from plans.api.serializers import (
     ContactPlanEntrySerializer,
     PlanReturnSerializer,
     RelationshipLinkSerializer,
+    VisitSerializer,
     as_api_error,
 )
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, Visit
 from tiering.selectors import strategy_for
 
 
@@ -224,3 +225,17 @@ class RelationshipViewSet(viewsets.ModelViewSet):
             serializer.instance = services.relationship_set(**data)
         except ValidationError as error:
             raise as_api_error(error) from None
+
+
+class VisitViewSet(viewsets.ReadOnlyModelViewSet):
+    """Visits planned, done (with their record, an activity) and skipped, of the accounts the
+    caller may see. They are planned by the daily job and checked in from the app."""
+
+    serializer_class = VisitSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "plans"
+    queryset = Visit.objects.none()
+    filterset_fields = ["account", "owner", "status", "planned_on"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return Visit.objects.visible_to(self.request.user)

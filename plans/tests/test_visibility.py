@@ -207,3 +207,15 @@ def test_relationship_api_follows_the_account(world, person, expected) -> None:
     patch = api.patch(f"/api/v1/relationships/{link.pk}/", {"strength": "strong"}, format="json")
     assert patch.status_code == (200 if sees else 404)
     assert (RelationshipLink.objects.get(pk=link.pk).strength == "strong") is sees
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_visit_api_follows_the_account(world, person, expected) -> None:
+    from plans.models import Visit
+
+    sees, _ = expected
+    visit = Visit.objects.create(account=world.account, owner=world.owner, planned_on="2026-03-20")
+    user = getattr(world, person)
+    api = token_client(user, ["plans:read"] if user.is_integration else None)
+    assert (visit.pk in [row["id"] for row in api.get("/api/v1/visits/").json()["results"]]) is sees
+    assert api.get(f"/api/v1/visits/{visit.pk}/").status_code == (200 if sees else 404)

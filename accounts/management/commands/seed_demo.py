@@ -155,6 +155,9 @@ class Command(BaseCommand):
         counts["account plans"], counts["actions"] = seed_plans(seed=options["seed"], as_of=as_of)
         counts["contact-plan entries"] = seed_contact_plans(seed=options["seed"], as_of=as_of)
         counts["relationships"] = seed_relationships(seed=options["seed"])
+        from plans.services import visits_generate
+
+        counts["planned visits"] = visits_generate(today=as_of)
         from plans.reminders import reminders_send
 
         counts["reminders"] = reminders_send(today=as_of, email=False).sent
