@@ -8,6 +8,7 @@ from plans.api.views import (
     ActivityViewSet,
     ContactPlanViewSet,
     RelationshipViewSet,
+    VisitViewSet,
 )
 
 router = SimpleRouter()
