@@ -255,3 +255,43 @@ def seed_relationships(*, seed: int) -> int:
             )
     RelationshipLink.objects.bulk_create(links.values(), batch_size=BATCH)
     return len(links)
+
+
+LIBRARY = [
+    ("交期不稳定", "区域仓备货", "48小时到货，减少停线", "华东某汽车厂两年零停线"),
+    ("采购成本压力大", "年度框架价格", "全年价格锁定，预算可控", "某家电集团节省8%"),
+    ("质量波动", "驻厂质量工程师", "来料不良率下降", "某电子厂PPM从500降到80"),
+    ("新产品导入慢", "联合开发小组", "新品上市提前两个月", "某医疗器械客户案例"),
+]
+
+
+def seed_themes(*, seed: int) -> int:
+    """The shared library and, for about a fifth of the accounts, one or two themes from it."""
+    from accounts.models import Account
+    from plans.models import SalesTheme, ThemeLibraryEntry
+
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"themes")])))
+    entries = [
+        ThemeLibraryEntry.objects.get_or_create(problem=p, feature=f, benefit=b, proof=proof)[0]
+        for p, f, b, proof in LIBRARY
+    ]
+    ids = list(Account.objects.order_by("id").values_list("id", flat=True))
+    chosen = rng.random(len(ids)) < 0.2
+    counts = rng.integers(1, 3, len(ids))
+    themes = []
+    for i, account in enumerate(ids):
+        if chosen[i]:
+            for k in rng.choice(len(entries), int(counts[i]), replace=False).tolist():
+                e = entries[k]
+                themes.append(
+                    SalesTheme(
+                        account_id=account,
+                        source=e,
+                        problem=e.problem,
+                        feature=e.feature,
+                        benefit=e.benefit,
+                        proof=e.proof,
+                    )
+                )
+    SalesTheme.objects.bulk_create(themes, batch_size=BATCH)
+    return len(themes)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, BuyingRole, Contact, User
 from kam.forms import StyledFormMixin
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, ThemeLibraryEntry
 
 
 class ContactForm(StyledFormMixin, forms.ModelForm):
@@ -178,3 +178,24 @@ class CheckInForm(StyledFormMixin, forms.Form):
 class VisitChangeForm(StyledFormMixin, forms.Form):
     planned_on = forms.DateField(label=_("Move to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class ThemeForm(StyledFormMixin, forms.Form):
+    """Pick a theme from the library, or write one (and keep it in the library)."""
+
+    source = forms.ModelChoiceField(
+        label=_("From the library"), queryset=ThemeLibraryEntry.objects.order_by("problem"), required=False
+    )
+    problem = forms.CharField(label=_("Problem (the customer's concern)"), max_length=300, required=False)
+    feature = forms.CharField(label=_("Feature (what we do)"), max_length=300, required=False)
+    benefit = forms.CharField(label=_("Benefit (what it brings them)"), max_length=300, required=False)
+    proof = forms.CharField(label=_("Proof"), max_length=300, required=False)
+    save_to_library = forms.BooleanField(label=_("Also keep it in the shared library"), required=False)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("source") is None:
+            for field in ("problem", "feature", "benefit"):
+                if not data.get(field):
+                    self.add_error(field, _("Pick a library theme or fill this in."))
+        return data

@@ -378,3 +378,52 @@ class VisitInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.interval_days}"
+
+
+class ThemeLibraryEntry(models.Model):
+    """A sales theme anyone may reuse (the shared library): problem → feature → benefit → proof."""
+
+    problem = models.CharField(_("problem (the customer's concern)"), max_length=300)
+    feature = models.CharField(_("feature (what we do)"), max_length=300)
+    benefit = models.CharField(_("benefit (what it brings them)"), max_length=300)
+    proof = models.CharField(_("proof"), max_length=300, blank=True)
+    industry = models.CharField(_("industry"), max_length=80, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["problem", "id"]
+        verbose_name = _("library sales theme")
+        verbose_name_plural = _("sales theme library")
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "feature", "benefit", "proof"], name="library_theme_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.problem
+
+
+class SalesTheme(models.Model):
+    """A sales theme (销售主题) used with one account."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="sales_themes")
+    problem = models.CharField(_("problem (the customer's concern)"), max_length=300)
+    feature = models.CharField(_("feature (what we do)"), max_length=300)
+    benefit = models.CharField(_("benefit (what it brings them)"), max_length=300)
+    proof = models.CharField(_("proof"), max_length=300, blank=True)
+    source = models.ForeignKey(
+        ThemeLibraryEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="uses",
+        verbose_name=_("from the library"),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("sales theme")
+        verbose_name_plural = _("sales themes")
+        indexes = [sync_index("sales_theme")]
+
+    def __str__(self) -> str:
+        return self.problem

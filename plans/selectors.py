@@ -15,7 +15,16 @@ from plans.domain.contacts import days_overdue, is_overdue, local_day, next_cont
 from plans.domain.plans import action_overdue, period_bounds
 from plans.domain.revenue import RevenueLine, RevenueTotal, expected_revenue, totals
 from plans.domain.zipper import Person, Zipper, zipper
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, PlanReview, RelationshipLink, Visit
+from plans.models import (
+    AccountPlan,
+    ActionItem,
+    Activity,
+    ContactPlanEntry,
+    PlanReview,
+    RelationshipLink,
+    SalesTheme,
+    Visit,
+)
 from plans.permissions import can_approve
 from tiering.selectors import strategy_for
 
@@ -108,11 +117,12 @@ class AccountPanel:
     timeline: list[Activity]
     plans: list[AccountPlan]
     contact_plan: list[ContactPlanRow]
+    themes: list[SalesTheme]
 
 
 def account_panel(*, account: Account) -> AccountPanel:
-    """Contacts (with past roles), their org chart, the activity timeline, the plans and the
-    contact plan (8 queries)."""
+    """Contacts (with past roles), their org chart, the activity timeline, the plans, the
+    contact plan and the sales themes (9 queries)."""
     contacts = account_contacts(account=account)
     return AccountPanel(
         contacts=contacts,
@@ -120,6 +130,7 @@ def account_panel(*, account: Account) -> AccountPanel:
         timeline=account_timeline(account=account),
         plans=account_plans(account=account),
         contact_plan=account_contact_plan(account=account),
+        themes=list(account.sales_themes.order_by("id")),
     )
 
 

@@ -29,6 +29,8 @@ from plans.models import (
     PlanReview,
     RelationshipLink,
     ReminderOptOut,
+    SalesTheme,
+    ThemeLibraryEntry,
     Visit,
 )
 from plans.permissions import can_approve
@@ -512,3 +514,26 @@ def visit_check_in(
     visit.latitude, visit.longitude = latitude, longitude
     visit.save()
     return visit
+
+
+# --- sales themes -----------------------------------------------------------------------------
+
+THEME_FIELDS = ("problem", "feature", "benefit", "proof")
+
+
+@transaction.atomic
+def theme_add(
+    *, account: Account, data: dict, source: ThemeLibraryEntry | None = None, save_to_library: bool, user: User
+) -> SalesTheme:
+    """A sales theme for `account`: the library entry `source` as it is (data ignored), or
+    `data` (problem, feature, benefit, proof), then kept in the shared library too when asked
+    (the same four texts twice are one library entry)."""
+    values = {f: getattr(source, f) for f in THEME_FIELDS} if source else {f: data.get(f, "") for f in THEME_FIELDS}
+    theme = SalesTheme(account=account, source=source, **values)
+    theme.full_clean(exclude=["account", "source"])
+    if save_to_library and source is None:
+        theme.source, _created = ThemeLibraryEntry.objects.get_or_create(
+            **values, defaults={"created_by": user, "industry": account.industry}
+        )
+    theme.save()
+    return theme

@@ -27,6 +27,7 @@ from plans.forms import (
     ReturnForm,
     ReviewCommentForm,
     ReviewForm,
+    ThemeForm,
     VisitChangeForm,
 )
 from plans.models import (
@@ -476,3 +477,20 @@ def visit_change(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("plans:my_work")
     context = {"form": form, "account": visit.account, "title": _("Move or skip the visit")}
     return render(request, "plans/contact_form.html", context)
+
+
+@page_view
+def theme_add(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    form = ThemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        source, keep = data.pop("source"), data.pop("save_to_library")
+        try:
+            services.theme_add(account=account, data=data, source=source, save_to_library=keep, user=request.user)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Sales theme added."))
+            return _back(account, "themes")
+    return render(request, "plans/contact_form.html", {"form": form, "account": account, "title": _("New sales theme")})

@@ -14,7 +14,7 @@ from accounts.api.serializers import VisibleAccountField
 from accounts.models import Contact, User
 from integrations.bulk.serializers import _key, _Record
 from plans.domain.plans import action_overdue
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, Visit
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, SalesTheme, Visit
 from plans.services import FUTURE_SLACK
 
 
@@ -272,4 +272,11 @@ class VisitSerializer(serializers.ModelSerializer):
             "activity",
             "updated_at",
         ]
+        read_only_fields = fields
+
+
+class SalesThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SalesTheme
+        fields = ["id", "account", "problem", "feature", "benefit", "proof", "source", "updated_at"]
         read_only_fields = fields

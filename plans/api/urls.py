@@ -8,6 +8,7 @@ from plans.api.views import (
     ActivityViewSet,
     ContactPlanViewSet,
     RelationshipViewSet,
+    SalesThemeViewSet,
     VisitViewSet,
 )
 
@@ -18,5 +19,6 @@ router.register("actions", ActionItemViewSet, basename="action-item")
 router.register("contact-plan", ContactPlanViewSet, basename="contact-plan")
 router.register("relationships", RelationshipViewSet, basename="relationship")
 router.register("visits", VisitViewSet, basename="visit")
+router.register("sales-themes", SalesThemeViewSet, basename="sales-theme")
 
 urlpatterns = router.urls

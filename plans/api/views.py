@@ -20,10 +20,11 @@ from plans.api.serializers import (
     ContactPlanEntrySerializer,
     PlanReturnSerializer,
     RelationshipLinkSerializer,
+    SalesThemeSerializer,
     VisitSerializer,
     as_api_error,
 )
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, Visit
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, SalesTheme, Visit
 from tiering.selectors import strategy_for
 
 
@@ -239,3 +240,16 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):  # noqa: ANN201
         return Visit.objects.visible_to(self.request.user)
+
+
+class SalesThemeViewSet(viewsets.ReadOnlyModelViewSet):
+    """Sales themes (problem → feature → benefit → proof) of the accounts the caller may see."""
+
+    serializer_class = SalesThemeSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "plans"
+    queryset = SalesTheme.objects.none()
+    filterset_fields = ["account", "source"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return SalesTheme.objects.visible_to(self.request.user)

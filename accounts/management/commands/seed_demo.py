@@ -150,11 +150,17 @@ class Command(BaseCommand):
             if verbose:
                 self.stdout.write(f"Tiering run #{run.pk}: {run.status}, {run.accounts_scored} accounts tiered.")
 
-        from plans.demo import seed_contact_plans, seed_plans, seed_relationships  # after tiering: plans freeze tiers
+        from plans.demo import (  # after tiering: approved plans freeze the tier
+            seed_contact_plans,
+            seed_plans,
+            seed_relationships,
+            seed_themes,
+        )
 
         counts["account plans"], counts["actions"] = seed_plans(seed=options["seed"], as_of=as_of)
         counts["contact-plan entries"] = seed_contact_plans(seed=options["seed"], as_of=as_of)
         counts["relationships"] = seed_relationships(seed=options["seed"])
+        counts["sales themes"] = seed_themes(seed=options["seed"])
         from plans.services import visits_generate
 
         counts["planned visits"] = visits_generate(today=as_of)
