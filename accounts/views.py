@@ -15,6 +15,7 @@ from accounts.models import Account
 from accounts.permissions import can_delete_accounts
 from integrations.spreadsheets.exporting import csv_chunks, xlsx_response
 from kam.pages import page_view, visible_or_404
+from plans.selectors import account_panel
 from tiering.forms import OverrideForm
 from tiering.permissions import can_override_tiers
 from tiering.selectors import account_tier_card
@@ -52,7 +53,7 @@ def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "account": account,
         "group": selectors.account_group_tree(user=request.user, account=account),
-        "contacts_by_role": selectors.contacts_by_role(account=account),
+        "plans": account_panel(account=account),
         "team": selectors.account_team(account=account),
         "summary": selectors.account_purchase_summary(account=account),
         "orders": selectors.recent_orders(account=account),

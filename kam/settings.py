@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "plans.context_processors.notifications",
             ],
         },
     },
@@ -116,7 +117,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "accounts:list"
+LOGIN_REDIRECT_URL = "home"  # reps land on "my work", everyone else on the accounts
+
+# Reminder e-mails (plans.reminders). Without EMAIL_HOST they are printed to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kam@localhost")
 LOGOUT_REDIRECT_URL = "login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -216,7 +228,20 @@ TIERING_NIGHTLY_AT = os.environ.get("TIERING_NIGHTLY_AT", "02:30")
 KAM_STATE_DIR = Path(os.environ.get("KAM_STATE_DIR", Path.home() / ".local" / "state" / "kam"))
 CELERY_BEAT_SCHEDULE_FILENAME = str(KAM_STATE_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULER = "kam.celery.StateDirScheduler"
+PLANS_REMINDERS_AT = os.environ.get("PLANS_REMINDERS_AT", "08:00")  # HH:MM in TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    # Next visits planned from each account's follow-up interval, then the day's reminders
+    # (overdue contacts and actions, plans awaiting approval: in-app and e-mail, once a day).
+    "plans-plan-visits": {
+        "task": "plans.tasks.plan_visits",
+        "schedule": envdaily("PLANS_VISITS_AT", "07:55"),
+        "options": {"expires": 6 * 3600},
+    },
+    "plans-daily-reminders": {
+        "task": "plans.tasks.send_daily_reminders",
+        "schedule": envdaily("PLANS_REMINDERS_AT", "08:00"),
+        "options": {"expires": 6 * 3600},
+    },
     "tiering-nightly-recompute": {
         "task": "tiering.tasks.nightly_recompute",
         "schedule": envdaily("TIERING_NIGHTLY_AT", "02:30"),

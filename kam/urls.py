@@ -1,20 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from accounts.forms import PageLoginForm
 from kam.views import SchemaView, api_docs, favicon
+from plans.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:list", permanent=False)),
+    path("", home, name="home"),
     # Browsers ask for /favicon.ico whatever the page says; send them to the vendored file.
     path("favicon.ico", favicon),
     path("login/", auth_views.LoginView.as_view(authentication_form=PageLoginForm), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
+    path("accounts/<int:account_pk>/", include("plans.account_urls")),
     path("tiering/", include("tiering.urls")),
+    path("plans/", include("plans.urls")),
     path("api-tokens/", include("accounts.token_views")),
     path("admin/", admin.site.urls),
     # Integration routes first: `accounts/bulk/` must win over the accounts router's `accounts/<pk>/`.
@@ -23,6 +25,7 @@ urlpatterns = [
     path("api/v1/tiering/", include("tiering.api.urls")),
     path("api/v1/", include("funnel.api.urls")),
     path("funnel/", include("funnel.urls")),
+    path("api/v1/", include("plans.api.urls")),
     path("integrations/", include("integrations.urls")),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -6,4 +6,4 @@ class PlansConfig(AppConfig):
     name = "plans"
 
     def ready(self) -> None:
-        from plans import events  # noqa: F401 - declares the app's webhook event types
+        from plans import bulk, events  # noqa: F401 - declare the app's webhook events and bulk collection

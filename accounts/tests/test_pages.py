@@ -26,7 +26,8 @@ def names(response) -> list[str]:  # noqa: ANN001
 
 @pytest.mark.django_db
 def test_login_page_signs_in_and_lands_on_my_accounts(client, world) -> None:
-    response = client.post(reverse("login"), {"username": "rep1", "password": "pw-for-tests-1"}, follow=True)
+    # A manager lands on the accounts (a rep on "my work": plans/tests/test_my_work.py).
+    response = client.post(reverse("login"), {"username": "manager1", "password": "pw-for-tests-1"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("accounts:list")
     assert "华东精密机械" in response.content.decode()
 

@@ -19,7 +19,7 @@ from accounts import groups
 from accounts.models import Account, User
 from accounts.permissions import default_account_owner, owner_choices
 from accounts.visibility import sees_everything
-from integrations.bulk.specs import Reference, Spec
+from integrations.bulk.specs import ManyReference, Reference, Spec
 from integrations.bulk.upsert import Guard, key_list
 
 
@@ -33,6 +33,7 @@ class Item:
     errors: dict[str, list[str]]
     columns: dict[str, Any]  # by model attribute with references resolved (set by `resolve`)
     parent_key: str | None = None  # another record of the batch this one must follow
+    links: dict[str, list[int]] | None = None  # per many-reference, the ids it names (set by `resolve`)
     status: str | None = None
     id: int | None = None
 
@@ -52,6 +53,8 @@ def resolve(spec: Spec, user: User, items: list[Item]) -> None:
     for ref in (spec.account, *spec.references):
         if ref is not None:
             _resolve(ref, user, live)
+    for many in spec.many:
+        _resolve_many(many, user, [item for item in live if item.ok])
     if spec.parent is not None:
         _resolve_parents(spec, spec.parent, user, items)
     if spec.owner is not None:
@@ -78,6 +81,25 @@ def _resolve(ref: Reference, user: User, items: list[Item]) -> None:
             item.fail(ref.name, belongs_elsewhere(ref.model, key))
         else:
             item.columns[ref.column] = row[0]
+
+
+def _resolve_many(many: ManyReference, user: User, items: list[Item]) -> None:
+    """Look up every id of a list reference (rows of the record's own account) and keep them in
+    `item.links`; each unknown, hidden or foreign id is an error of the record."""
+    found = _lookup(many.model, user, {key for item in items for key in item.values.get(many.name) or ()})
+    for item in items:
+        if many.name not in item.values:
+            continue  # left out: the links are kept
+        pks = []
+        for key in dict.fromkeys(item.values[many.name] or ()):
+            row = found.get(key)
+            if row is None:
+                item.fail(many.name, does_not_exist(many.model, key))
+            elif row[1] != item.columns.get("account_id"):
+                item.fail(many.name, belongs_elsewhere(many.model, key))
+            else:
+                pks.append(row[0])
+        item.links = {**(item.links or {}), many.name: pks}
 
 
 def does_not_exist(model: type[models.Model], key: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -27,8 +28,8 @@ from integrations.bulk.references import (
     resolve,
     visibility_guard,
 )
-from integrations.bulk.specs import Spec
-from integrations.bulk.upsert import CREATED, HIDDEN, KEY, UPDATED, upsert
+from integrations.bulk.specs import ManyReference, Spec
+from integrations.bulk.upsert import CREATED, HIDDEN, KEY, UNCHANGED, UPDATED, upsert
 from integrations.bulk.validation import printable
 from kam.collector import paused_gc
 
@@ -215,8 +216,42 @@ def _write(spec: Spec, user: User, items: list[Item], *, atomic: bool) -> None:
             pending = [item for item in pending if item.ok]
     if atomic and not all(item.ok for item in items):
         raise _AtomicBatchFailed
+    for many in spec.many:
+        _write_links(spec, many, [item for item in items if item.ok and item.id is not None])
     if spec.after_write is not None:
         spec.after_write(user, [item.id for item in items if item.ok and item.status in (CREATED, UPDATED)])
+
+
+def _write_links(spec: Spec, many: ManyReference, items: list[Item]) -> None:
+    """Make each record's links exactly the ids it sent (one read, one insert, a delete per
+    record that lost some). A record whose links changed is `updated` (and its `updated_at`
+    moves) even when its own columns were unchanged; a replay changes nothing."""
+    field = spec.model._meta.get_field(many.field)
+    through = field.remote_field.through
+    source, target = field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
+    sent = {item.id: set(item.links[many.name]) for item in items if item.links and many.name in item.links}
+    stored: dict[int, set[int]] = defaultdict(set)
+    for src, tgt in through.objects.filter(**{f"{source}__in": list(sent)}).values_list(source, target):
+        stored[src].add(tgt)
+    added = [(src, tgt) for src, wanted in sent.items() for tgt in sorted(wanted - stored[src])]
+    removed = {src: stored[src] - wanted for src, wanted in sent.items() if stored[src] - wanted}
+    for src, gone in removed.items():
+        through.objects.filter(**{source: src, f"{target}__in": sorted(gone)}).delete()
+    through.objects.bulk_create(
+        [through(**{source: src, target: tgt}) for src, tgt in added], batch_size=5000, ignore_conflicts=True
+    )
+    changed = {src for src, _ in added} | set(removed)
+    relinked = [item for item in items if item.id in changed and item.status == UNCHANGED]
+    if relinked:
+        spec.model.objects.filter(pk__in=[item.id for item in relinked]).update(updated_at=timezone.now())
+        for item in relinked:
+            item.status = UPDATED
+    if many.on_change is not None:
+        written = [item.id for item in items if item.status in (CREATED, UPDATED)]
+        linked = set(through.objects.filter(**{f"{source}__in": written}).values_list(target, flat=True))
+        unlinked = {tgt for gone in removed.values() for tgt in gone}
+        if linked | unlinked:
+            many.on_change(sorted(linked | unlinked))
 
 
 def _answer(items: list[Item], atomic: bool, *, skip_valid: bool = False) -> BulkAnswer:

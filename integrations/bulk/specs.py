@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -26,6 +26,18 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class ManyReference:
+    """A record field holding a list of other rows' ERP ids, kept in a many-to-many field: the
+    list sent replaces the links stored (left out: unchanged). The rows must be of the record's
+    account. `on_change(ids)` is told the ids of the rows linked to a written record or unlinked."""
+
+    name: str  # in the record, e.g. "contact_external_ids"
+    field: str  # the model's many-to-many field, e.g. "contacts"
+    model: type[models.Model]
+    on_change: Callable[[Iterable[int]], object] | None = None
+
+
+@dataclass(frozen=True)
 class Spec:
     collection: str  # URL segment and scope resource: "orders" -> orders/bulk/, orders:write
     model: type[models.Model]
@@ -36,6 +48,8 @@ class Spec:
     parent_same_account: bool = False
     parent_acyclic: bool = False  # a group tree: refuse a parent that is a descendant
     owner: Reference | None = None  # accounts: the owner, named by username (the hand-over rule)
+    many: tuple[ManyReference, ...] = ()  # lists of rows, kept in many-to-many fields
+    doc: str = ""  # how the references are named, for the endpoint's description
     example: dict = field(default_factory=dict)
     doc: str = ""  # how the references are named, for the API description (apps registering a spec)
     # Called inside the batch's transaction with the ids of the rows created or updated (an app
@@ -70,10 +84,11 @@ class Spec:
     @cached_property
     def reference_names(self) -> frozenset[str]:
         refs = tuple(ref for ref in (self.account, self.parent, self.owner) if ref is not None)
-        return frozenset(ref.name for ref in refs + self.references)
+        return frozenset({ref.name for ref in refs + self.references} | {many.name for many in self.many})
 
 
 ACCOUNT = Reference("account_external_id", "account_id", Account)
+
 
 SPECS: dict[str, Spec] = {
     spec.collection: spec

@@ -75,6 +75,8 @@ def test_every_daily_beat_time_comes_from_the_environment() -> None:
         "TIERING_WATCHDOG_SECONDS": "45",
         "FORECAST_SNAPSHOT_DAY": "thu",
         "FORECAST_SNAPSHOT_AT": "17:30",
+        "PLANS_VISITS_AT": "06:50",
+        "PLANS_REMINDERS_AT": "07:00",
     }
     # when the settings load, then each entry runs at its time
     beat = settings_with(**env)["beat"]
@@ -82,6 +84,8 @@ def test_every_daily_beat_time_comes_from_the_environment() -> None:
         "tiering-nightly-recompute": "<crontab: 5 1 * * * (m/h/dM/MY/d)>",
         "tiering-runs-watchdog": "45.0",
         "forecast-weekly-snapshot": "<crontab: 30 17 * * thu (m/h/dM/MY/d)>",
+        "plans-plan-visits": "<crontab: 50 6 * * * (m/h/dM/MY/d)>",
+        "plans-daily-reminders": "<crontab: 0 7 * * * (m/h/dM/MY/d)>",
         "webhooks-requeue-overdue": "120.0",
         "webhooks-purge": "<crontab: 10 3 * * * (m/h/dM/MY/d)>",
         "idempotency-keys-purge": "<crontab: 20 3 * * * (m/h/dM/MY/d)>",

@@ -26,6 +26,7 @@ DECLARED = {
     ],
     "funnel": ["forecast:read", "opportunities:read", "opportunities:write"],
     "integrations": ["webhooks:write"],
+    "plans": ["activities:read", "activities:write", "plans:read", "plans:write"],
     "tiering": ["runs:read", "runs:write", "scores:read"],
 }
 
@@ -93,11 +94,13 @@ def test_every_resource_scope_an_api_view_checks_is_declared() -> None:
     needed = {f"{view.scope_resource}:{action}" for view in views for action in ("read", "write")}
     assert sorted({v.scope_resource for v in views}) == [
         "accounts",
+        "activities",
         "contacts",
         "invoices",
         "opportunities",
         "orders",
         "payments",
+        "plans",
         "runs",
     ]
     assert unknown_scopes(needed) == []

@@ -20,6 +20,8 @@ def world(db):  # noqa: ANN001, ANN201
 
 def test_a_rep_logs_in_searches_and_opens_an_account(page, world) -> None:
     login(page, "rep1")
+    expect(page.locator("h1")).to_have_text("My work")  # a rep's landing page
+    page.goto("/accounts/")
     rows = page.locator("#account-rows tbody tr")
     expect(rows).to_have_count(2)
     expect(page.locator("#account-rows")).not_to_contain_text("北方重工")  # another team's account

@@ -44,6 +44,7 @@ from accounts.models import (
 )
 from accounts.permissions import default_account_owner
 from kam.pg_copy import Frame, ModelWriter, model_writer
+from plans.models import Activity
 
 # The tables this command writes, parents first.
 WRITTEN: tuple[type[models.Model], ...] = (
@@ -52,6 +53,9 @@ WRITTEN: tuple[type[models.Model], ...] = (
     Contact,
     ContactRoleHistory,
     Feedback,
+    Activity,
+    Activity.contacts.through,
+    Activity.participants.through,
     Order,
     Payment,
 )
@@ -152,6 +156,24 @@ class Command(BaseCommand):
             counts["assessments"] = assessed
             if verbose:
                 self.stdout.write(f"Tiering run #{run.pk}: {run.status}, {run.accounts_scored} accounts tiered.")
+
+        from plans.demo import (  # after tiering: approved plans freeze the tier
+            seed_contact_plans,
+            seed_plans,
+            seed_relationships,
+            seed_themes,
+        )
+
+        counts["account plans"], counts["actions"] = seed_plans(seed=options["seed"], as_of=as_of)
+        counts["contact-plan entries"] = seed_contact_plans(seed=options["seed"], as_of=as_of)
+        counts["relationships"] = seed_relationships(seed=options["seed"])
+        counts["sales themes"] = seed_themes(seed=options["seed"])
+        from plans.services import visits_generate
+
+        counts["planned visits"] = visits_generate(today=as_of)
+        from plans.reminders import reminders_send
+
+        counts["reminders"] = reminders_send(today=as_of, email=False).sent
 
         # The funnel (its own module): opportunities, stage history, weekly snapshots, commitments.
         from funnel.demo import seed_funnel
@@ -359,12 +381,15 @@ def _write_all(
     )
 
     done("feedback")
+    n_activities = _write_activities(data, contacts, users, writer, base)
+    done("activities")
     counts = {
         "accounts": n_accounts,
         "contacts": len(contacts),
         "account-team members": len(team),
         "past contact roles": len(history),
         "feedback": len(feedback),
+        "activities": n_activities,
     }
     del accounts, team, contacts, history, feedback
     data.release()
@@ -402,6 +427,60 @@ def _write_all(
             bar.update(size)
     done("orders and payments")
     return {**counts, "orders": n_orders, "payments": n_payments}
+
+
+def _write_activities(data: DemoData, contacts: Any, users: dict[str, User], writer: ModelWriter, base: dict) -> int:
+    """Activities with one contact each and the account's owner as participant (plans.demo);
+    the contacts' last-contacted days written above are the days of their latest activity."""
+    from plans.demo import demo_activities
+
+    made = demo_activities(
+        contacts=contacts,
+        owners=data.accounts["owner"],
+        seed=data.seed,
+        as_of=data.as_of,
+        zone=timezone.get_current_timezone_name(),
+        start=data.start,
+    ).activities
+    n = len(made)
+    ids = np.arange(n) + base[Activity]
+    user_ids = {name: user.pk for name, user in users.items()}
+    now = timezone.now()
+    owner_ids = made["owner"].map(user_ids)
+    writer.write(
+        Activity,
+        {
+            "id": ids,
+            "account_id": made["account"].to_numpy() + base[Account],
+            "external_id": None,
+            "type": made["type"],
+            "occurred_at": made["occurred_at"].tolist(),
+            "duration_minutes": made["duration_minutes"].to_numpy(),
+            "notes": made["notes"],
+            "outcome": made["outcome"],
+            "created_by_id": owner_ids,
+            "created_at": now,
+            "updated_at": now,
+        },
+    )
+    writer.write(
+        Activity.contacts.through,
+        {
+            "id": np.arange(n) + base[Activity.contacts.through],
+            "activity_id": ids,
+            "contact_id": made["contact"].to_numpy() + base[Contact],
+        },
+    )
+    has_owner = owner_ids.notna().to_numpy()
+    writer.write(
+        Activity.participants.through,
+        {
+            "id": np.arange(int(has_owner.sum())) + base[Activity.participants.through],
+            "activity_id": ids[has_owner],
+            "user_id": owner_ids[has_owner].astype("int64").to_numpy(),
+        },
+    )
+    return n
 
 
 def _table(model: type[models.Model]) -> str:

@@ -1,0 +1,282 @@
+"""API shapes of the plans app."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.api.serializers import VisibleAccountField
+from accounts.models import Contact, User
+from integrations.bulk.serializers import _key, _Record
+from plans.domain.plans import action_overdue
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, SalesTheme, Visit
+from plans.services import FUTURE_SLACK
+
+
+def not_in_the_future(moment: datetime) -> None:
+    if moment > timezone.now() + FUTURE_SLACK:
+        raise serializers.ValidationError(_("An activity is logged once it happened."))
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 date-time that names its zone: a bare "10:00" could be any of 24 moments."""
+
+    default_error_messages = {"naive": _("Give the time zone too, e.g. 2026-03-02T10:00:00+08:00.")}
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("help_text", "ISO 8601 date-time with its time zone, not in the future.")
+        kwargs.setdefault("validators", [not_in_the_future])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, value: object) -> datetime:
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+
+class VisibleContactField(serializers.PrimaryKeyRelatedField):
+    """A contact the requesting user may see (others: 'does not exist')."""
+
+    def get_queryset(self):  # noqa: ANN201 - DRF's signature
+        return Contact.objects.visible_to(self.context["request"].user)
+
+
+class PersonField(serializers.PrimaryKeyRelatedField):
+    """One of our people (not an API-only user)."""
+
+    def get_queryset(self):  # noqa: ANN201
+        return User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION)
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    account = VisibleAccountField()
+    contacts = VisibleContactField(many=True, required=False)
+    participants = PersonField(many=True, required=False)
+    occurred_at = AwareDateTimeField()
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "account",
+            "external_id",
+            "type",
+            "occurred_at",
+            "duration_minutes",
+            "contacts",
+            "participants",
+            "notes",
+            "outcome",
+            "created_by",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_by", "created_at", "updated_at"]
+
+
+def as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
+    """A service's ValidationError as the API's (the error handler gives it the shared shape)."""
+    return serializers.ValidationError(getattr(error, "message_dict", {"non_field_errors": error.messages}))
+
+
+class ActivityRecordSerializer(_Record):
+    """One activity pushed by a calendar or e-mail system (`POST /api/v1/activities/bulk/`)."""
+
+    external_id = _key(Activity, "The source system's key of the activity (required; the upsert key).")
+    account_external_id = _key(Activity, "ERP ID of the account; it must exist and be visible to the caller.")
+    occurred_at = AwareDateTimeField()
+    contact_external_ids = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        max_length=100,
+        help_text="ERP IDs of the account's contacts who took part; they replace the ones stored. "
+        "Left out: unchanged on update, none on insert.",
+    )
+
+    class Meta(_Record.Meta):
+        model = Activity
+        fields = [
+            "external_id",
+            "account_external_id",
+            "type",
+            "occurred_at",
+            "duration_minutes",
+            "contact_external_ids",
+            "notes",
+            "outcome",
+        ]
+
+
+class AccountPlanSerializer(serializers.ModelSerializer):
+    account = VisibleAccountField()
+
+    class Meta:
+        model = AccountPlan
+        fields = [
+            "id",
+            "account",
+            "period",
+            "position_target",
+            "share_target",
+            "revenue_target",
+            "profit_target",
+            "success_probability",
+            "lifecycle_stage",
+            "notes",
+            "status",
+            "owner",
+            "frozen_tier",
+            "frozen_strategy",
+            "submitted_at",
+            "decided_at",
+            "decided_by",
+            "return_comment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "owner",
+            "frozen_tier",
+            "frozen_strategy",
+            "submitted_at",
+            "decided_at",
+            "decided_by",
+            "return_comment",
+            "created_at",
+            "updated_at",
+        ]
+        validators: list = []  # one plan per account and period: the service says so on `period`
+
+
+class PlanReturnSerializer(serializers.Serializer):
+    comment = serializers.CharField(help_text="What should change (required).")
+
+
+class VisiblePlanField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):  # noqa: ANN201
+        return AccountPlan.objects.visible_to(self.context["request"].user)
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    plan = VisiblePlanField()
+    owner = PersonField()
+    overdue = serializers.SerializerMethodField(help_text="Not done or cancelled, and its end day has passed.")
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "plan",
+            "account",
+            "action",
+            "owner",
+            "starts_on",
+            "ends_on",
+            "status",
+            "completion",
+            "overdue",
+            "updated_at",
+        ]
+        read_only_fields = ["account", "updated_at"]
+
+    def get_overdue(self, item: ActionItem) -> bool:
+        finished = item.status in (ActionItem.Status.DONE, ActionItem.Status.CANCELLED)
+        return action_overdue(ends_on=item.ends_on, finished=finished, today=timezone.localdate())
+
+
+class ContactPlanEntrySerializer(serializers.ModelSerializer):
+    contact = VisibleContactField()
+    owner = PersonField()
+    contacts_so_far = serializers.SerializerMethodField(help_text="Activities with the contact since `starts_on`.")
+    last_contact = serializers.SerializerMethodField(help_text="Local day of the contact's latest activity.")
+    next_contact = serializers.SerializerMethodField(help_text="Computed: last contact + interval, not before start.")
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ContactPlanEntry
+        fields = [
+            "id",
+            "account",
+            "contact",
+            "owner",
+            "interval_days",
+            "starts_on",
+            "contacts_so_far",
+            "last_contact",
+            "next_contact",
+            "overdue",
+            "updated_at",
+        ]
+        read_only_fields = ["account", "updated_at"]
+        validators: list = []  # the service says "keeps this contact already"
+
+    def _row(self, entry: ContactPlanEntry):  # noqa: ANN202
+        rows = self.context.setdefault("rows", {})  # a listing fills it for the whole page
+        if entry.pk not in rows:
+            from plans.selectors import contact_plan_rows
+
+            rows.update(
+                {row.entry.pk: row for row in contact_plan_rows(entries=ContactPlanEntry.objects.filter(pk=entry.pk))}
+            )
+        return rows[entry.pk]
+
+    def get_contacts_so_far(self, entry: ContactPlanEntry) -> int:
+        return self._row(entry).contacts_so_far
+
+    def get_last_contact(self, entry: ContactPlanEntry) -> date | None:
+        return self._row(entry).last_contact
+
+    def get_next_contact(self, entry: ContactPlanEntry) -> date:
+        return self._row(entry).next_contact
+
+    def get_overdue(self, entry: ContactPlanEntry) -> bool:
+        return self._row(entry).overdue
+
+
+class RelationshipLinkSerializer(serializers.ModelSerializer):
+    contact = VisibleContactField()
+    user = PersonField()
+
+    class Meta:
+        model = RelationshipLink
+        fields = ["id", "account", "contact", "user", "strength", "updated_at"]
+        read_only_fields = ["account", "updated_at"]
+        validators: list = []  # one link per pair: the service updates the existing one
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "account",
+            "owner",
+            "planned_on",
+            "status",
+            "generated",
+            "reason",
+            "checked_in_at",
+            "latitude",
+            "longitude",
+            "activity",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class SalesThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SalesTheme
+        fields = ["id", "account", "problem", "feature", "benefit", "proof", "source", "updated_at"]
+        read_only_fields = fields

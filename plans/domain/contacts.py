@@ -1,0 +1,49 @@
+"""Contact rhythm (DOMAIN.md "Plans" → contact plan, 客户接触计划): pure date arithmetic.
+
+Days are calendar days in the sales team's time zone: an activity at 23:30 on 3 March in
+Shanghai is a contact on 3 March even though it is 15:30 UTC. No Django imports here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, tzinfo
+
+
+def local_day(moment: datetime, zone: tzinfo) -> date:
+    """The calendar day of the aware `moment` in `zone`. ValueError for a naive datetime
+    (its day would depend on the server's clock, not on the team's zone)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a contact moment needs a time zone")
+    return moment.astimezone(zone).date()
+
+
+def last_contact_day(moments: Iterable[datetime], zone: tzinfo) -> date | None:
+    """The latest local day among `moments` (aware datetimes), None when there are none.
+
+    An activity logged late (entered today for last week) counts on the day it happened."""
+    days = [local_day(moment, zone) for moment in moments]
+    return max(days) if days else None
+
+
+def next_contact_day(*, last_contact: date | None, interval_days: int, starts_on: date) -> date:
+    """When the next contact is due: `interval_days` after the last contact, never before
+    `starts_on` (the day the contact plan began), and `starts_on` when nobody was in touch yet.
+
+    interval_days ≥ 1, else ValueError. Example: last contact 2026-03-03, every 14 days → 2026-03-17.
+    """
+    if interval_days < 1:
+        raise ValueError("a contact interval is at least one day")
+    if last_contact is None:
+        return starts_on
+    return max(last_contact + timedelta(days=interval_days), starts_on)
+
+
+def is_overdue(*, due: date, today: date) -> bool:
+    """Due on a day that has passed: a contact due today is not overdue until tomorrow."""
+    return today > due
+
+
+def days_overdue(*, due: date, today: date) -> int:
+    """Whole days past `due` (0 when not overdue)."""
+    return max(0, (today - due).days)

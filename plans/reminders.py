@@ -1,0 +1,154 @@
+"""The daily reminders: what is due for whom (a read), and the claim that makes each reminder
+go out once per thing and day (a write). The task (plans.tasks) calls `reminders_send`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from plans.domain.contacts import is_overdue, next_contact_day
+from plans.events import plan_overdue_emit
+from plans.models import AccountPlan, ActionItem, ContactPlanEntry, Notification, ReminderOptOut
+
+CLAIM_BATCH = 1_000
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    user_id: int
+    account_id: int
+    account_external_id: str | None
+    kind: str  # Notification.Kind
+    subject: str  # "<what>:<id>"
+    message: str
+    url: str
+
+
+def reminders_due(*, today: date) -> list[Reminder]:
+    """Everything overdue or waiting on someone as of `today` (local): contact-plan contacts
+    past their next contact day, open actions past their end, submitted plans (for the owner's
+    manager) and returned plans (for their owner). Four queries."""
+    due: list[Reminder] = []
+    # Only entries that can be overdue: started, and no contact since yesterday at least.
+    entries = (
+        ContactPlanEntry.objects.filter(contact__is_active=True, starts_on__lt=today)
+        .filter(Q(contact__last_contacted_on__isnull=True) | Q(contact__last_contacted_on__lt=today - ONE_DAY))
+        .values_list(
+            "pk", "owner_id", "account_id", "account__external_id", "account__name", "contact__name",
+            "contact__last_contacted_on", "interval_days", "starts_on",
+        )
+    )  # fmt: skip
+    for pk, owner, account, external_id, account_name, name, last, interval, starts in entries.iterator(2000):
+        next_day = next_contact_day(last_contact=last, interval_days=interval, starts_on=starts)
+        if is_overdue(due=next_day, today=today):
+            message = _("Contact %(name)s at %(account)s: due %(day)s.") % {
+                "name": name, "account": account_name, "day": next_day.isoformat()
+            }  # fmt: skip
+            url = reverse("accounts:detail", args=[account]) + "#contact-plan"
+            due.append(Reminder(owner, account, external_id, "contact_overdue", f"contact-plan:{pk}", message, url))
+    actions = ActionItem.objects.filter(status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today).values_list(
+        "pk", "owner_id", "account_id", "account__external_id", "account__name", "action", "ends_on", "plan_id"
+    )
+    for pk, owner, account, external_id, account_name, action, ends_on, plan in actions.iterator(2000):
+        message = _("Action “%(action)s” at %(account)s was due %(day)s.") % {
+            "action": action[:120], "account": account_name, "day": ends_on.isoformat()
+        }  # fmt: skip
+        url = reverse("plans:detail", args=[plan]) + "#actions"
+        due.append(Reminder(owner, account, external_id, "action_overdue", f"action:{pk}", message, url))
+    plans = AccountPlan.objects.filter(status__in=["submitted", "returned"]).values_list(
+        "pk", "status", "owner_id", "owner__team__manager_id", "account_id", "account__external_id",
+        "account__name", "period",
+    )  # fmt: skip
+    for pk, status, owner, manager, account, external_id, account_name, period in plans.iterator(2000):
+        url = reverse("plans:detail", args=[pk])
+        words = {"account": account_name, "period": period}
+        if status == "submitted" and manager is not None and manager != owner:
+            message = _("The %(period)s plan of %(account)s awaits your approval.") % words
+            due.append(Reminder(manager, account, external_id, "plan_to_approve", f"plan:{pk}", message, url))
+        elif status == "returned":
+            message = _("The %(period)s plan of %(account)s was returned to you.") % words
+            due.append(Reminder(owner, account, external_id, "plan_returned", f"plan:{pk}", message, url))
+    return due
+
+
+@dataclass(frozen=True)
+class ReminderRun:
+    due: int  # reminders found
+    sent: int  # newly claimed (the others went out earlier today)
+    emails: int  # e-mails queued (one digest per person who takes them)
+
+
+def reminders_send(*, today: date | None = None, email: bool = True) -> ReminderRun:
+    """Claim today's reminders, make them in-app notifications, e-mail each person a digest of
+    the new ones (unless they opted out) after commit, and emit `plan.overdue` for them.
+    Safe to run twice or concurrently: the unique (user, kind, subject, day) row is the claim.
+    `email=False` (the demo seeder) makes the notifications only."""
+    today = today or timezone.localdate()
+    due = reminders_due(today=today)
+    with transaction.atomic():
+        claimed = _claim(due, today)
+        fresh = [reminder for reminder in due if (reminder.user_id, reminder.kind, reminder.subject) in claimed]
+        if fresh:
+            plan_overdue_emit(day=today, reminders=fresh)
+        digests = _digests(fresh) if email else {}
+        if digests:
+            transaction.on_commit(lambda: _send_digests(digests))
+    return ReminderRun(due=len(due), sent=len(fresh), emails=len(digests))
+
+
+def _claim(due: list[Reminder], today: date) -> set[tuple[int, str, str]]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the rows this call inserted, by key. A row
+    another run inserted (committed, or in flight: PostgreSQL waits for it) is not returned."""
+    table, qn = Notification._meta.db_table, connection.ops.quote_name
+    columns = ["user_id", "account_id", "kind", "subject", "day", "message", "url", "created_at"]
+    now = timezone.now()
+    claimed: set[tuple[int, str, str]] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(due), CLAIM_BATCH):
+            batch = due[start : start + CLAIM_BATCH]
+            values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(batch))
+            params: list = []
+            for r in batch:
+                params += [r.user_id, r.account_id, r.kind, r.subject, today, r.message[:300], r.url, now]
+            cursor.execute(
+                f"INSERT INTO {qn(table)} ({', '.join(map(qn, columns))}) VALUES {values} "  # noqa: S608 - identifiers only
+                "ON CONFLICT (user_id, kind, subject, day) DO NOTHING RETURNING user_id, kind, subject",
+                params,
+            )
+            claimed |= {(user, kind, subject) for user, kind, subject in cursor.fetchall()}
+    return claimed
+
+
+def _digests(fresh: list[Reminder]) -> dict[str, list[str]]:
+    """E-mail address -> messages, for the people who take e-mail (an address, no opt-out)."""
+    by_user: dict[int, list[str]] = defaultdict(list)
+    for reminder in fresh:
+        by_user[reminder.user_id].append(reminder.message)
+    if not by_user:
+        return {}
+    opted_out = set(ReminderOptOut.objects.filter(user_id__in=by_user).values_list("user_id", flat=True))
+    addresses = dict(User.objects.filter(pk__in=by_user, is_active=True).exclude(email="").values_list("pk", "email"))
+    return {addresses[pk]: messages for pk, messages in by_user.items() if pk in addresses and pk not in opted_out}
+
+
+def _send_digests(digests: dict[str, list[str]]) -> None:
+    for address, messages in digests.items():
+        body = "\n".join(f"- {message}" for message in messages)
+        send_mail(
+            _("KAM: %(n)s reminder(s) for today") % {"n": len(messages)},
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+            fail_silently=False,
+        )

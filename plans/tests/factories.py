@@ -1,0 +1,55 @@
+"""Builders for plans tests, on the shared test world (accounts/tests/factories.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from accounts.models import Account, Contact, User
+from plans import services
+from plans.models import Activity
+
+
+def make_activity(
+    account: Account,
+    occurred_at: datetime,
+    *,
+    type: str = "call",  # noqa: A002 - the field's name
+    contacts: tuple[Contact, ...] = (),
+    participants: tuple[User, ...] = (),
+    **fields: object,
+) -> Activity:
+    """An activity logged through the service (so the contacts' last-contacted days follow)."""
+    return services.activity_create(
+        account=account,
+        data={"type": type, "occurred_at": occurred_at, **fields},
+        contacts=contacts,
+        participants=participants,
+    )
+
+
+def make_plan(account: Account, owner: User, period: str = "2026", **fields: object):  # noqa: ANN201
+    from plans.models import AccountPlan
+
+    return AccountPlan.objects.create(account=account, owner=owner, period=period, **fields)
+
+
+def make_action(plan, owner: User, starts_on, ends_on, **fields: object):  # noqa: ANN001, ANN201
+    from plans.models import ActionItem
+
+    return ActionItem.objects.create(
+        plan=plan,
+        account_id=plan.account_id,
+        owner=owner,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        action=fields.pop("action", "拜访采购总监"),
+        **fields,
+    )
+
+
+def make_contact_plan(contact: Contact, owner: User, interval_days: int = 30, starts_on=None):  # noqa: ANN001, ANN201
+    from datetime import date
+
+    return services.contact_plan_add(
+        contact=contact, owner=owner, interval_days=interval_days, starts_on=starts_on or date(2026, 1, 1)
+    )

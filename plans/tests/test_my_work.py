@@ -1,0 +1,83 @@
+""" "My work": a rep's overdue contacts and actions and plans awaiting them; a manager's plans to
+approve and overdue work per rep; the landing page of reps; a fixed number of queries."""
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import make_contact
+from plans.selectors import my_work
+from plans.tests.factories import make_action, make_activity, make_contact_plan, make_plan
+
+pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 3, 20)
+
+
+def test_a_reps_work(world) -> None:
+    boss = make_contact(world.account, name="张总")
+    soon = make_contact(world.account, name="刘工", buying_role="user")
+    make_activity(world.account, datetime(2026, 3, 15, 10, tzinfo=SHANGHAI), contacts=(soon,))
+    make_contact_plan(boss, world.owner, 30, date(2026, 1, 1))  # due 1 January: overdue
+    make_contact_plan(soon, world.owner, 7, date(2026, 1, 1))  # due 22 March: this week
+    make_contact_plan(boss, world.teammate, 30, date(2026, 1, 1))  # someone else's
+    draft = make_plan(world.account, world.owner, "2026")
+    returned = make_plan(world.account, world.owner, "2026-Q1", status="returned")
+    make_plan(world.account, world.owner, "2025", status="approved")
+    late = make_action(draft, world.owner, date(2026, 3, 1), date(2026, 3, 19))
+    make_action(draft, world.teammate, date(2026, 3, 1), date(2026, 3, 19))
+    work = my_work(user=world.owner, today=TODAY)
+    assert [(row.entry.contact.name, row.days_overdue) for row in work.overdue_contacts] == [("张总", 78)]
+    assert [(row.entry.contact.name, row.next_contact) for row in work.due_this_week] == [("刘工", date(2026, 3, 22))]
+    assert work.overdue_actions == [late]
+    assert work.my_plans == [returned, draft]
+    assert (work.to_approve, work.team) == ([], [])
+
+
+def test_a_managers_work(world) -> None:
+    submitted = make_plan(world.account, world.owner, status="submitted", submitted_at=timezone.now())
+    make_plan(world.other_account, world.other_rep, status="submitted", submitted_at=timezone.now())
+    plan = make_plan(world.account, world.owner, "2027")
+    make_action(plan, world.teammate, date(2026, 3, 1), date(2026, 3, 2))
+    make_contact_plan(make_contact(world.account, name="张总"), world.owner, 30, date(2026, 1, 1))
+    work = my_work(user=world.manager, today=TODAY)
+    assert work.to_approve == [submitted]
+    assert [(row.rep.username, row.overdue_contacts, row.overdue_actions) for row in work.team] == [
+        ("rep1", 1, 0),
+        ("rep2", 0, 1),
+        ("rep3", 0, 0),
+    ]
+
+
+def test_reps_land_on_my_work_and_managers_on_the_accounts(client, world) -> None:
+    response = client.post(reverse("login"), {"username": "rep1", "password": "pw-for-tests-1"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("plans:my_work")
+    client.logout()
+    response = client.post(reverse("login"), {"username": "manager1", "password": "pw-for-tests-1"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("accounts:list")
+
+
+def test_my_work_answers_in_a_fixed_number_of_queries(client, world) -> None:
+    def fill(n: int) -> None:
+        plan = make_plan(world.account, world.owner, f"{2000 + n}")
+        for i in range(n):
+            contact = make_contact(world.account, name=f"联系人{n}-{i}")
+            make_contact_plan(contact, world.owner, 7, date(2026, 1, 1))
+            make_activity(world.account, timezone.now() - timedelta(days=30), contacts=(contact,))
+            make_action(plan, world.owner, date(2026, 1, 1), date(2026, 1, 2))
+
+    client.force_login(world.owner)
+    fill(1)
+    client.get(reverse("plans:my_work"))
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("plans:my_work")).status_code == 200
+    fill(8)
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(reverse("plans:my_work"))
+    assert len(page.context["work"].overdue_contacts) == 9
+    assert len(large.captured_queries) == len(small.captured_queries)

@@ -1,0 +1,221 @@
+"""Who sees what in the plans app: the accounts matrix (accounts/tests/test_visibility.py) through
+every plans page and endpoint; a refusal answers 404 and changes nothing."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Contact
+from accounts.tests.factories import make_contact
+from accounts.tests.test_visibility import API_MATRIX, MATRIX
+from kam.testing import token_client
+from plans.models import Activity
+from plans.tests.factories import make_activity
+
+pytestmark = pytest.mark.django_db
+WHEN = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.parametrize(("person", "expected"), MATRIX.items())
+def test_contact_and_activity_pages_follow_the_account(client, world, person, expected) -> None:
+    sees, _ = expected
+    contact = make_contact(world.account, name="张总")
+    activity = make_activity(world.account, WHEN, contacts=(contact,))
+    client.force_login(getattr(world, person))
+    pk = world.account.pk
+    ok = 200 if sees else 404
+
+    for name, args in [
+        ("contact_add", [pk]),
+        ("contact_edit", [pk, contact.pk]),
+        ("contact_move", [pk, contact.pk]),
+        ("activity_add", [pk]),
+        ("activity_edit", [pk, activity.pk]),
+        ("zipper", [pk]),
+        ("contact_plan_add", [pk]),
+    ]:
+        assert client.get(reverse(f"plans_account:{name}", args=args)).status_code == ok, name
+
+    form = {"name": "改名", "buying_role": "user", "attitude": "neutral"}
+    edit = client.post(reverse("plans_account:contact_edit", args=[pk, contact.pk]), form)
+    assert edit.status_code == (302 if sees else 404)
+    assert (Contact.objects.get(pk=contact.pk).name == "改名") is sees
+
+    log = client.post(
+        reverse("plans_account:activity_add", args=[pk]), {"type": "call", "occurred_at": "2026-03-03T10:00"}
+    )
+    assert log.status_code == (302 if sees else 404)
+    assert Activity.objects.count() == (2 if sees else 1)
+
+    left = client.post(reverse("plans_account:contact_left", args=[pk, contact.pk]))
+    assert left.status_code == (302 if sees else 404)
+    assert Contact.objects.get(pk=contact.pk).is_active is not sees
+
+    delete = client.post(reverse("plans_account:activity_delete", args=[pk, activity.pk]))
+    assert delete.status_code == (302 if sees else 404)
+    assert Activity.objects.filter(pk=activity.pk).exists() is not sees
+
+
+def test_a_contact_or_activity_under_another_account_in_the_url_answers_404(client, world) -> None:
+    # the owner sees world.account, but the contact belongs to the other account
+    hidden = make_contact(world.other_account, name="李强")
+    hidden_activity = make_activity(world.other_account, WHEN)
+    client.force_login(world.director)  # even someone who sees both: the pair must match
+    assert client.get(reverse("plans_account:contact_edit", args=[world.account.pk, hidden.pk])).status_code == 404
+    url = reverse("plans_account:activity_edit", args=[world.account.pk, hidden_activity.pk])
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_activity_api_follows_the_account(world, person, expected) -> None:
+    sees, _ = expected
+    activity = make_activity(world.account, WHEN, notes="原始")
+    user = getattr(world, person)
+    api = token_client(user, ["activities:read", "activities:write"] if user.is_integration else None)
+    url = f"/api/v1/activities/{activity.pk}/"
+
+    listing = api.get("/api/v1/activities/")
+    assert listing.status_code == 200
+    assert (activity.pk in [row["id"] for row in listing.json()["results"]]) is sees
+    assert api.get(url).status_code == (200 if sees else 404)
+
+    patch = api.patch(url, {"notes": "改过"}, format="json")
+    assert patch.status_code == (200 if sees else 404)
+    assert (Activity.objects.get(pk=activity.pk).notes == "改过") is sees
+
+    created = api.post(
+        "/api/v1/activities/",
+        {"account": world.account.pk, "type": "call", "occurred_at": "2026-03-03T10:00:00+08:00"},
+        format="json",
+    )
+    assert created.status_code == (201 if sees else 400)
+    assert Activity.objects.count() == (2 if sees else 1)
+
+    delete = api.delete(url)
+    assert delete.status_code == (204 if sees else 404)
+    assert Activity.objects.filter(pk=activity.pk).exists() is not sees
+
+
+def test_an_integration_token_without_the_activity_scopes_is_refused(world) -> None:
+    make_activity(world.account, WHEN)
+    api = token_client(world.integration)  # the default ERP scopes name no activities
+    assert api.get("/api/v1/activities/").status_code == 403
+
+
+@pytest.mark.parametrize(("person", "expected"), MATRIX.items())
+def test_plan_pages_follow_the_account(client, world, person, expected) -> None:
+    from plans.models import AccountPlan, ActionItem
+    from plans.tests.factories import make_action, make_plan
+
+    sees, _ = expected
+    plan = make_plan(world.account, world.owner, notes="原始")
+    item = make_action(plan, world.owner, "2026-03-01", "2026-03-31")
+    client.force_login(getattr(world, person))
+    ok = 200 if sees else 404
+    assert client.get(reverse("plans:detail", args=[plan.pk])).status_code == ok
+    assert client.get(reverse("plans:edit", args=[plan.pk])).status_code == ok
+    assert client.get(reverse("plans:action_add", args=[plan.pk])).status_code == ok
+    assert client.get(reverse("plans:action_edit", args=[item.pk])).status_code == ok
+    assert client.get(reverse("plans_account:plan_add", args=[world.account.pk])).status_code == ok
+
+    edit = client.post(reverse("plans:edit", args=[plan.pk]), {"period": "2026", "notes": "改过"})
+    assert edit.status_code == (302 if sees else 404)
+    assert (AccountPlan.objects.get(pk=plan.pk).notes == "改过") is sees
+    review = client.post(reverse("plans:review_add", args=[plan.pk]), {"month": "2026-03", "notes": "PDCA"})
+    assert review.status_code == (302 if sees else 404)
+    assert plan.reviews.exists() is sees
+    submit = client.post(reverse("plans:submit", args=[plan.pk]))
+    assert submit.status_code == (302 if sees else 404)
+    assert (AccountPlan.objects.get(pk=plan.pk).status == "submitted") is sees
+    assert ActionItem.objects.get(pk=item.pk).status == "open"
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_plan_api_follows_the_account(world, person, expected) -> None:
+    from plans.models import AccountPlan
+    from plans.tests.factories import make_action, make_plan
+
+    sees, _ = expected
+    plan = make_plan(world.account, world.owner)
+    item = make_action(plan, world.owner, "2026-03-01", "2026-03-31")
+    user = getattr(world, person)
+    api = token_client(user, ["plans:read", "plans:write"] if user.is_integration else None)
+
+    for collection, row in (("account-plans", plan), ("actions", item)):
+        listing = api.get(f"/api/v1/{collection}/")
+        assert listing.status_code == 200
+        assert (row.pk in [r["id"] for r in listing.json()["results"]]) is sees
+        assert api.get(f"/api/v1/{collection}/{row.pk}/").status_code == (200 if sees else 404)
+    patch = api.patch(f"/api/v1/account-plans/{plan.pk}/", {"notes": "改过"}, format="json")
+    assert patch.status_code == (200 if sees else 404)
+    assert (AccountPlan.objects.get(pk=plan.pk).notes == "改过") is sees
+    created = api.post("/api/v1/account-plans/", {"account": world.account.pk, "period": "2027"}, format="json")
+    assert created.status_code == (201 if sees else 400)
+    assert AccountPlan.objects.filter(period="2027").exists() is sees
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_contact_plan_pages_and_api_follow_the_account(client, world, person, expected) -> None:
+    from plans.models import ContactPlanEntry
+    from plans.tests.factories import make_contact_plan
+
+    sees, _ = expected
+    entry = make_contact_plan(make_contact(world.account, name="张总"), world.owner)
+    user = getattr(world, person)
+    if not user.is_integration:
+        client.force_login(user)
+        url = reverse("plans_account:contact_plan_edit", args=[world.account.pk, entry.pk])
+        assert client.get(url).status_code == (200 if sees else 404)
+    api = token_client(user, ["plans:read", "plans:write"] if user.is_integration else None)
+    listing = api.get("/api/v1/contact-plan/").json()["results"]
+    assert (entry.pk in [row["id"] for row in listing]) is sees
+    patch = api.patch(f"/api/v1/contact-plan/{entry.pk}/", {"interval_days": 7}, format="json")
+    assert patch.status_code == (200 if sees else 404)
+    assert (ContactPlanEntry.objects.get(pk=entry.pk).interval_days == 7) is sees
+
+
+@pytest.mark.parametrize("person", [*MATRIX, "integration"])
+def test_my_work_and_reminders_show_only_ones_own(client, world, person) -> None:
+    from plans.models import Notification
+
+    Notification.objects.create(
+        user=world.other_rep, account=world.other_account, kind="action_overdue", subject="action:1",
+        day="2026-03-20", message="别人的提醒", url="/",
+    )  # fmt: skip
+    user = getattr(world, person)
+    client.force_login(user)
+    expected = 403 if user.is_integration else 200
+    assert client.get(reverse("plans:my_work")).status_code == expected
+    page = client.get(reverse("plans:notifications"))
+    assert page.status_code == expected
+    assert ("别人的提醒" in page.content.decode()) is (person == "other_rep")  # theirs alone
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_relationship_api_follows_the_account(world, person, expected) -> None:
+    from plans.models import RelationshipLink
+    from plans.services import relationship_set
+
+    sees, _ = expected
+    link = relationship_set(contact=make_contact(world.account, name="张总"), user=world.owner, strength="weak")
+    user = getattr(world, person)
+    api = token_client(user, ["plans:read", "plans:write"] if user.is_integration else None)
+    listing = api.get("/api/v1/relationships/").json()["results"]
+    assert (link.pk in [row["id"] for row in listing]) is sees
+    patch = api.patch(f"/api/v1/relationships/{link.pk}/", {"strength": "strong"}, format="json")
+    assert patch.status_code == (200 if sees else 404)
+    assert (RelationshipLink.objects.get(pk=link.pk).strength == "strong") is sees
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_visit_api_follows_the_account(world, person, expected) -> None:
+    from plans.models import Visit
+
+    sees, _ = expected
+    visit = Visit.objects.create(account=world.account, owner=world.owner, planned_on="2026-03-20")
+    user = getattr(world, person)
+    api = token_client(user, ["plans:read"] if user.is_integration else None)
+    assert (visit.pk in [row["id"] for row in api.get("/api/v1/visits/").json()["results"]]) is sees
+    assert api.get(f"/api/v1/visits/{visit.pk}/").status_code == (200 if sees else 404)

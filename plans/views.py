@@ -1,0 +1,496 @@
+"""Pages of the plans app. Thin: each finds the visible object (404 otherwise), validates a
+form and calls one service."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Account, Contact, User
+from kam.pages import page_view, visible_or_404
+from plans import selectors, services
+from plans.domain.zipper import STRENGTHS
+from plans.forms import (
+    ActionForm,
+    ActivityForm,
+    CheckInForm,
+    ContactForm,
+    ContactMoveForm,
+    ContactPlanForm,
+    PlanForm,
+    ReturnForm,
+    ReviewCommentForm,
+    ReviewForm,
+    ThemeForm,
+    VisitChangeForm,
+)
+from plans.models import (
+    AccountPlan,
+    ActionItem,
+    Activity,
+    ContactPlanEntry,
+    Notification,
+    PlanReview,
+    ReminderOptOut,
+    Visit,
+)
+from tiering.selectors import strategy_for
+
+
+def _refused(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields it names, the rest on top."""
+    for field, reasons in getattr(error, "message_dict", {"__all__": error.messages}).items():
+        form.add_error(field if field in form.fields else None, reasons)
+
+
+def _account(request: HttpRequest, account_pk: int) -> Account:
+    return visible_or_404(Account, user=request.user, pk=account_pk)
+
+
+def _back(account: Account, anchor: str) -> HttpResponse:
+    response = redirect("accounts:detail", pk=account.pk)
+    response["Location"] += f"#{anchor}"
+    return response
+
+
+@page_view
+def contact_add(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    form = ContactForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_add(account=account, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Contact added."))
+            return _back(account, "contacts")
+    return render(request, "plans/contact_form.html", {"form": form, "account": account, "title": _("New contact")})
+
+
+@page_view
+def contact_edit(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    contact = visible_or_404(Contact.objects.filter(account=account), user=request.user, pk=pk)
+    form = ContactForm(request.POST or None, instance=contact, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_edit(contact=contact, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Contact saved."))
+            return _back(account, "contacts")
+    context = {"form": form, "account": account, "contact": contact, "title": _("Edit contact")}
+    return render(request, "plans/contact_form.html", context)
+
+
+@page_view
+def contact_move(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    contact = visible_or_404(Contact.objects.filter(account=account), user=request.user, pk=pk)
+    form = ContactMoveForm(request.POST or None, user=request.user, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_move(contact=contact, **form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Job change recorded; the past role is kept."))
+            return _back(form.cleaned_data["account"], "contacts")
+    context = {"form": form, "account": account, "contact": contact, "title": _("Moved to another job")}
+    return render(request, "plans/contact_form.html", context)
+
+
+@page_view
+@require_POST
+def contact_left(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    contact = visible_or_404(Contact.objects.filter(account=account), user=request.user, pk=pk)
+    services.contact_mark_left(contact=contact)
+    messages.success(request, _("%(name)s is marked as having left.") % {"name": contact.name})
+    return _back(account, "contacts")
+
+
+@page_view
+def activity_add(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    initial = {"participants": [request.user.pk]}
+    form = ActivityForm(request.POST or None, account=account, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("contacts", "participants")}
+        try:
+            services.activity_create(
+                account=account,
+                data=data,
+                contacts=form.cleaned_data["contacts"],
+                participants=form.cleaned_data["participants"],
+                created_by=request.user,
+            )
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Activity logged."))
+            return _back(account, "timeline")
+    context = {"form": form, "account": account, "title": _("Log an activity")}
+    return render(request, "plans/activity_form.html", context)
+
+
+@page_view
+def activity_edit(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    activity = visible_or_404(Activity.objects.filter(account=account), user=request.user, pk=pk)
+    form = ActivityForm(request.POST or None, instance=activity, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("contacts", "participants")}
+        try:
+            services.activity_update(
+                activity=activity,
+                data=data,
+                contacts=form.cleaned_data["contacts"],
+                participants=form.cleaned_data["participants"],
+            )
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Activity saved."))
+            return _back(account, "timeline")
+    context = {"form": form, "account": account, "activity": activity, "title": _("Edit activity")}
+    return render(request, "plans/activity_form.html", context)
+
+
+@page_view
+@require_POST
+def activity_delete(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    activity = visible_or_404(Activity.objects.filter(account=account), user=request.user, pk=pk)
+    services.activity_delete(activity=activity)
+    messages.success(request, _("Activity deleted."))
+    return _back(account, "timeline")
+
+
+# --- account plans ----------------------------------------------------------------------------
+
+PLAN_QUERYSET = AccountPlan.objects.select_related("account", "owner__team", "decided_by")
+
+
+def _plan(request: HttpRequest, pk: int) -> AccountPlan:
+    return visible_or_404(PLAN_QUERYSET, user=request.user, pk=pk)
+
+
+@page_view
+def plan_add(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    form = PlanForm(request.POST or None, initial={"lifecycle_stage": account.lifecycle_stage})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(account=account, data=form.cleaned_data, owner=request.user)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Plan created as a draft."))
+            return redirect("plans:detail", pk=plan.pk)
+    return render(request, "plans/plan_form.html", {"form": form, "account": account, "title": _("New account plan")})
+
+
+@page_view
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    context = {
+        "page": selectors.plan_page(plan=plan, user=request.user),
+        "account": plan.account,
+        "return_form": ReturnForm(),
+        "review_form": ReviewForm(initial={"month": timezone.localdate()}),
+        "comment_form": ReviewCommentForm(),
+    }
+    return render(request, "plans/plan_detail.html", context)
+
+
+@page_view
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = PlanForm(request.POST or None, instance=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(plan=plan, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        except services.PlanNotEditable as refusal:
+            messages.error(request, refusal.message)
+            return redirect("plans:detail", pk=plan.pk)
+        else:
+            messages.success(request, _("Plan saved."))
+            return redirect("plans:detail", pk=plan.pk)
+    context = {"form": form, "account": plan.account, "plan": plan, "title": _("Edit account plan")}
+    return render(request, "plans/plan_form.html", context)
+
+
+@page_view
+@require_POST
+def plan_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """submit, approve or return (with a comment)."""
+    plan = _plan(request, pk)
+    try:
+        if step == "submit":
+            services.plan_submit(plan=plan, user=request.user)
+            messages.success(request, _("Plan submitted for approval."))
+        elif step == "approve":
+            tier = plan.account.tier
+            services.plan_approve(plan=plan, user=request.user, tier=tier, strategy=strategy_for(tier))
+            messages.success(request, _("Plan approved."))
+        else:
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Say what should change."))
+                return redirect("plans:detail", pk=plan.pk)
+            services.plan_return(plan=plan, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, _("Plan returned with your comment."))
+    except services.PlanStepRefused as refusal:
+        messages.error(request, refusal.message)
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@page_view
+def action_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    today = timezone.localdate()
+    form = ActionForm(request.POST or None, initial={"owner": request.user.pk, "starts_on": today, "ends_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_create(plan=plan, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Action added."))
+            return redirect("plans:detail", pk=plan.pk)
+    context = {"form": form, "account": plan.account, "plan": plan, "title": _("New action")}
+    return render(request, "plans/plan_form.html", context)
+
+
+@page_view
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = visible_or_404(ActionItem.objects.select_related("plan__account"), user=request.user, pk=pk)
+    form = ActionForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(item=item, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Action saved."))
+            return redirect("plans:detail", pk=item.plan_id)
+    context = {"form": form, "account": item.plan.account, "plan": item.plan, "title": _("Edit action")}
+    return render(request, "plans/plan_form.html", context)
+
+
+@page_view
+@require_POST
+def review_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = _plan(request, pk)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        services.review_save(plan=plan, author=request.user, **form.cleaned_data)
+        messages.success(request, _("Review saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("plans:detail", pk=plan.pk)
+
+
+@page_view
+@require_POST
+def review_comment(request: HttpRequest, pk: int) -> HttpResponse:
+    review = visible_or_404(PlanReview.objects.select_related("plan__owner__team"), user=request.user, pk=pk)
+    form = ReviewCommentForm(request.POST)
+    if form.is_valid():
+        services.review_comment(review=review, user=request.user, comment=form.cleaned_data["comment"])
+        messages.success(request, _("Comment saved."))
+    return redirect("plans:detail", pk=review.plan_id)
+
+
+# --- contact plan -----------------------------------------------------------------------------
+
+
+@page_view
+def contact_plan_add(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    initial = {"owner": request.user.pk, "interval_days": 30, "starts_on": timezone.localdate()}
+    form = ContactPlanForm(request.POST or None, account=account, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_plan_add(**form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Contact added to the contact plan."))
+            return _back(account, "contact-plan")
+    context = {"form": form, "account": account, "title": _("Contact plan: add a contact")}
+    return render(request, "plans/contact_form.html", context)
+
+
+@page_view
+def contact_plan_edit(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    entry = visible_or_404(ContactPlanEntry.objects.filter(account=account), user=request.user, pk=pk)
+    form = ContactPlanForm(request.POST or None, instance=entry, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_plan_update(entry=entry, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Contact plan saved."))
+            return _back(account, "contact-plan")
+    context = {"form": form, "account": account, "title": _("Contact plan: edit")}
+    return render(request, "plans/contact_form.html", context)
+
+
+@page_view
+@require_POST
+def contact_plan_remove(request: HttpRequest, account_pk: int, pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    entry = visible_or_404(ContactPlanEntry.objects.filter(account=account), user=request.user, pk=pk)
+    services.contact_plan_remove(entry=entry)
+    messages.success(request, _("Removed from the contact plan."))
+    return _back(account, "contact-plan")
+
+
+# --- my work and notifications ----------------------------------------------------------------
+
+
+@page_view
+def home(request: HttpRequest) -> HttpResponse:
+    """Where "/" and a login land: a rep's own work, everyone else's accounts."""
+    return redirect("plans:my_work" if request.user.role == "rep" else "accounts:list")
+
+
+@page_view
+def my_work(request: HttpRequest) -> HttpResponse:
+    context = {"work": selectors.my_work(user=request.user), "today": timezone.localdate()}
+    return render(request, "plans/my_work.html", context)
+
+
+@page_view
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":  # mark all read
+        services.notifications_read(user=request.user)
+        return redirect("plans:notifications")
+    items = Notification.objects.filter(user=request.user).select_related("account").order_by("-day", "-id")[:200]
+    email_wanted = not ReminderOptOut.objects.filter(user=request.user).exists()
+    return render(request, "plans/notifications.html", {"items": items, "email_wanted": email_wanted})
+
+
+@page_view
+def reminder_settings(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.reminder_email_set(user=request.user, wanted=request.POST.get("email") == "on")
+        messages.success(request, _("Reminder settings saved."))
+        return redirect("plans:notifications")
+    return redirect("plans:notifications")
+
+
+# --- relationship coverage (the zipper) -------------------------------------------------------
+
+
+@page_view
+def zipper_page(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    if request.method == "POST":
+        contact = visible_or_404(
+            Contact.objects.filter(account=account), user=request.user, pk=request.POST.get("contact")
+        )
+        user = User.objects.filter(pk=request.POST.get("user"), is_active=True).first()
+        if user is None:
+            raise Http404
+        try:
+            services.relationship_set(contact=contact, user=user, strength=request.POST.get("strength", ""))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("plans_account:zipper", account_pk=account.pk)
+    grid = selectors.account_zipper(account=account)
+    rows = [(person, [(ours, grid.cells[(person.id, ours.id)]) for ours in grid.ours]) for person in grid.theirs]
+    context = {
+        "account": account,
+        "grid": grid,
+        "rows": rows,
+        "strengths": STRENGTHS,
+        "gap_ids": {p.id for p in grid.gaps},
+    }
+    return render(request, "plans/zipper.html", context)
+
+
+@page_view
+def revenue_report(request: HttpRequest) -> HttpResponse:
+    period = request.GET.get("period") or str(timezone.localdate().year)
+    try:
+        report = selectors.revenue_report(user=request.user, period=period)
+    except ValueError:
+        messages.error(request, _("A period is a year (2026) or a quarter (2026-Q2)."))
+        report = selectors.revenue_report(user=request.user, period=str(timezone.localdate().year))
+    return render(request, "plans/revenue.html", {"report": report})
+
+
+# --- visits -----------------------------------------------------------------------------------
+
+
+@page_view
+def visit_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = visible_or_404(Visit.objects.select_related("account"), user=request.user, pk=pk)
+    form = CheckInForm(request.POST or None, account=visit.account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_check_in(visit=visit, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            if visit.latitude is None:
+                messages.warning(request, _("Checked in without a location: the browser gave none."))
+            else:
+                messages.success(
+                    request, _("Checked in at %(lat)s, %(lng)s.") % {"lat": visit.latitude, "lng": visit.longitude}
+                )
+            return _back(visit.account, "timeline")
+    return render(request, "plans/check_in.html", {"form": form, "visit": visit, "account": visit.account})
+
+
+@page_view
+def visit_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move (a new day) or skip (no day) a planned visit, with a reason."""
+    visit = visible_or_404(Visit.objects.select_related("account"), user=request.user, pk=pk)
+    form = VisitChangeForm(request.POST or None, initial={"planned_on": visit.planned_on})
+    if request.method == "POST" and form.is_valid():
+        day, reason = form.cleaned_data["planned_on"], form.cleaned_data["reason"]
+        try:
+            if day:
+                services.visit_move(visit=visit, planned_on=day, reason=reason)
+            else:
+                services.visit_skip(visit=visit, reason=reason)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Visit moved.") if day else _("Visit skipped."))
+            return redirect("plans:my_work")
+    context = {"form": form, "account": visit.account, "title": _("Move or skip the visit")}
+    return render(request, "plans/contact_form.html", context)
+
+
+@page_view
+def theme_add(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    form = ThemeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        source, keep = data.pop("source"), data.pop("save_to_library")
+        try:
+            services.theme_add(account=account, data=data, source=source, save_to_library=keep, user=request.user)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Sales theme added."))
+            return _back(account, "themes")
+    return render(request, "plans/contact_form.html", {"form": form, "account": account, "title": _("New sales theme")})
