@@ -291,7 +291,9 @@ FUNNEL_STALLED_DAYS = envint("FUNNEL_STALLED_DAYS", "30")
 _SNAPSHOT_AT = envdaily("FORECAST_SNAPSHOT_AT", "18:00")  # HH:MM in TIME_ZONE, on that weekday
 CELERY_BEAT_SCHEDULE["forecast-weekly-snapshot"] = {
     "task": "funnel.tasks.weekly_snapshot",
-    "schedule": crontab(day_of_week=FORECAST_SNAPSHOT_DAY, hour=_SNAPSHOT_AT.hour, minute=_SNAPSHOT_AT.minute),
+    "schedule": crontab(
+        day_of_week=FORECAST_SNAPSHOT_DAY, hour=min(_SNAPSHOT_AT.hour), minute=min(_SNAPSHOT_AT.minute)
+    ),
     "options": {"expires": 12 * 3600},
 }
 
