@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
-from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -26,6 +25,7 @@ from accounts.api.serializers import (
 from accounts.filters import AccountApiFilter
 from accounts.models import Account, AccountTeamMember, Contact, DeletedRecord, Invoice, Order, Payment
 from accounts.permissions import can_delete_accounts
+from kam.api.renderers import SafeJSONRenderer
 from kam.api.sql_json import fast_json_available
 from tiering.models import AccountScore
 from tiering.selectors import current_run, current_run_id
@@ -45,7 +45,10 @@ class SqlJsonList:
         raise NotImplementedError
 
     def list(self, request: Request, *args, **kwargs) -> HttpResponseBase:
-        if not (type(request.accepted_renderer) is JSONRenderer and fast_json_available()):
+        # The exact renderer the page stands in for (a subclass may write other bytes). The
+        # database's text is UTF-8 already (PostgreSQL stores no lone surrogate), so the
+        # SafeJSONRenderer's fallback is never needed for these rows.
+        if not (type(request.accepted_renderer) is SafeJSONRenderer and fast_json_available()):
             return super().list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.fast_list_queryset())
         rows = self.paginator.paginate_json(queryset, request, self, row=self.row_json())

@@ -168,8 +168,9 @@ def test_property_every_page_equals_the_serializers_page(
 
 
 @pytest.mark.django_db
-def test_the_rich_world_page_holds_what_the_serializer_writes(world, monkeypatch) -> None:
-    # given the rich world
+def test_the_rich_world_page_holds_what_the_serializer_writes(world, monkeypatch, settings) -> None:
+    # given the rich world, read in Shanghai (the offsets below are +08:00)
+    settings.TIME_ZONE = "Asia/Shanghai"
     build_rich_world(world)
     child = Account.objects.get(external_id="202611200000012345")
 

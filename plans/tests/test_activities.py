@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def test_a_rep_logs_a_meeting_and_sees_it_on_the_timeline(client, world) -> None:
+def test_a_rep_logs_a_meeting_and_sees_it_on_the_timeline(client, world, settings) -> None:
+    settings.TIME_ZONE = "Asia/Shanghai"  # the form's time is read in the site's zone
     # given a contact of the owner's account
     contact = make_contact(world.account, name="张总")
     client.force_login(world.owner)

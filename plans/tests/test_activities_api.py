@@ -131,7 +131,8 @@ def test_bulk_needs_the_activities_write_scope(world, contacts) -> None:
     assert not Activity.objects.exists()
 
 
-def test_list_detail_and_updated_since(world, contacts) -> None:
+def test_list_detail_and_updated_since(world, contacts, settings) -> None:
+    settings.TIME_ZONE = "Asia/Shanghai"  # the API writes datetimes in the site's zone
     old = make_activity(world.account, datetime(2026, 3, 1, 9, tzinfo=SHANGHAI), contacts=contacts[:1])
     Activity.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=2))
     since = timezone.now() - timedelta(days=1)

@@ -37,7 +37,8 @@ def test_next_contact_follows_the_latest_activity_in_local_days(world) -> None:
     assert (row.overdue, row.days_overdue) == (True, 1)
 
 
-def test_a_minute_past_local_midnight_is_the_next_day(world) -> None:
+def test_a_minute_past_local_midnight_is_the_next_day(world, settings) -> None:
+    settings.TIME_ZONE = "Asia/Shanghai"  # local days are Shanghai's
     boss = make_contact(world.account, name="张总")
     make_contact_plan(boss, world.owner, 7, date(2026, 1, 1))
     make_activity(world.account, datetime(2026, 3, 3, 16, 1, tzinfo=UTC), contacts=(boss,))  # 00:01 on 4 March
