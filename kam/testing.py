@@ -30,6 +30,10 @@ INTEGRATION_SCOPES = (
     "invoices:write",
     "payments:read",
     "payments:write",
+    "activities:read",
+    "activities:write",
+    "opportunities:read",
+    "opportunities:write",
 )
 
 

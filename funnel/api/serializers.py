@@ -7,17 +7,26 @@ from rest_framework import serializers
 
 from accounts.api.serializers import VisibleAccountField
 from accounts.models import User
+from accounts.visibility import visible_rows
 from funnel.models import Opportunity, StageChange
+from kam.api.fields import VisibleModelSerializer, request_user
 
 
 class OwnerField(serializers.SlugRelatedField):
-    """The owning rep by username (any active person)."""
+    """The owning rep by username: an active person the requesting user may see (anyone else,
+    like a username that does not exist: 'does not exist')."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs)
+        super().__init__(slug_field="username", queryset=User.objects.all(), **kwargs)
+
+    def get_queryset(self):  # noqa: ANN201 - DRF's signature
+        user = request_user(self)
+        if user is None:  # no request (a task, the schema generator): nothing is offered
+            return User.objects.none()
+        return visible_rows(User, user).filter(is_active=True)
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(VisibleModelSerializer):
     account = VisibleAccountField()
     owner = OwnerField(required=False, allow_null=True)
 
@@ -54,7 +63,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         validators: list = []  # uniqueness of external_id: the database's constraint decides
 
 
-class StageChangeSerializer(serializers.ModelSerializer):
+class StageChangeSerializer(VisibleModelSerializer):
     changed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:

@@ -26,6 +26,10 @@ REQUIRED = {
     "invoices": {"external_id", "account_external_id", "issued_on", "due_on", "amount"},
     # a receivable is what is due and when
     "payments": {"external_id", "account_external_id", "amount", "due_on"},
+    # an activity is a kind of contact with an account at a moment
+    "activities": {"external_id", "account_external_id", "type", "occurred_at"},
+    # an opportunity is something named, worth an amount, with an account; stage, owner, dates come later
+    "opportunities": {"external_id", "account_external_id", "name", "amount"},
 }
 
 
@@ -52,6 +56,13 @@ def test_the_smallest_record_is_accepted(world, settings, collection: str) -> No
             "amount": "1.00",
         },
         "payments": {"external_id": "AR-9", "account_external_id": "C-1", "amount": "1.00", "due_on": "2026-04-01"},
+        "activities": {
+            "external_id": "CAL-9",
+            "account_external_id": "C-1",
+            "type": "call",
+            "occurred_at": "2026-03-02T10:00:00+08:00",
+        },
+        "opportunities": {"external_id": "OPP-9", "account_external_id": "C-1", "name": "最小商机", "amount": "1.00"},
     }[collection]
     assert set(minimal) == REQUIRED[collection]
     # when

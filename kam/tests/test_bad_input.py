@@ -19,13 +19,23 @@ from hypothesis import strategies as st
 
 from accounts.models import Account, Contact, Invoice, Order, Payment
 from accounts.validation import date_span
+from funnel.models import Opportunity
 from integrations.bulk.specs import SPECS
 from integrations.tests.factories import order_record, post_bulk
 from kam.testing import token_client
+from plans.models import Activity
 from tiering.models import ScoringRun, TieringConfigVersion
 
 pytestmark = pytest.mark.django_db
-MODELS = {"accounts": Account, "contacts": Contact, "orders": Order, "invoices": Invoice, "payments": Payment}
+MODELS = {
+    "accounts": Account,
+    "contacts": Contact,
+    "orders": Order,
+    "invoices": Invoice,
+    "payments": Payment,
+    "activities": Activity,
+    "opportunities": Opportunity,
+}
 DEEP = "[" * 100_000 + "]" * 100_000
 LOOSE = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -23,9 +23,11 @@ from rest_framework.views import APIView
 from accounts.models import Account, AccountTeamMember, Contact, Invoice, Order, Payment, User
 from accounts.permissions import owner_choices
 from accounts.tests.factories import make_contact
+from funnel.models import Opportunity
 from integrations.webhooks.models import WebhookSubscription
 from kam.api.filters import MODEL_FILTERS
 from kam.testing import token_client
+from plans.models import AccountPlan, Activity, ThemeLibraryEntry
 from tiering.models import AccountScore, ScoringRun, TierChange, TieringConfigVersion
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +73,7 @@ def scene(world):  # noqa: ANN001, ANN201 - the world with a contact on each sid
 
 def seen_by_rep(world, model: type) -> set:  # noqa: ANN001
     """What rep1 (world.owner) may see, written out: their account, its contact, the people of
-    their team and account team; runs and subscriptions are shared reference data."""
+    their team and account team; runs, subscriptions and the theme library are shared reference data."""
     expected = {
         Account: {world.account},
         Contact: {world.contact},
@@ -85,6 +87,10 @@ def seen_by_rep(world, model: type) -> set:  # noqa: ANN001
         AccountScore: set(),
         TierChange: set(),
         WebhookSubscription: set(WebhookSubscription.objects.all()),
+        AccountPlan: set(AccountPlan.objects.filter(account=world.account)),
+        Activity: set(Activity.objects.filter(account=world.account)),
+        Opportunity: set(Opportunity.objects.filter(account=world.account)),
+        ThemeLibraryEntry: set(ThemeLibraryEntry.objects.all()),
     }
     return expected[model]
 
@@ -159,6 +165,14 @@ def test_the_walk_finds_the_endpoints_with_related_fields_and_filters(scene) -> 
         "/api/v1/tiering/scores/",
         "/api/v1/tiering/tier-changes/",
         "/api/v1/webhook-deliveries/",
+        "/api/v1/opportunities/",
+        "/api/v1/activities/",
+        "/api/v1/account-plans/",
+        "/api/v1/actions/",
+        "/api/v1/contact-plan/",
+        "/api/v1/relationships/",
+        "/api/v1/visits/",
+        "/api/v1/sales-themes/",
     }
 
 
@@ -221,8 +235,11 @@ def test_a_hidden_id_in_a_filter_answers_as_a_missing_one(scene) -> None:
             assert with_hidden.status_code == 400
             checked += 1
     # account on contacts, team members, orders, invoices, payments, scores and tier changes;
-    # team members' user; accounts' owner
-    assert checked == 9
+    # team members' user; accounts' owner; account on opportunities, activities, account plans,
+    # actions, contact plans, relationships, visits and sales themes; owner on account plans,
+    # actions, contact plans and visits; contact on contact plans and relationships;
+    # relationships' user
+    assert checked == 24
 
 
 def test_a_hidden_id_in_a_related_field_answers_as_a_missing_one(scene) -> None:

@@ -13,6 +13,7 @@ from rest_framework import serializers
 from accounts.api.serializers import VisibleAccountField
 from accounts.models import Contact, User
 from integrations.bulk.serializers import _key, _Record
+from kam.api.fields import VisibleModelSerializer, VisibleRelatedField
 from plans.domain.plans import action_overdue
 from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, SalesTheme, Visit
 from plans.services import FUTURE_SLACK
@@ -44,21 +45,24 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().to_internal_value(value)
 
 
-class VisibleContactField(serializers.PrimaryKeyRelatedField):
+class VisibleContactField(VisibleRelatedField):
     """A contact the requesting user may see (others: 'does not exist')."""
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=Contact.objects.all(), **kwargs)
+
+
+class PersonField(VisibleRelatedField):
+    """One of our people (not an API-only user) whom the requesting user may see."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=User.objects.all(), **kwargs)
+
     def get_queryset(self):  # noqa: ANN201 - DRF's signature
-        return Contact.objects.visible_to(self.context["request"].user)
+        return super().get_queryset().filter(is_active=True).exclude(role=User.Role.INTEGRATION)
 
 
-class PersonField(serializers.PrimaryKeyRelatedField):
-    """One of our people (not an API-only user)."""
-
-    def get_queryset(self):  # noqa: ANN201
-        return User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION)
-
-
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(VisibleModelSerializer):
     account = VisibleAccountField()
     contacts = VisibleContactField(many=True, required=False)
     participants = PersonField(many=True, required=False)
@@ -117,7 +121,7 @@ class ActivityRecordSerializer(_Record):
         ]
 
 
-class AccountPlanSerializer(serializers.ModelSerializer):
+class AccountPlanSerializer(VisibleModelSerializer):
     account = VisibleAccountField()
 
     class Meta:
@@ -163,12 +167,14 @@ class PlanReturnSerializer(serializers.Serializer):
     comment = serializers.CharField(help_text="What should change (required).")
 
 
-class VisiblePlanField(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):  # noqa: ANN201
-        return AccountPlan.objects.visible_to(self.context["request"].user)
+class VisiblePlanField(VisibleRelatedField):
+    """An account plan the requesting user may see (others: 'does not exist')."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(queryset=AccountPlan.objects.all(), **kwargs)
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(VisibleModelSerializer):
     plan = VisiblePlanField()
     owner = PersonField()
     overdue = serializers.SerializerMethodField(help_text="Not done or cancelled, and its end day has passed.")
@@ -195,7 +201,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         return action_overdue(ends_on=item.ends_on, finished=finished, today=timezone.localdate())
 
 
-class ContactPlanEntrySerializer(serializers.ModelSerializer):
+class ContactPlanEntrySerializer(VisibleModelSerializer):
     contact = VisibleContactField()
     owner = PersonField()
     contacts_so_far = serializers.SerializerMethodField(help_text="Activities with the contact since `starts_on`.")
@@ -244,7 +250,7 @@ class ContactPlanEntrySerializer(serializers.ModelSerializer):
         return self._row(entry).overdue
 
 
-class RelationshipLinkSerializer(serializers.ModelSerializer):
+class RelationshipLinkSerializer(VisibleModelSerializer):
     contact = VisibleContactField()
     user = PersonField()
 
@@ -255,7 +261,7 @@ class RelationshipLinkSerializer(serializers.ModelSerializer):
         validators: list = []  # one link per pair: the service updates the existing one
 
 
-class VisitSerializer(serializers.ModelSerializer):
+class VisitSerializer(VisibleModelSerializer):
     class Meta:
         model = Visit
         fields = [
@@ -275,7 +281,7 @@ class VisitSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SalesThemeSerializer(serializers.ModelSerializer):
+class SalesThemeSerializer(VisibleModelSerializer):
     class Meta:
         model = SalesTheme
         fields = ["id", "account", "problem", "feature", "benefit", "proof", "source", "updated_at"]
