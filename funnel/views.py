@@ -3,6 +3,7 @@ opportunity's page with its stage history, the stage defaults (directors) and th
 
 from __future__ import annotations
 
+import csv
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_POST
 from funnel import selectors, services
 from funnel.forms import CardForm, CommitmentForm, MoveForm, OpportunityForm, StageDefaultsForm
 from funnel.models import Commitment, Opportunity, Stage
+from integrations.spreadsheets.exporting import csv_cell
 from kam.pages import page_view, visible_or_404
 
 
@@ -223,8 +225,6 @@ def commit_adjust(request: HttpRequest, pk: int) -> HttpResponse:
 @page_view
 def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     """One chart's table as CSV, with the page's scope and filters."""
-    import csv
-
     if chart not in selectors.CHARTS:
         raise Http404
     header, rows = _dashboard_data(request).table(chart)
@@ -232,5 +232,6 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{chart}.csv"'
     writer = csv.writer(response)
     writer.writerow(header)
-    writer.writerows(["" if value is None else value for value in row] for row in rows)
+    # Names come from users: the shared cell rule keeps "=HYPERLINK(...)" text when Excel opens it.
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     return response

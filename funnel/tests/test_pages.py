@@ -138,6 +138,19 @@ def test_each_dashboard_chart_exports_its_table(client, world) -> None:  # noqa:
     assert client.get(reverse("funnel:dashboard_csv", args=["secrets"])).status_code == 404
 
 
+def test_a_chart_export_keeps_a_formula_like_name_as_text(client, world) -> None:  # noqa: ANN001
+    from accounts.models import Account
+
+    # given: a key account with no open deal, named like a spreadsheet formula
+    Account.objects.filter(pk=world.account.pk).update(name='=HYPERLINK("http://x")', category="key", tier="A1")
+    client.force_login(world.owner)
+    # when
+    answer = client.get(reverse("funnel:dashboard_csv", args=["whitespace"]))
+    # then: the same guard as every other CSV export (integrations/spreadsheets/exporting.py)
+    rows = list(csv.reader(io.StringIO(answer.content.decode())))
+    assert rows == [["account", "tier", "owner"], ['\'=HYPERLINK("http://x")', "A1", "rep1"]]
+
+
 def test_a_rep_commits_and_the_manager_adjusts_beside_it(client, world) -> None:  # noqa: ANN001
     from funnel.models import Commitment
 

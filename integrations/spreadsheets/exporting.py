@@ -58,7 +58,8 @@ def _safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """One value as a CSV cell: text that Excel would run as a formula is quoted, None is empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -76,7 +77,7 @@ def csv_chunks(rows: Iterator[list[Any]]) -> Iterator[str]:
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_csv_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
         if count % CHUNK_ROWS == 0:
             yield buffer.getvalue()
             buffer.seek(0)
