@@ -9,3 +9,17 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import events  # noqa: F401 - declares the app's webhook event types
+        from accounts.deletion_kinds import deletion_kind_register
+        from accounts.models import Account, AccountTeamMember, Contact, DeletedRecord, Invoice, Order, Payment
+
+        # The collections whose deletions the feed lists, and the scope that reads each.
+        kinds = DeletedRecord.Kind
+        for kind, model, scope in [
+            (kinds.ACCOUNT, Account, "accounts:read"),
+            (kinds.CONTACT, Contact, "contacts:read"),
+            (kinds.TEAM_MEMBER, AccountTeamMember, "accounts:read"),
+            (kinds.ORDER, Order, "orders:read"),
+            (kinds.INVOICE, Invoice, "invoices:read"),
+            (kinds.PAYMENT, Payment, "payments:read"),
+        ]:
+            deletion_kind_register(kind=kind.value, label=kind.label, model=model, scope=scope)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts import groups
+from accounts.deletion_kinds import deletion_kind_choices
 from accounts.names import full_name
 from accounts.validation import model_errors
 from accounts.visibility import AccountOwnedQuerySet, AccountQuerySet, DeletedRecordQuerySet
@@ -561,11 +562,12 @@ class ApiToken(models.Model):
 class DeletedRecord(models.Model):
     """A tombstone: a record an ERP may hold was deleted (`GET /api/v1/deletions/`).
 
-    Written by the delete services in the transaction that deletes (accounts.services), one per
-    deleted account, contact, team member, order, invoice and payment, cascades included. Who
-    sees it: `DeletedRecordQuerySet.visible_to`."""
+    Written by the delete services in the transaction that deletes (accounts.services
+    `deleted_records_write`), one per deleted row of a registered kind, cascades included: the
+    account's own (below) and those other apps register (accounts.deletion_kinds). Who sees it:
+    `DeletedRecordQuerySet.visible_to`."""
 
-    class Kind(models.TextChoices):
+    class Kind(models.TextChoices):  # this app's kinds; AccountsConfig.ready() registers them
         ACCOUNT = "account", _("Account")
         CONTACT = "contact", _("Contact")
         TEAM_MEMBER = "team_member", _("Account team member")
@@ -573,7 +575,8 @@ class DeletedRecord(models.Model):
         INVOICE = "invoice", _("Invoice")
         PAYMENT = "payment", _("Payment")
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Choices from the registry (a callable: a new kind needs no migration of this app).
+    kind = models.CharField(_("kind"), max_length=20, choices=deletion_kind_choices)
     object_id = models.BigIntegerField(_("id"))  # the deleted row's id in its collection
     external_id = models.CharField(_("ERP ID"), max_length=64, null=True, blank=True)
     # The account the record belonged to (itself for an account); no FK: it may be gone too.

@@ -12,15 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import events
+from accounts.deletion_kinds import deletion_kind_for, deletion_kinds
 from accounts.models import (
     Account,
     AccountTeamMember,
     Contact,
     ContactRoleHistory,
     DeletedRecord,
-    Invoice,
-    Order,
-    Payment,
     User,
 )
 from kam.errors import Conflict
@@ -36,8 +34,9 @@ class AccountHasSubsidiaries(Conflict):
 @transaction.atomic
 def account_delete(*, account: Account) -> DeletedRecord:
     """Delete an account with everything it owns (contacts, team, orders, scores…), leaving a
-    tombstone for it and for each contact, team member, order, invoice and payment deleted with
-    it (the deletions feed), and emit `account.deleted`. Returns the account's tombstone.
+    tombstone for it and for each row of a registered kind deleted with it (contacts, team
+    members, orders, invoices, payments, and the kinds other apps register: accounts.deletion_kinds),
+    the deletions feed, and emit `account.deleted`. Returns the account's tombstone.
 
     Who may delete is the caller's check (accounts.permissions.can_delete_accounts).
     AccountHasSubsidiaries (a Conflict; the API answers 409): it heads a group; nothing is
@@ -45,16 +44,7 @@ def account_delete(*, account: Account) -> DeletedRecord:
     """
     try:
         with transaction.atomic():  # a savepoint, so the refusal leaves the outer transaction usable
-            deleted_at = timezone.now()
-            cascaded = _tombstone_children(account=account, deleted_at=deleted_at)
-            tombstone = DeletedRecord.objects.create(
-                kind=DeletedRecord.Kind.ACCOUNT,
-                object_id=account.pk,
-                external_id=account.external_id,
-                account_id=account.pk,
-                owner_id=account.owner_id,
-                deleted_at=deleted_at,
-            )
+            tombstone, cascaded = deleted_records_write(instance=account)
             account.delete()
     except ProtectedError:
         raise AccountHasSubsidiaries(_("This account has subsidiaries; move or delete them first.")) from None
@@ -96,44 +86,68 @@ def contact_update(*, contact: Contact, data: dict) -> Contact:
     return contact
 
 
-# Records deleted with an account, recorded as tombstones: kind -> (model, has an ERP id).
-CASCADED_KINDS: dict[str, tuple[type[models.Model], bool]] = {
-    DeletedRecord.Kind.CONTACT: (Contact, True),
-    DeletedRecord.Kind.TEAM_MEMBER: (AccountTeamMember, False),
-    DeletedRecord.Kind.ORDER: (Order, True),
-    DeletedRecord.Kind.INVOICE: (Invoice, True),
-    DeletedRecord.Kind.PAYMENT: (Payment, True),
-}
+def deleted_records_write(
+    *, instance: models.Model, deleted_at: datetime | None = None
+) -> tuple[DeletedRecord | None, dict[str, int]]:
+    """Tombstones for `instance`, about to be deleted, and for every row of a registered kind
+    (accounts.deletion_kinds) its deletion cascades to: the rows whose foreign key to it is
+    `on_delete=CASCADE` (an account's contacts, orders, activities…; a contact's contact-plan
+    entries; a person's relationship links). Call it in the transaction that deletes, before
+    the delete. Returns (the instance's tombstone, None if its model is no registered kind;
+    {kind: rows recorded} for every registered kind that could cascade, zeros included).
+
+    A tombstone keeps the account's owner at this moment (who still sees it once the account is
+    gone) and the row's ERP id when its model has one. One INSERT … SELECT per kind: an account
+    may have 100,000 orders, never recorded row by row."""
+    deleted_at = deleted_at or timezone.now()
+    model = instance._meta.concrete_model
+    tombstone = None
+    kind = deletion_kind_for(model)
+    if kind is not None:
+        account_id = instance.pk if model is Account else instance.account_id
+        tombstone = DeletedRecord.objects.create(
+            kind=kind.kind,
+            object_id=instance.pk,
+            external_id=getattr(instance, "external_id", None) if kind.has_external_id else None,
+            account_id=account_id,
+            owner_id=Account.objects.filter(pk=account_id).values_list("owner_id", flat=True).first(),
+            deleted_at=deleted_at,
+        )
+    return tombstone, _cascaded_write(model=model, pk=instance.pk, deleted_at=deleted_at)
 
 
-def _tombstone_children(*, account: Account, deleted_at: datetime) -> dict[str, int]:
-    """One INSERT … SELECT per kind (an account may have 100,000 orders: never row by row).
-    Returns the number of tombstones written per kind."""
+def _cascaded_write(*, model: type[models.Model], pk: int, deleted_at: datetime) -> dict[str, int]:
     table = connection.ops.quote_name(DeletedRecord._meta.db_table)
+    accounts = connection.ops.quote_name(Account._meta.db_table)
     counts: dict[str, int] = {}
     with connection.cursor() as cursor:
-        for kind, (model, has_external_id) in CASCADED_KINDS.items():
-            source = connection.ops.quote_name(model._meta.db_table)
-            external_id = "external_id" if has_external_id else "NULL"
+        for kind in deletion_kinds():
+            keys = [
+                field.column
+                for field in kind.model._meta.concrete_fields
+                if field.many_to_one
+                and field.related_model._meta.concrete_model is model
+                and field.remote_field.on_delete is models.CASCADE
+            ]
+            if not keys or kind.model is Account:  # an account goes by itself (a subsidiary is PROTECTed)
+                continue
+            source = connection.ops.quote_name(kind.model._meta.db_table)
+            external_id = "t.external_id" if kind.has_external_id else "NULL"
+            where = " OR ".join(f"t.{connection.ops.quote_name(key)} = %s" for key in keys)
             cursor.execute(
                 f"INSERT INTO {table} (kind, object_id, external_id, account_id, owner_id, deleted_at) "  # noqa: S608 - identifiers only
-                f"SELECT %s, id, {external_id}, account_id, %s, %s FROM {source} WHERE account_id = %s",
-                [str(kind), account.owner_id, deleted_at, account.pk],
+                f"SELECT %s, t.id, {external_id}, t.account_id, a.owner_id, %s FROM {source} t "
+                f"JOIN {accounts} a ON a.id = t.account_id WHERE {where}",
+                [kind.kind, deleted_at, *([pk] * len(keys))],
             )
-            counts[str(kind)] = cursor.rowcount
+            counts[kind.kind] = cursor.rowcount
     return counts
 
 
 def contact_delete(*, contact: Contact) -> DeletedRecord:
     """Delete a contact, leaving a tombstone, and emit `contact.deleted`. Returns the tombstone."""
     with transaction.atomic():
-        tombstone = DeletedRecord.objects.create(
-            kind=DeletedRecord.Kind.CONTACT,
-            object_id=contact.pk,
-            external_id=contact.external_id,
-            account_id=contact.account_id,
-            owner_id=Account.objects.filter(pk=contact.account_id).values_list("owner_id", flat=True).first(),
-        )
+        tombstone, _cascaded = deleted_records_write(instance=contact)  # and its contact-plan entries, links…
         contact.delete()
         events.contact_deleted_emit(tombstone=tombstone)
     return tombstone
@@ -142,12 +156,7 @@ def contact_delete(*, contact: Contact) -> DeletedRecord:
 def team_member_delete(*, member: AccountTeamMember) -> DeletedRecord:
     """Take a person off an account team, leaving a tombstone. Returns the tombstone."""
     with transaction.atomic():
-        tombstone = DeletedRecord.objects.create(
-            kind=DeletedRecord.Kind.TEAM_MEMBER,
-            object_id=member.pk,
-            account_id=member.account_id,
-            owner_id=Account.objects.filter(pk=member.account_id).values_list("owner_id", flat=True).first(),
-        )
+        tombstone, _cascaded = deleted_records_write(instance=member)
         member.delete()
     return tombstone
 

@@ -6,4 +6,11 @@ class FunnelConfig(AppConfig):
     name = "funnel"
 
     def ready(self) -> None:
+        from accounts.deletion_kinds import deletion_kind_register
         from funnel import bulk, events  # noqa: F401 - declares the webhook event type and the bulk collection
+        from funnel.models import Opportunity
+
+        # Opportunities go only with their account (`account.deleted`); the deletions feed lists them.
+        deletion_kind_register(
+            kind="opportunity", label=Opportunity._meta.verbose_name, model=Opportunity, scope="opportunities:read"
+        )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts import services as account_services
 from accounts.models import Account, Contact, User
 from kam.errors import Conflict
+from plans import events
 from plans.domain.contacts import local_day
 from plans.domain.plans import next_status
 from plans.domain.visits import next_visit_day, visit_interval
@@ -142,10 +143,38 @@ def activity_update(
 
 @transaction.atomic
 def activity_delete(*, activity: Activity) -> None:
-    """Delete an activity; its contacts' last-contacted days fall back to their other activities."""
+    """Delete an activity, leaving a tombstone (the deletions feed) and emitting
+    `activity.deleted`; its contacts' last-contacted days fall back to their other activities."""
     contact_ids = list(activity.contacts.values_list("pk", flat=True))
-    activity.delete()
+    _delete_recorded(activity, events.ACTIVITY_DELETED)
     contacts_last_contacted_refresh(contact_ids=contact_ids)
+
+
+def _delete_recorded(
+    row: Activity | AccountPlan | ActionItem | ContactPlanEntry | RelationshipLink, event: str
+) -> None:
+    """Delete `row` with its tombstone and those of what goes with it (a plan's actions), and
+    announce it with `event` after commit. Runs in the caller's transaction."""
+    tombstone, cascaded = account_services.deleted_records_write(instance=row)
+    row.delete()
+    events.record_deleted_emit(
+        event=event, tombstone=tombstone, cascaded=cascaded if isinstance(row, AccountPlan) else None
+    )
+
+
+@transaction.atomic
+def account_plan_delete(*, plan: AccountPlan) -> None:
+    """Delete an account plan with its reviews and actions (the admin's delete), leaving
+    tombstones for it and its actions and emitting `account_plan.deleted` with the count of
+    actions deleted with it. Who may is the caller's check (only the admin deletes plans)."""
+    _delete_recorded(plan, events.ACCOUNT_PLAN_DELETED)
+
+
+@transaction.atomic
+def action_delete(*, item: ActionItem) -> None:
+    """Delete an action plan's line (the admin's delete), leaving a tombstone and emitting
+    `action_item.deleted`."""
+    _delete_recorded(item, events.ACTION_ITEM_DELETED)
 
 
 def contacts_last_contacted_refresh(*, contact_ids: Iterable[int]) -> int:
@@ -378,8 +407,11 @@ def contact_plan_update(*, entry: ContactPlanEntry, data: dict) -> ContactPlanEn
     return entry
 
 
+@transaction.atomic
 def contact_plan_remove(*, entry: ContactPlanEntry) -> None:
-    entry.delete()
+    """Take a contact off the contact plan, leaving a tombstone and emitting
+    `contact_plan_entry.deleted`."""
+    _delete_recorded(entry, events.CONTACT_PLAN_ENTRY_DELETED)
 
 
 # --- notifications ----------------------------------------------------------------------------
@@ -408,7 +440,9 @@ def relationship_set(*, contact: Contact, user: User, strength: str) -> Relation
     if user.role == User.Role.INTEGRATION:
         raise ValidationError({"user": [_("Only people can know people.")]})
     if strength == "none":
-        RelationshipLink.objects.filter(contact=contact, user=user).delete()
+        link = RelationshipLink.objects.filter(contact=contact, user=user).first()
+        if link is not None:
+            relationship_delete(link=link)
         return None
     if strength not in RelationshipLink.Strength.values:
         raise ValidationError({"strength": [_("Choose none, weak, working or strong.")]})
@@ -416,6 +450,12 @@ def relationship_set(*, contact: Contact, user: User, strength: str) -> Relation
         contact=contact, user=user, defaults={"strength": strength, "account_id": contact.account_id}
     )
     return link
+
+
+@transaction.atomic
+def relationship_delete(*, link: RelationshipLink) -> None:
+    """Remove a link ("no contact"), leaving a tombstone and emitting `relationship.deleted`."""
+    _delete_recorded(link, events.RELATIONSHIP_DELETED)
 
 
 # --- visits -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from accounts.api.serializers import (
     PaymentSerializer,
     TeamMemberSerializer,
 )
+from accounts.deletion_kinds import deletion_kinds
 from accounts.filters import AccountApiFilter
 from accounts.models import Account, AccountTeamMember, Contact, DeletedRecord, Invoice, Order, Payment
 from accounts.permissions import can_delete_accounts
@@ -176,20 +177,11 @@ class PaymentViewSet(viewsets.ReadOnlyModelViewSet):
         return Payment.objects.visible_to(self.request.user).select_related("account", "order", "invoice")
 
 
-# A token reads the deletions of the collections it may read.
-DELETION_SCOPES = {
-    DeletedRecord.Kind.ACCOUNT: "accounts:read",
-    DeletedRecord.Kind.TEAM_MEMBER: "accounts:read",
-    DeletedRecord.Kind.CONTACT: "contacts:read",
-    DeletedRecord.Kind.ORDER: "orders:read",
-    DeletedRecord.Kind.INVOICE: "invoices:read",
-    DeletedRecord.Kind.PAYMENT: "payments:read",
-}
-
-
 def readable_kinds(request: Request) -> list[str]:
-    """The kinds of deleted record the request's token may read (all of them for a person's session)."""
-    return [str(kind) for kind, scope in DELETION_SCOPES.items() if has_scope(request, scope)]
+    """The kinds of deleted record the request's token may read (all of them for a person's
+    session): a token reads the deletions of the collections it may read (each kind's scope in
+    accounts.deletion_kinds)."""
+    return [kind.kind for kind in deletion_kinds() if has_scope(request, kind.scope)]
 
 
 class ReadsSomeDeletions(BasePermission):
@@ -201,7 +193,8 @@ class ReadsSomeDeletions(BasePermission):
 
 class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Records deleted, oldest first: accounts with everything deleted with them, contacts, team
-    members, orders, invoices, payments. Sync it like any collection (`updated_since` is compared
+    members, orders, invoices, payments, activities, account plans, actions, contact-plan entries,
+    relationships, visits, sales themes, opportunities. Sync it like any collection (`updated_since` is compared
     with `deleted_at`, `cursor` pages on). Seen by who saw the record (see README, "Sync out");
     a token sees the kinds of the collections it has a read scope for."""
 

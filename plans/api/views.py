@@ -197,7 +197,7 @@ class ContactPlanViewSet(viewsets.ModelViewSet):
             raise as_api_error(error) from None
 
     def perform_destroy(self, instance: ContactPlanEntry) -> None:
-        services.contact_plan_remove(entry=instance)
+        services.contact_plan_remove(entry=instance)  # leaves a tombstone for syncing clients
 
 
 class RelationshipViewSet(viewsets.ModelViewSet):
@@ -226,6 +226,9 @@ class RelationshipViewSet(viewsets.ModelViewSet):
             serializer.instance = services.relationship_set(**data)
         except ValidationError as error:
             raise as_api_error(error) from None
+
+    def perform_destroy(self, instance: RelationshipLink) -> None:
+        services.relationship_delete(link=instance)  # leaves a tombstone for syncing clients
 
 
 class VisitViewSet(viewsets.ReadOnlyModelViewSet):
