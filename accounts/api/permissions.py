@@ -26,6 +26,7 @@ def require_scope(scope: str) -> type[BasePermission]:
 
     class HasScope(BasePermission):
         message = f"This token lacks the scope {scope}."
+        required = scope  # for checks that read which scope guards a view
 
         def has_permission(self, request: Request, view) -> bool:  # noqa: ANN001
             return has_scope(request, scope)

@@ -78,18 +78,28 @@ def test_the_apps_declare_their_event_types() -> None:
     # then each event type is declared by the app that produces it, in name order
     assert [(e.name, e.app) for e in event_types()] == [
         ("account.deleted", "accounts"),
+        ("account_plan.deleted", "plans"),
+        ("action_item.deleted", "plans"),
+        ("activity.deleted", "plans"),
         ("contact.deleted", "accounts"),
+        ("contact_plan_entry.deleted", "plans"),
         ("opportunity.stage_changed", "funnel"),
         ("plan.overdue", "plans"),
+        ("relationship.deleted", "plans"),
         ("scoring_run.abandoned", "tiering"),
         ("scoring_run.finished", "tiering"),
         ("tier.changed", "tiering"),
     ]
     assert [str(label) for _, label in event_choices()] == [
         "Account deleted (with its contacts, orders, invoices and payments)",
+        "Account plan deleted (with its actions)",
+        "Action deleted",
+        "Activity deleted",
         "Contact deleted",
+        "Contact plan entry removed",
         "Opportunity stage changed",
         "Account plan overdue",
+        "Relationship removed",
         "Scoring run abandoned by its worker (requeued)",
         "Scoring run finished",
         "Tier changed (batched per run)",
