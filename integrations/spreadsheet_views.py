@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from integrations.spreadsheets import KINDS, exporting
+from integrations.spreadsheets import KINDS, exporting, kind_choices
 from integrations.spreadsheets.forms import UploadForm
 from integrations.spreadsheets.importing import Report, import_confirm, import_preview
 from integrations.spreadsheets.models import ImportBatch
@@ -45,7 +45,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "recent": ImportBatch.objects.filter(user=request.user).defer("rows", "preview", "result", "upload")[:10],
-        "kinds": KINDS,
+        "kinds": kind_choices(),
         "max_mb": settings.SPREADSHEET_MAX_FILE_BYTES // (1024 * 1024),
         "max_rows": settings.SPREADSHEET_MAX_ROWS,
     }

@@ -73,12 +73,14 @@ class Spec:
 
     def model_path(self, name: str) -> str:
         """The model lookup holding record field `name`'s value: a reference by its ERP id
-        (`account__external_id`), the owner by username (`owner__username`), else the field."""
+        (`account__external_id`), the owner or another person by username (`owner__username`),
+        else the field."""
         if self.owner is not None and name == self.owner.name:
             return f"{self.owner.column.removesuffix('_id')}__username"
         for ref in (self.account, self.parent, *self.references):
             if ref is not None and name == ref.name:
-                return f"{ref.column.removesuffix('_id')}__external_id"
+                key = "username" if ref.model is User else "external_id"  # people are named by username
+                return f"{ref.column.removesuffix('_id')}__{key}"
         return name
 
     @cached_property

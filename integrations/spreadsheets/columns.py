@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from accounts.models import User
 from integrations.bulk.specs import SPECS, Spec
 from integrations.spreadsheets import numbers
 
@@ -101,8 +102,11 @@ def _labels(spec: Spec, name: str, field: serializers.Field) -> list[str]:
     references = {ref.name: ref for ref in (spec.account, spec.parent, *spec.references) if ref is not None}
     for language in ("en", "zh-hans"):
         with translation.override(language):
-            if spec.owner is not None and name == spec.owner.name:  # the owner's username: "Owner", "负责人"
-                labels.append(str(spec.model._meta.get_field(spec.owner.column.removesuffix("_id")).verbose_name))
+            person = spec.owner if spec.owner is not None and name == spec.owner.name else None
+            if name in references and references[name].model is User:
+                person = references[name]  # a person named by username (an opportunity's owner)
+            if person is not None:  # the person's username: "Owner", "负责人"
+                labels.append(str(spec.model._meta.get_field(person.column.removesuffix("_id")).verbose_name))
             elif name in references:
                 ref = references[name]
                 fk = spec.model._meta.get_field(ref.column.removesuffix("_id"))

@@ -13,7 +13,7 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
 from django.db.models import QuerySet
@@ -89,6 +89,10 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
     # Decimals and ints become number cells Excel can sum, dates date cells (yyyy-mm-dd). Text
     # is a string cell (data_type "s"), which Excel never evaluates: "=1+2" and "+86 138 0000
     # 0000" stay as they are, no guard needed (openpyxl would make "=..." a formula, so say so).
+    # An instant (an opportunity's stage_changed_at) is ISO 8601 text with its offset: Excel has
+    # no time zones, and the import reads the text back as the same instant.
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.isoformat()
     if not isinstance(value, str):
         return value
     cell = WriteOnlyCell(sheet, value=value)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from integrations.spreadsheets import numbers
-from integrations.spreadsheets.models import KIND_CHOICES
+from integrations.spreadsheets import kind_choices, numbers
 
 NUMBER_FORMATS = [
     (numbers.AUTO, _("Detect from the file")),
@@ -17,7 +16,7 @@ NUMBER_FORMATS = [
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(
-        label=_("What the file holds"), choices=KIND_CHOICES, widget=forms.Select(attrs={"class": "form-select"})
+        label=_("What the file holds"), choices=kind_choices, widget=forms.Select(attrs={"class": "form-select"})
     )
     file = forms.FileField(
         label=_("CSV or Excel file (.csv, .xlsx)"),

@@ -1,4 +1,4 @@
-"""`python manage.py export_data KIND FILE`: accounts, contacts or orders to .csv or .xlsx."""
+"""`python manage.py export_data KIND FILE`: accounts, contacts, orders or opportunities to .csv or .xlsx."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ from integrations.spreadsheets.importing import system_user
 
 
 class Command(BaseCommand):
-    help = "Export accounts, contacts or orders to a .csv or .xlsx file (by its extension) that import_data reads."
+    help = (
+        "Export accounts, contacts, orders or opportunities to a .csv or .xlsx file (by its extension) that "
+        "import_data reads."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=KINDS)

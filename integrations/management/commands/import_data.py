@@ -19,7 +19,7 @@ MAX_LISTED_ERRORS = 1_000  # a broken 50,000-row file should not scroll the term
 
 class Command(BaseCommand):
     help = (
-        "Import accounts, contacts or orders from a .csv or .xlsx file, validated and written like "
+        "Import accounts, contacts, orders or opportunities from a .csv or .xlsx file, validated and written like "
         "the bulk API (keyed on external_id). Exits with status 1 if any row failed."
     )
 
