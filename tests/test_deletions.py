@@ -296,3 +296,24 @@ def test_setting_a_relationship_to_none_leaves_a_tombstone(world) -> None:
 
     assert not RelationshipLink.objects.exists()
     assert feed(token_client(world.owner, scopes=["plans:read"])) == {("relationship", link.pk)}
+
+
+def test_the_admin_deletes_an_account_through_the_service(client, world) -> None:
+    # given an account with two team members and an opportunity, a subscriber, and a director with the admin
+    opportunity = make_opportunity(world.account)
+    pk = world.account.pk
+    team = list(AccountTeamMember.objects.filter(account=world.account).values_list("pk", flat=True))
+    WebhookSubscription.objects.create(url="https://erp.example.com/hook", events=["account.deleted"])
+    world.director.is_staff = world.director.is_superuser = True
+    world.director.save()
+    client.force_login(world.director)
+
+    # when the director deletes it in the admin
+    response = client.post(reverse("admin:accounts_account_delete", args=[pk]), {"post": "yes"})
+
+    # then the account, its team and its opportunity have tombstones, and account.deleted went out
+    assert response.status_code == 302
+    assert not Account.objects.filter(pk=pk).exists()
+    expected = {("account", pk), ("opportunity", opportunity.pk), *(("team_member", member) for member in team)}
+    assert feed(token_client(world.owner)) == expected
+    assert WebhookDelivery.objects.get().payload["cascaded"]["opportunity"] == 1
