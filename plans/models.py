@@ -151,11 +151,7 @@ class DevelopmentProposal(models.Model):
     cost of serving it and the risk, and their manager approves or returns it. The computed
     figures (expected profit …) are plans.domain.proposals, never stored."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
-        RETURNED = "returned", _("Returned")
+    Status = AccountPlan.Status  # the account plan's workflow (plans.domain.plans.WORKFLOW)
 
     class Risk(models.TextChoices):
         LOW = "low", _("Low")
