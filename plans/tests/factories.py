@@ -57,15 +57,17 @@ def make_contact_plan(contact: Contact, owner: User, interval_days: int = 30, st
 
 def make_potential_key(account: Account, *, category: str = "possible", potential_band: str = "high") -> Account:
     """Make `account` a potential key account (plans.domain.proposals.proposal_eligible) as a
-    finished tiering run would: its category, and its row of a succeeded run with that potential."""
+    finished tiering run would: its category, and its row of the current run with that potential."""
     from django.utils import timezone
 
     from tiering.models import AccountScore, ScoringRun
     from tiering.services import config_current
 
-    run = ScoringRun.objects.create(
-        as_of=timezone.localdate(), config=config_current(), status=ScoringRun.Status.SUCCEEDED, trigger="test"
-    )
+    run = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by("-id").first()
+    if run is None:  # accounts made potential in one test share one run
+        run = ScoringRun.objects.create(
+            as_of=timezone.localdate(), config=config_current(), status=ScoringRun.Status.SUCCEEDED, trigger="test"
+        )
     AccountScore.objects.create(
         run=run, account=account, r_score=3, f_score=3, m_score=3, segment="", pareto_class="B", composite=50,
         attractiveness="A", potential_band=potential_band, relationship="new", position=4, computed_tier="A4",

@@ -174,3 +174,17 @@ def test_the_api_refuses_a_proposal_for_an_account_without_key_potential(world) 
     assert response.status_code == 400
     assert "account" in str(response.json())
     assert not DevelopmentProposal.objects.exists()
+
+
+def test_demo_proposals_are_for_potential_key_accounts_only_and_reproducible(world) -> None:
+    from plans.demo import seed_proposals
+
+    make_potential_key(world.account)
+    make_potential_key(world.other_account, category="key")  # key already: no proposal
+    assert seed_proposals(seed=1) == 1
+    proposal = DevelopmentProposal.objects.get()
+    assert (proposal.account, proposal.owner, proposal.status) == (world.account, world.owner, "draft")
+    first = list(DevelopmentProposal.objects.values_list("forecast_sales", "margin_percent", "risk"))
+    DevelopmentProposal.objects.all().delete()
+    seed_proposals(seed=1)
+    assert list(DevelopmentProposal.objects.values_list("forecast_sales", "margin_percent", "risk")) == first
