@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Max, Prefetch, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, Contact, ContactRoleHistory, Order, Team, User
@@ -518,8 +519,6 @@ def allocation_scope(*, user: User, owner: str | None = None, team: str | int | 
     """The scope named by `owner` (username) or `team` (id), by the figures rule of the sales
     dashboard (funnel.selectors.people_visible_to: a rep themself, a manager their teams' reps, a
     director everyone). Http404 when the caller may not see that rep or team or it does not exist."""
-    from django.http import Http404
-
     if owner:
         found = figures_people(user).filter(username=owner).first()
         if found is None:
@@ -531,6 +530,16 @@ def allocation_scope(*, user: User, owner: str | None = None, team: str | int | 
         except (Team.DoesNotExist, ValueError, TypeError):
             raise Http404 from None
     return AllocationScope()
+
+
+def allocation_people(*, user: User) -> QuerySet[User]:
+    """The active people (no integration users) whose time `user` may see, by username."""
+    return figures_people(user).filter(is_active=True).exclude(role=User.Role.INTEGRATION).order_by("username")
+
+
+def allocation_teams(*, user: User) -> QuerySet[Team]:
+    """The teams whose time `user` may see (a director all, a manager theirs, a rep none), by name."""
+    return figures_teams(user).order_by("name")
 
 
 @dataclass(frozen=True)
@@ -569,12 +578,12 @@ def time_allocation(*, user: User, period: str, scope: AllocationScope | None = 
     zone = timezone.get_current_timezone()
     since = datetime.combine(start, time.min, tzinfo=zone)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
-    people = figures_people(user).filter(is_active=True).exclude(role=User.Role.INTEGRATION)
+    people = allocation_people(user=user)
     if scope.owner is not None:
         people = people.filter(pk=scope.owner.pk)
     elif scope.team is not None:
         people = people.filter(team=scope.team)
-    reps = list(people.select_related("team").order_by("username"))
+    reps = list(people.select_related("team"))
     through = Activity.participants.through
     grouped = (
         through.objects.filter(

@@ -18,7 +18,7 @@ from accounts.models import Account, Contact, User
 from integrations.spreadsheets.exporting import csv_cell
 from kam.pages import page_view, visible_or_404
 from plans import selectors, services
-from plans.domain.time_allocation import CATEGORIES
+from plans.domain.time_allocation import CATEGORIES, default_period
 from plans.domain.zipper import STRENGTHS
 from plans.forms import (
     ActionForm,
@@ -468,8 +468,7 @@ def _time_allocation(request: HttpRequest) -> selectors.TimeAllocation:
     """The report the page and its CSV show: ?period= (default: this quarter), ?owner= or ?team=
     (Http404 for a rep or team the user may not see)."""
     scope = selectors.allocation_scope(user=request.user, owner=request.GET.get("owner"), team=request.GET.get("team"))
-    today = timezone.localdate()
-    default = f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    default = default_period(timezone.localdate())
     period = request.GET.get("period") or default
     try:
         return selectors.time_allocation(user=request.user, period=period, scope=scope)
@@ -492,11 +491,8 @@ def time_allocation(request: HttpRequest) -> HttpResponse:
         "report": report,
         "chart": chart,
         "labels": labels,
-        "people": selectors.figures_people(request.user)
-        .filter(is_active=True)
-        .exclude(role=User.Role.INTEGRATION)
-        .order_by("username"),
-        "teams": selectors.figures_teams(request.user).order_by("name"),
+        "people": selectors.allocation_people(user=request.user),
+        "teams": selectors.allocation_teams(user=request.user),
         "owner": request.GET.get("owner", ""),
         "team": request.GET.get("team", ""),
         "query": request.GET.urlencode(),

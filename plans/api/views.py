@@ -29,6 +29,7 @@ from plans.api.serializers import (
     VisitSerializer,
     as_api_error,
 )
+from plans.domain.time_allocation import default_period
 from plans.models import (
     AccountPlan,
     ActionItem,
@@ -353,8 +354,7 @@ class TimeAllocationView(APIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         scope = selectors.allocation_scope(user=request.user, owner=params.get("owner"), team=params.get("team"))
-        today = timezone.localdate()
-        period = params.get("period") or f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+        period = params.get("period") or default_period(timezone.localdate())
         try:
             report = selectors.time_allocation(user=request.user, period=period, scope=scope)
         except ValueError:

@@ -47,6 +47,11 @@ def allocation_period_bounds(period: str) -> tuple[date, date]:
     return date(year, month, 1), after - timedelta(days=1)
 
 
+def default_period(today: date) -> str:
+    """The quarter `today` falls in, e.g. "2026-Q4": what the page and the API show unasked."""
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
 def category_of(category: str) -> str:
     """An account's stored category as one of CATEGORIES ("" before the first tiering run: unscored)."""
     return category if category in GUIDELINE_TIME else "unscored"

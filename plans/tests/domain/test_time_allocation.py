@@ -10,6 +10,7 @@ from plans.domain.time_allocation import (
     GUIDELINE_TIME,
     allocation_period_bounds,
     compare_with_guideline,
+    default_period,
 )
 
 
@@ -72,3 +73,13 @@ def test_without_time_there_is_no_share_and_no_verdict() -> None:
 def test_an_unknown_category_counts_as_unscored() -> None:
     rows = {row.category: row for row in compare_with_guideline({"strange": 10, "": 5})}
     assert rows["unscored"].minutes == 15
+
+
+@pytest.mark.parametrize(
+    ("today", "period"),
+    [(date(2026, 1, 1), "2026-Q1"), (date(2026, 6, 30), "2026-Q2"), (date(2026, 11, 30), "2026-Q4")],
+)
+def test_the_default_period_is_todays_quarter(today, period) -> None:
+    assert default_period(today) == period
+    start, end = allocation_period_bounds(period)
+    assert start <= today <= end
