@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, DevelopmentProposal
 
 
 @admin.register(Activity)
@@ -31,3 +31,11 @@ class ActionItemAdmin(admin.ModelAdmin):
 class ContactPlanEntryAdmin(admin.ModelAdmin):
     list_display = ["contact", "account", "owner", "interval_days", "starts_on"]
     raw_id_fields = ["account", "contact", "owner"]
+
+
+@admin.register(DevelopmentProposal)
+class DevelopmentProposalAdmin(admin.ModelAdmin):
+    list_display = ["account", "status", "owner", "forecast_sales", "risk", "decided_by"]
+    list_filter = ["status", "risk"]
+    search_fields = ["account__name"]
+    raw_id_fields = ["account", "owner", "decided_by"]
