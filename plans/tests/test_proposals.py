@@ -188,3 +188,20 @@ def test_demo_proposals_are_for_potential_key_accounts_only_and_reproducible(wor
     DevelopmentProposal.objects.all().delete()
     seed_proposals(seed=1)
     assert list(DevelopmentProposal.objects.values_list("forecast_sales", "margin_percent", "risk")) == first
+
+
+def test_the_api_pages_with_the_keyset_cursor_and_resumes_from_updated_since(world) -> None:
+    made = [make_proposal(world.account, world.owner, notes=str(i)) for i in range(3)]
+    api = token_client(world.owner)
+    seen, url, params = [], "/api/v1/development-proposals/", {"page_size": 1}
+    while url:
+        body = api.get(url, params).json()
+        seen += [row["id"] for row in body["results"]]
+        url, params = body["next"], None
+    assert sorted(seen) == sorted(p.pk for p in made)
+    assert len(seen) == 3  # each once
+    newest = DevelopmentProposal.objects.get(pk=made[1].pk)
+    newest.notes = "改"
+    newest.save()  # a change moves it to the end of the sync
+    since = api.get("/api/v1/development-proposals/", {"updated_since": newest.updated_at.isoformat()}).json()
+    assert [row["id"] for row in since["results"]] == [newest.pk]
