@@ -346,7 +346,7 @@ SPECTACULAR_SETTINGS = {
         "OpportunityStageEnum": "funnel.models.Stage",
         "ForecastCategoryEnum": "funnel.models.Category",
         # Account plans and development proposals share one workflow, so one status enum.
-        "PlanStatusEnum": "plans.models.AccountPlan.Status",
+        "AccountPlanStatusEnum": "plans.models.AccountPlan.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
