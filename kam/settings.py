@@ -345,6 +345,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "accounts.models.Order.Status",
         "OpportunityStageEnum": "funnel.models.Stage",
         "ForecastCategoryEnum": "funnel.models.Category",
+        # Account plans and development proposals share one workflow, so one status enum.
+        "AccountPlanStatusEnum": "plans.models.AccountPlan.Status",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("activities/<int:pk>/edit/", views.activity_edit, name="activity_edit"),
     path("activities/<int:pk>/delete/", views.activity_delete, name="activity_delete"),
     path("plans/add/", views.plan_add, name="plan_add"),
+    path("proposals/add/", views.proposal_add, name="proposal_add"),
     path("zipper/", views.zipper_page, name="zipper"),
     path("themes/add/", views.theme_add, name="theme_add"),
     path("contact-plan/add/", views.contact_plan_add, name="contact_plan_add"),

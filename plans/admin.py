@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from accounts.admin import RecordsDeletions
 from plans import services
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, DevelopmentProposal
 
 # Deleting here goes through the delete services: tombstones for syncing clients, `*.deleted` events.
 
@@ -47,3 +47,10 @@ class ContactPlanEntryAdmin(RecordsDeletions):
 
     def delete_row(self, obj: ContactPlanEntry) -> None:
         services.contact_plan_remove(entry=obj)
+
+@admin.register(DevelopmentProposal)
+class DevelopmentProposalAdmin(admin.ModelAdmin):
+    list_display = ["account", "status", "owner", "forecast_sales", "risk", "decided_by"]
+    list_filter = ["status", "risk"]
+    search_fields = ["account__name"]
+    raw_id_fields = ["account", "owner", "decided_by"]

@@ -295,3 +295,81 @@ def seed_themes(*, seed: int) -> int:
                 )
     SalesTheme.objects.bulk_create(themes, batch_size=BATCH)
     return len(themes)
+
+
+PROPOSAL_STATUSES = np.array(["draft", "submitted", "approved", "returned"], dtype=object)
+PROPOSAL_RISKS = np.array(["low", "medium", "medium", "high"], dtype=object)
+ADVANTAGES = np.array(
+    ["定制化解决方案，一条龙服务", "区域仓备货，交期稳定", "简化采购流程，降低采购成本", "强强联合，提升双方声誉"],
+    dtype=object,
+)
+
+
+def seed_proposals(*, seed: int) -> int:
+    """A development proposal for most potential key accounts of the current tiering run (a
+    possible or normal account with the "potential" badge or high potential: plans.domain.
+    proposals), by the account's owner, in every status (the first four take one each).
+    Deterministic for a seed; none without a run. Returns how many."""
+    from accounts.models import User
+    from plans.domain.proposals import PROPOSABLE_CATEGORIES, proposal_eligible
+    from plans.models import DevelopmentProposal
+    from tiering.models import AccountScore
+    from tiering.selectors import current_run_id
+
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"proposals")])))
+    rows = (
+        AccountScore.objects.filter(
+            run_id__in=current_run_id(),
+            is_group=False,
+            account__category__in=PROPOSABLE_CATEGORIES,
+            account__owner__isnull=False,
+        )
+        .order_by("account_id")
+        .values_list("account_id", "account__owner_id", "account__category", "potential_band", "badges")
+    )
+    eligible = [
+        (account, owner)
+        for account, owner, category, band, badges in rows
+        if proposal_eligible(category=category, potential_band=band, badges=badges or [])
+    ]
+    if not eligible:
+        return 0
+    managers = dict(User.objects.filter(team__isnull=False).values_list("pk", "team__manager_id"))
+    director = User.objects.filter(role=User.Role.DIRECTOR).order_by("pk").values_list("pk", flat=True).first()
+    chosen = rng.random(len(eligible)) < 0.7
+    first = min(len(PROPOSAL_STATUSES), len(eligible))
+    chosen[:first] = True
+    statuses = PROPOSAL_STATUSES[rng.integers(0, len(PROPOSAL_STATUSES), len(eligible))]
+    statuses[:first] = PROPOSAL_STATUSES[:first]  # every status shows, even in a small demo
+    sales = rng.integers(50, 400, len(eligible)) * 10_000
+    margins = rng.integers(8, 30, len(eligible))
+    now = datetime.now(UTC)
+    proposals = []
+    for i, (account_id, owner_id) in enumerate(eligible):
+        if not chosen[i]:
+            continue
+        status = statuses[i]
+        decider = managers.get(owner_id) if managers.get(owner_id) not in (None, owner_id) else director
+        decided = status in ("approved", "returned")
+        revenue = int(sales[i])
+        proposals.append(
+            DevelopmentProposal(
+                account_id=account_id,
+                owner_id=owner_id,
+                status=status,
+                forecast_sales=revenue,
+                margin_percent=int(margins[i]),
+                management_cost=revenue // 50,
+                travel_cost=revenue // 100,
+                other_cost=revenue // int(rng.integers(20, 80)),
+                risk=PROPOSAL_RISKS[int(rng.integers(0, len(PROPOSAL_RISKS)))],
+                risk_notes="竞争对手已有长期合同" if rng.random() < 0.5 else "付款周期较长",
+                competitive_advantage=ADVANTAGES[int(rng.integers(0, len(ADVANTAGES)))],
+                submitted_at=now - timedelta(days=12) if status != "draft" else None,
+                decided_at=now - timedelta(days=5) if decided else None,
+                decided_by_id=decider if decided else None,
+                return_comment="请补充费用预测和风险分析" if status == "returned" else "",
+            )
+        )
+    DevelopmentProposal.objects.bulk_create(proposals, batch_size=BATCH)
+    return len(proposals)

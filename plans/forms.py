@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, BuyingRole, Contact, User
 from kam.forms import StyledFormMixin
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, ThemeLibraryEntry
+from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, DevelopmentProposal, ThemeLibraryEntry
 
 
 class ContactForm(StyledFormMixin, forms.ModelForm):
@@ -89,6 +89,34 @@ class PlanForm(StyledFormMixin, forms.ModelForm):
         widgets = {
             "period": forms.TextInput(attrs={"placeholder": "2026-Q2", "pattern": r"\d{4}(-Q[1-4])?"}),
             "position_target": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ProposalForm(StyledFormMixin, forms.ModelForm):
+    """A key-account development proposal's forecast (seed 004 "费用、销售预测分析")."""
+
+    class Meta:
+        model = DevelopmentProposal
+        fields = [
+            "forecast_sales",
+            "margin_percent",
+            "management_cost",
+            "travel_cost",
+            "other_cost",
+            "risk",
+            "risk_notes",
+            "competitive_advantage",
+            "notes",
+        ]
+        widgets = {
+            "forecast_sales": forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "0.01"}),
+            "margin_percent": forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "max": 100, "step": "0.01"}),
+            "management_cost": forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "0.01"}),
+            "travel_cost": forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "0.01"}),
+            "other_cost": forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "0.01"}),
+            "risk_notes": forms.Textarea(attrs={"rows": 2}),
+            "competitive_advantage": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
 

@@ -145,6 +145,78 @@ class AccountPlan(models.Model):
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
 
 
+class DevelopmentProposal(models.Model):
+    """A key-account development proposal (重点客户开发建议书 / 开发申请, DOMAIN.md "Plans", seed
+    004): before chasing a potential key account, its rep forecasts a year's sales, margin, the
+    cost of serving it and the risk, and their manager approves or returns it. The computed
+    figures (expected profit …) are plans.domain.proposals, never stored."""
+
+    Status = AccountPlan.Status  # the account plan's workflow (plans.domain.plans.WORKFLOW)
+
+    class Risk(models.TextChoices):
+        LOW = "low", _("Low")
+        MEDIUM = "medium", _("Medium")
+        HIGH = "high", _("High")
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="development_proposals")
+    forecast_sales = models.DecimalField(
+        _("forecast sales per year (销售总额)"), validators=[MinValueValidator(0)], **MONEY
+    )
+    margin_percent = models.DecimalField(
+        _("forecast margin, %"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    management_cost = models.DecimalField(
+        _("management cost per year"), default=0, validators=[MinValueValidator(0)], **MONEY
+    )
+    travel_cost = models.DecimalField(_("travel cost per year"), default=0, validators=[MinValueValidator(0)], **MONEY)
+    other_cost = models.DecimalField(
+        _("business and operating cost per year"), default=0, validators=[MinValueValidator(0)], **MONEY
+    )
+    risk = models.CharField(_("risk"), max_length=10, choices=Risk.choices, default=Risk.MEDIUM)
+    risk_notes = models.TextField(_("risks"), blank=True)
+    competitive_advantage = models.TextField(_("our competitive advantage"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="development_proposals",
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    return_comment = models.TextField(_("comment when returned"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("development proposal")
+        verbose_name_plural = _("development proposals")
+        # "My work" and the reminder job read proposals by status and owner.
+        indexes = [models.Index(fields=["status", "owner"], name="proposal_status_owner"), sync_index("proposal")]
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.created_at:%Y-%m-%d}" if self.created_at else str(self.account)
+
+    @property
+    def editable(self) -> bool:
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
 class PlanReview(models.Model):
     """A monthly PDCA review of a plan, with the manager's comment."""
 
@@ -253,6 +325,8 @@ class Notification(models.Model):
         ACTION_OVERDUE = "action_overdue", _("Action overdue")
         PLAN_TO_APPROVE = "plan_to_approve", _("Plan awaiting your approval")
         PLAN_RETURNED = "plan_returned", _("Plan returned to you")
+        PROPOSAL_TO_APPROVE = "proposal_to_approve", _("Development proposal awaiting your approval")
+        PROPOSAL_RETURNED = "proposal_returned", _("Development proposal returned to you")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from plans.domain.contacts import is_overdue, next_contact_day
 from plans.events import plan_overdue_emit
-from plans.models import AccountPlan, ActionItem, ContactPlanEntry, Notification, ReminderOptOut
+from plans.models import AccountPlan, ActionItem, ContactPlanEntry, DevelopmentProposal, Notification, ReminderOptOut
 
 CLAIM_BATCH = 1_000
 ONE_DAY = timedelta(days=1)
@@ -37,8 +37,8 @@ class Reminder:
 
 def reminders_due(*, today: date) -> list[Reminder]:
     """Everything overdue or waiting on someone as of `today` (local): contact-plan contacts
-    past their next contact day, open actions past their end, submitted plans (for the owner's
-    manager) and returned plans (for their owner). Four queries."""
+    past their next contact day, open actions past their end, submitted plans and development
+    proposals (for the owner's manager) and returned ones (for their owner). Five queries."""
     due: list[Reminder] = []
     # Only entries that can be overdue: started, and no contact since yesterday at least.
     entries = (
@@ -79,6 +79,18 @@ def reminders_due(*, today: date) -> list[Reminder]:
         elif status == "returned":
             message = _("The %(period)s plan of %(account)s was returned to you.") % words
             due.append(Reminder(owner, account, external_id, "plan_returned", f"plan:{pk}", message, url))
+    proposals = DevelopmentProposal.objects.filter(status__in=["submitted", "returned"]).values_list(
+        "pk", "status", "owner_id", "owner__team__manager_id", "account_id", "account__external_id", "account__name"
+    )
+    for pk, status, owner, manager, account, external_id, account_name in proposals.iterator(2000):
+        url = reverse("plans:proposal_detail", args=[pk])
+        words = {"account": account_name}
+        if status == "submitted" and manager is not None and manager != owner:
+            message = _("The development proposal for %(account)s awaits your approval.") % words
+            due.append(Reminder(manager, account, external_id, "proposal_to_approve", f"proposal:{pk}", message, url))
+        elif status == "returned":
+            message = _("The development proposal for %(account)s was returned to you.") % words
+            due.append(Reminder(owner, account, external_id, "proposal_returned", f"proposal:{pk}", message, url))
     return due
 
 

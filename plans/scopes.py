@@ -11,5 +11,7 @@ declare(
         ("activities:write", _("Create, change and delete activities")),
         ("plans:read", _("Read account, action and contact plans")),
         ("plans:write", _("Create and change account, action and contact plans")),
+        ("proposals:read", _("Read key-account development proposals")),
+        ("proposals:write", _("Create, change, submit and decide key-account development proposals")),
     ],
 )

@@ -4,29 +4,36 @@ from an account the caller already got through it (kam.pages.visible_or_404)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Max, Prefetch, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Account, Contact, ContactRoleHistory, Order, User
+from accounts.models import Account, Contact, ContactRoleHistory, Order, Team, User
+from funnel.selectors import people_visible_to as figures_people
+from funnel.selectors import teams_visible_to as figures_teams
 from plans.domain.contacts import days_overdue, is_overdue, local_day, next_contact_day
 from plans.domain.plans import action_overdue, period_bounds
+from plans.domain.proposals import ProposalFigures, proposal_eligible, proposal_figures
 from plans.domain.revenue import RevenueLine, RevenueTotal, expected_revenue, totals
+from plans.domain.time_allocation import CategoryShare, allocation_period_bounds, compare_with_guideline
 from plans.domain.zipper import Person, Zipper, zipper
 from plans.models import (
     AccountPlan,
     ActionItem,
     Activity,
     ContactPlanEntry,
+    DevelopmentProposal,
     PlanReview,
     RelationshipLink,
     SalesTheme,
     Visit,
 )
 from plans.permissions import can_approve
-from tiering.selectors import strategy_for
+from tiering.models import AccountScore
+from tiering.selectors import current_run_id, strategy_for
 
 TIMELINE_LENGTH = 30
 
@@ -118,11 +125,13 @@ class AccountPanel:
     plans: list[AccountPlan]
     contact_plan: list[ContactPlanRow]
     themes: list[SalesTheme]
+    proposals: list[DevelopmentProposal]
+    proposal_eligible: bool  # a potential key account: a development proposal may be written
 
 
 def account_panel(*, account: Account) -> AccountPanel:
     """Contacts (with past roles), their org chart, the activity timeline, the plans, the
-    contact plan and the sales themes (9 queries)."""
+    contact plan, the sales themes and the development proposals (11 queries)."""
     contacts = account_contacts(account=account)
     return AccountPanel(
         contacts=contacts,
@@ -131,6 +140,8 @@ def account_panel(*, account: Account) -> AccountPanel:
         plans=account_plans(account=account),
         contact_plan=account_contact_plan(account=account),
         themes=list(account.sales_themes.order_by("id")),
+        proposals=account_proposals(account=account),
+        proposal_eligible=proposal_eligibility(account=account),
     )
 
 
@@ -256,12 +267,15 @@ class MyWork:
     to_approve: list[AccountPlan]  # submitted plans this user may approve
     team: list[RepOverdue]  # a manager's reps (and a director's: everyone with overdue work)
     visits: list[Visit]  # planned this week (late ones first)
+    my_proposals: list[DevelopmentProposal]  # drafts and returned proposals waiting on their owner
+    proposals_to_approve: list[DevelopmentProposal]  # submitted proposals this user may approve
 
 
 def my_work(*, user: User, today: date | None = None) -> MyWork:
-    """A person's work as of `today` (local), in a fixed number of queries (9) however much
-    there is: their contact plan, overdue actions, their plans awaiting them, the plans
-    awaiting their approval, and for a manager the overdue work per rep of their teams."""
+    """A person's work as of `today` (local), in a fixed number of queries (11) however much
+    there is: their contact plan, overdue actions, their plans and development proposals
+    awaiting them, the plans and proposals awaiting their approval, and for a manager the
+    overdue work per rep of their teams."""
     today = today or timezone.localdate()
     rows = contact_plan_rows(
         entries=ContactPlanEntry.objects.visible_to(user)
@@ -296,7 +310,33 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
         .select_related("account")
         .order_by("planned_on", "id")
     )
-    return MyWork(overdue, soon, actions, mine, to_approve, _team_overdue(user=user, today=today), visits)
+    my_proposals = list(
+        DevelopmentProposal.objects.visible_to(user)
+        .filter(owner=user, status__in=[DevelopmentProposal.Status.DRAFT, DevelopmentProposal.Status.RETURNED])
+        .select_related("account")
+        .order_by("-status", "created_at", "id")
+    )
+    submitted_proposals = (
+        DevelopmentProposal.objects.visible_to(user)
+        .filter(status=DevelopmentProposal.Status.SUBMITTED)
+        .exclude(owner=user)
+    )
+    if not user.is_director:  # the owner's manager (plans.permissions.can_approve)
+        submitted_proposals = submitted_proposals.filter(owner__team__manager=user)
+    proposals_to_approve = list(
+        submitted_proposals.select_related("account", "owner").order_by("submitted_at", "id")[:100]
+    )
+    return MyWork(
+        overdue,
+        soon,
+        actions,
+        mine,
+        to_approve,
+        _team_overdue(user=user, today=today),
+        visits,
+        my_proposals,
+        proposals_to_approve,
+    )
 
 
 def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
@@ -418,4 +458,165 @@ def revenue_report(*, user: User, period: str) -> RevenueReport:
         per_rep=totals(lines, lambda line: line.key.owner),
         per_team=totals(lines, lambda line: line.key.owner.team or "–"),
         total=everything[0] if everything else None,
+    )
+
+
+# --- key-account development proposals --------------------------------------------------------
+
+
+def proposal_eligibility(*, account: Account) -> bool:
+    """Whether `account` is a potential key account (plans.domain.proposals.proposal_eligible)
+    by its category and its own row of the current tiering run (1 query; no run: not eligible)."""
+    row = (
+        AccountScore.objects.filter(run_id__in=current_run_id(), account=account, is_group=False)
+        .values_list("potential_band", "badges")
+        .first()
+    )
+    potential_band, badges = row if row is not None else ("", [])
+    return proposal_eligible(category=account.category, potential_band=potential_band, badges=badges or [])
+
+
+def account_proposals(*, account: Account) -> list[DevelopmentProposal]:
+    """The account's development proposals, newest first (1 query)."""
+    return list(account.development_proposals.select_related("owner").order_by("-created_at", "-id"))
+
+
+def figures_of(proposal: DevelopmentProposal) -> ProposalFigures:
+    """The proposal's computed figures (expected profit …; plans.domain.proposals)."""
+    return proposal_figures(
+        sales=proposal.forecast_sales,
+        margin_percent=proposal.margin_percent,
+        management=proposal.management_cost,
+        travel=proposal.travel_cost,
+        other=proposal.other_cost,
+    )
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    proposal: DevelopmentProposal
+    figures: ProposalFigures
+    can_approve: bool
+
+
+def proposal_page(*, proposal: DevelopmentProposal, user: User) -> ProposalPage:
+    """A proposal with its figures and whether `user` may approve or return it (no query)."""
+    return ProposalPage(proposal=proposal, figures=figures_of(proposal), can_approve=can_approve(user, proposal))
+
+
+# --- time allocation ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AllocationScope:
+    """Whose time: one rep, one team, or everyone whose figures the caller may see (both None)."""
+
+    owner: User | None = None
+    team: Team | None = None
+
+
+def allocation_scope(*, user: User, owner: str | None = None, team: str | int | None = None) -> AllocationScope:
+    """The scope named by `owner` (username) or `team` (id), by the figures rule of the sales
+    dashboard (funnel.selectors.people_visible_to: a rep themself, a manager their teams' reps, a
+    director everyone). Http404 when the caller may not see that rep or team or it does not exist."""
+    if owner:
+        found = figures_people(user).filter(username=owner).first()
+        if found is None:
+            raise Http404
+        return AllocationScope(owner=found)
+    if team not in (None, ""):
+        try:
+            return AllocationScope(team=figures_teams(user).get(pk=int(team)))
+        except (Team.DoesNotExist, ValueError, TypeError):
+            raise Http404 from None
+    return AllocationScope()
+
+
+def allocation_people(*, user: User) -> QuerySet[User]:
+    """The active people (no integration users) whose time `user` may see, by username."""
+    return figures_people(user).filter(is_active=True).exclude(role=User.Role.INTEGRATION).order_by("username")
+
+
+def allocation_teams(*, user: User) -> QuerySet[Team]:
+    """The teams whose time `user` may see (a director all, a manager theirs, a rep none), by name."""
+    return figures_teams(user).order_by("name")
+
+
+@dataclass(frozen=True)
+class AllocationRow:
+    """One rep's, one team's or everyone's time: minutes per category against the guideline."""
+
+    label: str
+    key: User | Team | None
+    categories: list[CategoryShare]
+    total_minutes: int
+
+
+@dataclass(frozen=True)
+class TimeAllocation:
+    period: str
+    start: date
+    end: date
+    total: AllocationRow
+    per_team: list[AllocationRow]
+    per_rep: list[AllocationRow]
+
+
+def _row(label: str, key: User | Team | None, minutes: dict[str, int]) -> AllocationRow:
+    return AllocationRow(label, key, compare_with_guideline(minutes), sum(minutes.values()))
+
+
+def time_allocation(*, user: User, period: str, scope: AllocationScope | None = None) -> TimeAllocation:
+    """Activity time (the sum of `duration_minutes`) in `period` ("2026", "2026-Q2", "2026-03";
+    local days, inclusive) per account category, per rep and team and in all, against the
+    guideline (plans.domain.time_allocation). An activity counts for each of our participants
+    (each spent the time); only activities on accounts `user` may see, of the reps in `scope`
+    (see allocation_scope). The minutes come from one grouped query; the people listed (also
+    those without time) from one more. ValueError for a malformed period."""
+    start, end = allocation_period_bounds(period)
+    scope = scope or AllocationScope()
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    people = allocation_people(user=user)
+    if scope.owner is not None:
+        people = people.filter(pk=scope.owner.pk)
+    elif scope.team is not None:
+        people = people.filter(team=scope.team)
+    reps = list(people.select_related("team"))
+    through = Activity.participants.through
+    grouped = (
+        through.objects.filter(
+            user_id__in=[rep.pk for rep in reps],
+            activity__in=Activity.objects.visible_to(user).filter(occurred_at__gte=since, occurred_at__lt=until),
+        )
+        .values_list("user_id", "activity__account__category")
+        .annotate(minutes=Sum("activity__duration_minutes"))
+        .order_by()
+    )
+    per_user: dict[int, dict[str, int]] = {}
+    for user_id, category, minutes in grouped:
+        bucket = per_user.setdefault(user_id, {})
+        bucket[category or ""] = bucket.get(category or "", 0) + int(minutes or 0)
+    per_team_minutes: dict[int, dict[str, int]] = {}
+    teams: dict[int, Team] = {}
+    everyone: dict[str, int] = {}
+    for rep in reps:
+        for category, minutes in per_user.get(rep.pk, {}).items():
+            everyone[category] = everyone.get(category, 0) + minutes
+            if rep.team_id is not None:
+                bucket = per_team_minutes.setdefault(rep.team_id, {})
+                bucket[category] = bucket.get(category, 0) + minutes
+        if rep.team_id is not None:
+            teams[rep.team_id] = rep.team
+            per_team_minutes.setdefault(rep.team_id, {})
+    return TimeAllocation(
+        period=period,
+        start=start,
+        end=end,
+        total=_row("", None, everyone),
+        per_team=[
+            _row(team.name, team, per_team_minutes[pk]) for pk, team in sorted(teams.items(), key=lambda t: t[1].name)
+        ],
+        per_rep=[_row(str(rep), rep, per_user.get(rep.pk, {})) for rep in reps],
     )

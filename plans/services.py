@@ -26,6 +26,7 @@ from plans.models import (
     ActionItem,
     Activity,
     ContactPlanEntry,
+    DevelopmentProposal,
     Notification,
     PlanReview,
     RelationshipLink,
@@ -368,6 +369,111 @@ def review_comment(*, review: PlanReview, user: User, comment: str) -> PlanRevie
     review.manager_comment = comment.strip()
     review.save(update_fields=["manager_comment", "updated_at"])
     return review
+
+
+# --- key-account development proposals --------------------------------------------------------
+
+PROPOSAL_FIELDS = (
+    "forecast_sales",
+    "margin_percent",
+    "management_cost",
+    "travel_cost",
+    "other_cost",
+    "risk",
+    "risk_notes",
+    "competitive_advantage",
+    "notes",
+)
+
+
+class ProposalNotEditable(Conflict):
+    """The proposal is submitted or approved: its content is fixed until it is returned."""
+
+
+class ProposalStepRefused(Conflict):
+    """The workflow does not allow this step from the proposal's status (e.g. approving a draft)."""
+
+
+@transaction.atomic
+def proposal_create(*, account: Account, data: dict, owner: User, eligible: bool) -> DevelopmentProposal:
+    """A draft development proposal for `account` by `owner` (`data`: PROPOSAL_FIELDS).
+    `eligible` is plans.selectors.proposal_eligibility(account): ValidationError({"account": ...})
+    unless the account is a potential key account; ValidationError naming the field for a bad value."""
+    if not eligible:
+        raise ValidationError(
+            {"account": [_("A development proposal is for a possible or normal account with key-account potential.")]}
+        )
+    proposal = DevelopmentProposal(
+        account=account, owner=owner, **{k: v for k, v in data.items() if k in PROPOSAL_FIELDS}
+    )
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+@transaction.atomic
+def proposal_update(*, proposal: DevelopmentProposal, data: dict) -> DevelopmentProposal:
+    """Change a draft or returned proposal. ProposalNotEditable (a Conflict: 409) once submitted
+    or approved; ValidationError naming the field for a bad value."""
+    locked = DevelopmentProposal.objects.select_for_update().get(pk=proposal.pk)
+    if not locked.editable:
+        raise ProposalNotEditable(_("A submitted or approved proposal cannot be changed."))
+    for field, value in data.items():
+        if field in PROPOSAL_FIELDS:
+            setattr(proposal, field, value)
+    proposal.full_clean()
+    proposal.save()
+    return proposal
+
+
+def _proposal_step(proposal: DevelopmentProposal, step: str) -> DevelopmentProposal:
+    """Lock the proposal and check the workflow (the account plan's) allows `step`."""
+    locked = (
+        DevelopmentProposal.objects.select_for_update(of=("self",)).select_related("owner__team").get(pk=proposal.pk)
+    )
+    try:
+        locked.status = next_status(locked.status, step)
+    except ValueError:
+        raise ProposalStepRefused(
+            _("A proposal that is %(status)s cannot take this step.") % {"status": locked.get_status_display().lower()}
+        ) from None
+    return locked
+
+
+@transaction.atomic
+def proposal_submit(*, proposal: DevelopmentProposal, user: User) -> DevelopmentProposal:
+    """Send a draft or returned proposal to the owner's manager. ProposalStepRefused otherwise."""
+    locked = _proposal_step(proposal, "submit")
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["status", "submitted_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def proposal_approve(*, proposal: DevelopmentProposal, user: User) -> DevelopmentProposal:
+    """Approve a submitted proposal. PermissionDenied unless `user` may (plans.permissions.
+    can_approve: the owner's manager or a director, never the owner); ProposalStepRefused unless
+    it is submitted."""
+    locked = _proposal_step(proposal, "approve")
+    if not can_approve(user, locked):
+        raise PermissionDenied(_("Only the owner's manager or a director may approve this proposal."))
+    locked.decided_at, locked.decided_by, locked.return_comment = timezone.now(), user, ""
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def proposal_return(*, proposal: DevelopmentProposal, user: User, comment: str) -> DevelopmentProposal:
+    """Return a submitted proposal to its owner with `comment` (required: ValidationError).
+    PermissionDenied and ProposalStepRefused as proposal_approve."""
+    if not comment.strip():
+        raise ValidationError({"comment": [_("Say what should change.")]})
+    locked = _proposal_step(proposal, "return")
+    if not can_approve(user, locked):
+        raise PermissionDenied(_("Only the owner's manager or a director may return this proposal."))
+    locked.decided_at, locked.decided_by, locked.return_comment = timezone.now(), user, comment.strip()
+    locked.save()
+    return locked
 
 
 # --- contact plan -----------------------------------------------------------------------------

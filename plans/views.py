@@ -3,6 +3,8 @@ form and calls one service."""
 
 from __future__ import annotations
 
+import csv
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact, User
+from integrations.spreadsheets.exporting import csv_cell
 from kam.pages import page_view, visible_or_404
 from plans import selectors, services
+from plans.domain.time_allocation import CATEGORIES, default_period
 from plans.domain.zipper import STRENGTHS
 from plans.forms import (
     ActionForm,
@@ -24,6 +28,7 @@ from plans.forms import (
     ContactMoveForm,
     ContactPlanForm,
     PlanForm,
+    ProposalForm,
     ReturnForm,
     ReviewCommentForm,
     ReviewForm,
@@ -35,12 +40,20 @@ from plans.models import (
     ActionItem,
     Activity,
     ContactPlanEntry,
+    DevelopmentProposal,
     Notification,
     PlanReview,
     ReminderOptOut,
     Visit,
 )
+from tiering.explanations import category_label
 from tiering.selectors import strategy_for
+
+
+def _category_labels() -> dict[str, str]:
+    """The account categories in the active language (tiering's words); "unscored": no tiering
+    run has placed the account yet."""
+    return {category: category_label(category) or _("Unscored") for category in CATEGORIES}
 
 
 def _refused(form: forms.BaseForm, error: ValidationError) -> None:
@@ -358,6 +371,165 @@ def contact_plan_remove(request: HttpRequest, account_pk: int, pk: int) -> HttpR
     services.contact_plan_remove(entry=entry)
     messages.success(request, _("Removed from the contact plan."))
     return _back(account, "contact-plan")
+
+
+# --- key-account development proposals ----------------------------------------------------------
+
+PROPOSAL_QUERYSET = DevelopmentProposal.objects.select_related("account", "owner__team", "decided_by")
+
+
+def _proposal(request: HttpRequest, pk: int) -> DevelopmentProposal:
+    return visible_or_404(PROPOSAL_QUERYSET, user=request.user, pk=pk)
+
+
+@page_view
+def proposal_add(request: HttpRequest, account_pk: int) -> HttpResponse:
+    account = _account(request, account_pk)
+    eligible = selectors.proposal_eligibility(account=account)
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_create(
+                account=account, data=form.cleaned_data, owner=request.user, eligible=eligible
+            )
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Proposal created as a draft."))
+            return redirect("plans:proposal_detail", pk=proposal.pk)
+    context = {"form": form, "account": account, "eligible": eligible, "title": _("New development proposal")}
+    return render(request, "plans/proposal_form.html", context)
+
+
+@page_view
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    context = {
+        "page": selectors.proposal_page(proposal=proposal, user=request.user),
+        "account": proposal.account,
+        "return_form": ReturnForm(),
+    }
+    return render(request, "plans/proposal_detail.html", context)
+
+
+@page_view
+def proposal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = _proposal(request, pk)
+    form = ProposalForm(request.POST or None, instance=proposal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.proposal_update(proposal=proposal, data=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        except services.ProposalNotEditable as refusal:
+            messages.error(request, refusal.message)
+            return redirect("plans:proposal_detail", pk=proposal.pk)
+        else:
+            messages.success(request, _("Proposal saved."))
+            return redirect("plans:proposal_detail", pk=proposal.pk)
+    context = {
+        "form": form,
+        "account": proposal.account,
+        "proposal": proposal,
+        "eligible": True,
+        "title": _("Edit development proposal"),
+    }
+    return render(request, "plans/proposal_form.html", context)
+
+
+@page_view
+@require_POST
+def proposal_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """submit, approve or return (with a comment); the account plan's workflow and approvers."""
+    proposal = _proposal(request, pk)
+    try:
+        if step == "submit":
+            services.proposal_submit(proposal=proposal, user=request.user)
+            messages.success(request, _("Proposal submitted for approval."))
+        elif step == "approve":
+            services.proposal_approve(proposal=proposal, user=request.user)
+            messages.success(request, _("Proposal approved."))
+        else:
+            form = ReturnForm(request.POST)
+            if not form.is_valid():
+                messages.error(request, _("Say what should change."))
+                return redirect("plans:proposal_detail", pk=proposal.pk)
+            services.proposal_return(proposal=proposal, user=request.user, comment=form.cleaned_data["comment"])
+            messages.success(request, _("Proposal returned with your comment."))
+    except services.ProposalStepRefused as refusal:
+        messages.error(request, refusal.message)
+    return redirect("plans:proposal_detail", pk=proposal.pk)
+
+
+# --- time allocation ----------------------------------------------------------------------------
+
+
+def _time_allocation(request: HttpRequest) -> selectors.TimeAllocation:
+    """The report the page and its CSV show: ?period= (default: this quarter), ?owner= or ?team=
+    (Http404 for a rep or team the user may not see)."""
+    scope = selectors.allocation_scope(user=request.user, owner=request.GET.get("owner"), team=request.GET.get("team"))
+    default = default_period(timezone.localdate())
+    period = request.GET.get("period") or default
+    try:
+        return selectors.time_allocation(user=request.user, period=period, scope=scope)
+    except ValueError:
+        messages.error(request, _("A period is a year (2026), a quarter (2026-Q2) or a month (2026-03)."))
+        return selectors.time_allocation(user=request.user, period=default, scope=scope)
+
+
+@page_view
+def time_allocation(request: HttpRequest) -> HttpResponse:
+    report = _time_allocation(request)
+    labels = _category_labels()
+    chart = {
+        "categories": [labels[row.category] for row in report.total.categories],
+        "actual": [float(row.share) if row.share is not None else 0 for row in report.total.categories],
+        "guideline": [row.guideline for row in report.total.categories],
+        "names": {"actual": _("Actual share of time, %"), "guideline": _("Guideline, %")},
+    }
+    context = {
+        "report": report,
+        "chart": chart,
+        "labels": labels,
+        "people": selectors.allocation_people(user=request.user),
+        "teams": selectors.allocation_teams(user=request.user),
+        "owner": request.GET.get("owner", ""),
+        "team": request.GET.get("team", ""),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "plans/time_allocation.html", context)
+
+
+@page_view
+def time_allocation_csv(request: HttpRequest) -> HttpResponse:
+    """The page's table as CSV: one line per rep, team or total and category."""
+    report = _time_allocation(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="time-allocation-{report.period}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        ["level", "name", "team", "category", "minutes", "share_percent", "guideline_percent", "gap_points", "verdict"]
+    )
+    lines = [("total", report.total, "")]
+    lines += [("team", row, "") for row in report.per_team]
+    lines += [("rep", row, row.key.team.name if row.key.team else "") for row in report.per_rep]
+    # Names come from users: the shared cell rule keeps "=HYPERLINK(...)" text when Excel opens it.
+    for level, row, team in lines:
+        for share in row.categories:
+            values = [
+                level,
+                row.label,
+                team,
+                share.category,
+                share.minutes,
+                share.share,
+                share.guideline,
+                share.gap,
+                share.verdict,
+            ]
+            writer.writerow([csv_cell(value) for value in values])
+    return response
 
 
 # --- my work and notifications ----------------------------------------------------------------

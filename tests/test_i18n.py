@@ -40,6 +40,10 @@ ENGLISH_WORDS = (
     "strategic_alliance",
     "no relationship type",
     "nightly schedule",
+    "Guideline",
+    "Proposal",
+    "development proposal",
+    "Unscored",
 )
 
 
@@ -92,6 +96,8 @@ def test_main_pages_in_chinese_carry_no_english_words(client, chinese_world):
         reverse("integrations:import"),
         reverse("integrations:webhooks"),
         "/api-tokens/",
+        reverse("plans:time_allocation") + "?period=2026",
+        reverse("plans:my_work"),
         "/no-such-page/",
     ]
 

@@ -173,6 +173,7 @@ def test_the_walk_finds_the_endpoints_with_related_fields_and_filters(scene) -> 
         "/api/v1/relationships/",
         "/api/v1/visits/",
         "/api/v1/sales-themes/",
+        "/api/v1/development-proposals/",
     }
 
 
@@ -238,8 +239,8 @@ def test_a_hidden_id_in_a_filter_answers_as_a_missing_one(scene) -> None:
     # team members' user; accounts' owner; account on opportunities, activities, account plans,
     # actions, contact plans, relationships, visits and sales themes; owner on account plans,
     # actions, contact plans and visits; contact on contact plans and relationships;
-    # relationships' user
-    assert checked == 24
+    # relationships' user; account and owner on development proposals
+    assert checked == 26
 
 
 def test_a_hidden_id_in_a_related_field_answers_as_a_missing_one(scene) -> None:

@@ -26,7 +26,7 @@ DECLARED = {
     ],
     "funnel": ["forecast:read", "opportunities:read", "opportunities:write"],
     "integrations": ["webhooks:write"],
-    "plans": ["activities:read", "activities:write", "plans:read", "plans:write"],
+    "plans": ["activities:read", "activities:write", "plans:read", "plans:write", "proposals:read", "proposals:write"],
     "tiering": ["runs:read", "runs:write", "scores:read"],
 }
 
@@ -101,6 +101,7 @@ def test_every_resource_scope_an_api_view_checks_is_declared() -> None:
         "orders",
         "payments",
         "plans",
+        "proposals",
         "runs",
     ]
     assert unknown_scopes(needed) == []

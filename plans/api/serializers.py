@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
@@ -15,7 +16,17 @@ from accounts.models import Contact, User
 from integrations.bulk.serializers import _key, _Record
 from kam.api.fields import VisibleModelSerializer, VisibleRelatedField
 from plans.domain.plans import action_overdue
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, SalesTheme, Visit
+from plans.models import (
+    AccountPlan,
+    ActionItem,
+    Activity,
+    ContactPlanEntry,
+    DevelopmentProposal,
+    RelationshipLink,
+    SalesTheme,
+    Visit,
+)
+from plans.selectors import figures_of
 from plans.services import FUTURE_SLACK
 
 
@@ -161,6 +172,101 @@ class AccountPlanSerializer(VisibleModelSerializer):
             "updated_at",
         ]
         validators: list = []  # one plan per account and period: the service says so on `period`
+
+
+class FigureField(serializers.DecimalField):
+    """A money figure computed from the proposal (plans.domain.proposals), read-only."""
+
+    def __init__(self, figure: str, **kwargs) -> None:
+        super().__init__(max_digits=18, decimal_places=2, read_only=True, **kwargs)
+        self.figure = figure
+
+    def get_attribute(self, instance: DevelopmentProposal) -> Decimal:
+        return getattr(figures_of(instance), self.figure)
+
+
+class DevelopmentProposalSerializer(VisibleModelSerializer):
+    """A key-account development proposal with its computed figures (read-only: expected profit
+    = forecast sales × margin − cost to serve; plans.domain.proposals)."""
+
+    account = VisibleAccountField()
+    cost_to_serve = FigureField("cost_to_serve", help_text="Management + travel + other cost per year.")
+    gross_profit = FigureField("gross_profit", help_text="Forecast sales × margin.")
+    expected_profit = FigureField("expected_profit", help_text="Gross profit − cost to serve.")
+    worth_developing = serializers.SerializerMethodField(help_text="Expected profit above zero.")
+
+    class Meta:
+        model = DevelopmentProposal
+        fields = [
+            "id",
+            "account",
+            "forecast_sales",
+            "margin_percent",
+            "management_cost",
+            "travel_cost",
+            "other_cost",
+            "risk",
+            "risk_notes",
+            "competitive_advantage",
+            "notes",
+            "cost_to_serve",
+            "gross_profit",
+            "expected_profit",
+            "worth_developing",
+            "status",
+            "owner",
+            "submitted_at",
+            "decided_at",
+            "decided_by",
+            "return_comment",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "owner",
+            "submitted_at",
+            "decided_at",
+            "decided_by",
+            "return_comment",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_worth_developing(self, proposal: DevelopmentProposal) -> bool:
+        return figures_of(proposal).worth_developing
+
+
+class CategoryShareSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=["key", "normal", "possible", "unattractive", "unscored"])
+    minutes = serializers.IntegerField()
+    share = serializers.DecimalField(
+        max_digits=4, decimal_places=1, allow_null=True, help_text="Percent of the minutes; null without time."
+    )
+    guideline = serializers.IntegerField(allow_null=True, help_text="Percent of the time the guideline gives it.")
+    gap = serializers.DecimalField(
+        max_digits=4, decimal_places=1, allow_null=True, help_text="Share − guideline, percentage points."
+    )
+    verdict = serializers.ChoiceField(choices=["over", "under", "on", ""], help_text="Within 10 points: on.")
+
+
+class AllocationRowSerializer(serializers.Serializer):
+    name = serializers.CharField(source="label", help_text="The rep's or team's name; empty for the total.")
+    id = serializers.SerializerMethodField()
+    total_minutes = serializers.IntegerField()
+    categories = CategoryShareSerializer(many=True)
+
+    def get_id(self, row) -> int | None:  # noqa: ANN001 - plans.selectors.AllocationRow
+        return row.key.pk if row.key is not None else None
+
+
+class TimeAllocationSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    total = AllocationRowSerializer()
+    per_team = AllocationRowSerializer(many=True)
+    per_rep = AllocationRowSerializer(many=True)
 
 
 class PlanReturnSerializer(serializers.Serializer):

@@ -1,5 +1,6 @@
 """API routes of the plans app, mounted under /api/v1/ (bulk upserts are integrations')."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from plans.api.views import (
@@ -7,8 +8,10 @@ from plans.api.views import (
     ActionItemViewSet,
     ActivityViewSet,
     ContactPlanViewSet,
+    DevelopmentProposalViewSet,
     RelationshipViewSet,
     SalesThemeViewSet,
+    TimeAllocationView,
     VisitViewSet,
 )
 
@@ -20,5 +23,9 @@ router.register("contact-plan", ContactPlanViewSet, basename="contact-plan")
 router.register("relationships", RelationshipViewSet, basename="relationship")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("sales-themes", SalesThemeViewSet, basename="sales-theme")
+router.register("development-proposals", DevelopmentProposalViewSet, basename="development-proposal")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("time-allocation/", TimeAllocationView.as_view(), name="time-allocation"),
+]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from accounts.api.permissions import ResourceScope
 from plans import selectors, services
@@ -18,13 +21,25 @@ from plans.api.serializers import (
     ActionItemSerializer,
     ActivitySerializer,
     ContactPlanEntrySerializer,
+    DevelopmentProposalSerializer,
     PlanReturnSerializer,
     RelationshipLinkSerializer,
     SalesThemeSerializer,
+    TimeAllocationSerializer,
     VisitSerializer,
     as_api_error,
 )
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, SalesTheme, Visit
+from plans.domain.time_allocation import default_period
+from plans.models import (
+    AccountPlan,
+    ActionItem,
+    Activity,
+    ContactPlanEntry,
+    DevelopmentProposal,
+    RelationshipLink,
+    SalesTheme,
+    Visit,
+)
 from tiering.selectors import strategy_for
 
 
@@ -256,3 +271,97 @@ class SalesThemeViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):  # noqa: ANN201
         return SalesTheme.objects.visible_to(self.request.user)
+
+
+class DevelopmentProposalViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Key-account development proposals of the accounts the caller may see, with their computed
+    figures. Created for a potential key account only (a possible or normal account with
+    key-account potential: 400 otherwise). The status moves only by `submit`, `approve` and
+    `return`, as an account plan's (approval: the owner's manager or a director, never the owner;
+    a submitted or approved proposal cannot be changed: 409)."""
+
+    serializer_class = DevelopmentProposalSerializer
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "proposals"
+    queryset = DevelopmentProposal.objects.none()
+    filterset_fields = ["account", "status", "owner", "risk"]
+
+    def get_queryset(self):  # noqa: ANN201
+        return DevelopmentProposal.objects.visible_to(self.request.user).select_related("account", "owner__team")
+
+    def perform_create(self, serializer: DevelopmentProposalSerializer) -> None:
+        data = dict(serializer.validated_data)
+        account, user = data.pop("account"), self.request.user
+        # A proposal is a person's work: one pushed by an integration belongs to the account's owner.
+        owner = account.owner if user.is_integration else user
+        try:
+            serializer.instance = services.proposal_create(
+                account=account, data=data, owner=owner, eligible=selectors.proposal_eligibility(account=account)
+            )
+        except ValidationError as error:
+            raise as_api_error(error) from None
+
+    def perform_update(self, serializer: DevelopmentProposalSerializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("account", None)  # a proposal stays with its account
+        try:
+            serializer.instance = services.proposal_update(proposal=serializer.instance, data=data)
+        except ValidationError as error:
+            raise as_api_error(error) from None
+
+    @extend_schema(request=None, responses=DevelopmentProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        proposal = services.proposal_submit(proposal=self.get_object(), user=request.user)
+        return Response(self.get_serializer(proposal).data)
+
+    @extend_schema(request=None, responses=DevelopmentProposalSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        proposal = services.proposal_approve(proposal=self.get_object(), user=request.user)
+        return Response(self.get_serializer(proposal).data)
+
+    @extend_schema(request=PlanReturnSerializer, responses=DevelopmentProposalSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, pk: str | None = None) -> Response:
+        proposal = self.get_object()
+        body = PlanReturnSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            proposal = services.proposal_return(
+                proposal=proposal, user=request.user, comment=body.validated_data["comment"]
+            )
+        except ValidationError as error:
+            raise as_api_error(error) from None
+        return Response(self.get_serializer(proposal).data)
+
+
+class TimeAllocationView(APIView):
+    """Activity time per account category against the guideline (key ~10% of the accounts, 60%
+    of the time; normal 30%/30%; possible 60%/10%), in all, per team and per rep, for a period.
+    `owner` (username) or `team` (id) narrows it; a rep or team the caller may not see: 404."""
+
+    permission_classes = [IsAuthenticated, ResourceScope]
+    scope_resource = "activities"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "period", OpenApiTypes.STR, description="2026 (a year), 2026-Q2 (a quarter) or 2026-03 (a month)."
+            ),
+            OpenApiParameter("owner", OpenApiTypes.STR, description="A rep's username."),
+            OpenApiParameter("team", OpenApiTypes.INT, description="A team's id."),
+        ],
+        responses=TimeAllocationSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        scope = selectors.allocation_scope(user=request.user, owner=params.get("owner"), team=params.get("team"))
+        period = params.get("period") or default_period(timezone.localdate())
+        try:
+            report = selectors.time_allocation(user=request.user, period=period, scope=scope)
+        except ValueError:
+            raise as_api_error(
+                ValidationError({"period": [_("A period is a year (2026), a quarter (2026-Q2) or a month (2026-03).")]})
+            ) from None
+        return Response(TimeAllocationSerializer(report).data)

@@ -53,3 +53,42 @@ def make_contact_plan(contact: Contact, owner: User, interval_days: int = 30, st
     return services.contact_plan_add(
         contact=contact, owner=owner, interval_days=interval_days, starts_on=starts_on or date(2026, 1, 1)
     )
+
+
+def make_potential_key(account: Account, *, category: str = "possible", potential_band: str = "high") -> Account:
+    """Make `account` a potential key account (plans.domain.proposals.proposal_eligible) as a
+    finished tiering run would: its category, and its row of the current run with that potential."""
+    from django.utils import timezone
+
+    from tiering.models import AccountScore, ScoringRun
+    from tiering.services import config_current
+
+    run = ScoringRun.objects.filter(status=ScoringRun.Status.SUCCEEDED).order_by("-id").first()
+    if run is None:  # accounts made potential in one test share one run
+        run = ScoringRun.objects.create(
+            as_of=timezone.localdate(), config=config_current(), status=ScoringRun.Status.SUCCEEDED, trigger="test"
+        )
+    AccountScore.objects.create(
+        run=run, account=account, r_score=3, f_score=3, m_score=3, segment="", pareto_class="B", composite=50,
+        attractiveness="A", potential_band=potential_band, relationship="new", position=4, computed_tier="A4",
+        tier="A4", category=category,
+    )  # fmt: skip
+    Account.objects.filter(pk=account.pk).update(tier="A4", category=category)
+    account.refresh_from_db()
+    return account
+
+
+PROPOSAL = {
+    "forecast_sales": "1000000.00",
+    "margin_percent": "20.00",
+    "management_cost": "50000.00",
+    "travel_cost": "20000.00",
+    "other_cost": "30000.00",
+    "risk": "medium",
+}
+
+
+def make_proposal(account: Account, owner: User, **fields: object):  # noqa: ANN201
+    from plans.models import DevelopmentProposal
+
+    return DevelopmentProposal.objects.create(account=account, owner=owner, **{**PROPOSAL, **fields})

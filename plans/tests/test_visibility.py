@@ -220,3 +220,93 @@ def test_visit_api_follows_the_account(world, person, expected) -> None:
     api = token_client(user, ["plans:read"] if user.is_integration else None)
     assert (visit.pk in [row["id"] for row in api.get("/api/v1/visits/").json()["results"]]) is sees
     assert api.get(f"/api/v1/visits/{visit.pk}/").status_code == (200 if sees else 404)
+
+
+@pytest.mark.parametrize(("person", "expected"), MATRIX.items())
+def test_proposal_pages_follow_the_account(client, world, person, expected) -> None:
+    from plans.models import DevelopmentProposal
+    from plans.tests.factories import PROPOSAL, make_potential_key, make_proposal
+
+    sees, _ = expected
+    make_potential_key(world.account)
+    proposal = make_proposal(world.account, world.owner, notes="原始")
+    client.force_login(getattr(world, person))
+    ok = 200 if sees else 404
+    assert client.get(reverse("plans:proposal_detail", args=[proposal.pk])).status_code == ok
+    assert client.get(reverse("plans:proposal_edit", args=[proposal.pk])).status_code == ok
+    assert client.get(reverse("plans_account:proposal_add", args=[world.account.pk])).status_code == ok
+
+    edit = client.post(reverse("plans:proposal_edit", args=[proposal.pk]), {**PROPOSAL, "notes": "改过"})
+    assert edit.status_code == (302 if sees else 404)
+    assert (DevelopmentProposal.objects.get(pk=proposal.pk).notes == "改过") is sees
+    added = client.post(reverse("plans_account:proposal_add", args=[world.account.pk]), PROPOSAL)
+    assert added.status_code == (302 if sees else 404)
+    assert DevelopmentProposal.objects.count() == (2 if sees else 1)
+    submit = client.post(reverse("plans:proposal_submit", args=[proposal.pk]))
+    assert submit.status_code == (302 if sees else 404)
+    assert (DevelopmentProposal.objects.get(pk=proposal.pk).status == "submitted") is sees
+    ret = client.post(reverse("plans:proposal_return", args=[proposal.pk]), {"comment": "不行"})
+    assert ret.status_code == (302 if person in ("manager", "director") else 403 if sees else 404)
+    assert (DevelopmentProposal.objects.get(pk=proposal.pk).status == "returned") is (person in ("manager", "director"))
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_proposal_api_follows_the_account(world, person, expected) -> None:
+    from plans.models import DevelopmentProposal
+    from plans.tests.factories import PROPOSAL, make_potential_key, make_proposal
+
+    sees, _ = expected
+    make_potential_key(world.account)
+    proposal = make_proposal(world.account, world.owner)
+    user = getattr(world, person)
+    api = token_client(user, ["proposals:read", "proposals:write"] if user.is_integration else None)
+    listing = api.get("/api/v1/development-proposals/")
+    assert listing.status_code == 200
+    assert (proposal.pk in [r["id"] for r in listing.json()["results"]]) is sees
+    assert api.get(f"/api/v1/development-proposals/{proposal.pk}/").status_code == (200 if sees else 404)
+    patch = api.patch(f"/api/v1/development-proposals/{proposal.pk}/", {"notes": "改过"}, format="json")
+    assert patch.status_code == (200 if sees else 404)
+    assert (DevelopmentProposal.objects.get(pk=proposal.pk).notes == "改过") is sees
+    created = api.post("/api/v1/development-proposals/", {**PROPOSAL, "account": world.account.pk}, format="json")
+    assert created.status_code == (201 if sees else 400)
+    assert DevelopmentProposal.objects.count() == (2 if sees else 1)
+    submit = api.post(f"/api/v1/development-proposals/{proposal.pk}/submit/")
+    assert submit.status_code == (200 if sees else 404)
+
+
+def test_an_integration_token_without_the_proposal_scopes_is_refused(world) -> None:
+    scopes = [scope for scope in INTEGRATION_SCOPES if not scope.startswith("proposals:")]
+    api = token_client(world.integration, scopes)
+    assert api.get("/api/v1/development-proposals/").status_code == 403
+    assert token_client(world.integration, ["plans:read"]).get("/api/v1/time-allocation/").status_code == 403
+
+
+# Which reps' time each person sees on the time-allocation page (the sales dashboard's rule).
+ALLOCATION = {
+    "owner": {"rep1"},
+    "teammate": {"rep2"},
+    "same_team_rep": {"rep3"},
+    "other_rep": {"rep4"},
+    "manager": {"manager1", "rep1", "rep2", "rep3"},
+    "other_manager": {"manager2", "rep4"},
+    "director": {"director", "manager1", "manager2", "rep1", "rep2", "rep3", "rep4"},
+}
+
+
+@pytest.mark.parametrize(("person", "reps"), ALLOCATION.items())
+def test_time_allocation_shows_only_the_reps_one_may_see(client, world, person, reps) -> None:
+    user = getattr(world, person)
+    client.force_login(user)
+    page = client.get(reverse("plans:time_allocation"), {"period": "2026"})
+    assert page.status_code == 200
+    assert {row.label for row in page.context["report"].per_rep} == reps
+    for rep in ("rep1", "rep4"):
+        code = client.get(reverse("plans:time_allocation"), {"owner": rep}).status_code
+        assert code == (200 if rep in reps else 404)
+    api = token_client(user).get("/api/v1/time-allocation/", {"period": "2026"})
+    assert {row["name"] for row in api.json()["per_rep"]} == reps
+
+
+def test_time_allocation_is_for_people_not_integration_users(client, world) -> None:
+    client.force_login(world.integration)
+    assert client.get(reverse("plans:time_allocation")).status_code == 403

@@ -160,6 +160,7 @@ class Command(BaseCommand):
         from plans.demo import (  # after tiering: approved plans freeze the tier
             seed_contact_plans,
             seed_plans,
+            seed_proposals,
             seed_relationships,
             seed_themes,
         )
@@ -168,6 +169,7 @@ class Command(BaseCommand):
         counts["contact-plan entries"] = seed_contact_plans(seed=options["seed"], as_of=as_of)
         counts["relationships"] = seed_relationships(seed=options["seed"])
         counts["sales themes"] = seed_themes(seed=options["seed"])
+        counts["development proposals"] = seed_proposals(seed=options["seed"])
         from plans.services import visits_generate
 
         counts["planned visits"] = visits_generate(today=as_of)
