@@ -69,6 +69,10 @@ COLUMNS = [  # what AccountSerializer returns from the account row itself
 
 def seed(accounts: int) -> None:
     Account.objects.all().delete()
+    # Every account has an owner (a required field): ten reps take turns.
+    owners = [
+        User.objects.get_or_create(username=f"bench-rep{n}", defaults={"role": User.Role.REP})[0] for n in range(10)
+    ]
     batch = 5_000
     for start in range(0, accounts, batch):
         Account.objects.bulk_create(
@@ -78,6 +82,7 @@ def seed(accounts: int) -> None:
                 industry=("Machinery", "Chemicals", "Electronics")[i % 3],
                 region=("East China", "North China", "South China")[i % 3],
                 employees=100 + i % 5000,
+                owner=owners[i % len(owners)],
             )
             for i in range(start, min(start + batch, accounts))
         )
