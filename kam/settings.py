@@ -376,6 +376,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # margin for timestamps taken in Python before a transaction reached the database and for clock
 # drift between app and database servers (kam.api.pagination.sync_horizon).
 SYNC_SETTLE_SECONDS = envint("SYNC_SETTLE_SECONDS", "2")
+# The sync's page statements are prepared once per database connection (kam.api.sql_json). Turn
+# it off behind a pooler that hands a session's statements to other server connections
+# (PgBouncer in transaction mode).
+API_PREPARED_STATEMENTS = envbool("API_PREPARED_STATEMENTS", "1")
 
 # --- Production: TLS behind a proxy, logs, login throttling, CSP (issues 13.7-13.8, 14) ---------
 # One block so the other settings stay easy to merge; README "Production" documents each value.

@@ -6,23 +6,24 @@ The serializers (`AccountSerializer` with its nested contacts, team and current 
 same order with the same values, so a full sync of 100,000 accounts costs index scans and string
 concatenation instead of 100,000 model instances and serializer calls (docs/benchmarks.md,
 "sync"). A field added to a serializer must be added here too; accounts/tests/test_fast_list.py
-compares every page of both paths and fails until it is. Datetimes need the session zone of
-`kam.api.sql_json.rows_in_local_time_zone` to read the query.
+compares every page of both paths and fails until it is. Each is a `PageJson`: SQL over the
+page's rows `p` (`SyncCursorPagination.paginate_json`), whose datetimes need the session zone
+that `kam.api.sql_json.json_rows_in_local_time_zone` sets.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet, TextField
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 
-from accounts.models import Account, AccountTeamMember, Contact, Order, User
+from accounts.models import Account, AccountTeamMember, Contact, User
 from kam.api.sql_json import (
+    PageJson,
     blank_as_null,
     boolean,
     decimal_text,
     iso_date,
     iso_datetime,
-    json_array,
+    json_arrays,
     json_object,
     json_value,
     number,
@@ -30,12 +31,15 @@ from kam.api.sql_json import (
 )
 from tiering.models import AccountScore
 
-A = f'"{Account._meta.db_table}"'  # the outer query's account row
-S = "s"  # its score in the current run, if any
+P = "p"  # the page's row (every column of its table)
+S = "s"  # an account's score in the current run, if any
+CONTACTS = "cs"  # an account's contacts as a JSON array, if it has any
+TEAM = "ts"  # its team as a JSON array, if it has one
 
 
 def _contacts() -> str:
-    """`ContactSummarySerializer` of the account's contacts, ordered as the prefetch (name, id)."""
+    """`ContactSummarySerializer` of the page's accounts' contacts, ordered as the prefetch (name,
+    id): a derived table (key = account id, json) over the page's ids."""
     row = json_object(
         [
             ("id", number("c.id")),
@@ -48,19 +52,19 @@ def _contacts() -> str:
             ("is_active", boolean("c.is_active")),
         ]
     )
-    return json_array(
-        row=row, source=f"{Contact._meta.db_table} c WHERE c.account_id = {A}.id", order_by="c.name, c.id"
-    )
+    source = f"{Contact._meta.db_table} c WHERE c.account_id IN (SELECT id FROM {P})"  # noqa: S608 - names from code
+    return json_arrays(key="c.account_id", row=row, source=source, order_by="c.name, c.id")
 
 
 def _team() -> str:
-    """`TeamSummarySerializer` of the account team, ordered as the prefetch (id)."""
-    # The username by a scalar subquery (a primary-key probe), not a join: a join made the planner
-    # hash the users for every account, 30 µs a row against 1 µs.
-    username = f"(SELECT u.username FROM {User._meta.db_table} u WHERE u.id = t.user_id)"  # noqa: S608 - names from code
-    row = json_object([("role", string("t.role")), ("user", number("t.user_id")), ("username", string(username))])
-    source = f"{AccountTeamMember._meta.db_table} t WHERE t.account_id = {A}.id"
-    return json_array(row=row, source=source, order_by="t.id")
+    """`TeamSummarySerializer` of the page's account teams, ordered as the prefetch (id): a derived
+    table (key = account id, json) over the page's ids."""
+    # The username by a join: once per page it is one hash of the users (a join per account
+    # hashed them for every row; a primary-key probe per member cost ~15 µs each).
+    row = json_object([("role", string("t.role")), ("user", number("t.user_id")), ("username", string("u.username"))])
+    team, users = AccountTeamMember._meta.db_table, User._meta.db_table
+    source = f"{team} t JOIN {users} u ON u.id = t.user_id WHERE t.account_id IN (SELECT id FROM {P})"  # noqa: S608 - names from code
+    return json_arrays(key="t.account_id", row=row, source=source, order_by="t.id")
 
 
 def _scores() -> str:
@@ -87,8 +91,8 @@ def _scores() -> str:
     return f"(CASE WHEN {S}.id IS NULL THEN 'null' ELSE {row} END)"
 
 
-def account_json(*, run_id: QuerySet) -> RawSQL:
-    """An annotation: the row of `accounts_account` as `AccountSerializer` writes it, as JSON text.
+def account_json(*, run_id: QuerySet) -> PageJson:
+    """The page's account rows as `AccountSerializer` writes them, as JSON text.
 
     run_id: the current scoring run's id as a one-row `values("id")` queryset
     (`tiering.selectors.current_run_id`), read by the page's query itself; empty when no run has
@@ -96,49 +100,51 @@ def account_json(*, run_id: QuerySet) -> RawSQL:
     """
     row = json_object(
         [
-            ("id", number(f"{A}.id")),
-            ("external_id", string(f"{A}.external_id")),
-            ("name", string(f"{A}.name")),
-            ("english_name", string(f"{A}.english_name")),
-            ("parent", number(f"{A}.parent_id")),
-            ("industry", string(f"{A}.industry")),
-            ("region", string(f"{A}.region")),
-            ("employees", number(f"{A}.employees")),
-            ("annual_revenue", decimal_text(f"{A}.annual_revenue")),
-            ("business_strategy", string(f"{A}.business_strategy")),
-            ("main_products", string(f"{A}.main_products")),
-            ("credit_level", string(f"{A}.credit_level")),
-            ("operating_status", string(f"{A}.operating_status")),
-            ("development_bottleneck", string(f"{A}.development_bottleneck")),
-            ("relationship_type", string(f"{A}.relationship_type")),
-            ("lifecycle_stage", string(f"{A}.lifecycle_stage")),
-            ("owner", number(f"{A}.owner_id")),
-            ("tier", blank_as_null(f"{A}.tier")),
-            ("category", blank_as_null(f"{A}.category")),
+            ("id", number(f"{P}.id")),
+            ("external_id", string(f"{P}.external_id")),
+            ("name", string(f"{P}.name")),
+            ("english_name", string(f"{P}.english_name")),
+            ("parent", number(f"{P}.parent_id")),
+            ("industry", string(f"{P}.industry")),
+            ("region", string(f"{P}.region")),
+            ("employees", number(f"{P}.employees")),
+            ("annual_revenue", decimal_text(f"{P}.annual_revenue")),
+            ("business_strategy", string(f"{P}.business_strategy")),
+            ("main_products", string(f"{P}.main_products")),
+            ("credit_level", string(f"{P}.credit_level")),
+            ("operating_status", string(f"{P}.operating_status")),
+            ("development_bottleneck", string(f"{P}.development_bottleneck")),
+            ("relationship_type", string(f"{P}.relationship_type")),
+            ("lifecycle_stage", string(f"{P}.lifecycle_stage")),
+            ("owner", number(f"{P}.owner_id")),
+            ("tier", blank_as_null(f"{P}.tier")),
+            ("category", blank_as_null(f"{P}.category")),
             ("recency_days", number(f"{S}.recency_days")),
             ("frequency", number(f"{S}.frequency")),
             ("monetary", decimal_text(f"{S}.monetary")),
             ("scores", _scores()),
-            ("contacts", _contacts()),
-            ("team", _team()),
-            ("created_at", iso_datetime(f"{A}.created_at")),
-            ("updated_at", iso_datetime(f"{A}.updated_at")),
+            ("contacts", f"COALESCE({CONTACTS}.json, '[]')"),
+            ("team", f"COALESCE({TEAM}.json, '[]')"),
+            ("created_at", iso_datetime(f"{P}.created_at")),
+            ("updated_at", iso_datetime(f"{P}.updated_at")),
         ]
     )
     scores = AccountScore._meta.db_table
     run_sql, run_params = run_id.query.sql_with_params()
-    # A scalar subquery on the outer row: the current score is one probe of the unique
-    # (account, run, is_group) index, joined once and read by four fields.
-    sql = (
-        f"(SELECT {row} FROM (SELECT) AS one "  # noqa: S608 - names from code, the run id as a parameter
-        f"LEFT JOIN {scores} {S} ON {S}.account_id = {A}.id AND {S}.run_id = ({run_sql}) AND NOT {S}.is_group)"
+    # The current score: a probe of the unique (account, run, is_group) index per page row, read
+    # by four fields; contacts and team: one grouped pass each over the page's ids.
+    joins = (
+        f"LEFT JOIN (SELECT * FROM {scores} WHERE account_id IN (SELECT id FROM {P}) "  # noqa: S608 - names from code, the run id as a parameter
+        f"AND run_id = ({run_sql}) AND NOT is_group) {S} ON {S}.account_id = {P}.id "
+        f"LEFT JOIN {_contacts()} {CONTACTS} ON {CONTACTS}.key = {P}.id "
+        f"LEFT JOIN {_team()} {TEAM} ON {TEAM}.key = {P}.id"
     )
-    return RawSQL(sql, run_params, output_field=TextField())  # noqa: S611 - names from code, values as params
+    return PageJson(sql=row, joins=joins, params=tuple(run_params))
 
 
-def contact_json() -> RawSQL:
-    """An annotation: the row of `accounts_contact` as `ContactSerializer` writes it, as JSON text."""
-    c = f'"{Contact._meta.db_table}"'
+def contact_json() -> PageJson:
+    """The page's contact rows as `ContactSerializer` writes them, as JSON text."""
+    c = P
     row = json_object(
         [
             ("id", number(f"{c}.id")),
@@ -157,12 +163,12 @@ def contact_json() -> RawSQL:
             ("updated_at", iso_datetime(f"{c}.updated_at")),
         ]
     )
-    return RawSQL(row, [], output_field=TextField())  # noqa: S611 - names from code, no values
+    return PageJson(sql=row)
 
 
-def order_json() -> RawSQL:
-    """An annotation: the row of `accounts_order` as `OrderSerializer` writes it, as JSON text."""
-    o = f'"{Order._meta.db_table}"'
+def order_json() -> PageJson:
+    """The page's order rows as `OrderSerializer` writes them, as JSON text."""
+    o = P
     account_external_id = f"(SELECT a.external_id FROM {Account._meta.db_table} a WHERE a.id = {o}.account_id)"  # noqa: S608
     row = json_object(
         [
@@ -177,4 +183,4 @@ def order_json() -> RawSQL:
             ("updated_at", iso_datetime(f"{o}.updated_at")),
         ]
     )
-    return RawSQL(row, [], output_field=TextField())  # noqa: S611 - names from code, no values
+    return PageJson(sql=row)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from django.db.models.expressions import RawSQL
 from django.http import HttpResponse, HttpResponseBase
 from django.utils.translation import gettext as _
 from rest_framework import mixins, status, viewsets
@@ -27,7 +26,7 @@ from accounts.filters import AccountApiFilter
 from accounts.models import Account, AccountTeamMember, Contact, DeletedRecord, Invoice, Order, Payment
 from accounts.permissions import can_delete_accounts
 from kam.api.renderers import SafeJSONRenderer
-from kam.api.sql_json import fast_json_available
+from kam.api.sql_json import PageJson, fast_json_available
 from tiering.models import AccountScore
 from tiering.selectors import current_run, current_run_id
 
@@ -42,7 +41,7 @@ class SqlJsonList:
         """The visible rows, before filters (no prefetching: the row's JSON is written whole)."""
         return self.get_queryset()
 
-    def row_json(self) -> RawSQL:
+    def row_json(self) -> PageJson:
         raise NotImplementedError
 
     def list(self, request: Request, *args, **kwargs) -> HttpResponseBase:
@@ -82,7 +81,7 @@ class AccountViewSet(SqlJsonList, viewsets.ModelViewSet):
     def fast_list_queryset(self) -> QuerySet:
         return Account.objects.visible_to(self.request.user)  # the rows' JSON brings its own nested parts
 
-    def row_json(self) -> RawSQL:
+    def row_json(self) -> PageJson:
         return account_json(run_id=current_run_id())  # read by the page's query: no round trip of its own
 
     def destroy(self, request: Request, *args, **kwargs) -> Response:
@@ -104,7 +103,7 @@ class ContactViewSet(SqlJsonList, viewsets.ModelViewSet):
     def get_queryset(self):  # noqa: ANN201
         return Contact.objects.visible_to(self.request.user)
 
-    def row_json(self) -> RawSQL:
+    def row_json(self) -> PageJson:
         return contact_json()
 
     def perform_create(self, serializer: ContactSerializer) -> None:
@@ -145,7 +144,7 @@ class OrderViewSet(SqlJsonList, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):  # noqa: ANN201
         return Order.objects.visible_to(self.request.user).select_related("account")
 
-    def row_json(self) -> RawSQL:
+    def row_json(self) -> PageJson:
         return order_json()
 
 

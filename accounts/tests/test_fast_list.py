@@ -57,12 +57,17 @@ def same_page(fast: dict, reference: dict) -> None:
     assert ordered(fast["results"]) == ordered(reference["results"])
 
 
+def fast_path_ran(queries: CaptureQueriesContext) -> bool:
+    """Whether a page was written by the database: its statement, or the prepared one run."""
+    return any("concat('{\"id\":'" in q["sql"] or "EXECUTE kam_page_" in q["sql"] for q in queries.captured_queries)
+
+
 def get_both(api, url: str, params: dict | None, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict]:  # noqa: ANN001
     """(fast body, serializer body) of one GET, parsed with key order kept; both must be 200."""
     with CaptureQueriesContext(connection) as queries:
         fast = api.get(url, params)
     assert fast.status_code == 200, fast.content
-    assert any("concat('{\"id\":'" in q["sql"] for q in queries.captured_queries), "the fast path did not run"
+    assert fast_path_ran(queries), "the fast path did not run"
     with monkeypatch.context() as patch:
         patch.setattr(views, "fast_json_available", lambda: False)
         reference = api.get(url, params)
@@ -275,6 +280,7 @@ def test_the_browsable_api_keeps_the_serializer(world) -> None:
     # then it is the serializer's page (prefetching contacts), not the SQL one
     assert response.status_code == 200
     assert not any("concat('{" in q["sql"] for q in queries.captured_queries)
+    assert not fast_path_ran(queries)
     assert any('FROM "accounts_contact"' in q["sql"] for q in queries.captured_queries)
 
 
@@ -366,12 +372,92 @@ def test_in_autocommit_the_zone_is_set_by_the_page_query_itself_and_ends_with_it
             assert json.loads(api.get(url, params).content)["results"] == fast["results"]
         # then each page is the serializer's, the zone was set in the page's own statement string
         same_page(fast, reference)
-        page_sql = [q["sql"] for q in queries.captured_queries if "concat('{\"id\":'" in q["sql"]]
+        page_sql = [q["sql"] for q in queries.captured_queries if "EXECUTE kam_page_" in q["sql"]]
         assert len(page_sql) == 1
-        assert page_sql[0].startswith(f"SELECT set_config('TimeZone', '{zone}', true); SELECT")
+        assert page_sql[0].startswith(f"SELECT set_config('TimeZone', '{zone}', true); EXECUTE kam_page_")
         # and the connection's zone is Django's again after it (a datetime read later is right)
         with connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('TimeZone')")
             assert cursor.fetchone() == (connection.timezone_name,)
         url, params, pages = fast["next"], None, pages + 1
     assert pages == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_plans_its_page_statement_once_per_connection(world) -> None:
+    # given accounts to page through (autocommit, as served), on a connection that has prepared
+    # nothing yet (earlier tests share it)
+    build_rich_world(world)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    sql_json._prepared.pop(connection.connection, None)
+    api = token_client(world.director)
+    url, params, statements, ids = "/api/v1/accounts/", {"page_size": 2}, [], []
+
+    # when a client pages to the end (each request starts a new query log: capture each)
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            body = api.get(url, params).json()
+        statements += [q["sql"] for q in queries.captured_queries]
+        ids += [row["id"] for row in body["results"]]
+        url, params = body["next"], None
+
+    # then every account came once
+    assert sorted(ids) == sorted(Account.objects.values_list("id", flat=True))
+    # and each page ran a prepared statement, prepared twice in all: the first page's (no cursor
+    # condition) and the one every later page reuses with its own position
+    prepares = [sql.split(" AS ")[0] for sql in statements if sql.startswith("PREPARE kam_page_")]
+    executes = [sql.split("; ")[1].split("(")[0] for sql in statements if "EXECUTE kam_page_" in sql]
+    assert prepares == ["PREPARE kam_page_1", "PREPARE kam_page_2"]
+    assert executes == ["EXECUTE kam_page_1", "EXECUTE kam_page_2", "EXECUTE kam_page_2"]  # 5 accounts, 2 a page
+
+
+@pytest.mark.django_db
+def test_without_prepared_statements_a_page_is_planned_each_time(world, monkeypatch, settings) -> None:
+    # given prepared statements turned off (a transaction-mode pooler in front of the database)
+    settings.API_PREPARED_STATEMENTS = False
+
+    # when a client reads a page
+    with CaptureQueriesContext(connection) as queries:
+        fast, reference = get_both(token_client(world.director), "/api/v1/accounts/", None, monkeypatch)
+
+    # then it is the serializer's page, and no statement was prepared or executed by name
+    same_page(fast, reference)
+    assert not any("PREPARE" in q["sql"] or "EXECUTE" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db
+def test_a_statement_postgresql_cannot_prepare_still_runs() -> None:
+    # given a statement whose parameter PostgreSQL cannot type on its own (PREPARE is refused)
+    sql = "SELECT %s AS x"
+
+    # when it is run twice inside the test's transaction
+    first = sql_json.json_rows_in_local_time_zone(sql, ["甲"])
+    second = sql_json.json_rows_in_local_time_zone(sql, ["乙"])
+
+    # then it ran as it is, the transaction still usable, the text as UTF-8 bytes
+    assert (first, second) == ([("甲".encode(),)], [("乙".encode(),)])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+@pytest.mark.django_db
+def test_a_connection_keeps_its_most_recently_used_statements(monkeypatch) -> None:
+    # given room for one prepared statement, on a connection that has prepared none
+    monkeypatch.setattr(sql_json, "PREPARED_PER_CONNECTION", 1)
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    sql_json._prepared.pop(connection.connection, None)
+
+    # when two statements run, then the first again
+    runs = [
+        sql_json.json_rows_in_local_time_zone(sql, [n])
+        for n, sql in enumerate(["SELECT %s::int + 1", "SELECT %s::int + 2", "SELECT %s::int + 1"])
+    ]
+
+    # then each gave its answer, and only the one used last is still prepared
+    assert runs == [[(1,)], [(3,)], [(3,)]]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements")
+        assert cursor.fetchall() == [("kam_page_3", "PREPARE kam_page_3 AS SELECT $1::int + 1")]

@@ -45,5 +45,25 @@ class VisibleFilterSet(django_filters.FilterSet):
                 model_filter.queryset = visible_rows(model, user)
 
 
+def asks_for_a_filter(params: Any, names: Any) -> bool:
+    """Whether a query string names one of the filters `names`, or a part of one (a range's
+    `<name>_min`, `<name>_after`...)."""
+    return any(param == name or param.startswith(f"{name}_") for param in params for name in names)
+
+
 class VisibleFilterBackend(DjangoFilterBackend):
     filterset_base = VisibleFilterSet
+
+    def filter_queryset(self, request, queryset, view):  # noqa: ANN001, ANN201 - DRF's signature
+        # A request that names no filter (each page of a sync: `cursor`, `page_size`) is answered
+        # without building the FilterSet and its form, ~2 ms of a 1,000-row page: a filter not
+        # asked for filters nothing (unless it is required: then the FilterSet answers the 400).
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        filters = filterset_class.base_filters
+        if not asks_for_a_filter(request.query_params, filters) and not any(
+            f.extra.get("required") for f in filters.values()
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -21,8 +21,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import DateTimeField, Expression, F, Func, Model, QuerySet
+from django.db.models import DateTimeField, F, Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.dateparse import parse_datetime
@@ -33,7 +34,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from kam.api.sql_json import rows_in_local_time_zone
+from kam.api.sql_json import PageJson, json_rows_in_local_time_zone
 
 CURSOR_SALT = "kam.api.cursor"
 
@@ -107,26 +108,36 @@ class SyncCursorPagination(CursorPagination):
         page = self._keyset_page(queryset, request, view)
         return self._take(list(page[: self.page_size + 1]), key=self._key)
 
-    def paginate_json(self, queryset: QuerySet, request: Request, view: Any, *, row: Expression) -> list[str]:
-        """The page's rows as JSON texts written by the database (`row`: an expression giving a
-        row's JSON as text, datetimes in the session zone: kam/api/sql_json.py), for a list built
+    def paginate_json(self, queryset: QuerySet, request: Request, view: Any, *, row: PageJson) -> list[bytes]:
+        """The page's rows as JSON texts (UTF-8) written by the database (`row`: how a row of the
+        page, `p`, is written, datetimes in the session zone: kam/api/sql_json.py), for a list built
         without model instances; same rows, order and links as `paginate_queryset`. Render them
-        with `get_paginated_json`."""
+        with `get_paginated_json`.
+
+        One statement: the page's rows (the keyset query, every filter and visibility rule as for
+        `paginate_queryset`) as a CTE `p`, then each row's JSON over them, so that nested parts are
+        gathered once for the page's ids (`row.joins`) instead of by a subquery per row."""
         page = self._keyset_page(queryset, request, view)
-        # The keys in UTC without a zone: `row` may be written under another session TimeZone,
-        # and Django's cursors read a timestamptz as if in UTC whatever its offset.
-        keys = {
-            f"_key_{f}": F(f) if f == "id" else Func(F(f), template="(%(expressions)s AT TIME ZONE 'UTC')")
-            for f in self.fields
-        }
-        page = page.annotate(**keys, _row_json=row).values_list(*keys, "_row_json")[: self.page_size + 1]
-        rows = rows_in_local_time_zone(page)
+        meta = queryset.model._meta
+        page = page.values_list(*(f.attname for f in meta.concrete_fields))[: self.page_size + 1]
+        try:
+            inner, inner_params = page.query.get_compiler(using=queryset.db).as_sql()
+        except EmptyResultSet:
+            return self._take([], key=tuple)  # a filter that matches nothing (`pk__in=[]`)
+        # The keys in UTC without a zone: the row is written under another session TimeZone, and
+        # the driver reads a timestamptz as if in UTC whatever its offset.
+        columns = [f"p.{meta.get_field(f).column}" for f in self.fields]
+        keys = [c if f == "id" else f"({c} AT TIME ZONE 'UTC')" for f, c in zip(self.fields, columns, strict=True)]
+        direction = " DESC" if self._backwards != self._descending else ""
+        order = ", ".join(f"{c}{direction}" for c in columns)
+        sql = f"WITH p AS ({inner}) SELECT {', '.join(keys)}, {row.sql} FROM p {row.joins} ORDER BY {order}"  # noqa: S608 - names from code, values as params
+        rows = json_rows_in_local_time_zone(sql, [*inner_params, *row.params], using=queryset.db)
         return [r[-1] for r in self._take(rows, key=lambda r: tuple(_utc(v) for v in r[:-1]))]
 
-    def get_paginated_json(self, rows: list[str]) -> bytes:
+    def get_paginated_json(self, rows: list[bytes]) -> bytes:
         """The body `get_paginated_response` would render, from rows already written as JSON."""
         links = json.dumps({"next": self.get_next_link(), "previous": self.get_previous_link()}, ensure_ascii=False)
-        return f'{links[:-1]},"results":[{",".join(rows)}]}}'.encode()
+        return b"".join([links[:-1].encode(), b',"results":[', b",".join(rows), b"]}"])
 
     def _keyset_page(self, queryset: QuerySet, request: Request, view: Any) -> QuerySet:
         """The ordered rows from the cursor's position on, below the sync horizon (unsliced)."""
@@ -150,7 +161,7 @@ class SyncCursorPagination(CursorPagination):
             after = TupleLessThan if backwards != descending else TupleGreaterThan
             queryset = queryset.filter(after(keys, bound))
         order = [f"-{f}" if backwards != descending else f for f in self.fields]
-        self._position, self._backwards = position, backwards
+        self._position, self._backwards, self._descending = position, backwards, descending
         return queryset.order_by(*order)
 
     def _take(self, rows: list, *, key: Callable[[Any], tuple]) -> list:
