@@ -253,6 +253,9 @@ class Notification(models.Model):
         ACTION_OVERDUE = "action_overdue", _("Action overdue")
         PLAN_TO_APPROVE = "plan_to_approve", _("Plan awaiting your approval")
         PLAN_RETURNED = "plan_returned", _("Plan returned to you")
+        VISIT_OVERDUE = "visit_overdue", _("Visit overdue")
+        PLAN_UNSUBMITTED = "plan_unsubmitted", _("Plan not submitted")
+        PLAN_UNREVIEWED = "plan_unreviewed", _("Plan without a recent review")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -378,6 +381,24 @@ class VisitInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.interval_days}"
+
+
+class VisitCategoryInterval(models.Model):
+    """A director's visit interval for an account category; categories without a row use
+    plans.domain.visits.VISIT_INTERVAL_DAYS. An account's own VisitInterval overrides both."""
+
+    category = models.CharField(_("category"), max_length=20, unique=True)
+    interval_days = models.PositiveSmallIntegerField(
+        _("visit every (days)"), validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("visit interval per category")
+        verbose_name_plural = _("visit intervals per category")
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.interval_days}"
 
 
 class ThemeLibraryEntry(models.Model):

@@ -7,13 +7,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, ContactRoleHistory, Order, User
 from plans.domain.contacts import days_overdue, is_overdue, local_day, next_contact_day
 from plans.domain.plans import action_overdue, period_bounds
 from plans.domain.revenue import RevenueLine, RevenueTotal, expected_revenue, totals
+from plans.domain.visits import (
+    DEFAULT_INTERVAL_DAYS,
+    Completion,
+    VisitCount,
+    completion_rates,
+    intervals_with,
+    not_visited_for_too_long,
+    rate_period_bounds,
+    visit_interval,
+)
 from plans.domain.zipper import Person, Zipper, zipper
 from plans.models import (
     AccountPlan,
@@ -24,8 +35,11 @@ from plans.models import (
     RelationshipLink,
     SalesTheme,
     Visit,
+    VisitCategoryInterval,
 )
 from plans.permissions import can_approve
+from tiering.domain.matrix import CATEGORIES
+from tiering.explanations import category_label
 from tiering.selectors import strategy_for
 
 TIMELINE_LENGTH = 30
@@ -419,3 +433,150 @@ def revenue_report(*, user: User, period: str) -> RevenueReport:
         per_team=totals(lines, lambda line: line.key.owner.team or "–"),
         total=everything[0] if everything else None,
     )
+
+
+# --- visits: intervals, completion rate, not visited for too long --------------------------------
+
+
+def visit_intervals() -> dict[str, int]:
+    """Category -> days between visits: the defaults (plans.domain.visits) overlaid with a
+    director's settings (1 query)."""
+    return intervals_with(dict(VisitCategoryInterval.objects.values_list("category", "interval_days")))
+
+
+def reps_for_rates(*, user: User) -> QuerySet[User]:
+    """Whose visit figures `user` may see: themself; a manager also the members of the teams
+    they lead; a director everyone (integration users are nobody's reps)."""
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    people = User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION)
+    if user.is_director:
+        return people
+    if user.role == User.Role.MANAGER:
+        return people.filter(Q(pk=user.pk) | Q(team__manager=user))
+    return people.filter(pk=user.pk)
+
+
+@dataclass(frozen=True)
+class RateRow:
+    who: object  # a User or a Team
+    figures: Completion
+
+
+@dataclass(frozen=True)
+class VisitRates:
+    period: str
+    start: date
+    end: date
+    per_rep: list[RateRow]
+    per_team: list[RateRow]
+
+
+def visit_rates(*, user: User, period: str, rep: User | None = None, today: date | None = None) -> VisitRates:
+    """The visit completion rate (plans.domain.visits.completion: done / due, skipped and
+    moved visits defined there) per rep and team for a month ("2026-11") or quarter
+    ("2026-Q4"), over the reps `user` may see (reps_for_rates), or only `rep` (the caller
+    checks `rep` is among them). A rep's figure counts all their visits, whatever account;
+    teams are those `user` sees whole (a director all, a manager those they lead).
+    3 queries: the reps, their teams, one grouped count. ValueError for a malformed period."""
+    today = today or timezone.localdate()
+    start, end = rate_period_bounds(period)
+    reps = reps_for_rates(user=user)
+    if rep is not None:
+        reps = reps.filter(pk=rep.pk)
+    people = list(reps.select_related("team").order_by("username"))
+    rows = [
+        VisitCount(owner, status, planned_on, n)
+        for owner, status, planned_on, n in Visit.objects.filter(
+            owner__in=[p.pk for p in people], planned_on__range=(start, end)
+        )
+        .values("owner_id", "status", "planned_on")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "status", "planned_on", "n")
+        .order_by()
+    ]
+    # A team's figure only where the caller sees all of it: a director every team, a manager
+    # the teams they lead; never for one rep picked out, nor a rep's own team.
+    teams = {
+        p.team_id: p.team
+        for p in people
+        if rep is None and p.team_id is not None and (user.is_director or p.team.manager_id == user.pk)
+    }
+    per_rep, per_team = completion_rates(
+        rows=rows,
+        teams={p.pk: p.team_id if p.team_id in teams else None for p in people},
+        start=start,
+        end=end,
+        today=today,
+    )
+    by_pk = {p.pk: p for p in people}
+    return VisitRates(
+        period=period,
+        start=start,
+        end=end,
+        per_rep=[RateRow(by_pk[c.key], c) for c in per_rep],
+        per_team=[RateRow(teams[c.key], c) for c in per_team],
+    )
+
+
+@dataclass(frozen=True)
+class NotVisitedRow:
+    account: Account
+    last_visit: date | None  # local day of its latest visit activity
+    interval_days: int
+    days_since: int | None
+
+
+@dataclass(frozen=True)
+class NotVisitedGroup:
+    category: str  # "" for accounts not placed yet
+    label: str  # the category in the active language
+    interval_days: int  # the category's (an account's own may differ)
+    total: int
+    rows: list[NotVisitedRow]  # the longest unvisited first, at most NOT_VISITED_SHOWN
+
+
+NOT_VISITED_SHOWN = 20
+
+
+def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGroup]:
+    """The accounts not visited for too long (plans.domain.visits.not_visited_for_too_long),
+    per category in CATEGORIES order: a rep's own accounts; a manager's and their teams'
+    reps'; nobody else's (a director reads the rates page). The last visit is the latest
+    activity of type visit (one source; a skipped visit is no visit). 3 queries."""
+    today = today or timezone.localdate()
+    if user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
+        return []
+    owners = Q(owner=user)
+    if user.role == User.Role.MANAGER:
+        owners |= Q(owner__team__manager=user)
+    intervals = visit_intervals()
+    zone = timezone.get_current_timezone()
+    accounts = (
+        Account.objects.visible_to(user)
+        .filter(owners)
+        .annotate(last=Max("activities__occurred_at", filter=Q(activities__type=Activity.Type.VISIT)))
+        .select_related("visit_interval", "owner")
+        .order_by("name", "id")
+    )
+    groups: dict[str, list[NotVisitedRow]] = {}
+    for account in accounts:
+        own = getattr(account, "visit_interval", None)
+        interval = visit_interval(
+            category=account.category, override=own.interval_days if own else None, intervals=intervals
+        )
+        last = local_day(account.last, zone) if account.last else None
+        if not_visited_for_too_long(last_visit=last, interval_days=interval, today=today):
+            since = (today - last).days if last else None
+            groups.setdefault(account.category, []).append(NotVisitedRow(account, last, interval, since))
+    order = [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]
+    result = []
+    for category in order:
+        rows = groups.get(category)
+        if not rows:
+            continue
+        rows.sort(key=lambda row: (row.last_visit is not None, row.last_visit or today, row.account.name))
+        interval = intervals.get(category, DEFAULT_INTERVAL_DAYS)
+        label = category_label(category) or _("Not placed yet")
+        result.append(NotVisitedGroup(category, label, interval, len(rows), rows[:NOT_VISITED_SHOWN]))
+    return result

@@ -3,9 +3,11 @@ form and calls one service."""
 
 from __future__ import annotations
 
+import csv
+
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact, User
+from integrations.spreadsheets.exporting import csv_cell
 from kam.pages import page_view, visible_or_404
 from plans import selectors, services
 from plans.domain.zipper import STRENGTHS
@@ -29,6 +32,7 @@ from plans.forms import (
     ReviewForm,
     ThemeForm,
     VisitChangeForm,
+    VisitIntervalsForm,
 )
 from plans.models import (
     AccountPlan,
@@ -371,7 +375,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def my_work(request: HttpRequest) -> HttpResponse:
-    context = {"work": selectors.my_work(user=request.user), "today": timezone.localdate()}
+    context = {
+        "work": selectors.my_work(user=request.user),
+        "today": timezone.localdate(),
+        "not_visited": selectors.not_visited(user=request.user),
+    }
     return render(request, "plans/my_work.html", context)
 
 
@@ -444,7 +452,7 @@ def visit_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckInForm(request.POST or None, account=visit.account)
     if request.method == "POST" and form.is_valid():
         try:
-            services.visit_check_in(visit=visit, user=request.user, **form.cleaned_data)
+            visit = services.visit_check_in(visit=visit, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             _refused(form, error)
         else:
@@ -494,3 +502,79 @@ def theme_add(request: HttpRequest, account_pk: int) -> HttpResponse:
             messages.success(request, _("Sales theme added."))
             return _back(account, "themes")
     return render(request, "plans/contact_form.html", {"form": form, "account": account, "title": _("New sales theme")})
+
+
+# --- visit completion rate and intervals ------------------------------------------------------
+
+
+def _rates(request: HttpRequest) -> selectors.VisitRates:
+    """The rates the page and its CSV show: ?period= (a month or quarter; this month when
+    absent or malformed) and ?rep= (one of the reps the user may see; 404 otherwise)."""
+    rep = None
+    if request.GET.get("rep"):
+        try:
+            rep = selectors.reps_for_rates(user=request.user).get(pk=int(request.GET["rep"]))
+        except (ValueError, User.DoesNotExist):
+            raise Http404 from None
+    period = request.GET.get("period") or timezone.localdate().strftime("%Y-%m")
+    try:
+        return selectors.visit_rates(user=request.user, period=period, rep=rep)
+    except ValueError:
+        messages.error(request, _("A period is a month (2026-11) or a quarter (2026-Q4)."))
+        return selectors.visit_rates(user=request.user, period=timezone.localdate().strftime("%Y-%m"), rep=rep)
+
+
+def _percent(rate: object) -> float | None:
+    return None if rate is None else round(float(rate) * 100, 1)
+
+
+@page_view
+def visit_rates(request: HttpRequest) -> HttpResponse:
+    """Visit completion rate per rep and team: a rep sees themself, a manager their teams'
+    reps, a director everyone; another rep answers 404."""
+    rates = _rates(request)
+    chart = [{"rep": str(row.who), "rate": _percent(row.figures.rate)} for row in rates.per_rep]
+    context = {
+        "rates": rates,
+        "chart": chart,
+        "query": request.GET.urlencode(),
+        "reps": selectors.reps_for_rates(user=request.user).order_by("username"),
+        "rep_id": request.GET.get("rep", ""),
+    }
+    return render(request, "plans/visit_rates.html", context)
+
+
+@page_view
+def visit_rates_csv(request: HttpRequest) -> HttpResponse:
+    """The rates page's tables as one CSV (per team, then per rep), same rules as the page."""
+    rates = _rates(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="visit-rates-{rates.period}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("Level"), _("Name"), _("Team"), _("Due"), _("Done"), _("Skipped"), _("Missed"), _("Completion rate")]
+    )
+    lines = [(_("Team"), row.who, "", row.figures) for row in rates.per_team]
+    lines += [(_("Rep"), row.who, row.who.team or "", row.figures) for row in rates.per_rep]
+    for level, who, team, f in lines:
+        values = [level, str(who), str(team), f.due, f.done, f.skipped, f.missed, f.rate]
+        # Names come from users: the shared cell rule keeps "=HYPERLINK(...)" text when Excel opens it.
+        writer.writerow([csv_cell(value) for value in values])
+    return response
+
+
+@page_view
+def visit_intervals(request: HttpRequest) -> HttpResponse:
+    """Directors set the days between visits per account category."""
+    if not request.user.is_director:
+        raise PermissionDenied
+    form = VisitIntervalsForm(request.POST or None, current=selectors.visit_intervals())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_intervals_set(user=request.user, intervals=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Visit intervals saved; the next planned visits follow them."))
+            return redirect("plans:visit_intervals")
+    return render(request, "plans/visit_intervals.html", {"form": form})
