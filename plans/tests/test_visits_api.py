@@ -79,7 +79,7 @@ def test_a_bad_check_in_is_refused_and_changes_nothing(world, body, field) -> No
 def test_check_in_needs_visibility_both_write_scopes_and_a_person(world) -> None:
     visit = _visit(world)
     hidden = Visit.objects.create(account=world.other_account, owner=world.other_rep, planned_on=timezone.localdate())
-    url = f"/api/v1/visits/{{}}/check-in/"
+    url = "/api/v1/visits/{}/check-in/"
     assert token_client(world.owner, WRITE).post(url.format(hidden.pk), {}, format="json").status_code == 404
     for scopes in (["plans:read", "plans:write"], ["plans:read", "activities:write"], ["plans:read"]):
         assert token_client(world.owner, scopes).post(url.format(visit.pk), {}, format="json").status_code == 403
