@@ -295,3 +295,52 @@ def seed_themes(*, seed: int) -> int:
                 )
     SalesTheme.objects.bulk_create(themes, batch_size=BATCH)
     return len(themes)
+
+
+VISIT_HISTORY_DAYS = 75  # this month and the last, for the visit completion rate
+SKIP_REASONS = np.array(["客户停产检修", "客户要求改期", "出差冲突", "天气原因"], dtype=object)
+
+
+def seed_visits(*, seed: int, as_of: date) -> int:
+    """The visit history of the last VISIT_HISTORY_DAYS days, so the completion rate has
+    figures: each visit activity of an owned account becomes a done visit of its owner on
+    that day (checked in then, the activity its record); a share of accounts also has a
+    skipped visit (with a reason) or a missed one (still planned, its day passed).
+    Deterministic for a seed. Returns visits made."""
+    from django.utils import timezone
+
+    from accounts.models import Account
+    from plans.models import Activity, Visit
+
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"visits")])))
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(as_of - timedelta(days=VISIT_HISTORY_DAYS), datetime.min.time(), tzinfo=zone)
+    done = Activity.objects.filter(type="visit", account__owner__isnull=False, occurred_at__gte=since)
+    visits = [
+        Visit(
+            account_id=account_id,
+            owner_id=owner_id,
+            planned_on=occurred_at.astimezone(zone).date(),
+            status="done",
+            checked_in_at=occurred_at,
+            activity_id=activity_id,
+        )
+        for activity_id, account_id, owner_id, occurred_at in done.order_by("id").values_list(
+            "id", "account_id", "account__owner_id", "occurred_at"
+        )
+        if occurred_at.astimezone(zone).date() <= as_of
+    ]
+    accounts = list(Account.objects.filter(owner__isnull=False).order_by("id").values_list("id", "owner_id"))
+    draw = rng.random(len(accounts))
+    days = rng.integers(1, VISIT_HISTORY_DAYS, len(accounts))
+    reasons = SKIP_REASONS[rng.integers(0, len(SKIP_REASONS), len(accounts))]
+    for i, (account_id, owner_id) in enumerate(accounts):
+        day = as_of - timedelta(days=int(days[i]))
+        if draw[i] < 0.2:
+            visits.append(
+                Visit(account_id=account_id, owner_id=owner_id, planned_on=day, status="skipped", reason=reasons[i])
+            )
+        elif draw[i] < 0.3:
+            visits.append(Visit(account_id=account_id, owner_id=owner_id, planned_on=day))
+    Visit.objects.bulk_create(visits, batch_size=BATCH)
+    return len(visits)

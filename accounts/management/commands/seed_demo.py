@@ -162,12 +162,14 @@ class Command(BaseCommand):
             seed_plans,
             seed_relationships,
             seed_themes,
+            seed_visits,
         )
 
         counts["account plans"], counts["actions"] = seed_plans(seed=options["seed"], as_of=as_of)
         counts["contact-plan entries"] = seed_contact_plans(seed=options["seed"], as_of=as_of)
         counts["relationships"] = seed_relationships(seed=options["seed"])
         counts["sales themes"] = seed_themes(seed=options["seed"])
+        counts["visit history"] = seed_visits(seed=options["seed"], as_of=as_of)
         from plans.services import visits_generate
 
         counts["planned visits"] = visits_generate(today=as_of)
