@@ -182,6 +182,18 @@ class VisitChangeForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
+class VisitIntervalForm(StyledFormMixin, forms.Form):
+    """An account's own visit interval; empty follows its category's."""
+
+    interval_days = forms.IntegerField(
+        label=_("Visit every (days)"),
+        min_value=1,
+        max_value=366,
+        required=False,
+        help_text=_("Leave empty to follow the account's category."),
+    )
+
+
 class VisitIntervalsForm(StyledFormMixin, forms.Form):
     """A director's days between visits per account category."""
 

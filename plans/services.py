@@ -33,6 +33,7 @@ from plans.models import (
     ThemeLibraryEntry,
     Visit,
     VisitCategoryInterval,
+    VisitInterval,
 )
 from plans.permissions import can_approve
 from plans.selectors import visit_intervals
@@ -441,6 +442,19 @@ def visit_intervals_set(*, user: User, intervals: Mapping[str, int]) -> None:
         raise ValidationError(errors)
     for category, days in intervals.items():
         VisitCategoryInterval.objects.update_or_create(category=category, defaults={"interval_days": days})
+
+
+@transaction.atomic
+def visit_interval_set(*, account: Account, interval_days: int | None) -> None:
+    """The account's own days between visits (overriding its category's); None removes it, so
+    the category's applies again. ValidationError for a value outside 1-366 days. The planned
+    visit stays; the next one generated follows."""
+    if interval_days is None:
+        VisitInterval.objects.filter(account=account).delete()
+        return
+    if not 1 <= interval_days <= 366:
+        raise ValidationError({"interval_days": [_("Give a whole number of days from 1 to 366.")]})
+    VisitInterval.objects.update_or_create(account=account, defaults={"interval_days": interval_days})
 
 
 def visits_generate(*, today: date) -> int:

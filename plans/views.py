@@ -32,6 +32,7 @@ from plans.forms import (
     ReviewForm,
     ThemeForm,
     VisitChangeForm,
+    VisitIntervalForm,
     VisitIntervalsForm,
 )
 from plans.models import (
@@ -485,6 +486,24 @@ def visit_change(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("plans:my_work")
     context = {"form": form, "account": visit.account, "title": _("Move or skip the visit")}
     return render(request, "plans/contact_form.html", context)
+
+
+@page_view
+def visit_interval_edit(request: HttpRequest, account_pk: int) -> HttpResponse:
+    """The account's own visit interval (empty: its category's)."""
+    account = _account(request, account_pk)
+    current = selectors.account_visits(account=account)
+    form = VisitIntervalForm(request.POST or None, initial={"interval_days": current.own_interval})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_interval_set(account=account, interval_days=form.cleaned_data["interval_days"])
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Visit interval saved."))
+            return _back(account, "visits")
+    title = _("Visit interval (the category's: every %(days)s days)") % {"days": current.category_interval}
+    return render(request, "plans/contact_form.html", {"form": form, "account": account, "title": title})
 
 
 @page_view

@@ -165,3 +165,41 @@ def test_not_visited_for_too_long_per_category_for_a_rep_and_their_manager(clien
     assert [(g.category, g.total) for g in theirs] == [("key", 1), ("normal", 1)]
     client.force_login(world.director)
     assert client.get(reverse("plans:my_work")).context["not_visited"] == []
+
+
+def test_the_account_page_shows_the_rhythm_and_an_account_interval_overrides_its_category(client, world) -> None:
+    # given a key account visited 40 days ago, with a planned visit
+    today = timezone.localdate()
+    Account.objects.filter(pk=world.account.pk).update(category="key")
+    make_activity(
+        world.account, timezone.make_aware(datetime.combine(today - timedelta(days=40), time(10))), type="visit"
+    )
+    visit = Visit.objects.create(account=world.account, owner=world.owner, planned_on=today)
+    client.force_login(world.owner)
+    page = client.get(reverse("accounts:detail", args=[world.account.pk]))
+    visits = page.context["plans"].visits
+    assert (visits.interval_days, visits.own_interval, visits.last_visit, visits.too_long, visits.planned) == (
+        30,
+        None,
+        today - timedelta(days=40),
+        True,
+        [visit],
+    )
+    assert reverse("plans:check_in", args=[visit.pk]) in page.content.decode()
+    # when the rep sets this account's own interval to 60 days
+    url = reverse("plans_account:visit_interval", args=[world.account.pk])
+    assert client.post(url, {"interval_days": "0"}).context["form"].errors == {
+        "interval_days": ["Ensure this value is greater than or equal to 1."]
+    }
+    client.post(url, {"interval_days": "60"})
+    # then it is no longer visited too long, on the page and on "my work"
+    visits = client.get(reverse("accounts:detail", args=[world.account.pk])).context["plans"].visits
+    assert (visits.interval_days, visits.own_interval, visits.too_long) == (60, 60, False)
+    assert client.get(reverse("plans:my_work")).context["not_visited"] == []
+    # and emptied, the category's applies again
+    client.post(url, {"interval_days": ""})
+    assert not VisitInterval.objects.exists()
+    # another team's account answers 404 and keeps its interval
+    other = reverse("plans_account:visit_interval", args=[world.other_account.pk])
+    assert client.post(other, {"interval_days": "5"}).status_code == 404
+    assert not VisitInterval.objects.exists()
