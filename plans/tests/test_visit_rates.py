@@ -203,3 +203,32 @@ def test_the_account_page_shows_the_rhythm_and_an_account_interval_overrides_its
     other = reverse("plans_account:visit_interval", args=[world.other_account.pk])
     assert client.post(other, {"interval_days": "5"}).status_code == 404
     assert not VisitInterval.objects.exists()
+
+
+VISIT_WORDS = ("Visit", "visit", "Due", "Done", "Skipped", "Missed", "Rate", "Interval", "days", "All reps", "Per ")
+
+
+def test_the_visit_pages_read_in_chinese(client, world) -> None:
+    from tests.test_i18n import visible_text
+
+    period, _first = _visits(world)
+    Account.objects.filter(pk=world.account.pk).update(category="key")
+    pages = {
+        world.manager: [
+            reverse("plans:visit_rates") + f"?period={period}",
+            reverse("plans:my_work"),
+            reverse("accounts:detail", args=[world.account.pk]),
+            reverse("plans_account:visit_interval", args=[world.account.pk]),
+        ],
+        world.director: [reverse("plans:visit_intervals")],
+    }
+    found = {}
+    for user, urls in pages.items():
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+            assert response.status_code == 200, url
+            text = visible_text(response.content.decode())
+            found[url] = [word for word in VISIT_WORDS if word in text]
+            assert "拜访" in text, url  # (the page did render in Chinese)
+    assert found == {url: [] for urls in pages.values() for url in urls}
