@@ -348,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "accounts.models.Order.Status",
         "OpportunityStageEnum": "funnel.models.Stage",
         "ForecastCategoryEnum": "funnel.models.Category",
+        "VisitStatusEnum": "plans.models.Visit.Status",  # a visit and a check-in's answer share it
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
