@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -577,7 +577,8 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     """The accounts not visited for too long (plans.domain.visits.not_visited_for_too_long),
     per category in CATEGORIES order: a rep's own accounts; a manager's and their teams'
     reps'; nobody else's (a director reads the rates page). The last visit is the latest
-    activity of type visit (one source; a skipped visit is no visit). 3 queries."""
+    activity of type visit (one source; a skipped visit is no visit). 3 queries however many
+    accounts: the intervals, one row per account, the accounts shown."""
     today = today or timezone.localdate()
     if user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
         return []
@@ -586,31 +587,33 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
         owners |= Q(owner__team__manager=user)
     intervals = visit_intervals()
     zone = timezone.get_current_timezone()
-    accounts = (
+    # Each account's newest visit by its (account, -occurred_at) index, rather than a join and
+    # aggregate over every activity of a manager's thousands of accounts; plain rows, no models.
+    latest = Activity.objects.filter(account=OuterRef("pk"), type=Activity.Type.VISIT).order_by("-occurred_at")
+    rows = (
         Account.objects.visible_to(user)
         .filter(owners)
-        .annotate(last=Max("activities__occurred_at", filter=Q(activities__type=Activity.Type.VISIT)))
-        .select_related("visit_interval", "owner")
-        .order_by("name", "id")
+        .annotate(last=Subquery(latest.values("occurred_at")[:1]))
+        .values_list("pk", "name", "category", "visit_interval__interval_days", "last")
     )
-    groups: dict[str, list[NotVisitedRow]] = {}
-    for account in accounts:
-        own = getattr(account, "visit_interval", None)
-        interval = visit_interval(
-            category=account.category, override=own.interval_days if own else None, intervals=intervals
-        )
-        last = local_day(account.last, zone) if account.last else None
+    groups: dict[str, list[tuple]] = {}
+    for pk, name, category, own, moment in rows.iterator(5000):
+        interval = visit_interval(category=category, override=own, intervals=intervals)
+        last = local_day(moment, zone) if moment else None
         if not_visited_for_too_long(last_visit=last, interval_days=interval, today=today):
-            since = (today - last).days if last else None
-            groups.setdefault(account.category, []).append(NotVisitedRow(account, last, interval, since))
+            groups.setdefault(category, []).append((last is not None, last or today, name, pk, last, interval))
     order = [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]
+    shown = {category: sorted(found)[:NOT_VISITED_SHOWN] for category, found in groups.items()}
+    accounts = Account.objects.select_related("owner").in_bulk([row[3] for rows in shown.values() for row in rows])
     result = []
     for category in order:
-        rows = groups.get(category)
-        if not rows:
+        if category not in groups:
             continue
-        rows.sort(key=lambda row: (row.last_visit is not None, row.last_visit or today, row.account.name))
-        interval = intervals.get(category, DEFAULT_INTERVAL_DAYS)
+        rows = [
+            NotVisitedRow(accounts[pk], last, interval, (today - last).days if last else None)
+            for _never, _day, _name, pk, last, interval in shown[category]
+        ]  # never visited first, then the longest ago
         label = category_label(category) or _("Not placed yet")
-        result.append(NotVisitedGroup(category, label, interval, len(rows), rows[:NOT_VISITED_SHOWN]))
+        interval = intervals.get(category, DEFAULT_INTERVAL_DAYS)
+        result.append(NotVisitedGroup(category, label, interval, len(groups[category]), rows))
     return result
