@@ -60,6 +60,9 @@ class Activity(models.Model):
         # The account timeline reads an account's newest activities first.
         indexes = [
             models.Index(fields=["account", "-occurred_at"], name="activity_account_time"),
+            # An account's last visit ("not visited for too long", the next planned visit): one
+            # entry per probe instead of walking the account's calls and e-mails to a visit.
+            models.Index(fields=["account", "-occurred_at"], condition=Q(type="visit"), name="activity_last_visit"),
             sync_index("activity"),
         ]
 
