@@ -122,7 +122,7 @@ def seed_plans(*, seed: int, as_of: date) -> tuple[int, int]:
     done), for a share of the accounts that have an owner; approved ones frozen with the
     account's tier. Deterministic for a seed. Returns (plans, actions)."""
     from accounts.models import Account, User
-    from plans.models import AccountPlan, ActionItem
+    from plans.models import AccountPlan, ActionItem, PlanReview
     from tiering.selectors import strategy_for
 
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"plans")])))
@@ -157,8 +157,9 @@ def seed_plans(*, seed: int, as_of: date) -> tuple[int, int]:
                 revenue_target=int(revenue[i]),
                 profit_target=int(revenue[i]) // 5,
                 success_probability=int(share[i]) + 30,
-                submitted_at=now - timedelta(days=20) if status != "draft" else None,
-                decided_at=now - timedelta(days=10) if decided else None,
+                # Approved plans a while ago (their monthly review is due), the others lately.
+                submitted_at=now - timedelta(days=50 if status == "approved" else 20) if status != "draft" else None,
+                decided_at=now - timedelta(days=45 if status == "approved" else 10) if decided else None,
                 decided_by_id=decider if decided else None,
                 return_comment="请补充竞争对手分析" if status == "returned" else "",
                 frozen_tier=tier if status == "approved" else "",
@@ -189,6 +190,24 @@ def seed_plans(*, seed: int, as_of: date) -> tuple[int, int]:
                 )
             )
     ActionItem.objects.bulk_create(actions, batch_size=BATCH)
+    # Every other approved plan has last month's PDCA review (the others are reminded of it).
+    last_month = (as_of.replace(day=1) - timedelta(days=1)).replace(day=1)
+    approved = AccountPlan.objects.filter(period=period, status="approved").order_by("id")
+    PlanReview.objects.bulk_create(
+        [
+            PlanReview(
+                account_id=account_id,
+                plan_id=plan_id,
+                month=last_month,
+                notes="P：推进试用；D：已送样；C：客户反馈良好；A：下月报价",
+                manager_comment="继续跟进，注意回款" if i % 4 == 0 else "",
+                author_id=owner_id,
+            )
+            for i, (plan_id, account_id, owner_id) in enumerate(approved.values_list("id", "account_id", "owner_id"))
+            if i % 2 == 0
+        ],
+        batch_size=BATCH,
+    )
     return len(saved), len(actions)
 
 

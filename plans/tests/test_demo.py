@@ -56,6 +56,11 @@ def test_demo_activities_are_the_source_of_last_contacted_and_reproducible() -> 
     done = list(Visit.objects.filter(status="done").values_list("activity__type", flat=True))
     assert set(done) == {"visit"}  # and not empty: the set of nothing is set()
     assert not Visit.objects.filter(status="skipped", reason="").exists()
+    # every other approved plan has last month's PDCA review
+    from plans.models import PlanReview
+
+    reviewed = set(PlanReview.objects.values_list("plan__status", "month"))
+    assert reviewed == {("approved", date(2025, 5, 1))}
     # and the same seed gives the same activities, another seed others
     assert _seed(42) == first
     assert _seed(7) != first
