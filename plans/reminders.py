@@ -40,7 +40,7 @@ def reminders_due(*, today: date) -> list[Reminder]:
     past their next contact day, open actions past their end, submitted plans (for the owner's
     manager), returned plans (for their owner), planned visits past their day, key accounts
     without a submitted plan and approved plans without a recent review (for their owners:
-    the rules in `_visits_due` and `_plans_due`). Nine queries."""
+    the rules in `_visits_due` and `_plans_due`). Seven queries at most."""
     due: list[Reminder] = []
     # Only entries that can be overdue: started, and no contact since yesterday at least.
     entries = (
@@ -109,7 +109,7 @@ def _plans_due(today: date) -> list[Reminder]:
       when there is one, else that it has no plan. Subject "plan-due:<account>:<quarter>".
     - unreviewed: an approved plan of a current period, approved a month (30 days) ago or more,
       with no PDCA review for this month or the last reminds its owner daily.
-    Four queries."""
+    Three queries (one before the days have passed)."""
     year, quarter = str(today.year), f"{today.year}-Q{(today.month - 1) // 3 + 1}"
     periods = [year, quarter]
     due: list[Reminder] = []

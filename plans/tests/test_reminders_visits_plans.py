@@ -149,3 +149,12 @@ def test_two_workers_at_once_send_each_reminder_once(world) -> None:
     assert errors == []
     assert sum(run.sent for run in runs) == 5
     assert Notification.objects.filter(kind__in=NEW_KINDS).count() == 4
+
+
+@pytest.mark.django_db
+def test_what_is_due_takes_seven_queries_however_much_is_due(world, django_assert_num_queries) -> None:
+    _world(world)
+    with django_assert_num_queries(7):
+        reminders_due(today=TODAY)
+    with django_assert_num_queries(5):  # on the first days of a quarter the unsubmitted plans wait
+        reminders_due(today=date(2026, 10, 2))
