@@ -229,6 +229,9 @@ KAM_STATE_DIR = Path(os.environ.get("KAM_STATE_DIR", Path.home() / ".local" / "s
 CELERY_BEAT_SCHEDULE_FILENAME = str(KAM_STATE_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULER = "kam.celery.StateDirScheduler"
 PLANS_REMINDERS_AT = os.environ.get("PLANS_REMINDERS_AT", "08:00")  # HH:MM in TIME_ZONE
+# Days into a quarter after which a key account without a submitted plan for the year or the
+# quarter reminds its owner daily (plans.reminders, "plan_unsubmitted").
+PLANS_SUBMIT_WITHIN_DAYS = envint("PLANS_SUBMIT_WITHIN_DAYS", "14")
 CELERY_BEAT_SCHEDULE = {
     # Next visits planned from each account's follow-up interval, then the day's reminders
     # (overdue contacts and actions, plans awaiting approval: in-app and e-mail, once a day).
@@ -347,6 +350,7 @@ SPECTACULAR_SETTINGS = {
         "ForecastCategoryEnum": "funnel.models.Category",
         # Account plans and development proposals share one workflow, so one status enum.
         "AccountPlanStatusEnum": "plans.models.AccountPlan.Status",
+        "VisitStatusEnum": "plans.models.Visit.Status",  # a visit and a check-in's answer share it
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

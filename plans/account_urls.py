@@ -18,6 +18,7 @@ urlpatterns = [
     path("proposals/add/", views.proposal_add, name="proposal_add"),
     path("zipper/", views.zipper_page, name="zipper"),
     path("themes/add/", views.theme_add, name="theme_add"),
+    path("visit-interval/", views.visit_interval_edit, name="visit_interval"),
     path("contact-plan/add/", views.contact_plan_add, name="contact_plan_add"),
     path("contact-plan/<int:pk>/edit/", views.contact_plan_edit, name="contact_plan_edit"),
     path("contact-plan/<int:pk>/remove/", views.contact_plan_remove, name="contact_plan_remove"),

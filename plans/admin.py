@@ -48,6 +48,7 @@ class ContactPlanEntryAdmin(RecordsDeletions):
     def delete_row(self, obj: ContactPlanEntry) -> None:
         services.contact_plan_remove(entry=obj)
 
+
 @admin.register(DevelopmentProposal)
 class DevelopmentProposalAdmin(admin.ModelAdmin):
     list_display = ["account", "status", "owner", "forecast_sales", "risk", "decided_by"]

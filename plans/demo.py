@@ -122,7 +122,7 @@ def seed_plans(*, seed: int, as_of: date) -> tuple[int, int]:
     done), for a share of the accounts that have an owner; approved ones frozen with the
     account's tier. Deterministic for a seed. Returns (plans, actions)."""
     from accounts.models import Account, User
-    from plans.models import AccountPlan, ActionItem
+    from plans.models import AccountPlan, ActionItem, PlanReview
     from tiering.selectors import strategy_for
 
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"plans")])))
@@ -157,8 +157,9 @@ def seed_plans(*, seed: int, as_of: date) -> tuple[int, int]:
                 revenue_target=int(revenue[i]),
                 profit_target=int(revenue[i]) // 5,
                 success_probability=int(share[i]) + 30,
-                submitted_at=now - timedelta(days=20) if status != "draft" else None,
-                decided_at=now - timedelta(days=10) if decided else None,
+                # Approved plans a while ago (their monthly review is due), the others lately.
+                submitted_at=now - timedelta(days=50 if status == "approved" else 20) if status != "draft" else None,
+                decided_at=now - timedelta(days=45 if status == "approved" else 10) if decided else None,
                 decided_by_id=decider if decided else None,
                 return_comment="请补充竞争对手分析" if status == "returned" else "",
                 frozen_tier=tier if status == "approved" else "",
@@ -189,6 +190,24 @@ def seed_plans(*, seed: int, as_of: date) -> tuple[int, int]:
                 )
             )
     ActionItem.objects.bulk_create(actions, batch_size=BATCH)
+    # Every other approved plan has last month's PDCA review (the others are reminded of it).
+    last_month = (as_of.replace(day=1) - timedelta(days=1)).replace(day=1)
+    approved = AccountPlan.objects.filter(period=period, status="approved").order_by("id")
+    PlanReview.objects.bulk_create(
+        [
+            PlanReview(
+                account_id=account_id,
+                plan_id=plan_id,
+                month=last_month,
+                notes="P：推进试用；D：已送样；C：客户反馈良好；A：下月报价",
+                manager_comment="继续跟进，注意回款" if i % 4 == 0 else "",
+                author_id=owner_id,
+            )
+            for i, (plan_id, account_id, owner_id) in enumerate(approved.values_list("id", "account_id", "owner_id"))
+            if i % 2 == 0
+        ],
+        batch_size=BATCH,
+    )
     return len(saved), len(actions)
 
 
@@ -373,3 +392,52 @@ def seed_proposals(*, seed: int) -> int:
         )
     DevelopmentProposal.objects.bulk_create(proposals, batch_size=BATCH)
     return len(proposals)
+
+
+VISIT_HISTORY_DAYS = 75  # this month and the last, for the visit completion rate
+SKIP_REASONS = np.array(["客户停产检修", "客户要求改期", "出差冲突", "天气原因"], dtype=object)
+
+
+def seed_visits(*, seed: int, as_of: date) -> int:
+    """The visit history of the last VISIT_HISTORY_DAYS days, so the completion rate has
+    figures: each visit activity of an owned account becomes a done visit of its owner on
+    that day (checked in then, the activity its record); a share of accounts also has a
+    skipped visit (with a reason) or a missed one (still planned, its day passed).
+    Deterministic for a seed. Returns visits made."""
+    from django.utils import timezone
+
+    from accounts.models import Account
+    from plans.models import Activity, Visit
+
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, zlib.crc32(b"visits")])))
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(as_of - timedelta(days=VISIT_HISTORY_DAYS), datetime.min.time(), tzinfo=zone)
+    done = Activity.objects.filter(type="visit", account__owner__isnull=False, occurred_at__gte=since)
+    visits = [
+        Visit(
+            account_id=account_id,
+            owner_id=owner_id,
+            planned_on=occurred_at.astimezone(zone).date(),
+            status="done",
+            checked_in_at=occurred_at,
+            activity_id=activity_id,
+        )
+        for activity_id, account_id, owner_id, occurred_at in done.order_by("id").values_list(
+            "id", "account_id", "account__owner_id", "occurred_at"
+        )
+        if occurred_at.astimezone(zone).date() <= as_of
+    ]
+    accounts = list(Account.objects.filter(owner__isnull=False).order_by("id").values_list("id", "owner_id"))
+    draw = rng.random(len(accounts))
+    days = rng.integers(1, VISIT_HISTORY_DAYS, len(accounts))
+    reasons = SKIP_REASONS[rng.integers(0, len(SKIP_REASONS), len(accounts))]
+    for i, (account_id, owner_id) in enumerate(accounts):
+        day = as_of - timedelta(days=int(days[i]))
+        if draw[i] < 0.2:
+            visits.append(
+                Visit(account_id=account_id, owner_id=owner_id, planned_on=day, status="skipped", reason=reasons[i])
+            )
+        elif draw[i] < 0.3:
+            visits.append(Visit(account_id=account_id, owner_id=owner_id, planned_on=day))
+    Visit.objects.bulk_create(visits, batch_size=BATCH)
+    return len(visits)

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, BuyingRole, Contact, User
 from kam.forms import StyledFormMixin
 from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, DevelopmentProposal, ThemeLibraryEntry
+from tiering.domain.matrix import CATEGORIES
+from tiering.explanations import category_label
 
 
 class ContactForm(StyledFormMixin, forms.ModelForm):
@@ -206,6 +208,29 @@ class CheckInForm(StyledFormMixin, forms.Form):
 class VisitChangeForm(StyledFormMixin, forms.Form):
     planned_on = forms.DateField(label=_("Move to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class VisitIntervalForm(StyledFormMixin, forms.Form):
+    """An account's own visit interval; empty follows its category's."""
+
+    interval_days = forms.IntegerField(
+        label=_("Visit every (days)"),
+        min_value=1,
+        max_value=366,
+        required=False,
+        help_text=_("Leave empty to follow the account's category."),
+    )
+
+
+class VisitIntervalsForm(StyledFormMixin, forms.Form):
+    """A director's days between visits per account category."""
+
+    def __init__(self, *args, current: dict[str, int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for category in CATEGORIES:
+            self.fields[category] = forms.IntegerField(
+                label=category_label(category), min_value=1, max_value=366, initial=current[category]
+            )
 
 
 class ThemeForm(StyledFormMixin, forms.Form):

@@ -60,6 +60,9 @@ class Activity(models.Model):
         # The account timeline reads an account's newest activities first.
         indexes = [
             models.Index(fields=["account", "-occurred_at"], name="activity_account_time"),
+            # An account's last visit ("not visited for too long", the next planned visit): one
+            # entry per probe instead of walking the account's calls and e-mails to a visit.
+            models.Index(fields=["account", "-occurred_at"], condition=Q(type="visit"), name="activity_last_visit"),
             sync_index("activity"),
         ]
 
@@ -327,6 +330,9 @@ class Notification(models.Model):
         PLAN_RETURNED = "plan_returned", _("Plan returned to you")
         PROPOSAL_TO_APPROVE = "proposal_to_approve", _("Development proposal awaiting your approval")
         PROPOSAL_RETURNED = "proposal_returned", _("Development proposal returned to you")
+        VISIT_OVERDUE = "visit_overdue", _("Visit overdue")
+        PLAN_UNSUBMITTED = "plan_unsubmitted", _("Plan not submitted")
+        PLAN_UNREVIEWED = "plan_unreviewed", _("Plan without a recent review")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
@@ -452,6 +458,24 @@ class VisitInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account}: {self.interval_days}"
+
+
+class VisitCategoryInterval(models.Model):
+    """A director's visit interval for an account category; categories without a row use
+    plans.domain.visits.VISIT_INTERVAL_DAYS. An account's own VisitInterval overrides both."""
+
+    category = models.CharField(_("category"), max_length=20, unique=True)
+    interval_days = models.PositiveSmallIntegerField(
+        _("visit every (days)"), validators=[MinValueValidator(1), MaxValueValidator(366)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("visit interval per category")
+        verbose_name_plural = _("visit intervals per category")
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.interval_days}"
 
 
 class ThemeLibraryEntry(models.Model):

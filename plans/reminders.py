@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -15,10 +15,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Account, User
 from plans.domain.contacts import is_overdue, next_contact_day
 from plans.events import plan_overdue_emit
-from plans.models import AccountPlan, ActionItem, ContactPlanEntry, DevelopmentProposal, Notification, ReminderOptOut
+from plans.models import (
+    AccountPlan,
+    ActionItem,
+    ContactPlanEntry,
+    DevelopmentProposal,
+    Notification,
+    PlanReview,
+    ReminderOptOut,
+    Visit,
+)
 
 CLAIM_BATCH = 1_000
 ONE_DAY = timedelta(days=1)
@@ -38,7 +47,10 @@ class Reminder:
 def reminders_due(*, today: date) -> list[Reminder]:
     """Everything overdue or waiting on someone as of `today` (local): contact-plan contacts
     past their next contact day, open actions past their end, submitted plans and development
-    proposals (for the owner's manager) and returned ones (for their owner). Five queries."""
+    proposals (for the owner's manager), returned ones (for their owner), planned visits past
+    their day, key accounts
+    without a submitted plan and approved plans without a recent review (for their owners:
+    the rules in `_visits_due` and `_plans_due`). Eight queries at most."""
     due: list[Reminder] = []
     # Only entries that can be overdue: started, and no contact since yesterday at least.
     entries = (
@@ -91,6 +103,79 @@ def reminders_due(*, today: date) -> list[Reminder]:
         elif status == "returned":
             message = _("The development proposal for %(account)s was returned to you.") % words
             due.append(Reminder(owner, account, external_id, "proposal_returned", f"proposal:{pk}", message, url))
+    return due + _visits_due(today) + _plans_due(today)
+
+
+def _visits_due(today: date) -> list[Reminder]:
+    """A planned visit whose day has passed (not checked in, moved or skipped): its rep, daily."""
+    visits = Visit.objects.filter(status=Visit.Status.PLANNED, planned_on__lt=today).values_list(
+        "pk", "owner_id", "account_id", "account__external_id", "account__name", "planned_on"
+    )
+    due = []
+    for pk, owner, account, external_id, account_name, planned_on in visits.iterator(2000):
+        message = _("The visit to %(account)s was planned for %(day)s: check in, move or skip it.") % {
+            "account": account_name, "day": planned_on.isoformat()
+        }  # fmt: skip
+        url = reverse("plans:check_in", args=[pk])
+        due.append(Reminder(owner, account, external_id, "visit_overdue", f"visit:{pk}", message, url))
+    return due
+
+
+def _plans_due(today: date) -> list[Reminder]:
+    """Plans waiting on their owner, the current periods being the year and the quarter of
+    `today` ("2026", "2026-Q4"):
+
+    - unsubmitted: from PLANS_SUBMIT_WITHIN_DAYS days after the quarter began, a key account
+      (category "key") with no plan for either current period that is submitted, approved or
+      returned (a returned one reminds as plan_returned) reminds its owner daily: of its draft
+      when there is one, else that it has no plan. Subject "plan-due:<account>:<quarter>".
+    - unreviewed: an approved plan of a current period, approved a month (30 days) ago or more,
+      with no PDCA review for this month or the last reminds its owner daily.
+    Three queries (one before the days have passed)."""
+    year, quarter = str(today.year), f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    periods = [year, quarter]
+    due: list[Reminder] = []
+    quarter_start = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    if (today - quarter_start).days >= settings.PLANS_SUBMIT_WITHIN_DAYS:
+        covered = AccountPlan.objects.filter(
+            period__in=periods, status__in=["submitted", "approved", "returned"]
+        ).values("account_id")
+        accounts = list(
+            Account.objects.filter(category="key", owner__isnull=False)
+            .exclude(pk__in=covered)
+            .values_list("pk", "owner_id", "external_id", "name")
+        )
+        drafts = dict(
+            AccountPlan.objects.filter(
+                period__in=periods, status="draft", account_id__in=[pk for pk, *_ in accounts]
+            ).values_list("account_id", "pk")
+        )
+        for account, owner, external_id, name in accounts:
+            subject = f"plan-due:{account}:{quarter}"
+            if account in drafts:
+                message = _("The plan of key account %(account)s is still a draft: submit it.") % {"account": name}
+                url = reverse("plans:detail", args=[drafts[account]])
+            else:
+                message = _("Key account %(account)s has no plan for %(year)s or %(quarter)s.") % {
+                    "account": name, "year": year, "quarter": quarter
+                }  # fmt: skip
+                url = reverse("plans_account:plan_add", args=[account])
+            due.append(Reminder(owner, account, external_id, "plan_unsubmitted", subject, message, url))
+    last_month = (today.replace(day=1) - ONE_DAY).replace(day=1)
+    approved_before = timezone.make_aware(datetime.combine(today - timedelta(days=30), time.min))
+    reviewed = PlanReview.objects.filter(month__gte=last_month).values("plan_id")
+    unreviewed = (
+        AccountPlan.objects.filter(status="approved", period__in=periods)
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__lt=approved_before))
+        .exclude(pk__in=reviewed)
+        .values_list("pk", "owner_id", "account_id", "account__external_id", "account__name", "period")
+    )
+    for pk, owner, account, external_id, name, period in unreviewed.iterator(2000):
+        message = _("The %(period)s plan of %(account)s has no review for %(last)s or %(this)s: write one.") % {
+            "period": period, "account": name, "last": last_month.strftime("%Y-%m"), "this": today.strftime("%Y-%m")
+        }  # fmt: skip
+        url = reverse("plans:detail", args=[pk]) + "#reviews"
+        due.append(Reminder(owner, account, external_id, "plan_unreviewed", f"plan-review:{pk}", message, url))
     return due
 
 

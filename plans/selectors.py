@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch, QuerySet, Sum
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, ContactRoleHistory, Order, Team, User
 from funnel.selectors import people_visible_to as figures_people
@@ -19,6 +20,16 @@ from plans.domain.plans import action_overdue, period_bounds
 from plans.domain.proposals import ProposalFigures, proposal_eligible, proposal_figures
 from plans.domain.revenue import RevenueLine, RevenueTotal, expected_revenue, totals
 from plans.domain.time_allocation import CategoryShare, allocation_period_bounds, compare_with_guideline
+from plans.domain.visits import (
+    DEFAULT_INTERVAL_DAYS,
+    Completion,
+    VisitCount,
+    completion_rates,
+    intervals_with,
+    not_visited_for_too_long,
+    rate_period_bounds,
+    visit_interval,
+)
 from plans.domain.zipper import Person, Zipper, zipper
 from plans.models import (
     AccountPlan,
@@ -30,8 +41,12 @@ from plans.models import (
     RelationshipLink,
     SalesTheme,
     Visit,
+    VisitCategoryInterval,
+    VisitInterval,
 )
 from plans.permissions import can_approve
+from tiering.domain.matrix import CATEGORIES
+from tiering.explanations import category_label
 from tiering.models import AccountScore
 from tiering.selectors import current_run_id, strategy_for
 
@@ -127,11 +142,12 @@ class AccountPanel:
     themes: list[SalesTheme]
     proposals: list[DevelopmentProposal]
     proposal_eligible: bool  # a potential key account: a development proposal may be written
+    visits: AccountVisits
 
 
 def account_panel(*, account: Account) -> AccountPanel:
     """Contacts (with past roles), their org chart, the activity timeline, the plans, the
-    contact plan, the sales themes and the development proposals (11 queries)."""
+    contact plan, the sales themes, the development proposals and the visit rhythm (15 queries)."""
     contacts = account_contacts(account=account)
     return AccountPanel(
         contacts=contacts,
@@ -142,6 +158,7 @@ def account_panel(*, account: Account) -> AccountPanel:
         themes=list(account.sales_themes.order_by("id")),
         proposals=account_proposals(account=account),
         proposal_eligible=proposal_eligibility(account=account),
+        visits=account_visits(account=account),
     )
 
 
@@ -620,3 +637,184 @@ def time_allocation(*, user: User, period: str, scope: AllocationScope | None = 
         ],
         per_rep=[_row(str(rep), rep, per_user.get(rep.pk, {})) for rep in reps],
     )
+
+
+# --- visits: intervals, completion rate, not visited for too long --------------------------------
+
+
+@dataclass(frozen=True)
+class AccountVisits:
+    """An account's visit rhythm as its page shows it."""
+
+    interval_days: int  # the one in force: its own, else its category's
+    own_interval: int | None  # the account's override (VisitInterval), if any
+    category_interval: int
+    last_visit: date | None  # local day of its latest visit activity
+    too_long: bool  # plans.domain.visits.not_visited_for_too_long
+    planned: list[Visit]  # still planned, soonest first
+    today: date  # as of which (a planned visit before it is late)
+
+
+def account_visits(*, account: Account, today: date | None = None) -> AccountVisits:
+    """The account's interval (own or its category's), last visit (from activities of type
+    visit) and planned visits, as of `today` (local). 4 queries."""
+    today = today or timezone.localdate()
+    category_interval = visit_interval(category=account.category, intervals=visit_intervals())
+    own = VisitInterval.objects.filter(account=account).values_list("interval_days", flat=True).first()
+    interval = own if own is not None else category_interval
+    last = Activity.objects.filter(account=account, type=Activity.Type.VISIT).aggregate(last=Max("occurred_at"))["last"]
+    last_day = local_day(last, timezone.get_current_timezone()) if last else None
+    planned = list(
+        Visit.objects.filter(account=account, status=Visit.Status.PLANNED)
+        .select_related("owner")
+        .order_by("planned_on", "id")
+    )
+    too_long = not_visited_for_too_long(last_visit=last_day, interval_days=interval, today=today)
+    return AccountVisits(interval, own, category_interval, last_day, too_long, planned, today)
+
+
+def visit_intervals() -> dict[str, int]:
+    """Category -> days between visits: the defaults (plans.domain.visits) overlaid with a
+    director's settings (1 query)."""
+    return intervals_with(dict(VisitCategoryInterval.objects.values_list("category", "interval_days")))
+
+
+def reps_for_rates(*, user: User) -> QuerySet[User]:
+    """Whose visit figures `user` may see: themself; a manager also the members of the teams
+    they lead; a director everyone (integration users are nobody's reps)."""
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    people = User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION)
+    if user.is_director:
+        return people
+    if user.role == User.Role.MANAGER:
+        return people.filter(Q(pk=user.pk) | Q(team__manager=user))
+    return people.filter(pk=user.pk)
+
+
+@dataclass(frozen=True)
+class RateRow:
+    who: object  # a User or a Team
+    figures: Completion
+
+
+@dataclass(frozen=True)
+class VisitRates:
+    period: str
+    start: date
+    end: date
+    per_rep: list[RateRow]
+    per_team: list[RateRow]
+
+
+def visit_rates(*, user: User, period: str, rep: User | None = None, today: date | None = None) -> VisitRates:
+    """The visit completion rate (plans.domain.visits.completion: done / due, skipped and
+    moved visits defined there) per rep and team for a month ("2026-11") or quarter
+    ("2026-Q4"), over the reps `user` may see (reps_for_rates), or only `rep` (the caller
+    checks `rep` is among them). A rep's figure counts all their visits, whatever account;
+    teams are those `user` sees whole (a director all, a manager those they lead).
+    3 queries: the reps, their teams, one grouped count. ValueError for a malformed period."""
+    today = today or timezone.localdate()
+    start, end = rate_period_bounds(period)
+    reps = reps_for_rates(user=user)
+    if rep is not None:
+        reps = reps.filter(pk=rep.pk)
+    people = list(reps.select_related("team").order_by("username"))
+    rows = [
+        VisitCount(owner, status, planned_on, n)
+        for owner, status, planned_on, n in Visit.objects.filter(
+            owner__in=[p.pk for p in people], planned_on__range=(start, end)
+        )
+        .values("owner_id", "status", "planned_on")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "status", "planned_on", "n")
+        .order_by()
+    ]
+    # A team's figure only where the caller sees all of it: a director every team, a manager
+    # the teams they lead; never for one rep picked out, nor a rep's own team.
+    teams = {
+        p.team_id: p.team
+        for p in people
+        if rep is None and p.team_id is not None and (user.is_director or p.team.manager_id == user.pk)
+    }
+    per_rep, per_team = completion_rates(
+        rows=rows,
+        teams={p.pk: p.team_id if p.team_id in teams else None for p in people},
+        start=start,
+        end=end,
+        today=today,
+    )
+    by_pk = {p.pk: p for p in people}
+    return VisitRates(
+        period=period,
+        start=start,
+        end=end,
+        per_rep=[RateRow(by_pk[c.key], c) for c in per_rep],
+        per_team=[RateRow(teams[c.key], c) for c in per_team],
+    )
+
+
+@dataclass(frozen=True)
+class NotVisitedRow:
+    account: Account
+    last_visit: date | None  # local day of its latest visit activity
+    interval_days: int
+    days_since: int | None
+
+
+@dataclass(frozen=True)
+class NotVisitedGroup:
+    category: str  # "" for accounts not placed yet
+    label: str  # the category in the active language
+    interval_days: int  # the category's (an account's own may differ)
+    total: int
+    rows: list[NotVisitedRow]  # the longest unvisited first, at most NOT_VISITED_SHOWN
+
+
+NOT_VISITED_SHOWN = 20
+
+
+def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGroup]:
+    """The accounts not visited for too long (plans.domain.visits.not_visited_for_too_long),
+    per category in CATEGORIES order: a rep's own accounts; a manager's and their teams'
+    reps'; nobody else's (a director reads the rates page). The last visit is the latest
+    activity of type visit (one source; a skipped visit is no visit). 3 queries however many
+    accounts: the intervals, one row per account, the accounts shown."""
+    today = today or timezone.localdate()
+    if user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
+        return []
+    owners = Q(owner=user)
+    if user.role == User.Role.MANAGER:
+        owners |= Q(owner__team__manager=user)
+    intervals = visit_intervals()
+    zone = timezone.get_current_timezone()
+    # Each account's newest visit by its (account, -occurred_at) index, rather than a join and
+    # aggregate over every activity of a manager's thousands of accounts; plain rows, no models.
+    latest = Activity.objects.filter(account=OuterRef("pk"), type=Activity.Type.VISIT).order_by("-occurred_at")
+    rows = (
+        Account.objects.visible_to(user)
+        .filter(owners)
+        .annotate(last=Subquery(latest.values("occurred_at")[:1]))
+        .values_list("pk", "name", "category", "visit_interval__interval_days", "last")
+    )
+    groups: dict[str, list[tuple]] = {}
+    for pk, name, category, own, moment in rows.iterator(5000):
+        interval = visit_interval(category=category, override=own, intervals=intervals)
+        last = local_day(moment, zone) if moment else None
+        if not_visited_for_too_long(last_visit=last, interval_days=interval, today=today):
+            groups.setdefault(category, []).append((last is not None, last or today, name, pk, last, interval))
+    order = [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]
+    shown = {category: sorted(found)[:NOT_VISITED_SHOWN] for category, found in groups.items()}
+    accounts = Account.objects.select_related("owner").in_bulk([row[3] for rows in shown.values() for row in rows])
+    result = []
+    for category in order:
+        if category not in groups:
+            continue
+        rows = [
+            NotVisitedRow(accounts[pk], last, interval, (today - last).days if last else None)
+            for _never, _day, _name, pk, last, interval in shown[category]
+        ]  # never visited first, then the longest ago
+        label = category_label(category) or _("Not placed yet")
+        interval = intervals.get(category, DEFAULT_INTERVAL_DAYS)
+        result.append(NotVisitedGroup(category, label, interval, len(groups[category]), rows))
+    return result

@@ -4,8 +4,8 @@ transaction, and events are emitted after commit."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, timedelta
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,8 +34,12 @@ from plans.models import (
     SalesTheme,
     ThemeLibraryEntry,
     Visit,
+    VisitCategoryInterval,
+    VisitInterval,
 )
 from plans.permissions import can_approve
+from plans.selectors import visit_intervals
+from tiering.domain.matrix import CATEGORIES
 
 # How far in the future an activity may be logged: clocks differ a little, plans are not activities.
 FUTURE_SLACK = timedelta(minutes=10)
@@ -567,6 +571,38 @@ def relationship_delete(*, link: RelationshipLink) -> None:
 # --- visits -----------------------------------------------------------------------------------
 
 
+@transaction.atomic
+def visit_intervals_set(*, user: User, intervals: Mapping[str, int]) -> None:
+    """A director sets the days between visits per account category (tiering's CATEGORIES);
+    the next generated visits follow. PermissionDenied for anyone but a director;
+    ValidationError for another category or a value outside 1-366 days."""
+    if not user.is_director:
+        raise PermissionDenied(_("Only directors may change the visit intervals."))
+    errors = {}
+    for category, days in intervals.items():
+        if category not in CATEGORIES:
+            errors[category] = [_("Not an account category.")]
+        elif not isinstance(days, int) or not 1 <= days <= 366:
+            errors[category] = [_("Give a whole number of days from 1 to 366.")]
+    if errors:
+        raise ValidationError(errors)
+    for category, days in intervals.items():
+        VisitCategoryInterval.objects.update_or_create(category=category, defaults={"interval_days": days})
+
+
+@transaction.atomic
+def visit_interval_set(*, account: Account, interval_days: int | None) -> None:
+    """The account's own days between visits (overriding its category's); None removes it, so
+    the category's applies again. ValidationError for a value outside 1-366 days. The planned
+    visit stays; the next one generated follows."""
+    if interval_days is None:
+        VisitInterval.objects.filter(account=account).delete()
+        return
+    if not 1 <= interval_days <= 366:
+        raise ValidationError({"interval_days": [_("Give a whole number of days from 1 to 366.")]})
+    VisitInterval.objects.update_or_create(account=account, defaults={"interval_days": interval_days})
+
+
 def visits_generate(*, today: date) -> int:
     """Plan each owned account's next visit from its follow-up interval (category, or its own)
     where it has no planned visit: the last visit is its latest visit activity (or skipped
@@ -592,10 +628,11 @@ def visits_generate(*, today: date) -> int:
         .annotate(last=Max("planned_on"))
         .values_list("account_id", "last")
     )
+    intervals = visit_intervals()
     new = []
     for pk, owner, category, override in accounts:
         days = [d for d in (local_day(last_done[pk], zone) if pk in last_done else None, last_skipped.get(pk)) if d]
-        interval = visit_interval(category=category, override=override)
+        interval = visit_interval(category=category, override=override, intervals=intervals)
         when = next_visit_day(last_visit=max(days) if days else None, interval_days=interval, today=today)
         new.append(Visit(account_id=pk, owner_id=owner, planned_on=when, generated=True))
     created = Visit.objects.bulk_create(new, batch_size=5000, ignore_conflicts=True)
@@ -639,15 +676,19 @@ def visit_check_in(
     duration_minutes: int | None = None,
     notes: str = "",
     outcome: str = "",
+    at: datetime | None = None,
 ) -> Visit:
-    """Check in at a planned visit now: the visit is done, its record becomes a visit activity
-    (with `contacts` and `user`), and the position is kept when the browser gave one (both
-    coordinates or neither). ValidationError for a visit not planned or half a position."""
+    """Check in at a planned visit at `at` (aware; now when None, e.g. an app that was offline
+    sends when it happened): the visit is done, its record becomes a visit activity (with
+    `contacts` and `user`), and the position is kept when the browser gave one (both
+    coordinates or neither). ValidationError for a visit not planned, half a position, or a
+    moment in the future (activity_create)."""
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("account").get(pk=visit.pk)
     if visit.status != Visit.Status.PLANNED:
         raise ValidationError({"visit": [_("This visit is not planned any more.")]})
     if (latitude is None) != (longitude is None):
         raise ValidationError({"latitude": [_("Give both coordinates or neither.")]})
-    now = timezone.now()
+    now = at or timezone.now()
     activity = activity_create(
         account=visit.account,
         data={"type": Activity.Type.VISIT, "occurred_at": now, "duration_minutes": duration_minutes,

@@ -7,7 +7,7 @@ import csv
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,6 +34,8 @@ from plans.forms import (
     ReviewForm,
     ThemeForm,
     VisitChangeForm,
+    VisitIntervalForm,
+    VisitIntervalsForm,
 )
 from plans.models import (
     AccountPlan,
@@ -543,7 +545,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @page_view
 def my_work(request: HttpRequest) -> HttpResponse:
-    context = {"work": selectors.my_work(user=request.user), "today": timezone.localdate()}
+    context = {
+        "work": selectors.my_work(user=request.user),
+        "today": timezone.localdate(),
+        "not_visited": selectors.not_visited(user=request.user),
+    }
     return render(request, "plans/my_work.html", context)
 
 
@@ -616,7 +622,7 @@ def visit_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     form = CheckInForm(request.POST or None, account=visit.account)
     if request.method == "POST" and form.is_valid():
         try:
-            services.visit_check_in(visit=visit, user=request.user, **form.cleaned_data)
+            visit = services.visit_check_in(visit=visit, user=request.user, **form.cleaned_data)
         except ValidationError as error:
             _refused(form, error)
         else:
@@ -652,6 +658,24 @@ def visit_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @page_view
+def visit_interval_edit(request: HttpRequest, account_pk: int) -> HttpResponse:
+    """The account's own visit interval (empty: its category's)."""
+    account = _account(request, account_pk)
+    current = selectors.account_visits(account=account)
+    form = VisitIntervalForm(request.POST or None, initial={"interval_days": current.own_interval})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_interval_set(account=account, interval_days=form.cleaned_data["interval_days"])
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Visit interval saved."))
+            return _back(account, "visits")
+    title = _("Visit interval (the category's: every %(days)s days)") % {"days": current.category_interval}
+    return render(request, "plans/contact_form.html", {"form": form, "account": account, "title": title})
+
+
+@page_view
 def theme_add(request: HttpRequest, account_pk: int) -> HttpResponse:
     account = _account(request, account_pk)
     form = ThemeForm(request.POST or None)
@@ -666,3 +690,79 @@ def theme_add(request: HttpRequest, account_pk: int) -> HttpResponse:
             messages.success(request, _("Sales theme added."))
             return _back(account, "themes")
     return render(request, "plans/contact_form.html", {"form": form, "account": account, "title": _("New sales theme")})
+
+
+# --- visit completion rate and intervals ------------------------------------------------------
+
+
+def _rates(request: HttpRequest) -> selectors.VisitRates:
+    """The rates the page and its CSV show: ?period= (a month or quarter; this month when
+    absent or malformed) and ?rep= (one of the reps the user may see; 404 otherwise)."""
+    rep = None
+    if request.GET.get("rep"):
+        try:
+            rep = selectors.reps_for_rates(user=request.user).get(pk=int(request.GET["rep"]))
+        except (ValueError, User.DoesNotExist):
+            raise Http404 from None
+    period = request.GET.get("period") or timezone.localdate().strftime("%Y-%m")
+    try:
+        return selectors.visit_rates(user=request.user, period=period, rep=rep)
+    except ValueError:
+        messages.error(request, _("A period is a month (2026-11) or a quarter (2026-Q4)."))
+        return selectors.visit_rates(user=request.user, period=timezone.localdate().strftime("%Y-%m"), rep=rep)
+
+
+def _percent(rate: object) -> float | None:
+    return None if rate is None else round(float(rate) * 100, 1)
+
+
+@page_view
+def visit_rates(request: HttpRequest) -> HttpResponse:
+    """Visit completion rate per rep and team: a rep sees themself, a manager their teams'
+    reps, a director everyone; another rep answers 404."""
+    rates = _rates(request)
+    chart = [{"rep": str(row.who), "rate": _percent(row.figures.rate)} for row in rates.per_rep]
+    context = {
+        "rates": rates,
+        "chart": chart,
+        "query": request.GET.urlencode(),
+        "reps": selectors.reps_for_rates(user=request.user).order_by("username"),
+        "rep_id": request.GET.get("rep", ""),
+    }
+    return render(request, "plans/visit_rates.html", context)
+
+
+@page_view
+def visit_rates_csv(request: HttpRequest) -> HttpResponse:
+    """The rates page's tables as one CSV (per team, then per rep), same rules as the page."""
+    rates = _rates(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="visit-rates-{rates.period}.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [_("Level"), _("Name"), _("Team"), _("Due"), _("Done"), _("Skipped"), _("Missed"), _("Completion rate")]
+    )
+    lines = [(_("Team"), row.who, "", row.figures) for row in rates.per_team]
+    lines += [(_("Rep"), row.who, row.who.team or "", row.figures) for row in rates.per_rep]
+    for level, who, team, f in lines:
+        values = [level, str(who), str(team), f.due, f.done, f.skipped, f.missed, f.rate]
+        # Names come from users: the shared cell rule keeps "=HYPERLINK(...)" text when Excel opens it.
+        writer.writerow([csv_cell(value) for value in values])
+    return response
+
+
+@page_view
+def visit_intervals(request: HttpRequest) -> HttpResponse:
+    """Directors set the days between visits per account category."""
+    if not request.user.is_director:
+        raise PermissionDenied
+    form = VisitIntervalsForm(request.POST or None, current=selectors.visit_intervals())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_intervals_set(user=request.user, intervals=form.cleaned_data)
+        except ValidationError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, _("Visit intervals saved; the next planned visits follow them."))
+            return redirect("plans:visit_intervals")
+    return render(request, "plans/visit_intervals.html", {"form": form})

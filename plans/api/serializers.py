@@ -22,6 +22,7 @@ from plans.models import (
     Activity,
     ContactPlanEntry,
     DevelopmentProposal,
+    PlanReview,
     RelationshipLink,
     SalesTheme,
     Visit,
@@ -392,3 +393,64 @@ class SalesThemeSerializer(VisibleModelSerializer):
         model = SalesTheme
         fields = ["id", "account", "problem", "feature", "benefit", "proof", "source", "updated_at"]
         read_only_fields = fields
+
+
+class VisitCheckInSerializer(serializers.Serializer):
+    """A field check-in at a planned visit: the visit becomes done and its record an activity."""
+
+    checked_in_at = AwareDateTimeField(
+        required=False, help_text="When the rep checked in (ISO 8601 with its zone); now when left out."
+    )
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True,
+        help_text="The device's position, with longitude; both or neither. Without one the check-in still works.",
+    )  # fmt: skip
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    )
+    contacts = VisibleContactField(many=True, required=False, help_text="The account's contacts met.")
+    duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, help_text="The visit record.")
+    outcome = serializers.CharField(required=False, allow_blank=True)
+
+
+class VisitCheckedInSerializer(VisitSerializer):
+    """The visit after a check-in, saying whether a position was recorded."""
+
+    located = serializers.SerializerMethodField(help_text="Whether a position was recorded with the check-in.")
+    message = serializers.SerializerMethodField(help_text="What happened, for the person checking in.")
+
+    class Meta(VisitSerializer.Meta):
+        fields = [*VisitSerializer.Meta.fields, "located", "message"]
+        read_only_fields = fields
+
+    def get_located(self, visit: Visit) -> bool:
+        return visit.latitude is not None
+
+    def get_message(self, visit: Visit) -> str:
+        if visit.latitude is None:
+            return str(_("Checked in without a location: the device gave none."))
+        return str(_("Checked in at %(lat)s, %(lng)s.") % {"lat": visit.latitude, "lng": visit.longitude})
+
+
+class PlanReviewSerializer(VisibleModelSerializer):
+    """A monthly PDCA review of an account plan, with the manager's comment."""
+
+    class Meta:
+        model = PlanReview
+        fields = ["id", "plan", "month", "notes", "manager_comment", "author", "updated_at"]
+        read_only_fields = fields
+
+
+class PlanReviewWriteSerializer(serializers.Serializer):
+    """`notes` writes (or replaces) the month's review, as anyone who sees the plan may;
+    `manager_comment` comments on it, as only the owner's manager or a director may (403)."""
+
+    month = serializers.DateField(help_text="Any day of the review's month.")
+    notes = serializers.CharField(required=False, help_text="The review: plan, do, check, act.")
+    manager_comment = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, data: dict) -> dict:
+        if "notes" not in data and "manager_comment" not in data:
+            raise serializers.ValidationError(_("Give the review's notes, the manager's comment, or both."))
+        return data

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.permissions import ResourceScope
+from accounts.api.permissions import ResourceScope, require_scope
 from plans import selectors, services
 from plans.api.serializers import (
     AccountPlanSerializer,
@@ -23,9 +24,13 @@ from plans.api.serializers import (
     ContactPlanEntrySerializer,
     DevelopmentProposalSerializer,
     PlanReturnSerializer,
+    PlanReviewSerializer,
+    PlanReviewWriteSerializer,
     RelationshipLinkSerializer,
     SalesThemeSerializer,
     TimeAllocationSerializer,
+    VisitCheckedInSerializer,
+    VisitCheckInSerializer,
     VisitSerializer,
     as_api_error,
 )
@@ -36,10 +41,12 @@ from plans.models import (
     Activity,
     ContactPlanEntry,
     DevelopmentProposal,
+    PlanReview,
     RelationshipLink,
     SalesTheme,
     Visit,
 )
+from plans.permissions import can_approve
 from tiering.selectors import strategy_for
 
 
@@ -147,6 +154,44 @@ class AccountPlanViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
             raise as_api_error(error) from None
         return Response(self.get_serializer(plan).data)
 
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses=PlanReviewSerializer(many=True),
+        description="The plan's monthly PDCA reviews, newest month first.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=PlanReviewWriteSerializer,
+        responses={200: PlanReviewSerializer},
+        description="Write (or replace) the month's review with `notes`, as on the plan's page (anyone who "
+        "sees the plan), and/or the manager's comment on it with `manager_comment`: only the owner's "
+        "manager or a director (403), and only on a review that exists (400).",
+    )
+    @action(detail=True, methods=["get", "post"])
+    def reviews(self, request: Request, pk: str | None = None) -> Response:
+        plan = self.get_object()
+        if request.method == "GET":
+            reviews = plan.reviews.select_related("author").order_by("-month", "-id")
+            return Response(PlanReviewSerializer(reviews, many=True, context=self.get_serializer_context()).data)
+        body = PlanReviewWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        month = data["month"].replace(day=1)
+        # The comment's permission first: a refused request changes nothing, notes included.
+        if "manager_comment" in data and not can_approve(request.user, plan):
+            raise PermissionDenied(_("Only the owner's manager or a director may comment on this review."))
+        with transaction.atomic():
+            if "notes" in data:
+                review = services.review_save(plan=plan, month=month, notes=data["notes"], author=request.user)
+            else:
+                review = PlanReview.objects.filter(plan=plan, month=month).first()
+                if review is None:
+                    raise as_api_error(ValidationError({"month": [_("There is no review for this month yet.")]}))
+            if "manager_comment" in data:
+                review = services.review_comment(review=review, user=request.user, comment=data["manager_comment"])
+        return Response(PlanReviewSerializer(review, context=self.get_serializer_context()).data)
+
 
 class ActionItemViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The action plans' lines, with `overdue` computed."""
@@ -248,7 +293,7 @@ class RelationshipViewSet(viewsets.ModelViewSet):
 
 class VisitViewSet(viewsets.ReadOnlyModelViewSet):
     """Visits planned, done (with their record, an activity) and skipped, of the accounts the
-    caller may see. They are planned by the daily job and checked in from the app."""
+    caller may see. They are planned by the daily job and checked in from the app or here."""
 
     serializer_class = VisitSerializer
     permission_classes = [IsAuthenticated, ResourceScope]
@@ -258,6 +303,44 @@ class VisitViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):  # noqa: ANN201
         return Visit.objects.visible_to(self.request.user)
+
+    @extend_schema(
+        request=VisitCheckInSerializer,
+        responses={200: VisitCheckedInSerializer},
+        description="Check in at a planned visit (外勤签到), the same as the page: the visit becomes done "
+        "and its record a visit activity with the contacts met and the caller. The position is optional: "
+        "without one the check-in works and `located` is false. A visit not planned any more, half a "
+        "position or a time in the future: 400. Needs plans:write and activities:write; a person's "
+        "token only (an integration user cannot check in: 403).",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="check-in",
+        permission_classes=[IsAuthenticated, ResourceScope, require_scope("activities:write")],
+    )
+    def check_in(self, request: Request, pk: str | None = None) -> Response:
+        visit = self.get_object()
+        if request.user.is_integration:
+            raise PermissionDenied(_("A check-in is made by a person in the field."))
+        body = VisitCheckInSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        try:
+            visit = services.visit_check_in(
+                visit=visit,
+                user=request.user,
+                latitude=data.get("latitude"),
+                longitude=data.get("longitude"),
+                contacts=data.get("contacts", []),
+                duration_minutes=data.get("duration_minutes"),
+                notes=data.get("notes", ""),
+                outcome=data.get("outcome", ""),
+                at=data.get("checked_in_at"),
+            )
+        except ValidationError as error:
+            raise as_api_error(error) from None
+        return Response(VisitCheckedInSerializer(visit, context=self.get_serializer_context()).data)
 
 
 class SalesThemeViewSet(viewsets.ReadOnlyModelViewSet):

@@ -48,6 +48,19 @@ def test_demo_activities_are_the_source_of_last_contacted_and_reproducible() -> 
     kept = set(ContactPlanEntry.objects.values_list("contact_id", "owner_id"))
     deciders = Contact.objects.filter(buying_role="decision_maker", is_active=True, account__owner__isnull=False)
     assert set(deciders.values_list("pk", "account__owner_id")) <= kept
+    # a visit history for the completion rate: done visits recorded by visit activities,
+    # skipped ones with a reason, and late ones
+    from plans.models import Visit
+
+    assert set(Visit.objects.values_list("status", flat=True)) == {"planned", "done", "skipped"}
+    done = list(Visit.objects.filter(status="done").values_list("activity__type", flat=True))
+    assert set(done) == {"visit"}  # and not empty: the set of nothing is set()
+    assert not Visit.objects.filter(status="skipped", reason="").exists()
+    # every other approved plan has last month's PDCA review
+    from plans.models import PlanReview
+
+    reviewed = set(PlanReview.objects.values_list("plan__status", "month"))
+    assert reviewed == {("approved", date(2025, 5, 1))}
     # and the same seed gives the same activities, another seed others
     assert _seed(42) == first
     assert _seed(7) != first

@@ -6,13 +6,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Contact
 from accounts.tests.factories import make_contact
 from accounts.tests.test_visibility import API_MATRIX, MATRIX
 from kam.testing import INTEGRATION_SCOPES, token_client
-from plans.models import Activity
-from plans.tests.factories import make_activity
+from plans.models import Activity, PlanReview, Visit
+from plans.tests.factories import make_activity, make_plan
 
 pytestmark = pytest.mark.django_db
 WHEN = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -35,6 +36,7 @@ def test_contact_and_activity_pages_follow_the_account(client, world, person, ex
         ("activity_edit", [pk, activity.pk]),
         ("zipper", [pk]),
         ("contact_plan_add", [pk]),
+        ("visit_interval", [pk]),
     ]:
         assert client.get(reverse(f"plans_account:{name}", args=args)).status_code == ok, name
 
@@ -310,3 +312,24 @@ def test_time_allocation_shows_only_the_reps_one_may_see(client, world, person, 
 def test_time_allocation_is_for_people_not_integration_users(client, world) -> None:
     client.force_login(world.integration)
     assert client.get(reverse("plans:time_allocation")).status_code == 403
+
+
+@pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
+def test_visit_check_in_and_plan_reviews_over_the_api_follow_the_account(world, person, expected) -> None:
+    sees, _ = expected
+    user = getattr(world, person)
+    visit = Visit.objects.create(account=world.account, owner=world.owner, planned_on=timezone.localdate())
+    plan = make_plan(world.account, world.owner, status="approved")
+    api = token_client(user, ["plans:read", "plans:write", "activities:write"])
+    reviews = f"/api/v1/account-plans/{plan.pk}/reviews/"
+    # the reviews: read and written by whoever sees the plan
+    assert api.get(reviews).status_code == (200 if sees else 404)
+    written = api.post(reviews, {"month": "2026-11-01", "notes": "回顾"}, format="json")
+    assert written.status_code == (200 if sees else 404)
+    assert PlanReview.objects.filter(plan=plan).exists() is sees
+    # the check-in: by a person who sees the visit (an integration sees it, but is nobody in the field)
+    checked = api.post(f"/api/v1/visits/{visit.pk}/check-in/", {}, format="json")
+    expected_status = (403 if user.is_integration else 200) if sees else 404
+    assert checked.status_code == expected_status
+    visit.refresh_from_db()
+    assert (visit.status == "done") is (expected_status == 200)

@@ -163,6 +163,7 @@ class Command(BaseCommand):
             seed_proposals,
             seed_relationships,
             seed_themes,
+            seed_visits,
         )
 
         counts["account plans"], counts["actions"] = seed_plans(seed=options["seed"], as_of=as_of)
@@ -170,6 +171,7 @@ class Command(BaseCommand):
         counts["relationships"] = seed_relationships(seed=options["seed"])
         counts["sales themes"] = seed_themes(seed=options["seed"])
         counts["development proposals"] = seed_proposals(seed=options["seed"])
+        counts["visit history"] = seed_visits(seed=options["seed"], as_of=as_of)
         from plans.services import visits_generate
 
         counts["planned visits"] = visits_generate(today=as_of)

@@ -1,10 +1,20 @@
-"""Visit rhythm per category (no database)."""
+"""Visit rhythm per category and the visit completion rate (no database)."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
-from plans.domain.visits import next_visit_day, not_visited_for_too_long, visit_interval
+from plans.domain.visits import (
+    VisitCount,
+    completion,
+    completion_rates,
+    intervals_with,
+    next_visit_day,
+    not_visited_for_too_long,
+    rate_period_bounds,
+    visit_interval,
+)
 
 
 @pytest.mark.parametrize(
@@ -39,3 +49,85 @@ def test_not_visited_for_too_long() -> None:
     assert not_visited_for_too_long(last_visit=date(2026, 3, 1), interval_days=30, today=today) is False
     assert not_visited_for_too_long(last_visit=date(2026, 2, 28), interval_days=30, today=today) is True
     assert not_visited_for_too_long(last_visit=None, interval_days=30, today=today) is True
+
+
+# --- completion rate ------------------------------------------------------------------------
+
+NOV = (date(2026, 11, 1), date(2026, 11, 30))
+
+
+@pytest.mark.parametrize(
+    ("period", "bounds"),
+    [
+        ("2026-11", (date(2026, 11, 1), date(2026, 11, 30))),
+        ("2026-02", (date(2026, 2, 1), date(2026, 2, 28))),
+        ("2026-12", (date(2026, 12, 1), date(2026, 12, 31))),
+        ("2026-Q4", (date(2026, 10, 1), date(2026, 12, 31))),
+        ("2026-Q1", (date(2026, 1, 1), date(2026, 3, 31))),
+    ],
+)
+def test_a_rate_period_is_a_month_or_a_quarter(period, bounds) -> None:  # noqa: ANN001
+    assert rate_period_bounds(period) == bounds
+
+
+@pytest.mark.parametrize("period", ["2026", "2026-13", "2026-Q5", "2026-1", "26-11", ""])
+def test_a_malformed_rate_period_is_refused(period) -> None:  # noqa: ANN001
+    with pytest.raises(ValueError, match="a month"):
+        rate_period_bounds(period)
+
+
+def test_done_over_due_with_skipped_and_missed_visits_due_and_later_ones_not_yet() -> None:
+    # given, as of 20 November: 3 done, 1 skipped, 2 missed, 1 planned today, 1 planned later,
+    # 1 done early for a later day, and visits of October (another period)
+    rows = [
+        VisitCount(1, "done", date(2026, 11, 3), 2),
+        VisitCount(1, "done", date(2026, 11, 18), 1),
+        VisitCount(1, "skipped", date(2026, 11, 5), 1),
+        VisitCount(1, "planned", date(2026, 11, 10), 2),
+        VisitCount(1, "planned", date(2026, 11, 20), 1),  # today: not missed yet
+        VisitCount(1, "planned", date(2026, 11, 25), 1),  # not due yet
+        VisitCount(1, "skipped", date(2026, 11, 27), 1),  # skipped ahead of its day: not due yet
+        VisitCount(1, "done", date(2026, 11, 28), 1),  # checked in early: done counts
+        VisitCount(1, "done", date(2026, 10, 31), 5),
+    ]
+    # when the rate is computed
+    figures = completion(key=1, rows=rows, start=NOV[0], end=NOV[1], today=date(2026, 11, 20))
+    # then 4 done of 7 due
+    assert (figures.due, figures.done, figures.skipped, figures.missed) == (7, 4, 1, 2)
+    assert figures.rate == Decimal("0.5714")
+
+
+def test_nothing_due_has_no_rate_and_a_past_period_counts_every_day() -> None:
+    assert completion(key=1, rows=[], start=NOV[0], end=NOV[1], today=date(2026, 11, 20)).rate is None
+    rows = [VisitCount(1, "planned", date(2026, 11, 30), 1), VisitCount(1, "done", date(2026, 11, 29), 1)]
+    after = completion(key=1, rows=rows, start=NOV[0], end=NOV[1], today=date(2026, 12, 5))
+    assert (after.due, after.done, after.missed, after.rate) == (2, 1, 1, Decimal("0.5000"))
+
+
+def test_a_moved_visit_counts_once_on_its_final_day() -> None:
+    # a visit planned for 30 October and moved to 4 November is one row on 4 November
+    moved = [VisitCount(1, "done", date(2026, 11, 4), 1)]
+    october = completion(key=1, rows=moved, start=date(2026, 10, 1), end=date(2026, 10, 31), today=date(2026, 11, 20))
+    november = completion(key=1, rows=moved, start=NOV[0], end=NOV[1], today=date(2026, 11, 20))
+    assert (october.due, november.due, november.done) == (0, 1, 1)
+
+
+def test_teams_sum_their_reps_and_every_listed_rep_has_a_row() -> None:
+    rows = [
+        VisitCount(1, "done", date(2026, 11, 2), 3),
+        VisitCount(2, "skipped", date(2026, 11, 2), 1),
+        VisitCount(3, "done", date(2026, 11, 2), 1),
+        VisitCount(9, "done", date(2026, 11, 2), 4),  # not a listed rep
+    ]
+    per_rep, per_team = completion_rates(
+        rows=rows, teams={2: 10, 1: 10, 3: None, 4: 11}, start=NOV[0], end=NOV[1], today=date(2026, 11, 20)
+    )
+    assert [(c.key, c.due, c.done) for c in per_rep] == [(2, 1, 0), (1, 3, 3), (3, 1, 1), (4, 0, 0)]
+    assert [(c.key, c.due, c.done, c.rate) for c in per_team] == [(10, 4, 3, Decimal("0.7500")), (11, 0, 0, None)]
+
+
+def test_a_directors_intervals_overlay_the_defaults() -> None:
+    intervals = intervals_with({"key": 14})
+    assert (intervals["key"], intervals["normal"]) == (14, 60)
+    assert visit_interval(category="key", intervals=intervals) == 14
+    assert visit_interval(category="key", override=7, intervals=intervals) == 7
