@@ -18,5 +18,6 @@ class PlansConfig(AppConfig):
             ("relationship", models.RelationshipLink, "plans:read"),
             ("visit", models.Visit, "plans:read"),
             ("sales_theme", models.SalesTheme, "plans:read"),
+            ("development_proposal", models.DevelopmentProposal, "proposals:read"),
         ]:
             deletion_kind_register(kind=kind, label=model._meta.verbose_name, model=model, scope=scope)

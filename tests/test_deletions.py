@@ -25,8 +25,17 @@ from funnel.tests.factories import make_opportunity
 from integrations.webhooks.models import WebhookDelivery, WebhookSubscription
 from kam.testing import token_client
 from plans import services as plan_services
-from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, RelationshipLink, SalesTheme, Visit
-from plans.tests.factories import make_action, make_activity, make_contact_plan, make_plan
+from plans.models import (
+    AccountPlan,
+    ActionItem,
+    Activity,
+    ContactPlanEntry,
+    DevelopmentProposal,
+    RelationshipLink,
+    SalesTheme,
+    Visit,
+)
+from plans.tests.factories import make_action, make_activity, make_contact_plan, make_plan, make_proposal
 from tiering.models import AccountScore, TierChange
 from tiering.tests.factories import make_run
 
@@ -56,6 +65,7 @@ MAKERS: dict[type[models.Model], Callable] = {
     SalesTheme: lambda world: SalesTheme.objects.create(
         account=world.account, problem="停机多", feature="预测维护", benefit="少停机"
     ),
+    DevelopmentProposal: lambda world: make_proposal(world.account, world.owner),
     Opportunity: lambda world: make_opportunity(world.account, external_id="OPP-DEL"),
     AccountScore: lambda world: scored(AccountScore, world),
     TierChange: lambda world: scored(TierChange, world),
