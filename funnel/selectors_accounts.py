@@ -14,15 +14,16 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
+from django.db import connection, transaction
+from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from accounts.models import Account, Order, Payment, User
+from accounts.models import Account, Invoice, Order, Payment, User
 from accounts.visibility import sees_everything
 from funnel.domain import account_funnel as af
 from funnel.domain.quarters import Quarter
-from funnel.selectors import MONEY_FIELD, Scope, people_visible_to
+from funnel.selectors import Scope, people_visible_to
 from tiering.domain.matrix import LETTERS, TIER_CATEGORY
 from tiering.domain.rfm import SEGMENTS
 from tiering.models import AccountScore, ScoringRun
@@ -49,44 +50,13 @@ def accounts_in_scope(*, user: User, scope: Scope) -> QuerySet[Account]:
 # ---- the account funnel ----------------------------------------------------------------------
 
 
-def _purchases() -> QuerySet[Order]:
-    # A contract is a purchase: a positive order that was not cancelled (DOMAIN.md, RFM).
-    return Order.objects.filter(account=OuterRef("pk"), amount__gt=0).exclude(status=Order.Status.CANCELLED)
-
-
-def _stage(day: date | None, category: str) -> Case:
-    """funnel.domain.account_funnel.account_stage as SQL, as the account stood at the end of
-    `day` (None: now); `category` names the annotation holding its tier category then."""
-    purchases, paid = _purchases(), Payment.objects.filter(account=OuterRef("pk"), paid_on__isnull=False)
-    still_open = Payment.objects.filter(account=OuterRef("pk"), paid_on__isnull=True)
-    if day is not None:
-        purchases, paid = purchases.filter(ordered_at__lte=day), paid.filter(paid_on__lte=day)
-        # Open then: not paid by that day, among receivables that existed (their order, invoice
-        # or, without either, their due date on or before it).
-        still_open = (
-            Payment.objects.filter(account=OuterRef("pk"))
-            .filter(Q(paid_on__isnull=True) | Q(paid_on__gt=day))
-            .annotate(began=Coalesce("order__ordered_at", "invoice__issued_on", "due_on"))
-            .filter(began__lte=day)
-        )
-    signed = Q(Exists(purchases)) & Q(Exists(paid))
-    return Case(
-        When(signed & ~Q(Exists(still_open)), then=Value(af.QUALIFIED_SIGNED)),
-        When(signed, then=Value(af.SIGNED)),
-        *(When(**{category: value}, then=Value(stage)) for value, stage in af.CATEGORY_STAGE.items()),
-        default=Value(af.TARGET_MARKET),
-        output_field=CharField(),
+def _stage_sql(*, category: str, signed: str, fully_paid: str) -> str:
+    """funnel.domain.account_funnel.account_stage as a SQL CASE over three SQL expressions."""
+    by_category = " ".join(f"WHEN {category} = '{value}' THEN '{stage}'" for value, stage in af.CATEGORY_STAGE.items())
+    return (
+        f"CASE WHEN ({signed}) AND ({fully_paid}) THEN '{af.QUALIFIED_SIGNED}' WHEN ({signed}) THEN '{af.SIGNED}' "
+        f"{by_category} ELSE '{af.TARGET_MARKET}' END"
     )
-
-
-def _category_on(day: date | None) -> Coalesce | F:
-    """The account's tier category: now, or in the newest successful run as of `day`."""
-    if day is None:
-        return F("category")
-    scores = AccountScore.objects.filter(
-        account=OuterRef("pk"), is_group=False, run__status=ScoringRun.Status.SUCCEEDED, run__as_of__lte=day
-    ).order_by("-run__as_of", "-run_id")
-    return Coalesce(Subquery(scores.values("category")[:1]), Value(""), output_field=CharField())
 
 
 @dataclass(frozen=True)
@@ -94,7 +64,7 @@ class AccountFunnelRow:
     stage: str  # funnel.domain.account_funnel.STAGES
     at_stage: int  # accounts at this stage now
     reached: int  # accounts at this stage or a later one: the funnel's bar
-    revenue: Decimal  # purchases in the period of the accounts at this stage (currency units)
+    revenue: Decimal  # orders in the period of the accounts at this stage (currency units)
     conversion: af.StageConversion  # over the period
 
 
@@ -106,54 +76,115 @@ class AccountFunnel:
 
 
 def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> AccountFunnel:
-    """Accounts and their purchases in `quarter` per funnel stage (now), and stage-to-stage
-    conversion over the quarter (up to `today` while it runs). Two grouped queries."""
+    """Accounts and their orders in `quarter` (not cancelled, credit notes netted) per funnel
+    stage now, and stage-to-stage conversion over the quarter (up to `today` while it runs).
+
+    One grouped query: each account's first purchase, first payment and open receivables (now
+    and on both days) are aggregated per account and joined, never looked up account by account;
+    its category on a past day is the one in the run current then (`run_as_of`: untiered when
+    that run did not place it). A receivable is open on a day when it is unpaid then and existed
+    (its order's date, else its invoice's, else its due date, on or before that day)."""
     today = today or timezone.localdate()
     end = min(quarter.end, today)
-    accounts = accounts_in_scope(user=user, scope=scope)
-    revenue = (
-        Order.objects.filter(account=OuterRef("pk"), ordered_at__gte=quarter.start, ordered_at__lte=quarter.end)
-        .exclude(status=Order.Status.CANCELLED)
-        .order_by()
-        .values("account")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    now_rows = (
-        accounts.annotate(funnel_category=_category_on(None))
-        .annotate(funnel_stage=_stage(None, "funnel_category"), revenue=Subquery(revenue, output_field=MONEY_FIELD))
-        .order_by()
-        .values("funnel_stage")
-        .annotate(n=Count("id"), total=Sum("revenue"))
-    )
-    found = {row["funnel_stage"]: row for row in now_rows}
-    at_stage = {stage: found.get(stage, {}).get("n", 0) for stage in af.STAGES}
     before = quarter.start - timedelta(days=1)
-    moves = (
-        accounts.annotate(
-            category_before=_category_on(before), category_after=_category_on(None if end >= today else end)
-        )
-        .annotate(
-            stage_before=_stage(before, "category_before"),
-            stage_after=_stage(None if end >= today else end, "category_after"),
-        )
-        .order_by()
-        .values("stage_before", "stage_after")
-        .annotate(n=Count("id"))
+    ended = end < today
+    runs = (run_as_of(before), run_as_of(end) if ended else None)
+    qn = connection.ops.quote_name
+    accounts_sql, accounts_params = (
+        accounts_in_scope(user=user, scope=scope).order_by().values("id", "category").query.sql_with_params()
     )
-    conversions = af.conversion((row["stage_before"], row["stage_after"], row["n"]) for row in moves)
+
+    def open_on(day: str) -> str:
+        return (
+            f"SUM(CASE WHEN (p.paid_on IS NULL OR p.paid_on > {day}) "
+            f"AND COALESCE(o.ordered_at, i.issued_on, p.due_on) <= {day} THEN 1 ELSE 0 END)"
+        )
+
+    def signed_on(day: str | None) -> str:
+        if day is None:
+            return "ord.first_purchase IS NOT NULL AND paid.first_paid IS NOT NULL"
+        return f"ord.first_purchase <= {day} AND paid.first_paid <= {day}"
+
+    now = _stage_sql(category="a.category", signed=signed_on(None), fully_paid="COALESCE(pay.open_now, 0) = 0")
+    at_start = _stage_sql(
+        category="COALESCE(s0.category, '')", signed=signed_on("%s"), fully_paid="COALESCE(pay.open_before, 0) = 0"
+    )
+    at_end = (
+        _stage_sql(
+            category="COALESCE(s1.category, '')", signed=signed_on("%s"), fully_paid="COALESCE(pay.open_end, 0) = 0"
+        )
+        if ended
+        else now
+    )
+    scores = qn(AccountScore._meta.db_table)
+    sql = f"""
+        WITH a AS ({accounts_sql}),
+        ord AS (
+            SELECT account_id,
+                   MIN(CASE WHEN amount > 0 THEN ordered_at END) AS first_purchase,
+                   SUM(CASE WHEN ordered_at >= %s AND ordered_at <= %s THEN amount ELSE 0 END) AS revenue
+            FROM {qn(Order._meta.db_table)}
+            WHERE status <> %s AND account_id IN (SELECT id FROM a)
+            GROUP BY account_id
+        ),
+        paid AS (
+            SELECT account_id, MIN(paid_on) AS first_paid
+            FROM {qn(Payment._meta.db_table)}
+            WHERE paid_on IS NOT NULL AND account_id IN (SELECT id FROM a)
+            GROUP BY account_id
+        ),
+        pay AS (
+            -- only receivables that may be open on one of the days: unpaid, or paid after the first
+            SELECT p.account_id,
+                   SUM(CASE WHEN p.paid_on IS NULL THEN 1 ELSE 0 END) AS open_now,
+                   {open_on("%s")} AS open_before, {open_on("%s")} AS open_end
+            FROM {qn(Payment._meta.db_table)} p
+            LEFT JOIN {qn(Order._meta.db_table)} o ON o.id = p.order_id
+            LEFT JOIN {qn(Invoice._meta.db_table)} i ON i.id = p.invoice_id
+            WHERE (p.paid_on IS NULL OR p.paid_on > %s) AND p.account_id IN (SELECT id FROM a)
+            GROUP BY p.account_id
+        )
+        SELECT {now}, {at_start}, {at_end}, COUNT(*), SUM(COALESCE(ord.revenue, 0))
+        FROM a
+        LEFT JOIN ord ON ord.account_id = a.id
+        LEFT JOIN paid ON paid.account_id = a.id
+        LEFT JOIN pay ON pay.account_id = a.id
+        LEFT JOIN {scores} s0 ON s0.account_id = a.id AND s0.run_id = %s AND s0.is_group = %s
+        LEFT JOIN {scores} s1 ON s1.account_id = a.id AND s1.run_id = %s AND s1.is_group = %s
+        GROUP BY 1, 2, 3
+    """  # noqa: S608 - identifiers from _meta and constants, values bound
+    params = [
+        *accounts_params,
+        quarter.start,
+        quarter.end,
+        Order.Status.CANCELLED,
+        *([before] * 2 + [end] * 2),  # open receivables on each day
+        before,  # which may be open
+        *([before] * 4),  # signed the day before the period (twice in the CASE)
+        *([end] * 4 if ended else []),  # signed at its end
+        getattr(runs[0], "pk", None),
+        False,
+        getattr(runs[1], "pk", None),
+        False,
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JIT-compiling this one-off query costs seconds and saves less (as tiering/window_figures.py).
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        grouped = cursor.fetchall()
+    at_stage = dict.fromkeys(af.STAGES, 0)
+    revenue = dict.fromkeys(af.STAGES, ZERO)
+    for stage_now, _start, _end, count, total in grouped:
+        at_stage[stage_now] += count
+        revenue[stage_now] += Decimal(total or 0)
+    conversions = af.conversion((stage_start, stage_end, count) for _now, stage_start, stage_end, count, _t in grouped)
     reached = af.reached(at_stage)
     return AccountFunnel(
         start=quarter.start,
         end=end,
         rows=[
-            AccountFunnelRow(
-                stage,
-                at_stage[stage],
-                reached[stage],
-                (found.get(stage, {}).get("total") or ZERO).quantize(CENT),
-                conversion,
-            )
+            AccountFunnelRow(stage, at_stage[stage], reached[stage], revenue[stage].quantize(CENT), conversion)
             for stage, conversion in zip(af.STAGES, conversions, strict=True)
         ],
     )
