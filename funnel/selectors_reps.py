@@ -5,7 +5,7 @@ the weighted forecast of the quarter's first weekly snapshot (won to date at tha
 + Σ amount × probability / 100 of its lines closing in the quarter: what the rep expected as the
 quarter began), the actual is won in the quarter; accuracy and bias as in
 funnel.domain.forecast, judged once the quarter has ended (None before, and when nothing was
-won). Three queries whatever the number of reps: the snapshots, the lines, the won deals.
+won). Four queries whatever the number of reps: the snapshots, the lines, the won deals, the reps.
 """
 
 from __future__ import annotations
