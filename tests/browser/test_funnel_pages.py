@@ -46,9 +46,12 @@ def test_the_managers_account_funnel_and_tier_heatmap_have_data_points_at_phone_
     make_payment(pipeline.account, "500.00", due_on=date.today(), paid_on=date.today())
     make_account(pipeline.owner, name="Untiered Co")
     page.set_viewport_size({"width": 360, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     login(page, "manager1")
     page.goto("/funnel/dashboard/")
     expect(page.locator("#chart-accounts canvas")).to_have_count(1)
+    expect(page.locator("#chart-pyramid canvas")).to_have_count(1)
     reached = page.evaluate("window.kamCharts['chart-accounts'].getOption().series[0].data")
     # target market, prospects, possible, normal, key, signed, qualified signed: Team 1's two accounts
     assert reached == [2, 1, 1, 1, 1, 1, 1]
@@ -57,6 +60,7 @@ def test_the_managers_account_funnel_and_tier_heatmap_have_data_points_at_phone_
     cells = page.evaluate("window.kamCharts['chart-tiers'].getOption().series[0].data.length")
     assert cells == 18
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert errors == []
 
 
 def test_a_card_moves_by_drag_and_drop_and_by_its_menu(page, pipeline) -> None:  # noqa: ANN001
