@@ -13,41 +13,12 @@ from accounts.tests.factories import make_account, make_order, make_payment
 from funnel.domain.quarters import Quarter
 from funnel.selectors import Scope
 from funnel.selectors_accounts import account_funnel, tiering_charts
-from tiering.models import AccountScore, ScoringRun, TieringConfigVersion
+from funnel.tests.factories import make_scored_run
 
 pytestmark = pytest.mark.django_db
 
 Q3 = Quarter(2026, 3)
 TODAY = date(2026, 11, 30)
-
-
-def make_scored_run(as_of: date, scores: dict[Account, dict]) -> ScoringRun:
-    """A finished run as of `as_of` placing each account as given (tier, category, segment,
-    pareto_class, monetary)."""
-    run = ScoringRun.objects.create(
-        as_of=as_of, config=TieringConfigVersion.objects.create(data={}), status=ScoringRun.Status.SUCCEEDED
-    )
-    for account, placed in scores.items():
-        tier = placed.get("tier", "C6")
-        AccountScore.objects.create(
-            run=run,
-            account=account,
-            r_score=3,
-            f_score=3,
-            m_score=3,
-            segment=placed.get("segment", "Loyal"),
-            pareto_class=placed.get("pareto_class", "C"),
-            monetary=Decimal(placed.get("monetary", "0")),
-            composite=Decimal("50.0"),
-            attractiveness=tier[0],
-            potential_band="medium",
-            relationship="weak",
-            position=int(tier[1]),
-            computed_tier=tier,
-            tier=tier,
-            category=placed.get("category", "unattractive"),
-        )
-    return run
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from accounts.models import Account
 from accounts.tests.factories import make_order, make_payment
 from funnel.selectors import ALL_CHARTS
-from funnel.tests.factories import make_opportunity
+from funnel.tests.factories import make_opportunity, make_scored_run
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,31 @@ def test_the_page_shows_every_new_chart_with_its_table_and_exports(client, signe
     assert reverse("funnel:dashboard_xlsx", args=["funnel"]) in page
     table = page[page.index('id="table-accounts"') :]
     assert '<th scope="col">Reached</th>' in table
+
+
+@pytest.mark.parametrize(
+    ("person", "champions", "lost"),
+    [("owner", "1", "0"), ("manager", "1", "0"), ("other_manager", "0", "1"), ("director", "1", "1")],
+)
+def test_the_tiering_exports_count_only_the_persons_accounts(
+    client,  # noqa: ANN001
+    world,  # noqa: ANN001
+    person: str,
+    champions: str,
+    lost: str,
+) -> None:
+    # given a run placing rep1's account among the champions and rep4's among the lost
+    make_scored_run(
+        date(2026, 9, 1),
+        {
+            world.account: {"tier": "A1", "segment": "Champions", "pareto_class": "A"},
+            world.other_account: {"tier": "C6", "segment": "Lost"},
+        },
+    )
+    client.force_login(getattr(world, person))
+    # when the segments and tier exports are opened for 2026-Q3
+    segments = {row[0]: row[1] for row in csv_rows(client.get(reverse("funnel:dashboard_csv", args=["segments"]), Q3))}
+    tiers = {row[0]: row[2] for row in csv_rows(client.get(reverse("funnel:dashboard_csv", args=["tiers"]), Q3))}
+    # then
+    assert (segments["Champions"], segments["Lost"]) == (champions, lost)
+    assert (tiers["A1"], tiers["C6"]) == (champions, lost)
