@@ -18,7 +18,7 @@ import pandas as pd
 from django.core.management.color import no_style
 from django.db import connection, models
 
-from accounts.models import Account, User
+from accounts.models import Account, Payment, User
 from funnel.domain import stages as s
 from funnel.domain.quarters import quarter_of, week_start
 from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange
@@ -44,6 +44,7 @@ def seed_funnel(*, seed: int, as_of: date, count: int, log: Callable[[str], None
     """Write `count` opportunities on the accounts that have an owner, their stage history,
     snapshots of the past WEEKS weeks and commitments for the current quarter. Returns counts."""
     owned = Account.objects.filter(owner__isnull=False).order_by("id")
+    paying = _account_funnel_stages(owned, as_of=as_of)
     # Every third key account gets no opportunity, so the whitespace list has something to say.
     left_out = list(owned.filter(category="key").values_list("id", flat=True)[::3])
     accounts = np.array(owned.exclude(pk__in=left_out).values_list("id", "owner_id"), dtype=np.int64).reshape(-1, 2)
@@ -202,4 +203,20 @@ def seed_funnel(*, seed: int, as_of: date, count: int, log: Callable[[str], None
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Opportunity, StageChange, SnapshotLine]):
             cursor.execute(sql)
-    return {"opportunities": n, "stage changes": len(rows), "snapshot lines": lines}
+    return {"opportunities": n, "stage changes": len(rows), "snapshot lines": lines, **paying}
+
+
+def _account_funnel_stages(owned: models.QuerySet, *, as_of: date) -> dict[str, int]:
+    """Spread the accounts over the account funnel: the generated history has every account
+    ordering and paying for years (all signed). Every fifth account has paid nothing yet (it
+    stays at its tier's stage, its invoices overdue: a credit risk), and every other account
+    that paid this quarter paid nothing before it (its first payment falls in the quarter), so
+    the quarter's conversion has movers. Payments stay one per billed order (the ERP's shape)."""
+    ids = list(owned.values_list("id", flat=True))
+    unpaid = ids[1::5]
+    start = quarter_of(as_of).start
+    paying_now = Payment.objects.filter(paid_on__gte=start, paid_on__lte=as_of).values("account_id")
+    new_payers = list(owned.filter(pk__in=paying_now).exclude(pk__in=unpaid).values_list("id", flat=True)[::2])
+    held = Payment.objects.filter(account_id__in=unpaid, paid_on__isnull=False).update(paid_on=None)
+    held += Payment.objects.filter(account_id__in=new_payers, paid_on__lt=start).update(paid_on=None)
+    return {"payments held back for the account funnel": held}

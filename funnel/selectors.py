@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
@@ -531,6 +532,10 @@ class Dashboard:
     ageing: list[AgeingRow]
     commitments: list[Commitment]
     data_driven: Decimal  # the forecast from the stages' historical win rates
+    # The account charts and accuracy per rep (funnel/selectors_accounts.py, selectors_reps.py).
+    account_funnel: Any = None  # selectors_accounts.AccountFunnel
+    tiering: Any = None  # selectors_accounts.TieringCharts
+    rep_accuracy: list = field(default_factory=list)  # [selectors_reps.RepQuarter]
 
     def table(self, chart: str) -> tuple[list[str], list[list[object]]]:
         """(header, rows) of one chart's table; KeyError for an unknown chart."""
@@ -562,7 +567,9 @@ class Dashboard:
             ]
         if chart == "whitespace":
             return ["account", "tier", "owner"], [[a.name, a.tier, str(a.owner or "")] for a in self.whitespace]
-        raise KeyError(chart)
+        from funnel.charts import extra_table
+
+        return extra_table(self, chart)
 
 
 def data_driven_forecast(
@@ -585,6 +592,8 @@ def data_driven_forecast(
 
 
 CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace", "conversion", "ageing", "commitments")
+# funnel/charts.py: the account funnel, accuracy per rep, the tier matrix and migrations, RFM, pyramid.
+ALL_CHARTS = (*CHARTS, "accounts", "rep_accuracy", "tiers", "migrations", "segments", "pyramid")
 
 
 def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
@@ -607,4 +616,16 @@ def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
         data_driven=data_driven_forecast(
             user=user, quarter=quarter, scope=scope, won=figures.won, statistics=statistics
         ),
+        **_account_charts(user=user, scope=scope, quarter=quarter),
     )
+
+
+def _account_charts(*, user: User, scope: Scope, quarter: Quarter) -> dict[str, Any]:
+    from funnel.selectors_accounts import account_funnel, tiering_charts
+    from funnel.selectors_reps import rep_accuracy
+
+    return {
+        "account_funnel": account_funnel(user=user, scope=scope, quarter=quarter),
+        "tiering": tiering_charts(user=user, scope=scope, quarter=quarter),
+        "rep_accuracy": rep_accuracy(user=user, scope=scope, quarter=quarter),
+    }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<str:chart>.csv", views.dashboard_csv, name="dashboard_csv"),
+    path("dashboard/<str:chart>.xlsx", views.dashboard_xlsx, name="dashboard_xlsx"),
     path("stage-defaults/", views.stage_defaults, name="stage_defaults"),
     path("commit/", views.commit, name="commit"),
     path("commit/<int:pk>/adjust/", views.commit_adjust, name="commit_adjust"),

@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from funnel import charts as charts_module
 from funnel import selectors, services
 from funnel.forms import CardForm, CommitmentForm, MoveForm, OpportunityForm, StageDefaultsForm
 from funnel.models import Commitment, Opportunity, Stage
-from integrations.spreadsheets.exporting import csv_cell
+from integrations.spreadsheets.exporting import csv_cell, xlsx_response
 from kam.pages import page_view, visible_or_404
 
 
@@ -172,8 +173,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ],
         "ageing": [{"owner": r.owner, "buckets": [float(b) for b in r.buckets]} for r in data.ageing],
         "buckets": list(selectors.AGEING_BUCKETS),
+        **charts_module.chart_data(data),
     }
-    tables = {chart: data.table(chart) for chart in selectors.CHARTS}
+    tables = {chart: charts_module.labelled(chart, *data.table(chart)) for chart in selectors.ALL_CHARTS}
     context = {
         "data": data,
         "charts": charts,
@@ -225,7 +227,7 @@ def commit_adjust(request: HttpRequest, pk: int) -> HttpResponse:
 @page_view
 def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     """One chart's table as CSV, with the page's scope and filters."""
-    if chart not in selectors.CHARTS:
+    if chart not in selectors.ALL_CHARTS:
         raise Http404
     header, rows = _dashboard_data(request).table(chart)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -234,4 +236,17 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     writer.writerow(header)
     # Names come from users: the shared cell rule keeps "=HYPERLINK(...)" text when Excel opens it.
     writer.writerows([csv_cell(value) for value in row] for row in rows)
+    return response
+
+
+@page_view
+def dashboard_xlsx(request: HttpRequest, chart: str) -> HttpResponse:
+    """One chart's table as a workbook, with the page's scope and filters; headers and values
+    are the labels the page shows, in the user's language (a string cell is never a formula,
+    so no guard: integrations/spreadsheets/exporting.py)."""
+    if chart not in selectors.ALL_CHARTS:
+        raise Http404
+    header, rows = charts_module.labelled(chart, *_dashboard_data(request).table(chart))
+    response = xlsx_response(iter([header, *rows]), title=str(charts_module.XLSX_TITLES[chart])[:31])
+    response["Content-Disposition"] = f'attachment; filename="{chart}.xlsx"'
     return response

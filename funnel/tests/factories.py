@@ -9,6 +9,7 @@ from decimal import Decimal
 from accounts.models import Account, User
 from funnel import services
 from funnel.models import Opportunity
+from tiering.models import AccountScore, ScoringRun, TieringConfigVersion
 
 _seq = itertools.count(1)
 
@@ -40,3 +41,32 @@ def opportunity_record(external_id: str, account: str = "C-1", **fields: object)
         "stage": "proposal",
     }
     return {**record, **fields}
+
+
+def make_scored_run(as_of: date, scores: dict[Account, dict]) -> ScoringRun:
+    """A finished run as of `as_of` placing each account as given (tier, category, segment,
+    pareto_class, monetary)."""
+    run = ScoringRun.objects.create(
+        as_of=as_of, config=TieringConfigVersion.objects.create(data={}), status=ScoringRun.Status.SUCCEEDED
+    )
+    for account, placed in scores.items():
+        tier = placed.get("tier", "C6")
+        AccountScore.objects.create(
+            run=run,
+            account=account,
+            r_score=3,
+            f_score=3,
+            m_score=3,
+            segment=placed.get("segment", "Loyal"),
+            pareto_class=placed.get("pareto_class", "C"),
+            monetary=Decimal(placed.get("monetary", "0")),
+            composite=Decimal("50.0"),
+            attractiveness=tier[0],
+            potential_band="medium",
+            relationship="weak",
+            position=int(tier[1]),
+            computed_tier=tier,
+            tier=tier,
+            category=placed.get("category", "unattractive"),
+        )
+    return run

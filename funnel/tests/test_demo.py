@@ -60,3 +60,25 @@ def test_the_demo_funnel_is_deterministic_and_fills_every_chart() -> None:
     past = selectors.dashboard(user=manager, scope=selectors.Scope(), quarter=Quarter(2026, 1))
     assert (len(past.accuracy.weeks), past.accuracy.final) == (13, True)
     assert [week.accuracy is None for week in past.accuracy.weeks] == [False] * 13
+
+
+@pytest.mark.django_db
+def test_the_demo_fills_the_account_funnel_and_the_tiering_charts() -> None:
+    _seed()
+    manager = User.objects.get(username="manager1")
+    # when the manager opens the demo's quarter
+    data = selectors.dashboard(user=manager, scope=selectors.Scope(), quarter=Quarter(2026, 2))
+    # then every bar has accounts, most stages hold some (all are tiered, so none stays in the
+    # bare target market), and some moved on during the quarter
+    rows = data.account_funnel.rows
+    assert [row.reached > 0 for row in rows] == [True] * 7
+    assert sum(row.at_stage > 0 for row in rows[1:]) >= 4
+    assert any(row.conversion.moved_on for row in rows)
+    # the quarter's run against the one a quarter earlier: migrations, segments, every pyramid class
+    assert (data.tiering.run.as_of, data.tiering.previous.as_of) == (AS_OF, date(2026, 3, 30))
+    assert data.tiering.migrations != []
+    assert sum(cell.accounts for cell in data.tiering.segments) == rows[1].reached
+    assert [cell.accounts > 0 for cell in data.tiering.pyramid] == [True] * 3
+    # every rep of the team judged on a past quarter
+    judged = {row.rep for row in data.rep_accuracy if row.accuracy is not None}
+    assert judged == set(User.objects.filter(team__manager=manager, role="rep").values_list("username", flat=True))

@@ -1,5 +1,6 @@
 """A real Chromium on the funnel: the manager dashboard's charts carry data points (not just a
-canvas), and the pipeline board moves a card by drag and drop and by its menu."""
+canvas; the account funnel and the tier heatmap at phone width too), and the pipeline board
+moves a card by drag and drop and by its menu."""
 
 from datetime import date
 from decimal import Decimal
@@ -33,6 +34,33 @@ def test_the_managers_funnel_chart_has_data_points(page, pipeline) -> None:  # n
     # first contact, needs understood, proposal, negotiation, signed, paid, lost: Team 1 only
     assert counts == [0, 0, 2, 1, 1, 0, 0]
     expect(page.locator("#table-funnel tbody tr")).to_have_count(7)
+
+
+def test_the_managers_account_funnel_and_tier_heatmap_have_data_points_at_phone_width(page, pipeline) -> None:  # noqa: ANN001
+    from accounts.models import Account
+    from accounts.tests.factories import make_account, make_order, make_payment
+
+    # given rep1's account signed (an order and its first payment) and an untiered one; rep4's apart
+    Account.objects.filter(pk=pipeline.account.pk).update(category="key", tier="A1")
+    make_order(pipeline.account, date.today(), "500.00")
+    make_payment(pipeline.account, "500.00", due_on=date.today(), paid_on=date.today())
+    make_account(pipeline.owner, name="Untiered Co")
+    page.set_viewport_size({"width": 360, "height": 800})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    login(page, "manager1")
+    page.goto("/funnel/dashboard/")
+    expect(page.locator("#chart-accounts canvas")).to_have_count(1)
+    expect(page.locator("#chart-pyramid canvas")).to_have_count(1)
+    reached = page.evaluate("window.kamCharts['chart-accounts'].getOption().series[0].data")
+    # target market, prospects, possible, normal, key, signed, qualified signed: Team 1's two accounts
+    assert reached == [2, 1, 1, 1, 1, 1, 1]
+    expect(page.locator("#table-accounts tbody tr")).to_have_count(7)
+    # the heatmap draws 18 cells (no run yet: all zero), the page does not scroll sideways
+    cells = page.evaluate("window.kamCharts['chart-tiers'].getOption().series[0].data.length")
+    assert cells == 18
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert errors == []
 
 
 def test_a_card_moves_by_drag_and_drop_and_by_its_menu(page, pipeline) -> None:  # noqa: ANN001

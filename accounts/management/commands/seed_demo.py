@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -86,7 +86,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-tiering",
             action="store_true",
-            help="Skip the demo assessments and the first tiering run that follow the data.",
+            help="Skip the demo assessments and the tiering runs that follow the data.",
         )
         parser.add_argument(
             "--as-of",
@@ -152,6 +152,9 @@ class Command(BaseCommand):
             from tiering.services import run_execute, run_request
 
             assessed = seed_assessments(seed=options["seed"])
+            # A run a quarter earlier first: the funnel dashboard's tier migrations and account
+            # conversion compare the quarter's end with how it began (the newest run stays current).
+            run_execute(run_id=run_request(as_of=as_of - timedelta(days=92), trigger="seed_demo").pk)
             run = run_execute(run_id=run_request(as_of=as_of, trigger="seed_demo").pk)
             counts["assessments"] = assessed
             if verbose:
