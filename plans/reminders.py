@@ -5,23 +5,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from plans.domain.contacts import is_overdue, next_contact_day
 from plans.events import plan_overdue_emit
+from plans.expressions import next_contact_expression
 from plans.models import AccountPlan, ActionItem, ContactPlanEntry, Notification, ReminderOptOut
 
 CLAIM_BATCH = 1_000
-ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -39,24 +37,7 @@ def reminders_due(*, today: date) -> list[Reminder]:
     """Everything overdue or waiting on someone as of `today` (local): contact-plan contacts
     past their next contact day, open actions past their end, submitted plans (for the owner's
     manager) and returned plans (for their owner). Four queries."""
-    due: list[Reminder] = []
-    # Only entries that can be overdue: started, and no contact since yesterday at least.
-    entries = (
-        ContactPlanEntry.objects.filter(contact__is_active=True, starts_on__lt=today)
-        .filter(Q(contact__last_contacted_on__isnull=True) | Q(contact__last_contacted_on__lt=today - ONE_DAY))
-        .values_list(
-            "pk", "owner_id", "account_id", "account__external_id", "account__name", "contact__name",
-            "contact__last_contacted_on", "interval_days", "starts_on",
-        )
-    )  # fmt: skip
-    for pk, owner, account, external_id, account_name, name, last, interval, starts in entries.iterator(2000):
-        next_day = next_contact_day(last_contact=last, interval_days=interval, starts_on=starts)
-        if is_overdue(due=next_day, today=today):
-            message = _("Contact %(name)s at %(account)s: due %(day)s.") % {
-                "name": name, "account": account_name, "day": next_day.isoformat()
-            }  # fmt: skip
-            url = reverse("accounts:detail", args=[account]) + "#contact-plan"
-            due.append(Reminder(owner, account, external_id, "contact_overdue", f"contact-plan:{pk}", message, url))
+    due: list[Reminder] = _contact_plan_due(today=today)
     actions = ActionItem.objects.filter(status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today).values_list(
         "pk", "owner_id", "account_id", "account__external_id", "account__name", "action", "ends_on", "plan_id"
     )
@@ -80,6 +61,31 @@ def reminders_due(*, today: date) -> list[Reminder]:
             message = _("The %(period)s plan of %(account)s was returned to you.") % words
             due.append(Reminder(owner, account, external_id, "plan_returned", f"plan:{pk}", message, url))
     return due
+
+
+def _contact_plan_due(*, today: date) -> list[Reminder]:
+    """Contact-plan contacts whose next contact day has passed (plans.domain.contacts: due
+    before `today`), the owner reminded. The database picks the overdue rows
+    (plans.expressions.next_contact_expression, the domain's rule in SQL): Python only
+    touches the rows that become reminders. One query."""
+    entries = (
+        ContactPlanEntry.objects.filter(contact__is_active=True)
+        .annotate(next_contact=next_contact_expression())
+        .filter(next_contact__lt=today)  # is_overdue: today > due
+        .values_list(
+            "pk", "owner_id", "account_id", "account__external_id", "account__name", "contact__name", "next_contact"
+        )
+    )
+    template = _("Contact %(name)s at %(account)s: due %(day)s.")
+    # One reverse() for every account: the path differs only in the account's id.
+    url = reverse("accounts:detail", args=[0]).removesuffix("0/") + "{}/#contact-plan"
+    return [
+        Reminder(
+            owner, account, external_id, "contact_overdue", f"contact-plan:{pk}",
+            template % {"name": name, "account": account_name, "day": next_day.isoformat()}, url.format(account),
+        )
+        for pk, owner, account, external_id, account_name, name, next_day in entries.iterator(2000)
+    ]  # fmt: skip
 
 
 @dataclass(frozen=True)
