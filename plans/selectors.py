@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch, QuerySet, Sum
+from django.db.models import Count, Max, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import Account, Contact, ContactRoleHistory, Order, User
@@ -15,6 +15,7 @@ from plans.domain.contacts import days_overdue, is_overdue, local_day, next_cont
 from plans.domain.plans import action_overdue, period_bounds
 from plans.domain.revenue import RevenueLine, RevenueTotal, expected_revenue, totals
 from plans.domain.zipper import Person, Zipper, zipper
+from plans.expressions import next_contact_expression
 from plans.models import (
     AccountPlan,
     ActionItem,
@@ -199,11 +200,14 @@ class ContactPlanRow:
 def contact_plan_rows(*, entries: QuerySet[ContactPlanEntry], today: date | None = None) -> list[ContactPlanRow]:
     """Each entry with its figures from activities as of `today` (local), in 2 queries however
     many entries: the entries with contact and owner, and one count of activities per contact."""
-    today = today or timezone.localdate()
+    return _rows(list(entries.select_related("contact", "owner", "account")), today=today or timezone.localdate())
+
+
+def _rows(entries: list[ContactPlanEntry], *, today: date) -> list[ContactPlanRow]:
+    """contact_plan_rows for entries already read (1 query: the activities of their contacts)."""
     zone = timezone.get_current_timezone()
-    rows = list(entries.select_related("contact", "owner", "account"))
     moments: dict[int, list] = {}
-    contact_ids = {entry.contact_id for entry in rows}
+    contact_ids = {entry.contact_id for entry in entries}
     if contact_ids:
         through = Activity.contacts.through
         for contact_id, occurred_at in through.objects.filter(contact_id__in=contact_ids).values_list(
@@ -211,7 +215,7 @@ def contact_plan_rows(*, entries: QuerySet[ContactPlanEntry], today: date | None
         ):
             moments.setdefault(contact_id, []).append(occurred_at)
     result = []
-    for entry in rows:
+    for entry in entries:
         days = [local_day(moment, zone) for moment in moments.get(entry.contact_id, [])]
         last = max(days) if days else None
         due = next_contact_day(last_contact=last, interval_days=entry.interval_days, starts_on=entry.starts_on)
@@ -235,9 +239,10 @@ def account_contact_plan(*, account: Account, today: date | None = None) -> list
     )
 
 
-# --- my work ----------------------------------------------------------------------------------
+# --- my work ---------------------------------------------------------------------------------
 
 WEEK = 7
+MY_WORK_ROWS = 50  # per list: the most pressing first; "my work" is a to-do list, not a report
 
 
 @dataclass(frozen=True)
@@ -249,42 +254,53 @@ class RepOverdue:
 
 @dataclass(frozen=True)
 class MyWork:
-    overdue_contacts: list[ContactPlanRow]
-    due_this_week: list[ContactPlanRow]  # not overdue, next contact within 7 days
-    overdue_actions: list[ActionItem]
-    my_plans: list[AccountPlan]  # drafts and returned plans waiting on their owner
-    to_approve: list[AccountPlan]  # submitted plans this user may approve
+    overdue_contacts: list[ContactPlanRow]  # the most overdue first, at most MY_WORK_ROWS
+    due_this_week: list[ContactPlanRow]  # not overdue, next contact within 7 days; likewise
+    overdue_actions: list[ActionItem]  # the longest overdue first; likewise
+    my_plans: list[AccountPlan]  # drafts and returned plans waiting on their owner; likewise
+    to_approve: list[AccountPlan]  # submitted plans this user may approve (the oldest 100)
     team: list[RepOverdue]  # a manager's reps (and a director's: everyone with overdue work)
-    visits: list[Visit]  # planned this week (late ones first)
+    visits: list[Visit]  # planned this week (late ones first); at most MY_WORK_ROWS
+    overdue_contacts_total: int = 0  # all of them, however many are listed
+    overdue_actions_total: int = 0
+    more: frozenset[str] = frozenset()  # the lists cut at MY_WORK_ROWS ("visits", "my_plans", …)
+
+    @property
+    def rows_shown(self) -> int:
+        return MY_WORK_ROWS
 
 
 def my_work(*, user: User, today: date | None = None) -> MyWork:
-    """A person's work as of `today` (local), in a fixed number of queries (9) however much
-    there is: their contact plan, overdue actions, their plans awaiting them, the plans
-    awaiting their approval, and for a manager the overdue work per rep of their teams."""
+    """A person's work as of `today` (local), in a fixed number of queries (rep 9, manager 11)
+    however much there is: their overdue contact-plan contacts and those due this week, overdue
+    actions, their plans awaiting them and planned visits (each list the MY_WORK_ROWS most
+    pressing, `more` naming the lists cut), the plans awaiting their approval, their own overdue
+    totals and for a manager the overdue work per rep of their teams. The database picks the
+    overdue and due rows (plans.expressions), so the cost follows the rows shown."""
     today = today or timezone.localdate()
-    rows = contact_plan_rows(
-        entries=ContactPlanEntry.objects.visible_to(user)
+    mine_entries = (
+        ContactPlanEntry.objects.visible_to(user)
         .filter(owner=user, contact__is_active=True)
-        .order_by("contact__name", "id"),
-        today=today,
+        .annotate(next_contact=next_contact_expression())
+        .select_related("contact", "owner", "account")
+        .order_by("next_contact", "contact__name", "id")
     )
-    overdue = sorted((row for row in rows if row.overdue), key=lambda row: row.next_contact)
-    soon = sorted(
-        (row for row in rows if not row.overdue and (row.next_contact - today).days < WEEK),
-        key=lambda row: row.next_contact,
+    overdue = list(mine_entries.filter(next_contact__lt=today)[: MY_WORK_ROWS + 1])
+    soon = list(
+        mine_entries.filter(next_contact__gte=today, next_contact__lt=today + timedelta(days=WEEK))[: MY_WORK_ROWS + 1]
     )
+    rows = _rows(overdue[:MY_WORK_ROWS] + soon[:MY_WORK_ROWS], today=today)
     actions = list(
         ActionItem.objects.visible_to(user)
         .filter(owner=user, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
         .select_related("account", "plan")
-        .order_by("ends_on", "id")
+        .order_by("ends_on", "id")[: MY_WORK_ROWS + 1]
     )
     mine = list(
         AccountPlan.objects.visible_to(user)
         .filter(owner=user, status__in=[AccountPlan.Status.DRAFT, AccountPlan.Status.RETURNED])
         .select_related("account")
-        .order_by("-status", "period", "id")
+        .order_by("-status", "period", "id")[: MY_WORK_ROWS + 1]
     )
     submitted = AccountPlan.objects.visible_to(user).filter(status=AccountPlan.Status.SUBMITTED).exclude(owner=user)
     if not user.is_director:
@@ -294,9 +310,43 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
         Visit.objects.visible_to(user)
         .filter(owner=user, status=Visit.Status.PLANNED, planned_on__lt=today + timedelta(days=WEEK))
         .select_related("account")
-        .order_by("planned_on", "id")
+        .order_by("planned_on", "id")[: MY_WORK_ROWS + 1]
     )
-    return MyWork(overdue, soon, actions, mine, to_approve, _team_overdue(user=user, today=today), visits)
+    lists = {"overdue_contacts": overdue, "due_this_week": soon, "overdue_actions": actions, "my_plans": mine}
+    more = frozenset(name for name, items in {**lists, "visits": visits}.items() if len(items) > MY_WORK_ROWS)
+    totals = _overdue_per_owner(owner_ids=[user.pk], today=today).get(user.pk, (0, 0))
+    return MyWork(
+        overdue_contacts=rows[: min(len(overdue), MY_WORK_ROWS)],
+        due_this_week=rows[min(len(overdue), MY_WORK_ROWS) :],
+        overdue_actions=actions[:MY_WORK_ROWS],
+        my_plans=mine[:MY_WORK_ROWS],
+        to_approve=to_approve,
+        team=_team_overdue(user=user, today=today),
+        visits=visits[:MY_WORK_ROWS],
+        overdue_contacts_total=totals[0],
+        overdue_actions_total=totals[1],
+        more=more,
+    )
+
+
+def _overdue_per_owner(*, owner_ids: list[int], today: date) -> dict[int, tuple[int, int]]:
+    """Owner id -> (overdue contact-plan contacts, overdue open actions) as of `today`, counted
+    by the database (2 queries); owners with nothing overdue are absent."""
+    contacts = dict(
+        ContactPlanEntry.objects.filter(owner_id__in=owner_ids, contact__is_active=True)
+        .annotate(next_contact=next_contact_expression())
+        .filter(next_contact__lt=today)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
+    actions = dict(
+        ActionItem.objects.filter(owner_id__in=owner_ids, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
+    return {owner: (contacts.get(owner, 0), actions.get(owner, 0)) for owner in contacts.keys() | actions.keys()}
 
 
 def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
@@ -307,21 +357,8 @@ def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
     reps = User.objects.filter(is_active=True).exclude(pk=user.pk).exclude(role=User.Role.INTEGRATION)
     reps = reps if user.is_director else reps.filter(team__manager=user)
     reps = list(reps.order_by("username"))
-    ids = [rep.pk for rep in reps]
-    actions: dict[int, int] = {}
-    for owner_id in ActionItem.objects.filter(
-        owner_id__in=ids, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today
-    ).values_list("owner_id", flat=True):
-        actions[owner_id] = actions.get(owner_id, 0) + 1
-    contacts: dict[int, int] = {}
-    entries = ContactPlanEntry.objects.filter(owner_id__in=ids, contact__is_active=True).values_list(
-        "owner_id", "contact__last_contacted_on", "interval_days", "starts_on"
-    )
-    for owner_id, last, interval, starts in entries:
-        due = next_contact_day(last_contact=last, interval_days=interval, starts_on=starts)
-        if is_overdue(due=due, today=today):
-            contacts[owner_id] = contacts.get(owner_id, 0) + 1
-    team = [RepOverdue(rep, contacts.get(rep.pk, 0), actions.get(rep.pk, 0)) for rep in reps]
+    counts = _overdue_per_owner(owner_ids=[rep.pk for rep in reps], today=today)
+    team = [RepOverdue(rep, *counts.get(rep.pk, (0, 0))) for rep in reps]
     if user.is_director:  # everyone: only those with something overdue
         team = [row for row in team if row.overdue_contacts or row.overdue_actions]
     return team
