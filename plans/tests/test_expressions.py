@@ -71,7 +71,12 @@ def test_edges_of_the_rule_in_sql(world) -> None:
     ]
     entries = _store(world, rows)
     annotated = dict(ContactPlanEntry.objects.annotate(n=next_contact_expression()).values_list("pk", "n"))
-    assert [annotated[e.pk] for e in entries] == [date(2026, 3, 20), date(2026, 3, 1), date(2026, 3, 25), date(2026, 3, 2)]
+    assert [annotated[e.pk] for e in entries] == [
+        date(2026, 3, 20),
+        date(2026, 3, 1),
+        date(2026, 3, 25),
+        date(2026, 3, 2),
+    ]
     # then on the 20th the first is due today (not overdue), the second and fourth are overdue
     reminders = [r for r in reminders_due(today=TODAY) if r.kind == "contact_overdue"]
     assert sorted(r.subject for r in reminders) == sorted(f"contact-plan:{entries[i].pk}" for i in (1, 3))
