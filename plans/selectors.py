@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, Prefetch, QuerySet, Sum
+from django.db.models import Case, Count, Max, Prefetch, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Account, Contact, ContactRoleHistory, Order, User
@@ -271,30 +272,23 @@ class MyWork:
 
 
 def my_work(*, user: User, today: date | None = None) -> MyWork:
-    """A person's work as of `today` (local), in a fixed number of queries (rep 9, manager 11)
+    """A person's work as of `today` (local), in a fixed number of queries (rep 6, manager 9)
     however much there is: their overdue contact-plan contacts and those due this week, overdue
     actions, their plans awaiting them and planned visits (each list the MY_WORK_ROWS most
     pressing, `more` naming the lists cut), the plans awaiting their approval, their own overdue
-    totals and for a manager the overdue work per rep of their teams. The database picks the
-    overdue and due rows (plans.expressions), so the cost follows the rows shown."""
+    totals and for a manager the overdue work per rep of their teams. The database picks, ranks
+    and counts the overdue and due contact-plan rows (plans.expressions) in one pass over the
+    person's rows; Python reads only the rows shown."""
     today = today or timezone.localdate()
-    mine_entries = (
-        ContactPlanEntry.objects.visible_to(user)
-        .filter(owner=user, contact__is_active=True)
-        .annotate(next_contact=next_contact_expression())
-        .select_related("contact", "owner", "account")
-        .order_by("next_contact", "contact__name", "id")
-    )
-    overdue = list(mine_entries.filter(next_contact__lt=today)[: MY_WORK_ROWS + 1])
-    soon = list(
-        mine_entries.filter(next_contact__gte=today, next_contact__lt=today + timedelta(days=WEEK))[: MY_WORK_ROWS + 1]
-    )
-    rows = _rows(overdue[:MY_WORK_ROWS] + soon[:MY_WORK_ROWS], today=today)
+    entries, overdue_total, soon_total = _pressing_entries(user=user, today=today)
+    rows = _rows(entries, today=today)
+    overdue_count = min(overdue_total, MY_WORK_ROWS)
     actions = list(
         ActionItem.objects.visible_to(user)
         .filter(owner=user, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
+        .annotate(total=Window(Count("id")))  # all of them, counted before the LIMIT
         .select_related("account", "plan")
-        .order_by("ends_on", "id")[: MY_WORK_ROWS + 1]
+        .order_by("ends_on", "id")[:MY_WORK_ROWS]
     )
     mine = list(
         AccountPlan.objects.visible_to(user)
@@ -312,21 +306,50 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
         .select_related("account")
         .order_by("planned_on", "id")[: MY_WORK_ROWS + 1]
     )
-    lists = {"overdue_contacts": overdue, "due_this_week": soon, "overdue_actions": actions, "my_plans": mine}
-    more = frozenset(name for name, items in {**lists, "visits": visits}.items() if len(items) > MY_WORK_ROWS)
-    totals = _overdue_per_owner(owner_ids=[user.pk], today=today).get(user.pk, (0, 0))
+    actions_total = actions[0].total if actions else 0
+    totals = {
+        "overdue_contacts": overdue_total,
+        "due_this_week": soon_total,
+        "overdue_actions": actions_total,
+        "my_plans": len(mine),
+        "visits": len(visits),
+    }
     return MyWork(
-        overdue_contacts=rows[: min(len(overdue), MY_WORK_ROWS)],
-        due_this_week=rows[min(len(overdue), MY_WORK_ROWS) :],
-        overdue_actions=actions[:MY_WORK_ROWS],
+        overdue_contacts=rows[:overdue_count],
+        due_this_week=rows[overdue_count:],
+        overdue_actions=actions,
         my_plans=mine[:MY_WORK_ROWS],
         to_approve=to_approve,
         team=_team_overdue(user=user, today=today),
         visits=visits[:MY_WORK_ROWS],
-        overdue_contacts_total=totals[0],
-        overdue_actions_total=totals[1],
-        more=more,
+        overdue_contacts_total=overdue_total,
+        overdue_actions_total=actions_total,
+        more=frozenset(name for name, total in totals.items() if total > MY_WORK_ROWS),
     )
+
+
+def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry], int, int]:
+    """`user`'s overdue contact-plan entries and those due within the week, each group its
+    MY_WORK_ROWS most pressing (next contact day, then name), with the size of each group: one
+    query, one pass over their rows (a window per group), the next contact day in SQL."""
+    overdue = Case(When(next_contact__lt=today, then=Value(0)), default=Value(1))
+    ranked = (
+        ContactPlanEntry.objects.visible_to(user)
+        .filter(owner=user, contact__is_active=True)
+        .annotate(next_contact=next_contact_expression())
+        .filter(next_contact__lt=today + timedelta(days=WEEK))
+        .annotate(
+            group=overdue,
+            rank=Window(RowNumber(), partition_by=[overdue], order_by=["next_contact", "contact__name", "id"]),
+            group_size=Window(Count("id"), partition_by=[overdue]),
+        )
+        .filter(rank__lte=MY_WORK_ROWS)
+        .select_related("contact", "owner", "account")
+        .order_by("group", "rank")
+    )
+    entries = list(ranked)
+    sizes = {entry.group: entry.group_size for entry in entries}
+    return entries, sizes.get(0, 0), sizes.get(1, 0)
 
 
 def _overdue_per_owner(*, owner_ids: list[int], today: date) -> dict[int, tuple[int, int]]:
