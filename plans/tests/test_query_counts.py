@@ -26,7 +26,7 @@ ACCOUNT_PAGE_QUERIES = 27  # account, group, 2 of visibility, 7 of plans.selecto
 # the account team, 6 of purchases and orders, 4 of the tier card
 PLAN_PAGE_QUERIES = 7  # the plan, then actions, reviews and revenue (plans.selectors.plan_page)
 ZIPPER_PAGE_QUERIES = 9  # the account, then 5 of plans.selectors.account_zipper
-REP_MY_WORK_QUERIES = 9  # 6 of plans.selectors.my_work
+REP_MY_WORK_QUERIES = 10  # 7 of plans.selectors.my_work
 MANAGER_MY_WORK_QUERIES = 11  # 8 of it: + the reps and their overdue counts, - no contact plan of their own
 
 
