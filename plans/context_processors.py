@@ -19,7 +19,8 @@ def notifications(request: HttpRequest) -> dict:
     def count() -> int | str:
         from plans.models import Notification
 
-        n = Notification.objects.filter(user=user, read_at__isnull=True)[: UNREAD_SHOWN + 1].count()
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by()  # any 100: no sort
+        n = unread[: UNREAD_SHOWN + 1].count()
         return n if n <= UNREAD_SHOWN else f"{UNREAD_SHOWN}+"
 
     # Lazy: pages that never show the navigation (errors, redirects) ask nothing.
