@@ -278,8 +278,8 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     and planned visits (each list the MY_WORK_ROWS most pressing, `more` naming the lists cut),
     the plans awaiting their approval, their own overdue totals and for a manager the overdue
     work per rep of their teams. The database picks, ranks and counts the overdue and due
-    contact-plan rows (plans.expressions) in one pass over the
-    person's rows; Python reads only the rows shown."""
+    contact-plan rows (plans.expressions) in one pass over the person's rows; Python reads only
+    the rows shown."""
     today = today or timezone.localdate()
     entries, overdue_total, soon_total = _pressing_entries(user=user, today=today)
     rows = _rows(entries, today=today)
