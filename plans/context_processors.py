@@ -1,4 +1,5 @@
-"""The unread-notification count in the navigation (one indexed count per page)."""
+"""The unread-notification count in the navigation (one indexed count per page, of at most
+UNREAD_SHOWN + 1 rows: a rep behind on a large contact plan can have tens of thousands)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,20 @@ from django.utils.functional import SimpleLazyObject
 
 from accounts.permissions import can_use_pages
 
+UNREAD_SHOWN = 99  # more shows as "99+"
+
 
 def notifications(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not can_use_pages(user):
         return {}
 
-    def count() -> int:
+    def count() -> int | str:
         from plans.models import Notification
 
-        return Notification.objects.filter(user=user, read_at__isnull=True).count()
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).order_by()  # any 100: no sort
+        n = unread[: UNREAD_SHOWN + 1].count()
+        return n if n <= UNREAD_SHOWN else f"{UNREAD_SHOWN}+"
 
     # Lazy: pages that never show the navigation (errors, redirects) ask nothing.
     return {"unread_notifications": SimpleLazyObject(count)}

@@ -23,7 +23,7 @@ PLAN_OVERDUE = event_type_register(name="plan.overdue", label=_("Account plan ov
 def plan_overdue_emit(*, day: date, reminders: Sequence[Reminder]) -> list[int]:
     """`plan.overdue` for the day's new reminders, batched: ``{"day", "items": [{kind, subject,
     account, external_id, user}], "batch", "batches", "total"}``. Sent after the caller commits."""
-    items = [
+    items = (
         {
             "kind": r.kind,
             "subject": r.subject,
@@ -32,8 +32,8 @@ def plan_overdue_emit(*, day: date, reminders: Sequence[Reminder]) -> list[int]:
             "user": r.user_id,
         }
         for r in reminders
-    ]
-    return event_emit(event=PLAN_OVERDUE, payload=items, total=len(items), context={"day": day.isoformat()})
+    )  # read only if someone subscribes: a day's reminders can be hundreds of thousands
+    return event_emit(event=PLAN_OVERDUE, payload=items, total=len(reminders), context={"day": day.isoformat()})
 
 
 # Deletions (the deletions feed, `GET /api/v1/deletions/`, is the complete record: these announce

@@ -334,7 +334,11 @@ class Notification(models.Model):
         PLAN_UNSUBMITTED = "plan_unsubmitted", _("Plan not submitted")
         PLAN_UNREVIEWED = "plan_unreviewed", _("Plan without a recent review")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # No index of its own: the unique constraint (user first) and notification_unread serve
+    # every lookup by user, and the daily reminders write one row per overdue thing.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     subject = models.CharField(max_length=40)  # what it is about, e.g. "action:17"

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Case, Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from plans.domain.visits import (
     visit_interval,
 )
 from plans.domain.zipper import Person, Zipper, zipper
+from plans.expressions import next_contact_expression
 from plans.models import (
     AccountPlan,
     ActionItem,
@@ -227,11 +229,14 @@ class ContactPlanRow:
 def contact_plan_rows(*, entries: QuerySet[ContactPlanEntry], today: date | None = None) -> list[ContactPlanRow]:
     """Each entry with its figures from activities as of `today` (local), in 2 queries however
     many entries: the entries with contact and owner, and one count of activities per contact."""
-    today = today or timezone.localdate()
+    return _rows(list(entries.select_related("contact", "owner", "account")), today=today or timezone.localdate())
+
+
+def _rows(entries: list[ContactPlanEntry], *, today: date) -> list[ContactPlanRow]:
+    """contact_plan_rows for entries already read (1 query: the activities of their contacts)."""
     zone = timezone.get_current_timezone()
-    rows = list(entries.select_related("contact", "owner", "account"))
     moments: dict[int, list] = {}
-    contact_ids = {entry.contact_id for entry in rows}
+    contact_ids = {entry.contact_id for entry in entries}
     if contact_ids:
         through = Activity.contacts.through
         for contact_id, occurred_at in through.objects.filter(contact_id__in=contact_ids).values_list(
@@ -239,7 +244,7 @@ def contact_plan_rows(*, entries: QuerySet[ContactPlanEntry], today: date | None
         ):
             moments.setdefault(contact_id, []).append(occurred_at)
     result = []
-    for entry in rows:
+    for entry in entries:
         days = [local_day(moment, zone) for moment in moments.get(entry.contact_id, [])]
         last = max(days) if days else None
         due = next_contact_day(last_contact=last, interval_days=entry.interval_days, starts_on=entry.starts_on)
@@ -263,9 +268,10 @@ def account_contact_plan(*, account: Account, today: date | None = None) -> list
     )
 
 
-# --- my work ----------------------------------------------------------------------------------
+# --- my work ---------------------------------------------------------------------------------
 
 WEEK = 7
+MY_WORK_ROWS = 50  # per list: the most pressing first; "my work" is a to-do list, not a report
 
 
 @dataclass(frozen=True)
@@ -277,45 +283,49 @@ class RepOverdue:
 
 @dataclass(frozen=True)
 class MyWork:
-    overdue_contacts: list[ContactPlanRow]
-    due_this_week: list[ContactPlanRow]  # not overdue, next contact within 7 days
-    overdue_actions: list[ActionItem]
-    my_plans: list[AccountPlan]  # drafts and returned plans waiting on their owner
-    to_approve: list[AccountPlan]  # submitted plans this user may approve
+    overdue_contacts: list[ContactPlanRow]  # the most overdue first, at most MY_WORK_ROWS
+    due_this_week: list[ContactPlanRow]  # not overdue, next contact within 7 days; likewise
+    overdue_actions: list[ActionItem]  # the longest overdue first; likewise
+    my_plans: list[AccountPlan]  # drafts and returned plans waiting on their owner; likewise
+    to_approve: list[AccountPlan]  # submitted plans this user may approve (the oldest 100)
     team: list[RepOverdue]  # a manager's reps (and a director's: everyone with overdue work)
-    visits: list[Visit]  # planned this week (late ones first)
+    visits: list[Visit]  # planned this week (late ones first); at most MY_WORK_ROWS
     my_proposals: list[DevelopmentProposal]  # drafts and returned proposals waiting on their owner
-    proposals_to_approve: list[DevelopmentProposal]  # submitted proposals this user may approve
+    proposals_to_approve: list[DevelopmentProposal]  # submitted proposals this user may approve (the oldest 100)
+    overdue_contacts_total: int = 0  # all of them, however many are listed
+    overdue_actions_total: int = 0
+    more: frozenset[str] = frozenset()  # the lists cut at MY_WORK_ROWS ("visits", "my_plans", …)
+
+    @property
+    def rows_shown(self) -> int:
+        return MY_WORK_ROWS
 
 
 def my_work(*, user: User, today: date | None = None) -> MyWork:
-    """A person's work as of `today` (local), in a fixed number of queries (11) however much
-    there is: their contact plan, overdue actions, their plans and development proposals
-    awaiting them, the plans and proposals awaiting their approval, and for a manager the
-    overdue work per rep of their teams."""
+    """A person's work as of `today` (local), in a fixed number of queries (rep 9, manager 12; 2
+    fewer without contact-plan rows of their own) however much there is: their overdue
+    contact-plan contacts and those due this week, overdue actions, their plans and development
+    proposals awaiting them and planned visits (each list the MY_WORK_ROWS most pressing, `more`
+    naming the lists cut), the plans and proposals awaiting their approval, their own overdue
+    totals and for a manager the overdue work per rep of their teams. The database picks, ranks
+    and counts the overdue and due contact-plan rows (plans.expressions) in one pass over the
+    person's rows; Python reads only the rows shown."""
     today = today or timezone.localdate()
-    rows = contact_plan_rows(
-        entries=ContactPlanEntry.objects.visible_to(user)
-        .filter(owner=user, contact__is_active=True)
-        .order_by("contact__name", "id"),
-        today=today,
-    )
-    overdue = sorted((row for row in rows if row.overdue), key=lambda row: row.next_contact)
-    soon = sorted(
-        (row for row in rows if not row.overdue and (row.next_contact - today).days < WEEK),
-        key=lambda row: row.next_contact,
-    )
+    entries, overdue_total, soon_total = _pressing_entries(user=user, today=today)
+    rows = _rows(entries, today=today)
+    overdue_count = min(overdue_total, MY_WORK_ROWS)
     actions = list(
         ActionItem.objects.visible_to(user)
         .filter(owner=user, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
+        .annotate(total=Window(Count("id")))  # all of them, counted before the LIMIT
         .select_related("account", "plan")
-        .order_by("ends_on", "id")
+        .order_by("ends_on", "id")[:MY_WORK_ROWS]
     )
     mine = list(
         AccountPlan.objects.visible_to(user)
         .filter(owner=user, status__in=[AccountPlan.Status.DRAFT, AccountPlan.Status.RETURNED])
         .select_related("account")
-        .order_by("-status", "period", "id")
+        .order_by("-status", "period", "id")[: MY_WORK_ROWS + 1]
     )
     submitted = AccountPlan.objects.visible_to(user).filter(status=AccountPlan.Status.SUBMITTED).exclude(owner=user)
     if not user.is_director:
@@ -325,13 +335,13 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
         Visit.objects.visible_to(user)
         .filter(owner=user, status=Visit.Status.PLANNED, planned_on__lt=today + timedelta(days=WEEK))
         .select_related("account")
-        .order_by("planned_on", "id")
+        .order_by("planned_on", "id")[: MY_WORK_ROWS + 1]
     )
     my_proposals = list(
         DevelopmentProposal.objects.visible_to(user)
         .filter(owner=user, status__in=[DevelopmentProposal.Status.DRAFT, DevelopmentProposal.Status.RETURNED])
         .select_related("account")
-        .order_by("-status", "created_at", "id")
+        .order_by("-status", "created_at", "id")[:MY_WORK_ROWS]
     )
     submitted_proposals = (
         DevelopmentProposal.objects.visible_to(user)
@@ -343,17 +353,74 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     proposals_to_approve = list(
         submitted_proposals.select_related("account", "owner").order_by("submitted_at", "id")[:100]
     )
+    actions_total = actions[0].total if actions else 0
+    totals = {
+        "overdue_contacts": overdue_total,
+        "due_this_week": soon_total,
+        "overdue_actions": actions_total,
+        "my_plans": len(mine),
+        "visits": len(visits),
+    }
     return MyWork(
-        overdue,
-        soon,
-        actions,
-        mine,
-        to_approve,
-        _team_overdue(user=user, today=today),
-        visits,
-        my_proposals,
-        proposals_to_approve,
+        overdue_contacts=rows[:overdue_count],
+        due_this_week=rows[overdue_count:],
+        overdue_actions=actions,
+        my_plans=mine[:MY_WORK_ROWS],
+        to_approve=to_approve,
+        team=_team_overdue(user=user, today=today),
+        visits=visits[:MY_WORK_ROWS],
+        my_proposals=my_proposals,
+        proposals_to_approve=proposals_to_approve,
+        overdue_contacts_total=overdue_total,
+        overdue_actions_total=actions_total,
+        more=frozenset(name for name, total in totals.items() if total > MY_WORK_ROWS),
     )
+
+
+def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry], int, int]:
+    """`user`'s overdue contact-plan entries and those due within the week, each group its
+    MY_WORK_ROWS most pressing (next contact day, then name), with the size of each group: one
+    pass over their rows (a window per group, the next contact day in SQL), then the rows shown
+    (2 queries; 1 when there are none)."""
+    overdue = Case(When(next_contact__lt=today, then=Value(0)), default=Value(1))
+    ranked = (
+        ContactPlanEntry.objects.visible_to(user)
+        .filter(owner=user, contact__is_active=True)
+        .annotate(next_contact=next_contact_expression())
+        .filter(next_contact__lt=today + timedelta(days=WEEK))
+        .annotate(
+            group=overdue,
+            rank=Window(RowNumber(), partition_by=[overdue], order_by=["next_contact", "contact__name", "id"]),
+            group_size=Window(Count("id"), partition_by=[overdue]),
+        )
+        .filter(rank__lte=MY_WORK_ROWS)
+        .order_by("group", "rank")
+        .values_list("pk", "group", "group_size")  # narrow rows through the sorts; the shown ones read next
+    )
+    picked = list(ranked)
+    by_pk = ContactPlanEntry.objects.select_related("contact", "owner", "account").in_bulk([pk for pk, _, _ in picked])
+    sizes = {group: size for _, group, size in picked}
+    return [by_pk[pk] for pk, _, _ in picked], sizes.get(0, 0), sizes.get(1, 0)
+
+
+def _overdue_per_owner(*, owner_ids: list[int], today: date) -> dict[int, tuple[int, int]]:
+    """Owner id -> (overdue contact-plan contacts, overdue open actions) as of `today`, counted
+    by the database (2 queries); owners with nothing overdue are absent."""
+    contacts = dict(
+        ContactPlanEntry.objects.filter(owner_id__in=owner_ids, contact__is_active=True)
+        .annotate(next_contact=next_contact_expression())
+        .filter(next_contact__lt=today)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
+    actions = dict(
+        ActionItem.objects.filter(owner_id__in=owner_ids, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
+    )
+    return {owner: (contacts.get(owner, 0), actions.get(owner, 0)) for owner in contacts.keys() | actions.keys()}
 
 
 def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
@@ -364,21 +431,8 @@ def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
     reps = User.objects.filter(is_active=True).exclude(pk=user.pk).exclude(role=User.Role.INTEGRATION)
     reps = reps if user.is_director else reps.filter(team__manager=user)
     reps = list(reps.order_by("username"))
-    ids = [rep.pk for rep in reps]
-    actions: dict[int, int] = {}
-    for owner_id in ActionItem.objects.filter(
-        owner_id__in=ids, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today
-    ).values_list("owner_id", flat=True):
-        actions[owner_id] = actions.get(owner_id, 0) + 1
-    contacts: dict[int, int] = {}
-    entries = ContactPlanEntry.objects.filter(owner_id__in=ids, contact__is_active=True).values_list(
-        "owner_id", "contact__last_contacted_on", "interval_days", "starts_on"
-    )
-    for owner_id, last, interval, starts in entries:
-        due = next_contact_day(last_contact=last, interval_days=interval, starts_on=starts)
-        if is_overdue(due=due, today=today):
-            contacts[owner_id] = contacts.get(owner_id, 0) + 1
-    team = [RepOverdue(rep, contacts.get(rep.pk, 0), actions.get(rep.pk, 0)) for rep in reps]
+    counts = _overdue_per_owner(owner_ids=[rep.pk for rep in reps], today=today)
+    team = [RepOverdue(rep, *counts.get(rep.pk, (0, 0))) for rep in reps]
     if user.is_director:  # everyone: only those with something overdue
         team = [row for row in team if row.overdue_contacts or row.overdue_actions]
     return team

@@ -135,3 +135,26 @@ def test_two_workers_at_once_send_each_reminder_once(world) -> None:
     lines = sorted(line for m in mail.outbox for line in m.body.splitlines())
     assert len(lines) == 3  # each reminder in exactly one e-mail
     assert {m.to[0] for m in mail.outbox} == {"manager1@example.com", "rep1@example.com"}
+
+
+@pytest.mark.django_db
+def test_the_nav_counts_at_most_99_unread(client, world) -> None:
+    # given 100 unread reminders of rep1's (a day's contact plan at size can be thousands)
+    Notification.objects.bulk_create(
+        Notification(user=world.owner, account=world.account, kind="contact_overdue", subject=f"contact-plan:{i}",
+                     day=TODAY, message="…", url="/")
+        for i in range(100)
+    )  # fmt: skip
+    client.force_login(world.owner)
+    # then the badge says 99+, and with one read, 99
+    assert (
+        '<span class="badge text-bg-danger" id="unread-count">99+</span>'
+        in client.get("/plans/my-work/").content.decode()
+    )
+    Notification.objects.filter(pk=Notification.objects.order_by("pk").first().pk).update(
+        read_at=datetime.now(SHANGHAI)
+    )
+    assert (
+        '<span class="badge text-bg-danger" id="unread-count">99</span>'
+        in client.get("/plans/my-work/").content.decode()
+    )
