@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 if TYPE_CHECKING:
@@ -21,13 +21,20 @@ def sees_everything(user: User) -> bool:
     return user.is_active and (user.is_superuser or user.role in ("director", "integration"))
 
 
-# Shape (issue 12 item 9): the rule is an OR of two sets, each read from an index alone —
-# the accounts owned by certain people ((owner, id), migration 0010) and those the user serves
-# on the account team ((user, account)) — never an OR across a join of accounts and account
-# teams, which no index answers. PostgreSQL turns the `IN (subquery)` under the OR into a hash
-# built once (a few ms for tens of thousands of ids) and probed per row, so a count or an
-# aggregate costs a small multiple of the director's, a page sorted by an indexed column stops
-# after its rows, and one account's page stays a primary-key lookup and an index probe.
+# Shape (issue 12 item 9). On PostgreSQL the rule is read from `AccountAccess`, the rule
+# materialised per person by triggers (migration accounts/0013, which states it in SQL): a rep's
+# or manager's visible set is one range of its primary key (user, account), so a count is an
+# index-only count of their own entries (the director's counts every account), a page sorted by
+# an indexed column probes that key per row and stops after its rows, and one account's page is
+# a primary-key lookup and one probe. On SQLite (no triggers; the table stays empty) the rule is
+# computed: an OR of two sets, each read from an index alone — the accounts owned by certain
+# people ((owner, id), migration 0012) and those the user serves on the account team
+# ((user, account)).
+
+
+def _materialised() -> bool:
+    """Whether the triggers keep `AccountAccess` (PostgreSQL only)."""
+    return connection.vendor == "postgresql"
 
 
 def _owners(user: User) -> Q:
@@ -41,12 +48,24 @@ def _owners(user: User) -> Q:
     return Q(owner=user)
 
 
-def _rule(user: User) -> Q:
-    """The accounts a user who does not see everything sees, as a condition on Account."""
+def computed_rule(user: User) -> Q:
+    """The accounts a user who does not see everything sees, as a condition on Account,
+    computed from owners, account teams and teams (what `AccountAccess` materialises; the
+    property test compares the two)."""
     from accounts.models import AccountTeamMember
 
     served = AccountTeamMember._base_manager.filter(user=user).order_by().values("account_id")
     return _owners(user) | Q(pk__in=served)
+
+
+def visible_account_ids(user: User) -> models.QuerySet:
+    """The ids (`account_id` values) of the accounts a user who does not see everything sees:
+    their range of `AccountAccess` on PostgreSQL, the computed rule elsewhere."""
+    from accounts.models import Account, AccountAccess
+
+    if _materialised():
+        return AccountAccess.objects.filter(user_id=user.pk).order_by().values("account_id")
+    return Account._base_manager.filter(computed_rule(user)).order_by().values("pk")
 
 
 class AccountQuerySet(models.QuerySet):
@@ -55,20 +74,20 @@ class AccountQuerySet(models.QuerySet):
             return self.none()
         if sees_everything(user):
             return self
-        return self.filter(_rule(user))
+        if not _materialised():
+            return self.filter(computed_rule(user))
+        return self.filter(pk__in=visible_account_ids(user))
 
 
 class AccountOwnedQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> AccountOwnedQuerySet:
-        from accounts.models import Account
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_everything(user):
             return self
         # One set of visible account ids, hashed once and shared by parallel workers (two
         # sets under an OR would be built again in every worker: slower for a manager).
-        return self.filter(account__in=Account._base_manager.filter(_rule(user)).order_by().values("pk"))
+        return self.filter(account_id__in=visible_account_ids(user))
 
 
 class DeletedRecordQuerySet(models.QuerySet):
