@@ -5,7 +5,7 @@ A person U sees account A as theirs when A.owner = U, when U serves on A's accou
 U's role is manager and A's owner is a member of a team U leads. Every change that can alter that
 — an account created, deleted or handed to another owner; an account-team row added, removed or
 changed; a person created, deleted, moved to another team or given another role; a team created,
-deleted or given another manager — recomputes the rows of the accounts or people it touches from
+deleted or given another manager; any of those tables truncated — recomputes the rows of the accounts or people it touches from
 the rule (delete, then insert), inside the writing statement's transaction. Inserts and deletes
 fire once per statement with transition tables (bulk paths stay set-based); updates fire per row
 only when a column the rule reads changed (the nightly tiering run's updates cost nothing).
@@ -183,6 +183,26 @@ END $$;
 CREATE TRIGGER accounts_access_team_deleted AFTER DELETE ON accounts_team
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION accounts_access_team_deleted();
 
+-- TRUNCATE (seed_demo --reset, test flushes) fires no row triggers, and the table has no foreign
+-- keys for a CASCADE to follow: rebuild it from the rule. DELETE, not TRUNCATE: a TRUNCATE naming
+-- this table too is still using it when this runs.
+CREATE FUNCTION accounts_access_rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM accounts_accountaccess;
+    INSERT INTO accounts_accountaccess (user_id, account_id)
+    {RULE_FOR_ACCOUNTS.format(accounts="SELECT id FROM accounts_account")}
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER accounts_access_account_truncated AFTER TRUNCATE ON accounts_account
+    FOR EACH STATEMENT EXECUTE FUNCTION accounts_access_rebuild();
+CREATE TRIGGER accounts_access_served_truncated AFTER TRUNCATE ON accounts_accountteammember
+    FOR EACH STATEMENT EXECUTE FUNCTION accounts_access_rebuild();
+CREATE TRIGGER accounts_access_user_truncated AFTER TRUNCATE ON accounts_user
+    FOR EACH STATEMENT EXECUTE FUNCTION accounts_access_rebuild();
+CREATE TRIGGER accounts_access_team_truncated AFTER TRUNCATE ON accounts_team
+    FOR EACH STATEMENT EXECUTE FUNCTION accounts_access_rebuild();
+
 -- Everything there is now.
 INSERT INTO accounts_accountaccess (user_id, account_id)
     {RULE_FOR_ACCOUNTS.format(accounts="SELECT id FROM accounts_account")}
@@ -203,11 +223,15 @@ DROP TRIGGER IF EXISTS accounts_access_user_deleted ON accounts_user;
 DROP TRIGGER IF EXISTS accounts_access_team_inserted ON accounts_team;
 DROP TRIGGER IF EXISTS accounts_access_team_changed ON accounts_team;
 DROP TRIGGER IF EXISTS accounts_access_team_deleted ON accounts_team;
+DROP TRIGGER IF EXISTS accounts_access_account_truncated ON accounts_account;
+DROP TRIGGER IF EXISTS accounts_access_served_truncated ON accounts_accountteammember;
+DROP TRIGGER IF EXISTS accounts_access_user_truncated ON accounts_user;
+DROP TRIGGER IF EXISTS accounts_access_team_truncated ON accounts_team;
 DROP FUNCTION IF EXISTS accounts_access_account_inserted(), accounts_access_account_owner_changed(),
     accounts_access_account_deleted(), accounts_access_served_inserted(), accounts_access_served_deleted(),
     accounts_access_served_changed(), accounts_access_user_inserted(), accounts_access_user_changed(),
     accounts_access_user_deleted(), accounts_access_team_inserted(), accounts_access_team_changed(),
-    accounts_access_team_deleted(), accounts_access_refresh_accounts(bigint[]),
+    accounts_access_team_deleted(), accounts_access_rebuild(), accounts_access_refresh_accounts(bigint[]),
     accounts_access_refresh_users(bigint[]);
 """
 

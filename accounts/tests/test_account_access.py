@@ -159,3 +159,22 @@ def test_a_transaction_that_rolls_back_leaves_the_table_as_it_was() -> None:
     assert table() == before
     assert list(Account.objects.visible_to(rep)) == [account]
     assert not Account.objects.visible_to(other).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_truncate_of_the_account_team_rebuilds_the_table() -> None:
+    # given a rep who owns an account and another who serves on it
+    owner = User.objects.create(username="owner", role="rep")
+    server = User.objects.create(username="server", role="rep")
+    account = Account.objects.create(name="A", owner=owner)
+    AccountTeamMember.objects.create(account=account, role=TEAM_ROLES[0], user=server)
+    assert table() == {(owner.pk, account.pk), (server.pk, account.pk)}
+    # when the account team is truncated (no row triggers fire)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {AccountTeamMember._meta.db_table}")
+    # then the server no longer sees the account; the owner still does
+    assert table() == {(owner.pk, account.pk)} == from_scratch()
+    # and a TRUNCATE of the accounts (seed_demo --reset) leaves nothing behind
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Account._meta.db_table} CASCADE")
+    assert table() == set()
