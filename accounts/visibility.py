@@ -70,6 +70,9 @@ def visible_account_ids(user: User) -> models.QuerySet:
 
 class AccountQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> AccountQuerySet:
+        """The accounts `user` sees: none for an anonymous or inactive user, all for those who
+        see everything; otherwise `id IN (their AccountAccess range)` on PostgreSQL (triggers
+        keep it), the rule computed from owners, teams and account teams on SQLite."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_everything(user):
