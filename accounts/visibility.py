@@ -69,6 +69,15 @@ def visible_account_ids(user: User) -> models.QuerySet:
 
 
 class AccountQuerySet(models.QuerySet):
+    # The person whose AccountAccess range this queryset is exactly (set by visible_to, kept by
+    # clones, checked again by count()): None when it is anything else.
+    _access_of: int | None = None
+
+    def _clone(self) -> AccountQuerySet:
+        clone = super()._clone()
+        clone._access_of = self._access_of
+        return clone
+
     def visible_to(self, user: User) -> AccountQuerySet:
         """The accounts `user` sees: none for an anonymous or inactive user, all for those who
         see everything; otherwise `id IN (their AccountAccess range)` on PostgreSQL (triggers
@@ -79,7 +88,32 @@ class AccountQuerySet(models.QuerySet):
             return self
         if not _materialised():
             return self.filter(computed_rule(user))
-        return self.filter(pk__in=visible_account_ids(user))
+        unfiltered = not self.query.where.children
+        visible = self.filter(pk__in=visible_account_ids(user))
+        if unfiltered:
+            visible._access_of = user.pk
+        return visible
+
+    def count(self) -> int:
+        """As QuerySet.count(); a person's whole visible set (the unfiltered list's paginator)
+        is counted on their AccountAccess range alone — an index-only count of their own
+        entries, where `id IN (...)` would also walk the accounts. Every access row names an
+        existing account (the triggers delete them with it), so the two counts are equal."""
+        from accounts.models import AccountAccess
+
+        query = self.query
+        if (
+            self._access_of is not None
+            and self._result_cache is None
+            and len(query.where.children) == 1  # the visibility condition and nothing since
+            and not query.distinct
+            and not query.combinator
+            and not query.annotations
+            and query.low_mark == 0
+            and query.high_mark is None
+        ):
+            return AccountAccess.objects.filter(user_id=self._access_of).count()
+        return super().count()
 
 
 class AccountOwnedQuerySet(models.QuerySet):

@@ -178,3 +178,34 @@ def test_a_truncate_of_the_account_team_rebuilds_the_table() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {Account._meta.db_table} CASCADE")
     assert table() == set()
+
+
+@pytest.mark.django_db
+def test_a_persons_whole_list_is_counted_on_their_access_range_and_a_filtered_one_on_the_accounts() -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    # given a rep who owns two accounts (one tiered A1) and serves on a third, and an account of another rep's
+    rep = User.objects.create(username="rep", role="rep")
+    other = User.objects.create(username="other", role="rep")
+    a1 = Account.objects.create(name="A", owner=rep, tier="A1")
+    Account.objects.create(name="B", owner=rep)
+    served = Account.objects.create(name="C", owner=other)
+    Account.objects.create(name="D", owner=other)
+    AccountTeamMember.objects.create(account=served, role=TEAM_ROLES[0], user=rep)
+    visible = Account.objects.visible_to(rep).select_related("owner", "parent")
+    # when the whole list is counted
+    with CaptureQueriesContext(connection) as queries:
+        whole = visible.count()
+    # then it is the access range alone, and the same number as the rows
+    assert whole == len(list(visible)) == 3
+    assert len(queries) == 1
+    assert "accounts_accountaccess" in queries[0]["sql"]
+    assert '"accounts_account"' not in queries[0]["sql"]
+    # and a filtered, an excluded or a sliced list counts its rows as before
+    assert visible.filter(tier="A1").count() == 1
+    assert visible.exclude(pk=a1.pk).count() == 2
+    assert visible.filter(name__in=["A", "D"]).count() == 1
+    assert visible.distinct().count() == 3
+    assert Account.objects.visible_to(rep)[:2].count() == 2
+    assert visible.none().count() == 0
+    assert Account.objects.filter(tier="A1").visible_to(other).count() == 0
