@@ -10,8 +10,13 @@ the rule (delete, then insert), inside the writing statement's transaction. Inse
 fire once per statement with transition tables (bulk paths stay set-based); updates fire per row
 only when a column the rule reads changed (the nightly tiering run's updates cost nothing).
 
+Every trigger takes one transaction-level advisory lock first (see LOCK): concurrent writers
+that change visibility take turns until commit, so none recomputes from a stale snapshot.
+
 SQLite gets the table but no triggers; visible_to computes the rule there as before.
 """
+
+import zlib
 
 from django.db import migrations, models
 
@@ -44,10 +49,18 @@ RULE_FOR_USERS = """
     SELECT s.user_id, s.account_id FROM accounts_accountteammember s WHERE s.user_id IN ({users})
 """
 IDS = "SELECT unnest(ids)"
+# Every writer of the table holds this transaction-level lock until it commits, so a refresh
+# always reads what every earlier writer committed. Without it, two transactions that each read
+# the other's rows before either commits (an owner handed over while the owner moves team; an
+# account-team row removed while the account is handed over) would each recompute from a
+# snapshot without the other's change and leave a row behind. It serialises only the writes
+# that change visibility (the updates' triggers fire only when a rule column changed).
+LOCK = zlib.crc32(b"accounts_accountaccess")
 
 FORWARD = f"""
 CREATE FUNCTION accounts_access_refresh_accounts(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
     DELETE FROM accounts_accountaccess WHERE account_id IN ({IDS});
     INSERT INTO accounts_accountaccess (user_id, account_id)
@@ -57,6 +70,7 @@ END $$;
 
 CREATE FUNCTION accounts_access_refresh_users(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
     DELETE FROM accounts_accountaccess WHERE user_id IN ({IDS});
     INSERT INTO accounts_accountaccess (user_id, account_id)
@@ -67,6 +81,7 @@ END $$;
 -- Accounts --------------------------------------------------------------------------------------
 CREATE FUNCTION accounts_access_account_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     PERFORM accounts_access_refresh_accounts(ARRAY(SELECT id FROM new_rows));
     RETURN NULL;
 END $$;
@@ -75,6 +90,7 @@ CREATE TRIGGER accounts_access_account_inserted AFTER INSERT ON accounts_account
 
 CREATE FUNCTION accounts_access_account_owner_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     PERFORM accounts_access_refresh_accounts(ARRAY[NEW.id]);
     RETURN NULL;
 END $$;
@@ -84,6 +100,7 @@ CREATE TRIGGER accounts_access_account_owner_changed AFTER UPDATE ON accounts_ac
 
 CREATE FUNCTION accounts_access_account_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     DELETE FROM accounts_accountaccess WHERE account_id IN (SELECT id FROM old_rows);
     RETURN NULL;
 END $$;
@@ -93,6 +110,7 @@ CREATE TRIGGER accounts_access_account_deleted AFTER DELETE ON accounts_account
 -- Account teams ---------------------------------------------------------------------------------
 CREATE FUNCTION accounts_access_served_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     -- Serving only adds: no other row can be lost.
     INSERT INTO accounts_accountaccess (user_id, account_id)
     SELECT user_id, account_id FROM new_rows
@@ -104,6 +122,7 @@ CREATE TRIGGER accounts_access_served_inserted AFTER INSERT ON accounts_accountt
 
 CREATE FUNCTION accounts_access_served_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     PERFORM accounts_access_refresh_accounts(ARRAY(SELECT DISTINCT account_id FROM old_rows));
     RETURN NULL;
 END $$;
@@ -112,6 +131,7 @@ CREATE TRIGGER accounts_access_served_deleted AFTER DELETE ON accounts_accountte
 
 CREATE FUNCTION accounts_access_served_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     PERFORM accounts_access_refresh_accounts(ARRAY[OLD.account_id, NEW.account_id]);
     RETURN NULL;
 END $$;
@@ -122,6 +142,7 @@ CREATE TRIGGER accounts_access_served_changed AFTER UPDATE ON accounts_accountte
 -- People ----------------------------------------------------------------------------------------
 CREATE FUNCTION accounts_access_user_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     -- Normally nothing to do; with deferred foreign keys a new person may already own accounts
     -- or lead a team.
     PERFORM accounts_access_refresh_users(ARRAY(SELECT id FROM new_rows));
@@ -134,6 +155,7 @@ CREATE TRIGGER accounts_access_user_inserted AFTER INSERT ON accounts_user
 
 CREATE FUNCTION accounts_access_user_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     -- Their own rows (a manager's role reaches their teams' accounts) and, for another team,
     -- the rows of the accounts they own (the old and the new team's manager).
     PERFORM accounts_access_refresh_users(ARRAY[OLD.id, NEW.id]);
@@ -148,6 +170,7 @@ CREATE TRIGGER accounts_access_user_changed AFTER UPDATE ON accounts_user
 
 CREATE FUNCTION accounts_access_user_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     DELETE FROM accounts_accountaccess WHERE user_id IN (SELECT id FROM old_rows);
     -- With deferred foreign keys a deleted member may still own accounts (their manager's rows).
     PERFORM accounts_access_refresh_accounts(
@@ -160,6 +183,7 @@ CREATE TRIGGER accounts_access_user_deleted AFTER DELETE ON accounts_user
 -- Teams -----------------------------------------------------------------------------------------
 CREATE FUNCTION accounts_access_team_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     PERFORM accounts_access_refresh_users(ARRAY(SELECT manager_id FROM new_rows WHERE manager_id IS NOT NULL));
     RETURN NULL;
 END $$;
@@ -168,6 +192,7 @@ CREATE TRIGGER accounts_access_team_inserted AFTER INSERT ON accounts_team
 
 CREATE FUNCTION accounts_access_team_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     PERFORM accounts_access_refresh_users(ARRAY_REMOVE(ARRAY[OLD.manager_id, NEW.manager_id], NULL));
     RETURN NULL;
 END $$;
@@ -177,6 +202,7 @@ CREATE TRIGGER accounts_access_team_changed AFTER UPDATE ON accounts_team
 
 CREATE FUNCTION accounts_access_team_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     PERFORM accounts_access_refresh_users(ARRAY(SELECT manager_id FROM old_rows WHERE manager_id IS NOT NULL));
     RETURN NULL;
 END $$;
@@ -188,6 +214,7 @@ CREATE TRIGGER accounts_access_team_deleted AFTER DELETE ON accounts_team
 -- this table too is still using it when this runs.
 CREATE FUNCTION accounts_access_rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    PERFORM pg_advisory_xact_lock({LOCK});
     DELETE FROM accounts_accountaccess;
     INSERT INTO accounts_accountaccess (user_id, account_id)
     {RULE_FOR_ACCOUNTS.format(accounts="SELECT id FROM accounts_account")}

@@ -209,3 +209,41 @@ def test_a_persons_whole_list_is_counted_on_their_access_range_and_a_filtered_on
     assert Account.objects.visible_to(rep)[:2].count() == 2
     assert visible.none().count() == 0
     assert Account.objects.filter(tier="A1").visible_to(other).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_writers_leave_the_table_equal_to_the_rule() -> None:
+    import threading
+    import time
+
+    from django.db import connections
+
+    # given an account of rep A's, served on by rep S
+    owner = User.objects.create(username="owner", role="rep")
+    heir = User.objects.create(username="heir", role="rep")
+    server = User.objects.create(username="server", role="rep")
+    account = Account.objects.create(name="A", owner=owner)
+    AccountTeamMember.objects.create(account=account, role=TEAM_ROLES[0], user=server)
+    failures: list[BaseException] = []
+
+    def remove_the_server() -> None:
+        try:
+            AccountTeamMember.objects.filter(account=account).delete()
+        except BaseException as error:  # reported to the test's thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    # when the account is handed over in one transaction while another removes the server,
+    # the second starting before the first commits
+    with transaction.atomic():
+        Account.objects.filter(pk=account.pk).update(owner=heir)
+        other = threading.Thread(target=remove_the_server)
+        other.start()
+        time.sleep(0.5)  # the other transaction is now waiting (on the lock, or on our rows)
+    other.join(timeout=30)
+    # then both happened, and the table is the rule: the server no longer sees the account
+    assert not failures
+    assert not other.is_alive()
+    assert not AccountTeamMember.objects.filter(account=account).exists()
+    assert table() == from_scratch() == {(heir.pk, account.pk)}
