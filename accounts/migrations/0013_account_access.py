@@ -10,8 +10,8 @@ the rule (delete, then insert), inside the writing statement's transaction. Inse
 fire once per statement with transition tables (bulk paths stay set-based); updates fire per row
 only when a column the rule reads changed (the nightly tiering run's updates cost nothing).
 
-Every trigger takes one transaction-level advisory lock first (see LOCK): concurrent writers
-that change visibility take turns until commit, so none recomputes from a stale snapshot.
+Concurrent writers: see LOCK below (an advisory lock, exclusive for changes to people and teams,
+shared for accounts and account teams; and the account rows for refreshes of one account).
 
 SQLite gets the table but no triggers; visible_to computes the rule there as before.
 """
@@ -49,19 +49,29 @@ RULE_FOR_USERS = """
     SELECT s.user_id, s.account_id FROM accounts_accountteammember s WHERE s.user_id IN ({users})
 """
 IDS = "SELECT unnest(ids)"
-# Every writer of the table holds this transaction-level lock until it commits, so a refresh
-# always reads what every earlier writer committed. Without it, two transactions that each read
-# the other's rows before either commits (an owner handed over while the owner moves team; an
-# account-team row removed while the account is handed over) would each recompute from a
-# snapshot without the other's change and leave a row behind. It serialises only the writes
-# that change visibility (the updates' triggers fire only when a rule column changed).
+# Concurrency. A refresh recomputes from its statement's snapshot, so two transactions that each
+# change what the other's refresh reads, before either commits, could both miss the other's
+# change and leave a row behind. Two locks, held until commit, prevent that:
+#  * this advisory lock, EXCLUSIVE for the changes to people and teams (rare: who leads whom,
+#    who is in which team, roles) and SHARED for the changes to accounts and account teams, so
+#    the frequent writers never wait for each other, and a refresh never reads a team structure
+#    that another transaction is changing (a team change waits for the account writers in
+#    flight to commit, and they for it);
+#  * the account rows themselves (FOR NO KEY UPDATE, what an UPDATE takes), for refreshes of
+#    existing accounts from the account side, so two of them on one account (a hand-over and an
+#    account-team removal) take turns. New accounts are visible to no one else: not locked.
 LOCK = zlib.crc32(b"accounts_accountaccess")
+EXCLUSIVE = f"PERFORM pg_advisory_xact_lock({LOCK});"
+SHARED = f"PERFORM pg_advisory_xact_lock_shared({LOCK});"
 
 FORWARD = f"""
-CREATE FUNCTION accounts_access_refresh_accounts(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION accounts_access_refresh_accounts(ids bigint[], lock_rows boolean DEFAULT false)
+RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
     IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
+    IF lock_rows THEN
+        PERFORM 1 FROM accounts_account WHERE id IN ({IDS}) ORDER BY id FOR NO KEY UPDATE;
+    END IF;
     DELETE FROM accounts_accountaccess WHERE account_id IN ({IDS});
     INSERT INTO accounts_accountaccess (user_id, account_id)
     {RULE_FOR_ACCOUNTS.format(accounts=IDS)}
@@ -70,7 +80,6 @@ END $$;
 
 CREATE FUNCTION accounts_access_refresh_users(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
     IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
     DELETE FROM accounts_accountaccess WHERE user_id IN ({IDS});
     INSERT INTO accounts_accountaccess (user_id, account_id)
@@ -81,7 +90,7 @@ END $$;
 -- Accounts --------------------------------------------------------------------------------------
 CREATE FUNCTION accounts_access_account_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {SHARED}
     PERFORM accounts_access_refresh_accounts(ARRAY(SELECT id FROM new_rows));
     RETURN NULL;
 END $$;
@@ -90,8 +99,8 @@ CREATE TRIGGER accounts_access_account_inserted AFTER INSERT ON accounts_account
 
 CREATE FUNCTION accounts_access_account_owner_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
-    PERFORM accounts_access_refresh_accounts(ARRAY[NEW.id]);
+    {SHARED}
+    PERFORM accounts_access_refresh_accounts(ARRAY[NEW.id], true);
     RETURN NULL;
 END $$;
 CREATE TRIGGER accounts_access_account_owner_changed AFTER UPDATE ON accounts_account
@@ -100,7 +109,7 @@ CREATE TRIGGER accounts_access_account_owner_changed AFTER UPDATE ON accounts_ac
 
 CREATE FUNCTION accounts_access_account_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {SHARED}
     DELETE FROM accounts_accountaccess WHERE account_id IN (SELECT id FROM old_rows);
     RETURN NULL;
 END $$;
@@ -110,7 +119,7 @@ CREATE TRIGGER accounts_access_account_deleted AFTER DELETE ON accounts_account
 -- Account teams ---------------------------------------------------------------------------------
 CREATE FUNCTION accounts_access_served_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {SHARED}
     -- Serving only adds: no other row can be lost.
     INSERT INTO accounts_accountaccess (user_id, account_id)
     SELECT user_id, account_id FROM new_rows
@@ -122,8 +131,8 @@ CREATE TRIGGER accounts_access_served_inserted AFTER INSERT ON accounts_accountt
 
 CREATE FUNCTION accounts_access_served_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
-    PERFORM accounts_access_refresh_accounts(ARRAY(SELECT DISTINCT account_id FROM old_rows));
+    {SHARED}
+    PERFORM accounts_access_refresh_accounts(ARRAY(SELECT DISTINCT account_id FROM old_rows), true);
     RETURN NULL;
 END $$;
 CREATE TRIGGER accounts_access_served_deleted AFTER DELETE ON accounts_accountteammember
@@ -131,8 +140,8 @@ CREATE TRIGGER accounts_access_served_deleted AFTER DELETE ON accounts_accountte
 
 CREATE FUNCTION accounts_access_served_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
-    PERFORM accounts_access_refresh_accounts(ARRAY[OLD.account_id, NEW.account_id]);
+    {SHARED}
+    PERFORM accounts_access_refresh_accounts(ARRAY[OLD.account_id, NEW.account_id], true);
     RETURN NULL;
 END $$;
 CREATE TRIGGER accounts_access_served_changed AFTER UPDATE ON accounts_accountteammember
@@ -142,7 +151,7 @@ CREATE TRIGGER accounts_access_served_changed AFTER UPDATE ON accounts_accountte
 -- People ----------------------------------------------------------------------------------------
 CREATE FUNCTION accounts_access_user_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {EXCLUSIVE}
     -- Normally nothing to do; with deferred foreign keys a new person may already own accounts
     -- or lead a team.
     PERFORM accounts_access_refresh_users(ARRAY(SELECT id FROM new_rows));
@@ -155,7 +164,7 @@ CREATE TRIGGER accounts_access_user_inserted AFTER INSERT ON accounts_user
 
 CREATE FUNCTION accounts_access_user_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {EXCLUSIVE}
     -- Their own rows (a manager's role reaches their teams' accounts) and, for another team,
     -- the rows of the accounts they own (the old and the new team's manager).
     PERFORM accounts_access_refresh_users(ARRAY[OLD.id, NEW.id]);
@@ -170,7 +179,7 @@ CREATE TRIGGER accounts_access_user_changed AFTER UPDATE ON accounts_user
 
 CREATE FUNCTION accounts_access_user_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {EXCLUSIVE}
     DELETE FROM accounts_accountaccess WHERE user_id IN (SELECT id FROM old_rows);
     -- With deferred foreign keys a deleted member may still own accounts (their manager's rows).
     PERFORM accounts_access_refresh_accounts(
@@ -183,7 +192,7 @@ CREATE TRIGGER accounts_access_user_deleted AFTER DELETE ON accounts_user
 -- Teams -----------------------------------------------------------------------------------------
 CREATE FUNCTION accounts_access_team_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {EXCLUSIVE}
     PERFORM accounts_access_refresh_users(ARRAY(SELECT manager_id FROM new_rows WHERE manager_id IS NOT NULL));
     RETURN NULL;
 END $$;
@@ -192,7 +201,7 @@ CREATE TRIGGER accounts_access_team_inserted AFTER INSERT ON accounts_team
 
 CREATE FUNCTION accounts_access_team_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {EXCLUSIVE}
     PERFORM accounts_access_refresh_users(ARRAY_REMOVE(ARRAY[OLD.manager_id, NEW.manager_id], NULL));
     RETURN NULL;
 END $$;
@@ -202,7 +211,7 @@ CREATE TRIGGER accounts_access_team_changed AFTER UPDATE ON accounts_team
 
 CREATE FUNCTION accounts_access_team_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {EXCLUSIVE}
     PERFORM accounts_access_refresh_users(ARRAY(SELECT manager_id FROM old_rows WHERE manager_id IS NOT NULL));
     RETURN NULL;
 END $$;
@@ -214,7 +223,7 @@ CREATE TRIGGER accounts_access_team_deleted AFTER DELETE ON accounts_team
 -- this table too is still using it when this runs.
 CREATE FUNCTION accounts_access_rebuild() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock({LOCK});
+    {EXCLUSIVE}
     DELETE FROM accounts_accountaccess;
     INSERT INTO accounts_accountaccess (user_id, account_id)
     {RULE_FOR_ACCOUNTS.format(accounts="SELECT id FROM accounts_account")}
@@ -258,7 +267,7 @@ DROP FUNCTION IF EXISTS accounts_access_account_inserted(), accounts_access_acco
     accounts_access_account_deleted(), accounts_access_served_inserted(), accounts_access_served_deleted(),
     accounts_access_served_changed(), accounts_access_user_inserted(), accounts_access_user_changed(),
     accounts_access_user_deleted(), accounts_access_team_inserted(), accounts_access_team_changed(),
-    accounts_access_team_deleted(), accounts_access_rebuild(), accounts_access_refresh_accounts(bigint[]),
+    accounts_access_team_deleted(), accounts_access_rebuild(), accounts_access_refresh_accounts(bigint[], boolean),
     accounts_access_refresh_users(bigint[]);
 """
 
