@@ -100,7 +100,7 @@ CREATE TRIGGER accounts_access_account_inserted AFTER INSERT ON accounts_account
 CREATE FUNCTION accounts_access_account_owner_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {SHARED}
-    PERFORM accounts_access_refresh_accounts(ARRAY[NEW.id], true);
+    PERFORM accounts_access_refresh_accounts(ARRAY[OLD.id, NEW.id], true);
     RETURN NULL;
 END $$;
 CREATE TRIGGER accounts_access_account_owner_changed AFTER UPDATE ON accounts_account
