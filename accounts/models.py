@@ -284,6 +284,30 @@ class AccountTeamMember(models.Model):
         return f"{self.account} · {self.get_role_display()}: {self.user}"
 
 
+class AccountAccess(models.Model):
+    """Who may see which account: the visibility rule (accounts/visibility.py) materialised, one
+    row per (person, account) they see as theirs — owned, served on the account team, or (for a
+    manager) owned by a member of a team they lead. Directors' and integration users' rows are
+    kept too but not read (they see everything).
+
+    Written only by PostgreSQL triggers (migration 0013, `accounts/access_sql.py`) on accounts,
+    account teams, people and teams, so that no writer — a service, a bulk path, a concurrent
+    transaction, raw SQL — can leave it stale; the primary key (user, account) makes one
+    person's visible set, and its count, one index range. Empty on SQLite, where the rule is
+    computed as before."""
+
+    pk = models.CompositePrimaryKey("user", "account")
+    # No foreign-key constraints or Python cascades: the triggers delete a person's or an
+    # account's rows with them.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+    account = models.ForeignKey(Account, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.account_id}"
+
+
 class BuyingRole(models.TextChoices):
     # An ERP or a spreadsheet knows people, not their part in a purchase: a contact may arrive
     # before anyone has judged it (DOMAIN.md, buying roles).

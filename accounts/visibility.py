@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 
 if TYPE_CHECKING:
@@ -21,13 +21,20 @@ def sees_everything(user: User) -> bool:
     return user.is_active and (user.is_superuser or user.role in ("director", "integration"))
 
 
-# Shape (issue 12 item 9): the rule is an OR of two sets, each read from an index alone —
-# the accounts owned by certain people ((owner, id), migration 0010) and those the user serves
-# on the account team ((user, account)) — never an OR across a join of accounts and account
-# teams, which no index answers. PostgreSQL turns the `IN (subquery)` under the OR into a hash
-# built once (a few ms for tens of thousands of ids) and probed per row, so a count or an
-# aggregate costs a small multiple of the director's, a page sorted by an indexed column stops
-# after its rows, and one account's page stays a primary-key lookup and an index probe.
+# Shape (issue 12 item 9). On PostgreSQL the rule is read from `AccountAccess`, the rule
+# materialised per person by triggers (migration accounts/0013, which states it in SQL): a rep's
+# or manager's visible set is one range of its primary key (user, account), so a count is an
+# index-only count of their own entries (the director's counts every account), a page sorted by
+# an indexed column probes that key per row and stops after its rows, and one account's page is
+# a primary-key lookup and one probe. On SQLite (no triggers; the table stays empty) the rule is
+# computed: an OR of two sets, each read from an index alone — the accounts owned by certain
+# people ((owner, id), migration 0012) and those the user serves on the account team
+# ((user, account)).
+
+
+def _materialised() -> bool:
+    """Whether the triggers keep `AccountAccess` (PostgreSQL only)."""
+    return connection.vendor == "postgresql"
 
 
 def _owners(user: User) -> Q:
@@ -41,34 +48,83 @@ def _owners(user: User) -> Q:
     return Q(owner=user)
 
 
-def _rule(user: User) -> Q:
-    """The accounts a user who does not see everything sees, as a condition on Account."""
+def computed_rule(user: User) -> Q:
+    """The accounts a user who does not see everything sees, as a condition on Account,
+    computed from owners, account teams and teams (what `AccountAccess` materialises; the
+    property test compares the two)."""
     from accounts.models import AccountTeamMember
 
     served = AccountTeamMember._base_manager.filter(user=user).order_by().values("account_id")
     return _owners(user) | Q(pk__in=served)
 
 
+def visible_account_ids(user: User) -> models.QuerySet:
+    """The ids (`account_id` values) of the accounts a user who does not see everything sees:
+    their range of `AccountAccess` on PostgreSQL, the computed rule elsewhere."""
+    from accounts.models import Account, AccountAccess
+
+    if _materialised():
+        return AccountAccess.objects.filter(user_id=user.pk).order_by().values("account_id")
+    return Account._base_manager.filter(computed_rule(user)).order_by().values("pk")
+
+
 class AccountQuerySet(models.QuerySet):
+    # The person whose AccountAccess range this queryset is exactly (set by visible_to, kept by
+    # clones, checked again by count()): None when it is anything else.
+    _access_of: int | None = None
+
+    def _clone(self) -> AccountQuerySet:
+        clone = super()._clone()
+        clone._access_of = self._access_of
+        return clone
+
     def visible_to(self, user: User) -> AccountQuerySet:
+        """The accounts `user` sees: none for an anonymous or inactive user, all for those who
+        see everything; otherwise `id IN (their AccountAccess range)` on PostgreSQL (triggers
+        keep it), the rule computed from owners, teams and account teams on SQLite."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_everything(user):
             return self
-        return self.filter(_rule(user))
+        if not _materialised():
+            return self.filter(computed_rule(user))
+        unfiltered = not self.query.where.children
+        visible = self.filter(pk__in=visible_account_ids(user))
+        if unfiltered:
+            visible._access_of = user.pk
+        return visible
+
+    def count(self) -> int:
+        """As QuerySet.count(); a person's whole visible set (the unfiltered list's paginator)
+        is counted on their AccountAccess range alone — an index-only count of their own
+        entries, where `id IN (...)` would also walk the accounts. Every access row names an
+        existing account (the triggers delete them with it), so the two counts are equal."""
+        from accounts.models import AccountAccess
+
+        query = self.query
+        if (
+            self._access_of is not None
+            and self._result_cache is None
+            and len(query.where.children) == 1  # the visibility condition and nothing since
+            and not query.distinct
+            and not query.combinator
+            and not query.annotations
+            and query.low_mark == 0
+            and query.high_mark is None
+        ):
+            return AccountAccess.objects.filter(user_id=self._access_of).count()
+        return super().count()
 
 
 class AccountOwnedQuerySet(models.QuerySet):
     def visible_to(self, user: User) -> AccountOwnedQuerySet:
-        from accounts.models import Account
-
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if sees_everything(user):
             return self
         # One set of visible account ids, hashed once and shared by parallel workers (two
         # sets under an OR would be built again in every worker: slower for a manager).
-        return self.filter(account__in=Account._base_manager.filter(_rule(user)).order_by().values("pk"))
+        return self.filter(account_id__in=visible_account_ids(user))
 
 
 class DeletedRecordQuerySet(models.QuerySet):
