@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.permissions import ResourceScope, require_scope
+from integrations.api.bulk_views import ApiErrorSerializer
 from plans import selectors, services
 from plans.api.serializers import (
     AccountPlanSerializer,
@@ -435,7 +436,10 @@ class TimeAllocationView(APIView):
             OpenApiParameter("owner", OpenApiTypes.STR, description="A rep's username."),
             OpenApiParameter("team", OpenApiTypes.INT, description="A team's id."),
         ],
-        responses=TimeAllocationSerializer,
+        responses={
+            200: TimeAllocationSerializer,
+            404: OpenApiResponse(ApiErrorSerializer, "The rep or team does not exist or is not visible to the caller."),
+        },
     )
     def get(self, request: Request) -> Response:
         params = request.query_params
