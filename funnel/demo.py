@@ -40,9 +40,12 @@ def _next_id(model: type[models.Model]) -> int:
     return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
 
 
-def seed_funnel(*, seed: int, as_of: date, count: int, log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
+def seed_funnel(
+    *, seed: int, as_of: date, count: int, weeks: int = WEEKS, log: Callable[[str], None] = lambda _m: None
+) -> dict[str, int]:
     """Write `count` opportunities on the accounts that have an owner, their stage history,
-    snapshots of the past WEEKS weeks and commitments for the current quarter. Returns counts."""
+    snapshots of the past `weeks` weeks (default WEEKS) and commitments for the current quarter.
+    Returns counts."""
     owned = Account.objects.filter(owner__isnull=False).order_by("id")
     # Every third key account gets no opportunity, so the whitespace list has something to say.
     left_out = list(owned.filter(category="key").values_list("id", flat=True)[::3])
@@ -156,7 +159,7 @@ def seed_funnel(*, seed: int, as_of: date, count: int, log: Callable[[str], None
     )
 
     # Weekly snapshots: each Friday, every opportunity open then, at the stage it had then.
-    fridays = [week_start(as_of) - timedelta(weeks=k) + timedelta(days=4) for k in range(WEEKS, 0, -1)]
+    fridays = [week_start(as_of) - timedelta(weeks=k) + timedelta(days=4) for k in range(weeks, 0, -1)]
     ForecastSnapshot.objects.filter(week__in=[week_start(f) for f in fridays]).delete()
     line_base, lines = _next_id(SnapshotLine), 0
     for friday in fridays:

@@ -242,14 +242,21 @@ def forecast_accuracy(*, user: User, quarter: Quarter, scope: Scope, today: date
     """For every weekly snapshot in `quarter`: the weighted forecast and commit at that week
     (snapshot lines closing in the quarter, plus won to date at the snapshot's day), against the
     actual; accuracy and bias as in funnel.domain.forecast. Three queries."""
-    today = today or timezone.localdate()
-    final = today > quarter.end
     won = (
         _scoped(Opportunity.objects.all(), user=user, scope=scope)
         .filter(stage__in=stages.WON_STAGES, closed_at__gte=quarter.start, closed_at__lte=quarter.end)
         .values_list("closed_at", "amount")
     )
-    won = sorted(won)
+    return _accuracy_with_won(user=user, quarter=quarter, scope=scope, won=sorted(won), today=today)
+
+
+def _accuracy_with_won(
+    *, user: User, quarter: Quarter, scope: Scope, won: list[tuple[date, Decimal]], today: date | None
+) -> QuarterAccuracy:
+    """forecast_accuracy given the quarter's won amounts as (closing day, amount), by day (one
+    per deal, or summed per day: the sums are the same). Two queries."""
+    today = today or timezone.localdate()
+    final = today > quarter.end
     actual = sum((amount for _day, amount in won), ZERO)
     snapshots = list(ForecastSnapshot.objects.filter(as_of__gte=quarter.start, as_of__lte=quarter.end).order_by("week"))
     lines = (
@@ -571,40 +578,54 @@ def data_driven_forecast(
     """Won + Σ amount × the stage's data-driven win rate (won / reached, last four quarters) of
     the open opportunities closing in `quarter`: the forecast the history would make, beside the
     reps' own weighted figure. A stage nobody reached counts 0. One query."""
-    rates = {row.stage: row.win_rate or Decimal(0) for row in statistics}
     open_sums = (
         _scoped(Opportunity.objects.all(), user=user, scope=scope)
         .filter(
             stage__in=stages.OPEN_STAGES, expected_close_date__gte=quarter.start, expected_close_date__lte=quarter.end
         )
-        .values("stage")
+        .values_list("stage")
         .annotate(total=Sum("amount"))
     )
-    expected = sum((row["total"] * rates[row["stage"]] for row in open_sums), Decimal(0))
+    return _data_driven_from(won=won, open_by_stage=dict(open_sums), statistics=statistics)
+
+
+def _data_driven_from(
+    *, won: Decimal, open_by_stage: dict[str, Decimal], statistics: list[conversion.StageStatistics]
+) -> Decimal:
+    """Won + Σ open amount per stage × that stage's win rate, to the cent."""
+    rates = {row.stage: row.win_rate or Decimal(0) for row in statistics}
+    expected = sum((total * rates[stage] for stage, total in open_by_stage.items()), Decimal(0))
     return (won + expected).quantize(fc.CENT)
 
+
+# Opportunities once, snapshots, snapshot lines, stage history, stalled deals, whitespace,
+# receivables, commitments (funnel/tests/test_folded.py holds the dashboard to it).
+DASHBOARD_QUERIES = 8
 
 CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace", "conversion", "ageing", "commitments")
 
 
 def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
-    """The manager dashboard's data; a fixed number of queries whatever the data size."""
+    """The manager dashboard's data in a fixed number of queries whatever the data size
+    (DASHBOARD_QUERIES): the live opportunities are read once for the funnel, the forecast of
+    four quarters, the quarter's won amounts and open amounts per stage (funnel.folded)."""
+    from funnel.folded import pipeline_sums
+
     quarters = [quarter.previous(), quarter, quarter.next(), quarter.next().next()]
-    figures = forecast_figures(user=user, quarter=quarter, scope=scope)
+    sums = pipeline_sums(user=user, scope=scope, quarter=quarter, quarters=quarters)
+    figures = sums.figures[quarter.label]
     statistics = stage_statistics(user=user, scope=scope)
     return Dashboard(
         quarter=quarter,
         scope=scope,
         figures=figures,
-        funnel=sales_funnel(user=user, scope=scope, quarter=quarter),
-        weighted_by_quarter=weighted_by_quarter(user=user, scope=scope, quarters=quarters),
-        accuracy=forecast_accuracy(user=user, quarter=quarter, scope=scope),
+        funnel=sums.funnel,
+        weighted_by_quarter=[(q.label, sums.figures[q.label].weighted) for q in quarters],
+        accuracy=_accuracy_with_won(user=user, quarter=quarter, scope=scope, won=sums.won_by_day, today=None),
         stalled=stalled_deals(user=user, scope=scope),
         whitespace=whitespace(user=user, scope=scope),
         stages=statistics,
         ageing=receivables_ageing(user=user, scope=scope),
         commitments=commitments(user=user, quarter=quarter, scope=scope),
-        data_driven=data_driven_forecast(
-            user=user, quarter=quarter, scope=scope, won=figures.won, statistics=statistics
-        ),
+        data_driven=_data_driven_from(won=figures.won, open_by_stage=sums.open_by_stage, statistics=statistics),
     )
