@@ -436,38 +436,37 @@ def _stage_statistics_python(opportunities: QuerySet, *, now) -> list[conversion
 
 def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.StageStatistics]:  # noqa: ANN001
     """funnel.domain.conversion's rules in one PostgreSQL statement (LEAD over each walk ordered
-    by changed_at, id; whole seconds per visit, never negative)."""
+    by changed_at, id; whole seconds per visit, never negative).
+
+    Shape (issue 10): the history is read once, joined to the scope's opportunities (which
+    bring their stage, hence won); each (opportunity, stage) is grouped once and the walk's
+    furthest step is a window over those groups, so nothing is grouped or joined a second time."""
     qn = connection.ops.quote_name
-    inner_sql, inner_params = opportunities.values("pk").query.sql_with_params()
-    order_case = (
-        "CASE c.to_stage " + " ".join(f"WHEN %s THEN {i}" for i in range(len(conversion.ORDER))) + " ELSE -1 END"
-    )
+    inner_sql, inner_params = opportunities.order_by().values_list("pk", "stage").query.sql_with_params()
+    order_case = "CASE {} " + " ".join(f"WHEN %s THEN {i}" for i in range(len(conversion.ORDER))) + " ELSE -1 END"
     sql = f"""
         WITH c AS (
-            SELECT sc.opportunity_id, sc.to_stage, sc.changed_at,
-                   LEAD(sc.changed_at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.changed_at, sc.id) AS next_at
-            FROM {qn(StageChange._meta.db_table)} sc WHERE sc.opportunity_id IN ({inner_sql})
-        ), walk AS (
-            SELECT c.opportunity_id, c.to_stage, c.changed_at, c.next_at, {order_case} AS idx FROM c
+            SELECT sc.opportunity_id, sc.to_stage, o.stage IN (%s, %s) AS won,
+                   GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (
+                       COALESCE(LEAD(sc.changed_at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.changed_at, sc.id),
+                                %s) - sc.changed_at)))) AS seconds
+            FROM {qn(StageChange._meta.db_table)} sc JOIN ({inner_sql}) AS o (id, stage) ON o.id = sc.opportunity_id
         ), visits AS (
-            SELECT w.opportunity_id, w.to_stage, max(w.idx) AS idx, count(*) AS visits,
-                   sum(GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (COALESCE(w.next_at, %s) - w.changed_at))))) AS seconds
-            FROM walk w GROUP BY w.opportunity_id, w.to_stage
-        ), per AS (
-            SELECT v.opportunity_id, max(v.idx) AS furthest, bool_or(o.stage IN (%s, %s)) AS won
-            FROM visits v JOIN {qn(Opportunity._meta.db_table)} o ON o.id = v.opportunity_id
-            GROUP BY v.opportunity_id
+            SELECT c.to_stage, bool_or(c.won) AS won, count(*) AS visits, sum(c.seconds) AS seconds,
+                   {order_case.format("c.to_stage")} AS idx,
+                   max({order_case.format("c.to_stage")}) OVER (PARTITION BY c.opportunity_id) AS furthest
+            FROM c GROUP BY c.opportunity_id, c.to_stage
         )
         SELECT v.to_stage,
                count(*),
-               count(*) FILTER (WHERE v.idx >= 0 AND v.idx < p.furthest),
-               count(*) FILTER (WHERE p.won),
+               count(*) FILTER (WHERE v.idx >= 0 AND v.idx < v.furthest),
+               count(*) FILTER (WHERE v.won),
                sum(v.visits),
                COALESCE(sum(v.seconds), 0)
-        FROM visits v JOIN per p ON p.opportunity_id = v.opportunity_id
+        FROM visits v
         GROUP BY v.to_stage
     """  # noqa: S608 - identifiers from _meta, values bound
-    params = [*inner_params, *conversion.ORDER, now, *stages.WON_STAGES]
+    params = [*stages.WON_STAGES, now, *inner_params, *conversion.ORDER, *conversion.ORDER]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         found = {row[0]: row[1:] for row in cursor.fetchall()}
