@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -439,11 +439,19 @@ def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.St
     by changed_at, id; whole seconds per visit, never negative).
 
     Shape (issue 10): the history is read once, joined to the scope's opportunities (which
-    bring their stage, hence won); each (opportunity, stage) is grouped once and the walk's
-    furthest step is a window over those groups, so nothing is grouped or joined a second time."""
+    bring their stage, hence won), and sorted once by walk; one streaming group per opportunity
+    counts its visits and seconds per stage (a column each), and those few rows per opportunity
+    are unfolded to (stage, visits, seconds) for the final sums. No second sort, no hash of
+    (opportunity, stage) pairs; the sort gets the memory to stay off disk."""
     qn = connection.ops.quote_name
     inner_sql, inner_params = opportunities.order_by().values_list("pk", "stage").query.sql_with_params()
-    order_case = "CASE {} " + " ".join(f"WHEN %s THEN {i}" for i in range(len(conversion.ORDER))) + " ELSE -1 END"
+    columns = ", ".join(
+        f"count(*) FILTER (WHERE c.to_stage = %s) AS v{i}, sum(c.seconds) FILTER (WHERE c.to_stage = %s) AS s{i}"
+        for i in range(len(stages.STAGES))
+    )
+    order = {stage: conversion.ORDER.index(stage) if stage in conversion.ORDER else -1 for stage in stages.STAGES}
+    unfold = ", ".join(f"(%s, {order[stage]}, p.v{i}, p.s{i})" for i, stage in enumerate(stages.STAGES))
+    order_case = "CASE c.to_stage " + " ".join(f"WHEN %s THEN {order[stage]}" for stage in conversion.ORDER)
     sql = f"""
         WITH c AS (
             SELECT sc.opportunity_id, sc.to_stage, o.stage IN (%s, %s) AS won,
@@ -451,23 +459,29 @@ def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.St
                        COALESCE(LEAD(sc.changed_at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.changed_at, sc.id),
                                 %s) - sc.changed_at)))) AS seconds
             FROM {qn(StageChange._meta.db_table)} sc JOIN ({inner_sql}) AS o (id, stage) ON o.id = sc.opportunity_id
-        ), visits AS (
-            SELECT c.to_stage, bool_or(c.won) AS won, count(*) AS visits, sum(c.seconds) AS seconds,
-                   {order_case.format("c.to_stage")} AS idx,
-                   max({order_case.format("c.to_stage")}) OVER (PARTITION BY c.opportunity_id) AS furthest
-            FROM c GROUP BY c.opportunity_id, c.to_stage
+        ), per AS (
+            SELECT bool_or(c.won) AS won, max({order_case} ELSE -1 END) AS furthest, {columns}
+            FROM c GROUP BY c.opportunity_id
         )
-        SELECT v.to_stage,
-               count(*),
-               count(*) FILTER (WHERE v.idx >= 0 AND v.idx < v.furthest),
-               count(*) FILTER (WHERE v.won),
-               sum(v.visits),
-               COALESCE(sum(v.seconds), 0)
-        FROM visits v
-        GROUP BY v.to_stage
+        SELECT u.stage,
+               count(*) FILTER (WHERE u.visits > 0),
+               count(*) FILTER (WHERE u.visits > 0 AND u.idx >= 0 AND u.idx < p.furthest),
+               count(*) FILTER (WHERE u.visits > 0 AND p.won),
+               sum(u.visits),
+               COALESCE(sum(u.seconds), 0)
+        FROM per p CROSS JOIN LATERAL (VALUES {unfold}) AS u (stage, idx, visits, seconds)
+        GROUP BY u.stage
     """  # noqa: S608 - identifiers from _meta, values bound
-    params = [*stages.WON_STAGES, now, *inner_params, *conversion.ORDER, *conversion.ORDER]
-    with connection.cursor() as cursor:
+    params = [
+        *stages.WON_STAGES,
+        now,
+        *inner_params,
+        *conversion.ORDER,
+        *(stage for stage in stages.STAGES for _twice in range(2)),
+        *stages.STAGES,
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '128MB'")  # the walk's sort in memory at 1M opportunities
         cursor.execute(sql, params)
         found = {row[0]: row[1:] for row in cursor.fetchall()}
     return [
@@ -597,9 +611,10 @@ def _data_driven_from(
     return (won + expected).quantize(fc.CENT)
 
 
-# Opportunities once, snapshots, snapshot lines, stage history, stalled deals, whitespace,
+# Opportunities once, the stage history (in its own transaction: begin, work_mem, the query,
+# commit), snapshots, snapshot lines, stalled deals, whitespace,
 # receivables, commitments (funnel/tests/test_folded.py holds the dashboard to it).
-DASHBOARD_QUERIES = 8
+DASHBOARD_QUERIES = 11
 
 CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace", "conversion", "ageing", "commitments")
 
