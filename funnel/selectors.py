@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
@@ -380,8 +380,10 @@ def whitespace(*, user: User, scope: Scope) -> list[Account]:
         accounts = accounts.filter(owner__team=scope.team)
     elif not sees_everything(user):
         accounts = accounts.filter(owner__in=people_visible_to(user).values("pk"))
-    open_ids = Opportunity.objects.filter(stage__in=stages.OPEN_STAGES).values("account_id")
-    return list(accounts.exclude(pk__in=open_ids).select_related("owner").order_by("name")[:500])
+    # NOT EXISTS, an anti-join on (account, stage): a NOT IN over ~400k open deals' account ids
+    # outgrows work_mem at 1M opportunities and is then checked row by row (minutes).
+    open_deals = Opportunity.objects.filter(account=OuterRef("pk"), stage__in=stages.OPEN_STAGES)
+    return list(accounts.filter(~Exists(open_deals)).select_related("owner").order_by("name")[:500])
 
 
 def weighted_by_quarter(*, user: User, scope: Scope, quarters: list[Quarter]) -> list[tuple[str, Decimal]]:
