@@ -442,9 +442,9 @@ def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.St
 
     Shape (issue 10): the history is read once, joined to the scope's opportunities (which
     bring their stage, hence won), and sorted once by walk; one streaming group per opportunity
-    counts its visits and seconds per stage (a column each), and those few rows per opportunity
-    are unfolded to (stage, visits, seconds) for the final sums. No second sort, no hash of
-    (opportunity, stage) pairs; the sort gets the memory to stay off disk."""
+    counts its visits and seconds per stage (a column each), and one row of sums over those
+    (five per stage) ends it. No second sort, no hash of (opportunity, stage) pairs; the sort
+    gets the memory to stay off disk."""
     qn = connection.ops.quote_name
     inner_sql, inner_params = opportunities.order_by().values_list("pk", "stage").query.sql_with_params()
     columns = ", ".join(
@@ -452,7 +452,12 @@ def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.St
         for i in range(len(stages.STAGES))
     )
     order = {stage: conversion.ORDER.index(stage) if stage in conversion.ORDER else -1 for stage in stages.STAGES}
-    unfold = ", ".join(f"(%s, {order[stage]}, p.v{i}, p.s{i})" for i, stage in enumerate(stages.STAGES))
+    sums = ", ".join(
+        f"count(*) FILTER (WHERE p.v{i} > 0), "
+        f"count(*) FILTER (WHERE {f'p.v{i} > 0 AND p.furthest > {order[stage]}' if order[stage] >= 0 else 'false'}), "
+        f"count(*) FILTER (WHERE p.v{i} > 0 AND p.won), COALESCE(sum(p.v{i}), 0), COALESCE(sum(p.s{i}), 0)"
+        for i, stage in enumerate(stages.STAGES)
+    )
     order_case = "CASE c.to_stage " + " ".join(f"WHEN %s THEN {order[stage]}" for stage in conversion.ORDER)
     sql = f"""
         WITH c AS (
@@ -465,14 +470,7 @@ def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.St
             SELECT bool_or(c.won) AS won, max({order_case} ELSE -1 END) AS furthest, {columns}
             FROM c GROUP BY c.opportunity_id
         )
-        SELECT u.stage,
-               count(*) FILTER (WHERE u.visits > 0),
-               count(*) FILTER (WHERE u.visits > 0 AND u.idx >= 0 AND u.idx < p.furthest),
-               count(*) FILTER (WHERE u.visits > 0 AND p.won),
-               sum(u.visits),
-               COALESCE(sum(u.seconds), 0)
-        FROM per p CROSS JOIN LATERAL (VALUES {unfold}) AS u (stage, idx, visits, seconds)
-        GROUP BY u.stage
+        SELECT {sums} FROM per p
     """  # noqa: S608 - identifiers from _meta, values bound
     params = [
         *stages.WON_STAGES,
@@ -480,16 +478,13 @@ def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.St
         *inner_params,
         *conversion.ORDER,
         *(stage for stage in stages.STAGES for _twice in range(2)),
-        *stages.STAGES,
     ]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '128MB'")  # the walk's sort in memory at 1M opportunities
+        # The walk's sort in memory at 1M opportunities; no JIT (0.5 s of compiling for one run).
+        cursor.execute("SET LOCAL work_mem = '128MB'; SET LOCAL jit = off")
         cursor.execute(sql, params)
-        found = {row[0]: row[1:] for row in cursor.fetchall()}
-    return [
-        conversion.StageStatistics(stage, *(int(v) for v in found.get(stage, (0, 0, 0, 0, 0))))
-        for stage in stages.STAGES
-    ]
+        row = [int(v) for v in cursor.fetchone()]
+    return [conversion.StageStatistics(stage, *row[5 * i : 5 * i + 5]) for i, stage in enumerate(stages.STAGES)]
 
 
 AGEING_BUCKETS = ("current", "1-30", "31-60", "61-90", "over 90")
