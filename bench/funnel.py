@@ -1,17 +1,19 @@
 """Benchmark: the manager dashboard's data and the weekly snapshot, against bare SQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kam_bench .venv/bin/python bench/funnel.py \
-        [--accounts 100000 --opportunities 1000000] [--repeat 5] [--reseed]
+        [--accounts 100000 --opportunities 1000000 --snapshot-weeks 26] [--repeat 5] [--reseed]
 
-Seeds with `seed_demo` (opportunities, their stage history and 52 weekly snapshots) when the
-database holds fewer opportunities than asked (or with --reseed), then in one process:
+Seeds with `seed_demo` (opportunities, their stage history and 26 weekly snapshots) when the
+database holds fewer opportunities than asked (or with --reseed), then in one process, each
+measured thing and its baseline taking turns in every round (the machine is shared):
 
 (a) `funnel.selectors.dashboard` for Team 1 and the current quarter (queries counted) against
     the bare `SELECT stage, sum(amount * probability) … GROUP BY stage` for the same team;
 (b) `funnel.services.snapshot_take` for a week without a snapshot against a bare
     `INSERT … SELECT` of the same rows; both rolled back after each repeat.
 
-Prints the medians, their ratios and the peak RSS; writes nothing else.
+Prints every run, the medians, their ratios, the peak RSS and the load average before and
+after; writes nothing else.
 """
 
 from __future__ import annotations
@@ -39,18 +41,30 @@ from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import Team, User  # noqa: E402
+from accounts.models import Account, Team, User  # noqa: E402
 from funnel import selectors, services  # noqa: E402
-from funnel.models import ForecastSnapshot, Opportunity, SnapshotLine  # noqa: E402
+from funnel.models import ForecastSnapshot, Opportunity, SnapshotLine, StageChange  # noqa: E402
 
 
-def median_seconds(work, repeat: int) -> float:  # noqa: ANN001
-    times = []
+def interleaved(measured, baseline, repeat: int) -> tuple[list[float], list[float]]:  # noqa: ANN001
+    """Seconds of each run of `measured` and `baseline`, taking turns (one warm-up each first)."""
+    measured()
+    baseline()
+    times: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        began = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - began)
-    return statistics.median(times)
+        for work, spent in ((measured, times[0]), (baseline, times[1])):
+            began = time.perf_counter()
+            work()
+            spent.append(time.perf_counter() - began)
+    return times
+
+
+def _runs(times: list[float]) -> str:
+    return ", ".join(f"{t:.3f}" for t in times)
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main() -> None:
@@ -58,6 +72,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--opportunities", type=int, default=1_000_000)
     parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--snapshot-weeks", type=int, default=26)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
@@ -65,7 +80,8 @@ def main() -> None:
         began = time.perf_counter()
         subprocess.run(
             [sys.executable, "manage.py", "seed_demo", "--reset", "--accounts", str(args.accounts), "--orders",
-             str(args.orders), "--opportunities", str(args.opportunities)],
+             str(args.orders), "--opportunities", str(args.opportunities), "--snapshot-weeks",
+             str(args.snapshot_weeks)],
             cwd=ROOT, check=True,
         )  # fmt: skip
         print(f"seeded in {time.perf_counter() - began:.1f} s")
@@ -76,8 +92,10 @@ def main() -> None:
     scope = selectors.Scope(team=team)
     quarter = selectors.current_quarter()
     print(
-        f"{Opportunity.objects.count():,} opportunities, {SnapshotLine.objects.count():,} snapshot lines, "
-        f"{ForecastSnapshot.objects.count()} snapshots"
+        f"{Account.objects.count():,} accounts, {Opportunity.objects.count():,} opportunities "
+        f"({Opportunity.objects.filter(owner__team=team).count():,} of Team 1), "
+        f"{StageChange.objects.count():,} stage changes, {SnapshotLine.objects.count():,} snapshot lines, "
+        f"{ForecastSnapshot.objects.count()} snapshots; load average {load()}"
     )
 
     # (a) the dashboard against the bare weighted sum per stage for the same team
@@ -93,10 +111,13 @@ def main() -> None:
             cursor.execute(bare_sql, [team.pk])
             cursor.fetchall()
 
-    dashboard = median_seconds(lambda: selectors.dashboard(user=manager, scope=scope, quarter=quarter), args.repeat)
-    bare_seconds = median_seconds(bare, args.repeat)
+    runs, bare_runs = interleaved(
+        lambda: selectors.dashboard(user=manager, scope=scope, quarter=quarter), bare, args.repeat
+    )
+    dashboard, bare_seconds = statistics.median(runs), statistics.median(bare_runs)
     print(f"(a) dashboard {dashboard:.3f} s in {len(queries)} queries; bare SQL {bare_seconds:.3f} s; "
-          f"ratio {dashboard / bare_seconds:.1f}x")  # fmt: skip
+          f"ratio {dashboard / bare_seconds:.2f}x")  # fmt: skip
+    print(f"    dashboard runs {_runs(runs)}; bare runs {_runs(bare_runs)}")
 
     # (b) the snapshot against a bare INSERT ... SELECT of the same rows (rolled back each time)
     day = timezone.localdate() + timedelta(days=7 * 60)
@@ -124,11 +145,14 @@ def main() -> None:
                 [snapshot.pk],
             )
 
-    snapshot = median_seconds(lambda: rolled_back(lambda: services.snapshot_take(as_of=day)), args.repeat)
-    bare_snapshot = median_seconds(lambda: rolled_back(bare_insert), args.repeat)
+    runs, bare_runs = interleaved(
+        lambda: rolled_back(lambda: services.snapshot_take(as_of=day)), lambda: rolled_back(bare_insert), args.repeat
+    )
+    snapshot, bare_snapshot = statistics.median(runs), statistics.median(bare_runs)
     print(f"(b) snapshot {snapshot:.3f} s; bare INSERT ... SELECT {bare_snapshot:.3f} s; "
           f"ratio {snapshot / bare_snapshot:.2f}x")  # fmt: skip
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(f"    snapshot runs {_runs(runs)}; bare runs {_runs(bare_runs)}")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; load average {load()}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ paid) or lost, or is still open; each step takes 3-60 days.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import numpy as np
@@ -40,9 +40,12 @@ def _next_id(model: type[models.Model]) -> int:
     return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
 
 
-def seed_funnel(*, seed: int, as_of: date, count: int, log: Callable[[str], None] = lambda _m: None) -> dict[str, int]:
+def seed_funnel(
+    *, seed: int, as_of: date, count: int, weeks: int = WEEKS, log: Callable[[str], None] = lambda _m: None
+) -> dict[str, int]:
     """Write `count` opportunities on the accounts that have an owner, their stage history,
-    snapshots of the past WEEKS weeks and commitments for the current quarter. Returns counts."""
+    snapshots of the past `weeks` weeks (default WEEKS) and commitments for the current quarter.
+    Returns counts."""
     owned = Account.objects.filter(owner__isnull=False).order_by("id")
     paying = _account_funnel_stages(owned, as_of=as_of)
     # Every third key account gets no opportunity, so the whitespace list has something to say.
@@ -93,100 +96,101 @@ def seed_funnel(*, seed: int, as_of: date, count: int, log: Callable[[str], None
     expected_close = base_day + close_days.astype("timedelta64[D]")
     closed_at = np.where(closed, base_day + last_day.astype("timedelta64[D]"), np.datetime64("NaT"))
 
-    def moment(day_offset: int, second: int) -> datetime:
-        return datetime.combine(as_of + timedelta(days=int(day_offset)), time(), tzinfo=UTC) + timedelta(
-            seconds=int(second)
-        )
+    def moments(day_offsets: np.ndarray, second: np.ndarray) -> list[datetime]:
+        """as_of + days + seconds, UTC, for whole arrays (numpy does the arithmetic)."""
+        stamps = base_day + day_offsets.astype("timedelta64[D]") + second.astype("timedelta64[s]")
+        return [moment.replace(tzinfo=UTC) for moment in stamps.astype("datetime64[us]").astype(object).tolist()]
 
     opp_base = _next_id(Opportunity)
     opp_ids = np.arange(opp_base, opp_base + n)
     writer = model_writer(log)
     now = datetime.now(UTC)
-    stage_changed = [moment(last_day[i], seconds[i, steps[i] - 1]) for i in range(n)]
-    writer.write(
-        Opportunity,
-        {
-            "id": opp_ids,
-            "account_id": account_ids,
-            "external_id": [f"OPP-{seed}-{i:07d}" for i in range(n)],
-            "name": [f"{PRODUCTS[i % len(PRODUCTS)]} #{i + 1}" for i in range(n)],
-            "product_line": PRODUCTS[rng.integers(0, len(PRODUCTS), size=n)],
-            "amount": amount_cents,
-            "expected_close_date": expected_close,
-            "owner_id": owner_ids,
-            "stage": STAGE_CODES[final],
-            "probability_override": pd.Series(override, dtype="Int64").mask(override < 0),
-            "probability": probability,
-            "category_override": list(category_override),
-            "forecast_category": category,
-            "next_step": np.where(is_open, NEXT_STEPS[rng.integers(0, len(NEXT_STEPS), size=n)], ""),
-            "next_step_date": np.where(
-                is_open, base_day + rng.integers(1, 21, size=n).astype("timedelta64[D]"), np.datetime64("NaT")
-            ),
-            "lost_reason": np.where(final == LOST, "price", ""),
-            "closed_at": closed_at,
-            "stage_changed_at": stage_changed,
-            "created_at": [moment(-start_days[i], seconds[i, 0]) for i in range(n)],
-            "updated_at": stage_changed,  # last touched when last moved: old open deals show as stalled
-        },
-    )
-
-    if connection.vendor != "postgresql":
-        # bulk_create stamps auto_now columns with now; the demo's deals were last touched when moved.
-        Opportunity.objects.filter(pk__in=opp_ids.tolist()).update(updated_at=models.F("stage_changed_at"))
-
-    # The history: one row per valid step (from the previous step's stage).
-    rows, cols = np.nonzero(valid)
-    to_stage = path[rows, cols]
-    from_stage = np.where(cols > 0, path[rows, np.maximum(cols - 1, 0)], -1)
-    change_base = _next_id(StageChange)
-    writer.write(
-        StageChange,
-        {
-            "id": np.arange(change_base, change_base + len(rows)),
-            "opportunity_id": opp_ids[rows],
-            "account_id": account_ids[rows],
-            "from_stage": np.where(from_stage >= 0, STAGE_CODES[np.maximum(from_stage, 0)], ""),
-            "to_stage": STAGE_CODES[to_stage],
-            "changed_at": [
-                moment(at_day[r, c], seconds[r, c]) for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
-            ],
-            "changed_by_id": owner_ids[rows],
-            "updated_at": now,
-        },
-    )
-
-    # Weekly snapshots: each Friday, every opportunity open then, at the stage it had then.
-    fridays = [week_start(as_of) - timedelta(weeks=k) + timedelta(days=4) for k in range(WEEKS, 0, -1)]
-    ForecastSnapshot.objects.filter(week__in=[week_start(f) for f in fridays]).delete()
-    line_base, lines = _next_id(SnapshotLine), 0
-    for friday in fridays:
-        day = (friday - as_of).days
-        happened = valid & (at_day <= day)
-        taken = happened.sum(axis=1)
-        stage_then = path[np.arange(n), np.maximum(taken - 1, 0)]
-        open_then = (taken > 0) & (stage_then < OPEN_N)
-        idx = np.nonzero(open_then)[0]
-        snapshot = ForecastSnapshot.objects.create(week=week_start(friday), as_of=friday, lines_count=len(idx))
-        prob_then = np.where(override[idx] >= 0, override[idx], PROB[stage_then[idx]])
-        cat_then = np.where(category_override[idx] != None, category_override[idx], CATEGORY[stage_then[idx]])  # noqa: E711
+    stage_changed = moments(last_day, seconds[np.arange(n), steps - 1])
+    # The three big tables load without their secondary indexes and foreign keys, rebuilt once at
+    # the end (1M opportunities, ~4M stage changes, ~10M snapshot lines).
+    with writer.bulk_mode([Opportunity, StageChange, SnapshotLine]):
         writer.write(
-            SnapshotLine,
+            Opportunity,
             {
-                "id": np.arange(line_base + lines, line_base + lines + len(idx)),
-                "snapshot_id": snapshot.pk,
-                "opportunity_id": opp_ids[idx],
-                "account_id": account_ids[idx],
-                "owner_id": owner_ids[idx],
-                "amount": amount_cents[idx],
-                "probability": prob_then,
-                "forecast_category": cat_then,
-                "stage": STAGE_CODES[stage_then[idx]],
-                "expected_close_date": expected_close[idx],
+                "id": opp_ids,
+                "account_id": account_ids,
+                "external_id": [f"OPP-{seed}-{i:07d}" for i in range(n)],
+                "name": [f"{PRODUCTS[i % len(PRODUCTS)]} #{i + 1}" for i in range(n)],
+                "product_line": PRODUCTS[rng.integers(0, len(PRODUCTS), size=n)],
+                "amount": amount_cents,
+                "expected_close_date": expected_close,
+                "owner_id": owner_ids,
+                "stage": STAGE_CODES[final],
+                "probability_override": pd.Series(override, dtype="Int64").mask(override < 0),
+                "probability": probability,
+                "category_override": list(category_override),
+                "forecast_category": category,
+                "next_step": np.where(is_open, NEXT_STEPS[rng.integers(0, len(NEXT_STEPS), size=n)], ""),
+                "next_step_date": np.where(
+                    is_open, base_day + rng.integers(1, 21, size=n).astype("timedelta64[D]"), np.datetime64("NaT")
+                ),
+                "lost_reason": np.where(final == LOST, "price", ""),
+                "closed_at": closed_at,
+                "stage_changed_at": stage_changed,
+                "created_at": moments(-start_days, seconds[:, 0]),
+                "updated_at": stage_changed,  # last touched when last moved: old open deals show as stalled
+            },
+        )
+
+        if connection.vendor != "postgresql":
+            # bulk_create stamps auto_now columns with now; the demo's deals were last touched when moved.
+            Opportunity.objects.filter(pk__in=opp_ids.tolist()).update(updated_at=models.F("stage_changed_at"))
+
+        # The history: one row per valid step (from the previous step's stage).
+        rows, cols = np.nonzero(valid)
+        to_stage = path[rows, cols]
+        from_stage = np.where(cols > 0, path[rows, np.maximum(cols - 1, 0)], -1)
+        change_base = _next_id(StageChange)
+        writer.write(
+            StageChange,
+            {
+                "id": np.arange(change_base, change_base + len(rows)),
+                "opportunity_id": opp_ids[rows],
+                "account_id": account_ids[rows],
+                "from_stage": np.where(from_stage >= 0, STAGE_CODES[np.maximum(from_stage, 0)], ""),
+                "to_stage": STAGE_CODES[to_stage],
+                "changed_at": moments(at_day[rows, cols], seconds[rows, cols]),
+                "changed_by_id": owner_ids[rows],
                 "updated_at": now,
             },
         )
-        lines += len(idx)
+
+        # Weekly snapshots: each Friday, every opportunity open then, at the stage it had then.
+        fridays = [week_start(as_of) - timedelta(weeks=k) + timedelta(days=4) for k in range(weeks, 0, -1)]
+        ForecastSnapshot.objects.filter(week__in=[week_start(f) for f in fridays]).delete()
+        line_base, lines = _next_id(SnapshotLine), 0
+        for friday in fridays:
+            day = (friday - as_of).days
+            happened = valid & (at_day <= day)
+            taken = happened.sum(axis=1)
+            stage_then = path[np.arange(n), np.maximum(taken - 1, 0)]
+            open_then = (taken > 0) & (stage_then < OPEN_N)
+            idx = np.nonzero(open_then)[0]
+            snapshot = ForecastSnapshot.objects.create(week=week_start(friday), as_of=friday, lines_count=len(idx))
+            prob_then = np.where(override[idx] >= 0, override[idx], PROB[stage_then[idx]])
+            cat_then = np.where(category_override[idx] != None, category_override[idx], CATEGORY[stage_then[idx]])  # noqa: E711
+            writer.write(
+                SnapshotLine,
+                {
+                    "id": np.arange(line_base + lines, line_base + lines + len(idx)),
+                    "snapshot_id": snapshot.pk,
+                    "opportunity_id": opp_ids[idx],
+                    "account_id": account_ids[idx],
+                    "owner_id": owner_ids[idx],
+                    "amount": amount_cents[idx],
+                    "probability": prob_then,
+                    "forecast_category": cat_then,
+                    "stage": STAGE_CODES[stage_then[idx]],
+                    "expected_close_date": expected_close[idx],
+                    "updated_at": now,
+                },
+            )
+            lines += len(idx)
 
     # Commitments for the current quarter: each rep's won to date plus most of their commit deals.
     quarter = quarter_of(as_of)

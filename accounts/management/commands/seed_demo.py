@@ -82,6 +82,12 @@ class Command(BaseCommand):
             default=None,
             help="Number of opportunities with their stage history and weekly snapshots (default 3 per account).",
         )
+        parser.add_argument(
+            "--snapshot-weeks",
+            type=int,
+            default=None,
+            help="Weekly forecast snapshots to seed, back from --as-of (default 52: four quarters).",
+        )
         parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
         parser.add_argument(
             "--no-tiering",
@@ -187,7 +193,8 @@ class Command(BaseCommand):
 
         wanted = 3 * accounts if options["opportunities"] is None else options["opportunities"]
         with transaction.atomic():
-            counts.update(seed_funnel(seed=options["seed"], as_of=as_of, count=wanted, log=log))
+            weeks = {} if options["snapshot_weeks"] is None else {"weeks": options["snapshot_weeks"]}
+            counts.update(seed_funnel(seed=options["seed"], as_of=as_of, count=wanted, log=log, **weeks))
 
         if verbose:
             elapsed = time.monotonic() - started
