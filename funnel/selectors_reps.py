@@ -86,7 +86,8 @@ def rep_accuracy(*, user: User, scope: Scope, quarter: Quarter, today: date | No
     actuals = {(row["owner_id"], row["quarter_label"]): row for row in won}
 
     owners = {owner for owner, _label in [*forecasts, *actuals] if owner is not None}
-    people = people_visible_to(user).filter(pk__in=owners).order_by("username").values_list("pk", "username")
+    # -1 (no one) keeps the query asked when nobody has figures: the dashboard's count stays fixed.
+    people = people_visible_to(user).filter(pk__in=owners or {-1}).order_by("username").values_list("pk", "username")
     rows = []
     for pk, username in people:
         for q in quarters:
