@@ -302,8 +302,8 @@ class MyWork:
 
 
 def my_work(*, user: User, today: date | None = None) -> MyWork:
-    """A person's work as of `today` (local), in a fixed number of queries (rep 9, manager 12; 2
-    fewer without contact-plan rows of their own) however much there is: their overdue
+    """A person's work as of `today` (local), in a fixed number of queries however much there is
+    (plans/tests/test_query_counts.py holds the page to it): their overdue
     contact-plan contacts and those due this week, overdue actions, their plans and development
     proposals awaiting them and planned visits (each list the MY_WORK_ROWS most pressing, `more`
     naming the lists cut), the plans and proposals awaiting their approval, their own overdue

@@ -22,12 +22,13 @@ START = date(2026, 1, 1)
 
 # Each page's queries once warm: the session and the user, the page's own, the unread count in
 # the nav. Changing one of these is changing what the page costs: on purpose, with its reason.
-ACCOUNT_PAGE_QUERIES = 27  # account, group, 2 of visibility, 7 of plans.selectors.account_panel,
-# the account team, 6 of purchases and orders, 4 of the tier card
+ACCOUNT_PAGE_QUERIES = 33  # account, group, 2 of visibility, plans.selectors.account_panel (with the
+# development proposals and the visit rhythm), the account team, 6 of purchases and orders, 4 of the tier card
 PLAN_PAGE_QUERIES = 7  # the plan, then actions, reviews and revenue (plans.selectors.plan_page)
 ZIPPER_PAGE_QUERIES = 9  # the account, then 5 of plans.selectors.account_zipper
-REP_MY_WORK_QUERIES = 10  # 7 of plans.selectors.my_work
-MANAGER_MY_WORK_QUERIES = 11  # 8 of it: + the reps and their overdue counts, - no contact plan of their own
+# plans.selectors.my_work (with the development proposals), then the accounts not visited for too long
+REP_MY_WORK_QUERIES = 15
+MANAGER_MY_WORK_QUERIES = 16  # + the reps and their overdue counts, - no contact plan of their own
 
 
 def _full_plan(account: Account, owner: User, others: list[User], n: int, tag: str) -> AccountPlan:
