@@ -620,6 +620,9 @@ def _data_driven_from(
 # then the account funnel, the tiering charts and accuracy per rep (12: funnel.charts)
 # (funnel/tests/test_folded.py holds the dashboard to it).
 DASHBOARD_QUERIES = 23
+# Of those, the statements only PostgreSQL gets: the stage history's and the account funnel's own
+# settings (work_mem, JIT) around their queries; SQLite reads the same figures without them.
+DASHBOARD_POSTGRES_ONLY_QUERIES = 4
 
 CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace", "conversion", "ageing", "commitments")
 # funnel/charts.py: the account funnel, accuracy per rep, the tier matrix and migrations, RFM, pyramid.
