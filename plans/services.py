@@ -274,16 +274,22 @@ def plan_update(*, plan: AccountPlan, data: dict) -> AccountPlan:
     return plan
 
 
-def _step(plan: AccountPlan, step: str) -> AccountPlan:
-    """Lock the plan and check the workflow allows `step`; returns the locked row."""
-    locked = AccountPlan.objects.select_for_update(of=("self",)).select_related("owner__team").get(pk=plan.pk)
+def _workflow_step(row: AccountPlan | DevelopmentProposal, step: str, refused: type[Conflict], message: str):  # noqa: ANN202
+    """Lock `row` (an account plan or a development proposal: one workflow, plans.domain.plans)
+    and check the workflow allows `step`; returns the locked row with its new status, not saved.
+    `refused` (with `message`, naming %(status)s) when the status does not allow the step."""
+    model = type(row)
+    locked = model.objects.select_for_update(of=("self",)).select_related("owner__team").get(pk=row.pk)
     try:
         locked.status = next_status(locked.status, step)
     except ValueError:
-        raise PlanStepRefused(
-            _("A plan that is %(status)s cannot take this step.") % {"status": locked.get_status_display().lower()}
-        ) from None
+        raise refused(message % {"status": locked.get_status_display().lower()}) from None
     return locked
+
+
+def _step(plan: AccountPlan, step: str) -> AccountPlan:
+    """Lock the plan and check the workflow allows `step`; returns the locked row."""
+    return _workflow_step(plan, step, PlanStepRefused, _("A plan that is %(status)s cannot take this step."))
 
 
 @transaction.atomic
@@ -432,16 +438,9 @@ def proposal_update(*, proposal: DevelopmentProposal, data: dict) -> Development
 
 def _proposal_step(proposal: DevelopmentProposal, step: str) -> DevelopmentProposal:
     """Lock the proposal and check the workflow (the account plan's) allows `step`."""
-    locked = (
-        DevelopmentProposal.objects.select_for_update(of=("self",)).select_related("owner__team").get(pk=proposal.pk)
+    return _workflow_step(
+        proposal, step, ProposalStepRefused, _("A proposal that is %(status)s cannot take this step.")
     )
-    try:
-        locked.status = next_status(locked.status, step)
-    except ValueError:
-        raise ProposalStepRefused(
-            _("A proposal that is %(status)s cannot take this step.") % {"status": locked.get_status_display().lower()}
-        ) from None
-    return locked
 
 
 @transaction.atomic
