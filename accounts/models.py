@@ -290,7 +290,7 @@ class AccountAccess(models.Model):
     manager) owned by a member of a team they lead. Directors' and integration users' rows are
     kept too but not read (they see everything).
 
-    Written only by PostgreSQL triggers (migration 0013, `accounts/access_sql.py`) on accounts,
+    Written only by PostgreSQL triggers (migration 0014, `accounts/access_sql.py`) on accounts,
     account teams, people and teams, so that no writer — a service, a bulk path, a concurrent
     transaction, raw SQL — can leave it stale; the primary key (user, account) makes one
     person's visible set, and its count, one index range. Empty on SQLite, where the rule is

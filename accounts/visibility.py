@@ -22,7 +22,7 @@ def sees_everything(user: User) -> bool:
 
 
 # Shape (issue 12 item 9). On PostgreSQL the rule is read from `AccountAccess`, the rule
-# materialised per person by triggers (migration accounts/0013, which states it in SQL): a rep's
+# materialised per person by triggers (migration accounts/0014, which states it in SQL): a rep's
 # or manager's visible set is one range of its primary key (user, account), so a count is an
 # index-only count of their own entries (the director's counts every account), a page sorted by
 # an indexed column probes that key per row and stops after its rows, and one account's page is

@@ -1,4 +1,4 @@
-"""The access table (`AccountAccess`, kept by PostgreSQL triggers: migration accounts/0013)
+"""The access table (`AccountAccess`, kept by PostgreSQL triggers: migration accounts/0014)
 stays equal to the visibility rule computed from scratch, whatever sequence of writes reaches
 it: owners handed over (one at a time and in bulk), account-team rows added, replaced and
 removed, people moved between teams or given another role, teams given another manager or
