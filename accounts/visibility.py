@@ -163,6 +163,36 @@ def people_visible_to(user: User) -> models.QuerySet:
     return User.objects.filter(people)
 
 
+def figures_people_visible_to(user: User) -> models.QuerySet:
+    """The people whose figures (forecast, pipeline, time, visit rates) `user` may see: themself;
+    a manager also the members of every team they lead; a director (and an integration user)
+    everyone. Narrower than `people_visible_to`, which names whoever is on a visible account."""
+    from accounts.models import User
+
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    if sees_everything(user):
+        return User.objects.all()
+    people = Q(pk=user.pk)
+    if user.role == User.Role.MANAGER:
+        people |= Q(team__manager=user)
+    return User.objects.filter(people)
+
+
+def figures_teams_visible_to(user: User) -> models.QuerySet:
+    """The teams whose figures `user` may see: a director all, a manager those they lead, a rep
+    none (a rep sees only their own figures)."""
+    from accounts.models import Team, User
+
+    if not user.is_authenticated or not user.is_active:
+        return Team.objects.none()
+    if sees_everything(user):
+        return Team.objects.all()
+    if user.role == User.Role.MANAGER:
+        return Team.objects.filter(manager=user)
+    return Team.objects.none()
+
+
 def visible_rows(model: type[models.Model], user: User) -> models.QuerySet:
     """The rows of `model` that `user` may see: what every related-field and filter choice is
     built from (kam.api.fields, kam.api.filters, forms), so no list offers another team's names.

@@ -3,7 +3,7 @@ forecast snapshots and quarterly commitments (DOMAIN.md, "Funnel"; rules in funn
 
 Every opportunity-derived row hangs off an account and is visible exactly when the account is
 (`visible_to(user)`, accounts/visibility.py). Commitments belong to a rep, not an account: who
-may see them is decided by `funnel.selectors.people_visible_to`.
+may see them is decided by `accounts.visibility.figures_people_visible_to`.
 """
 
 from __future__ import annotations

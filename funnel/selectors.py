@@ -16,6 +16,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import Account, Team, User
+from accounts.visibility import figures_people_visible_to as people_visible_to
+from accounts.visibility import figures_teams_visible_to as teams_visible_to
 from accounts.visibility import sees_everything
 from funnel.domain import conversion, stages
 from funnel.domain import forecast as fc
@@ -42,34 +44,6 @@ def current_quarter(today: date | None = None) -> Quarter:
 def stage_defaults() -> dict[str, int]:
     """Stage -> default probability (%): DEFAULT_PROBABILITY overlaid with a director's settings."""
     return {**stages.DEFAULT_PROBABILITY, **dict(StageDefault.objects.values_list("stage", "probability"))}
-
-
-# ---- people and teams -------------------------------------------------------------------------
-
-
-def people_visible_to(user: User) -> QuerySet[User]:
-    """The reps whose figures `user` may see: themselves; a manager also the members of every
-    team they lead; a director (and an integration user) everyone."""
-    if not user.is_authenticated or not user.is_active:
-        return User.objects.none()
-    if sees_everything(user):
-        return User.objects.all()
-    people = Q(pk=user.pk)
-    if user.role == User.Role.MANAGER:
-        people |= Q(team__manager=user)
-    return User.objects.filter(people)
-
-
-def teams_visible_to(user: User) -> QuerySet[Team]:
-    """The teams whose figures `user` may see: a director all, a manager those they lead, a rep
-    none (a rep sees only their own figures)."""
-    if not user.is_authenticated or not user.is_active:
-        return Team.objects.none()
-    if sees_everything(user):
-        return Team.objects.all()
-    if user.role == User.Role.MANAGER:
-        return Team.objects.filter(manager=user)
-    return Team.objects.none()
 
 
 @dataclass(frozen=True)

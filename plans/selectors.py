@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Contact, ContactRoleHistory, Order, Team, User
-from funnel.selectors import people_visible_to as figures_people
-from funnel.selectors import teams_visible_to as figures_teams
+from accounts.visibility import figures_people_visible_to as figures_people
+from accounts.visibility import figures_teams_visible_to as figures_teams
 from plans.domain.contacts import days_overdue, is_overdue, local_day, next_contact_day
 from plans.domain.plans import action_overdue, period_bounds
 from plans.domain.proposals import ProposalFigures, proposal_eligible, proposal_figures
@@ -603,8 +603,9 @@ def allocation_scope(*, user: User, owner: str | None = None, team: str | int | 
     return AllocationScope()
 
 
-def allocation_people(*, user: User) -> QuerySet[User]:
-    """The active people (no integration users) whose time `user` may see, by username."""
+def reps_visible_to(*, user: User) -> QuerySet[User]:
+    """The active people (no integration users) whose time and visit figures `user` may see
+    (accounts.visibility.figures_people_visible_to), by username."""
     return figures_people(user).filter(is_active=True).exclude(role=User.Role.INTEGRATION).order_by("username")
 
 
@@ -649,7 +650,7 @@ def time_allocation(*, user: User, period: str, scope: AllocationScope | None = 
     zone = timezone.get_current_timezone()
     since = datetime.combine(start, time.min, tzinfo=zone)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
-    people = allocation_people(user=user)
+    people = reps_visible_to(user=user)
     if scope.owner is not None:
         people = people.filter(pk=scope.owner.pk)
     elif scope.team is not None:
@@ -733,19 +734,6 @@ def visit_intervals() -> dict[str, int]:
     return intervals_with(dict(VisitCategoryInterval.objects.values_list("category", "interval_days")))
 
 
-def reps_for_rates(*, user: User) -> QuerySet[User]:
-    """Whose visit figures `user` may see: themself; a manager also the members of the teams
-    they lead; a director everyone (integration users are nobody's reps)."""
-    if not user.is_authenticated or not user.is_active:
-        return User.objects.none()
-    people = User.objects.filter(is_active=True).exclude(role=User.Role.INTEGRATION)
-    if user.is_director:
-        return people
-    if user.role == User.Role.MANAGER:
-        return people.filter(Q(pk=user.pk) | Q(team__manager=user))
-    return people.filter(pk=user.pk)
-
-
 @dataclass(frozen=True)
 class RateRow:
     who: object  # a User or a Team
@@ -764,13 +752,13 @@ class VisitRates:
 def visit_rates(*, user: User, period: str, rep: User | None = None, today: date | None = None) -> VisitRates:
     """The visit completion rate (plans.domain.visits.completion: done / due, skipped and
     moved visits defined there) per rep and team for a month ("2026-11") or quarter
-    ("2026-Q4"), over the reps `user` may see (reps_for_rates), or only `rep` (the caller
+    ("2026-Q4"), over the reps `user` may see (reps_visible_to), or only `rep` (the caller
     checks `rep` is among them). A rep's figure counts all their visits, whatever account;
     teams are those `user` sees whole (a director all, a manager those they lead).
     3 queries: the reps, their teams, one grouped count. ValueError for a malformed period."""
     today = today or timezone.localdate()
     start, end = rate_period_bounds(period)
-    reps = reps_for_rates(user=user)
+    reps = reps_visible_to(user=user)
     if rep is not None:
         reps = reps.filter(pk=rep.pk)
     people = list(reps.select_related("team").order_by("username"))

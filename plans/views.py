@@ -493,7 +493,7 @@ def time_allocation(request: HttpRequest) -> HttpResponse:
         "report": report,
         "chart": chart,
         "labels": labels,
-        "people": selectors.allocation_people(user=request.user),
+        "people": selectors.reps_visible_to(user=request.user),
         "teams": selectors.allocation_teams(user=request.user),
         "owner": request.GET.get("owner", ""),
         "team": request.GET.get("team", ""),
@@ -701,7 +701,7 @@ def _rates(request: HttpRequest) -> selectors.VisitRates:
     rep = None
     if request.GET.get("rep"):
         try:
-            rep = selectors.reps_for_rates(user=request.user).get(pk=int(request.GET["rep"]))
+            rep = selectors.reps_visible_to(user=request.user).get(pk=int(request.GET["rep"]))
         except (ValueError, User.DoesNotExist):
             raise Http404 from None
     period = request.GET.get("period") or timezone.localdate().strftime("%Y-%m")
@@ -726,7 +726,7 @@ def visit_rates(request: HttpRequest) -> HttpResponse:
         "rates": rates,
         "chart": chart,
         "query": request.GET.urlencode(),
-        "reps": selectors.reps_for_rates(user=request.user).order_by("username"),
+        "reps": selectors.reps_visible_to(user=request.user),
         "rep_id": request.GET.get("rep", ""),
     }
     return render(request, "plans/visit_rates.html", context)
