@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from accounts import exports, selectors, services
 from accounts.forms import AccountForm
 from accounts.models import Account
 from accounts.permissions import can_delete_accounts
-from integrations.spreadsheets.exporting import csv_chunks, xlsx_response
+from integrations.spreadsheets.exporting import csv_response, xlsx_response
 from kam.pages import page_view, visible_or_404
 from plans.selectors import account_panel
 from tiering.forms import OverrideForm
@@ -40,9 +40,8 @@ def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
     rows = exports.account_export_rows(user=request.user, filters=request.GET)
     filename = f"accounts-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
-        response = StreamingHttpResponse(csv_chunks(rows), content_type="text/csv; charset=utf-8")
-    else:
-        response = xlsx_response(rows, title=_("Accounts"))
+        return csv_response(rows, filename=filename)
+    response = xlsx_response(rows, title=_("Accounts"))
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

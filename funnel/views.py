@@ -3,7 +3,6 @@ opportunity's page with its stage history, the stage defaults (directors) and th
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from funnel import charts as charts_module
 from funnel import selectors, services
 from funnel.forms import CardForm, CommitmentForm, MoveForm, OpportunityForm, StageDefaultsForm
 from funnel.models import Commitment, Opportunity, Stage
-from integrations.spreadsheets.exporting import csv_cell, xlsx_response
+from integrations.spreadsheets.exporting import csv_response, xlsx_response
 from kam.pages import page_view, visible_or_404
 
 
@@ -230,13 +229,7 @@ def dashboard_csv(request: HttpRequest, chart: str) -> HttpResponse:
     if chart not in selectors.ALL_CHARTS:
         raise Http404
     header, rows = _dashboard_data(request).table(chart)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{chart}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(header)
-    # Names come from users: the shared cell rule keeps "=HYPERLINK(...)" text when Excel opens it.
-    writer.writerows([csv_cell(value) for value in row] for row in rows)
-    return response
+    return csv_response(iter([list(header), *rows]), filename=f"{chart}.csv")
 
 
 @page_view

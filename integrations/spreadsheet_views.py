@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -106,10 +106,7 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     rows = exporting.export_rows(kind, request.user, filters=request.GET)
     filename = f"{kind}-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
-        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
-            exporting.csv_chunks(rows), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = exporting.xlsx_response(rows, title=kind)
+        return exporting.csv_response(rows, filename=filename)
+    response = exporting.xlsx_response(rows, title=kind)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -2,16 +2,20 @@
 
 - `token_client(user, scopes)`: an API client authenticated with a fresh token of `user`.
 - `Receiver`: a webhook receiver on a real socket (the `receiver` fixture).
+- `csv_download(response)`: the rows of a CSV download, after checking it starts with the BOM.
 
 Each lives here only; tests/test_homes.py fails if a test module grows its own copy.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from django.http.response import HttpResponseBase
 from rest_framework.test import APIClient
 
 from accounts.models import User
@@ -35,6 +39,14 @@ INTEGRATION_SCOPES = (
     "opportunities:read",
     "opportunities:write",
 )
+
+
+def csv_download(response: HttpResponseBase) -> list[list[str]]:
+    """The rows (header first) of a CSV download, streamed or not. Fails unless the body starts
+    with the UTF-8 BOM, without which Excel reads Chinese as GBK."""
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert body.startswith(b"\xef\xbb\xbf"), f"no BOM: {body[:20]!r}"
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
 def token_client(user: User, scopes: Iterable[str] | None = None) -> APIClient:

@@ -3,8 +3,6 @@ form and calls one service."""
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account, Contact, User
-from integrations.spreadsheets.exporting import csv_cell
+from integrations.spreadsheets.exporting import csv_response
 from kam.pages import page_view, visible_or_404
 from plans import selectors, services
 from plans.domain.time_allocation import CATEGORIES, default_period
@@ -506,32 +504,26 @@ def time_allocation(request: HttpRequest) -> HttpResponse:
 def time_allocation_csv(request: HttpRequest) -> HttpResponse:
     """The page's table as CSV: one line per rep, team or total and category."""
     report = _time_allocation(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="time-allocation-{report.period}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        ["level", "name", "team", "category", "minutes", "share_percent", "guideline_percent", "gap_points", "verdict"]
-    )
     lines = [("total", report.total, "")]
     lines += [("team", row, "") for row in report.per_team]
     lines += [("rep", row, row.key.team.name if row.key.team else "") for row in report.per_rep]
-    # Names come from users: the shared cell rule keeps "=HYPERLINK(...)" text when Excel opens it.
-    for level, row, team in lines:
-        for share in row.categories:
-            values = [
-                level,
-                row.label,
-                team,
-                share.category,
-                share.minutes,
-                share.share,
-                share.guideline,
-                share.gap,
-                share.verdict,
-            ]
-            writer.writerow([csv_cell(value) for value in values])
-    return response
+    header = [
+        "level",
+        "name",
+        "team",
+        "category",
+        "minutes",
+        "share_percent",
+        "guideline_percent",
+        "gap_points",
+        "verdict",
+    ]
+    rows = [
+        [level, row.label, team, share.category, share.minutes, share.share, share.guideline, share.gap, share.verdict]
+        for level, row, team in lines
+        for share in row.categories
+    ]
+    return csv_response(iter([header, *rows]), filename=f"time-allocation-{report.period}.csv")
 
 
 # --- my work and notifications ----------------------------------------------------------------
@@ -736,19 +728,13 @@ def visit_rates(request: HttpRequest) -> HttpResponse:
 def visit_rates_csv(request: HttpRequest) -> HttpResponse:
     """The rates page's tables as one CSV (per team, then per rep), same rules as the page."""
     rates = _rates(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="visit-rates-{rates.period}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [_("Level"), _("Name"), _("Team"), _("Due"), _("Done"), _("Skipped"), _("Missed"), _("Completion rate")]
-    )
+    header = [_("Level"), _("Name"), _("Team"), _("Due"), _("Done"), _("Skipped"), _("Missed"), _("Completion rate")]
     lines = [(_("Team"), row.who, "", row.figures) for row in rates.per_team]
     lines += [(_("Rep"), row.who, row.who.team or "", row.figures) for row in rates.per_rep]
-    for level, who, team, f in lines:
-        values = [level, str(who), str(team), f.due, f.done, f.skipped, f.missed, f.rate]
-        # Names come from users: the shared cell rule keeps "=HYPERLINK(...)" text when Excel opens it.
-        writer.writerow([csv_cell(value) for value in values])
-    return response
+    rows = [
+        [str(level), str(who), str(team), f.due, f.done, f.skipped, f.missed, f.rate] for level, who, team, f in lines
+    ]
+    return csv_response(iter([[str(name) for name in header], *rows]), filename=f"visit-rates-{rates.period}.csv")
 
 
 @page_view

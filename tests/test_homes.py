@@ -118,3 +118,17 @@ def test_the_scan_sees_the_homes_themselves() -> None:
         if isinstance(node, ast.FunctionDef | ast.ClassDef)
     }
     assert {(home, name) for name, home in HOMES.items() if home} <= defined
+
+
+def test_every_csv_download_is_written_in_one_place() -> None:
+    # A view with its own csv.writer forgot the BOM twice (Excel then reads Chinese as GBK) and
+    # can forget the formula guard: downloads go through integrations/spreadsheets/exporting.py.
+    strays = []
+    for module, tree in MODULES:
+        if _is_test_code(module) or module.startswith(("bench/", "tools/")):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in ("csv.writer", "csv.DictWriter", "writer"):
+                if module != "integrations/spreadsheets/exporting.py":
+                    strays.append(f"line {node.lineno} of {module}")
+    assert strays == []

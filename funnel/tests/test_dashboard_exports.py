@@ -3,7 +3,6 @@ user's language, the page's filters, and who sees what (page, chart data and exp
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
@@ -15,6 +14,7 @@ from accounts.models import Account
 from accounts.tests.factories import make_order, make_payment
 from funnel.selectors import ALL_CHARTS
 from funnel.tests.factories import make_opportunity, make_scored_run
+from kam.testing import csv_download
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ def workbook_rows(answer) -> list[list]:  # noqa: ANN001
 
 
 def csv_rows(answer) -> list[list[str]]:  # noqa: ANN001
-    return list(csv.reader(io.StringIO(answer.content.decode())))
+    return csv_download(answer)
 
 
 @pytest.fixture
@@ -117,7 +117,9 @@ def test_the_account_funnel_shows_only_the_persons_accounts(
     # when the page (tables and chart data), the CSV and the XLSX are opened for 2026-Q3
     page = client.get(reverse("funnel:dashboard"), Q3).content.decode()
     chart_data = page[page.index('id="dashboard-data"') :]
-    exported = client.get(reverse("funnel:dashboard_csv", args=["accounts"]), Q3).content.decode()
+    exported = "\n".join(
+        ",".join(row) for row in csv_download(client.get(reverse("funnel:dashboard_csv", args=["accounts"]), Q3))
+    )
     workbook = workbook_rows(client.get(reverse("funnel:dashboard_xlsx", args=["accounts"]), Q3))
     revenue = {row[3] for row in workbook[1:]}
     # then each rep's revenue shows exactly to those who may see it, everywhere

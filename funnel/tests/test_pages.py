@@ -3,8 +3,6 @@ opportunity, the director's stage defaults and the dashboard's CSV exports."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +11,7 @@ from django.urls import reverse
 
 from funnel.models import Opportunity, StageChange, StageDefault
 from funnel.tests.factories import make_opportunity
+from kam.testing import csv_download
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +129,7 @@ def test_each_dashboard_chart_exports_its_table(client, world) -> None:  # noqa:
     make_opportunity(world.account, stage="negotiation", amount="1000.00")
     client.force_login(world.owner)
     answer = client.get(reverse("funnel:dashboard_csv", args=["funnel"]), {"quarter": "2026-Q3"})
-    rows = list(csv.reader(io.StringIO(answer.content.decode())))
+    rows = csv_download(answer)
     assert rows[0] == ["stage", "count", "amount", "weighted"]
     assert rows[4] == ["Negotiation", "1", "1000.00", "750.00"]
     for chart in ("weighted", "forecast", "stalled", "whitespace"):
@@ -147,7 +146,7 @@ def test_a_chart_export_keeps_a_formula_like_name_as_text(client, world) -> None
     # when
     answer = client.get(reverse("funnel:dashboard_csv", args=["whitespace"]))
     # then: the same guard as every other CSV export (integrations/spreadsheets/exporting.py)
-    rows = list(csv.reader(io.StringIO(answer.content.decode())))
+    rows = csv_download(answer)
     assert rows == [["account", "tier", "owner"], ['\'=HYPERLINK("http://x")', "A1", "rep1"]]
 
 
@@ -192,7 +191,7 @@ def test_receivables_ageing_buckets_days_overdue(client, world) -> None:  # noqa
     make_payment(world.account, "99999.00", due_on=today - timedelta(days=200), paid_on=today)  # paid
     make_payment(world.other_account, "55555.00", due_on=today - timedelta(days=10))  # another team
     client.force_login(world.manager)
-    rows = list(csv.reader(io.StringIO(client.get(reverse("funnel:dashboard_csv", args=["ageing"])).content.decode())))
+    rows = csv_download(client.get(reverse("funnel:dashboard_csv", args=["ageing"])))
     assert rows == [
         ["owner", "current", "1-30", "31-60", "61-90", "over 90", "total"],
         ["rep1", "3.00", "30.00", "100.00", "1000.00", "10000.00", "11133.00"],
@@ -208,7 +207,7 @@ def test_the_dashboard_filters_by_region_industry_and_tier(client, world) -> Non
     url = reverse("funnel:dashboard_csv", args=["funnel"])
 
     def negotiation(**filters: str) -> list[str]:
-        return list(csv.reader(io.StringIO(client.get(url, filters).content.decode())))[4]
+        return csv_download(client.get(url, filters))[4]
 
     assert negotiation(region="East China", industry="Machinery", tier="A1") == [
         "Negotiation",

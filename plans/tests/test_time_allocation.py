@@ -2,8 +2,6 @@
 guideline; one grouped query; the page, its CSV (formula guard) and the API, each showing only
 the reps and teams the caller may see (others: 404)."""
 
-import csv
-import io
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -14,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Account
-from kam.testing import token_client
+from kam.testing import csv_download, token_client
 from plans.selectors import AllocationScope, time_allocation
 from plans.tests.factories import make_activity
 
@@ -135,7 +133,7 @@ def test_the_csv_quotes_a_name_excel_would_run_as_a_formula(client, world) -> No
     world.owner.team.save()
     client.force_login(world.manager)
     response = client.get(reverse("plans:time_allocation_csv"), {"period": "2026-03"})
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = csv_download(response)
     assert rows[0][:4] == ["level", "name", "team", "category"]
     names = {row[1] for row in rows[1:]} | {row[2] for row in rows[1:]}
     assert not any(name.startswith("=") for name in names)

@@ -3,8 +3,6 @@ director's visit intervals per category; "not visited for too long" on "my work"
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -13,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account
+from kam.testing import csv_download
 from plans.models import Visit, VisitCategoryInterval, VisitInterval
 from plans.services import visits_generate
 from plans.tests.factories import make_activity
@@ -96,7 +95,7 @@ def test_the_csv_has_teams_then_reps_and_keeps_a_formula_name_as_text(client, wo
     client.force_login(world.manager)
     response = client.get(reverse("plans:visit_rates_csv"), {"period": period})
     assert response["Content-Disposition"] == f'attachment; filename="visit-rates-{period}.csv"'
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = csv_download(response)
     assert rows[0] == ["Level", "Name", "Team", "Due", "Done", "Skipped", "Missed", "Completion rate"]
     assert rows[1] == ["Team", "Team 1", "", "5", "3", "1", "1", "0.6000"]
     assert ["Rep", "'=HYPERLINK(1)", "Team 1", "4", "3", "1", "0", "0.7500"] in rows
