@@ -329,6 +329,17 @@ def _digests_of(source: _Source) -> list[Digest]:
     return [Digest(user, source.kind, totals[user], tuple(listed)) for user, listed in items.items()]
 
 
+def due_rows(*, kind: str, today: date) -> QuerySet:
+    """The things a digest of `kind` counts as of `today` (local), each annotated with
+    `recipient` (the person reminded): the rows behind the counts, e.g. for a check or an
+    export. An empty queryset for a kind not due that day (plan_unsubmitted early in a quarter).
+    """
+    for source in _sources(today):
+        if source.kind == kind:
+            return source.rows
+    return Notification.objects.none()
+
+
 def reminders_due(*, today: date) -> list[Digest]:
     """Every person's digests as of `today` (local): one per kind of reminder they have
     anything of, with the count and the first DIGEST_ITEMS (most pressing first). One query a

@@ -10,13 +10,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.db import connections
+from django.utils import translation
 
 from accounts.models import Account, AccountTeamMember
 from accounts.tests.factories import make_contact
 from integrations.tests.factories import make_subscription
 from integrations.webhooks.models import WebhookDelivery
 from plans.models import Notification, ReminderOptOut
-from plans.reminders import DIGEST_ITEMS, reminders_due, reminders_send
+from plans.reminders import DIGEST_ITEMS, digest_summary, reminders_due, reminders_send
 from plans.tests.factories import make_action, make_activity, make_contact_plan, make_plan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -64,6 +65,15 @@ def test_what_is_due_and_for_whom(world) -> None:
         "action_overdue": "1 action overdue",
     }
     assert {d.url for d in due if d.kind == "contact_overdue"} == {"/plans/my-work/#overdue-contacts"}
+
+
+def test_a_digest_reads_in_the_readers_language() -> None:
+    # the headline is made when shown, so each reader gets their language and plural form
+    assert digest_summary("contact_overdue", 42) == "42 contacts overdue"
+    assert digest_summary("visit_overdue", 1) == "1 visit overdue: check in, move or skip it"
+    with translation.override("zh-hans"):
+        assert digest_summary("contact_overdue", 42) == "42 位联系人已逾期"
+        assert digest_summary("plan_unsubmitted", 3) == "3 个重点客户尚无已提交的计划"
 
 
 @pytest.mark.django_db
