@@ -147,9 +147,19 @@ def test_two_workers_at_once_send_each_reminder_once(world) -> None:
 
 
 @pytest.mark.django_db
-def test_what_is_due_takes_a_query_a_kind_however_much_is_due(world, django_assert_num_queries) -> None:
+def test_what_is_due_takes_two_queries_a_kind_due_however_much_is_due(world, django_assert_num_queries) -> None:
+    # given the world above: visits, unsubmitted, unreviewed and to-approve plans are due
     _world(world)
-    with django_assert_num_queries(9):
+    # then a query a kind (9) and one for each kind due (4)
+    with django_assert_num_queries(13):
         reminders_due(today=TODAY)
-    with django_assert_num_queries(8):  # on the first days of a quarter the unsubmitted plans wait
+    # and so with nineteen more late visits (1 to 19 November)
+    Visit.objects.bulk_create(
+        Visit(account=world.account, owner=world.owner, planned_on=date(2026, 11, 1 + i)) for i in range(19)
+    )
+    with django_assert_num_queries(13):
+        due = reminders_due(today=TODAY)
+    assert [d.count for d in due if d.kind == "visit_overdue"] == [20]
+    # on the first days of a quarter the unsubmitted plans wait (8) and only the plan to approve is due (1)
+    with django_assert_num_queries(9):
         reminders_due(today=date(2026, 10, 2))
