@@ -155,8 +155,8 @@ class _Source:
 
 
 def _account_detail(what: Any = None, when: Any = None, link: Any = None) -> dict[str, Any]:
-    """An item's expressions on an account-owned row; those not given read as ""/None. (No
-    constants, nor the pk again: a repeated expression breaks Django's filter on a window.)"""
+    """An item's expressions on an account-owned row; those not given are left out and read as
+    ""/None (no constants: only columns, read for the listed rows alone)."""
     detail = {"i_account": F("account_id"), "i_name": F("account__name"), "i_ext": F("account__external_id")}
     extra = {"i_what": what, "i_when": when, "i_link": link}
     return detail | {name: expression for name, expression in extra.items() if expression is not None}
