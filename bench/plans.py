@@ -3,7 +3,7 @@ plan at a large company's size, on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kam_bench_plans REDIS_URL=redis://127.0.0.1:6379/6 \\
         .venv/bin/python bench/plans.py [--accounts 100000 --contacts 400000 --activities 2000000 \\
-        --contact-plans 300000] [--repeat 7] [--reseed]
+        --contact-plans 300000] [--repeat 7] [--reseed] [--only reminders|pages]
 
 Seeding (once; --reseed to start over): `seed_demo --no-tiering` for the accounts (few orders),
 their contacts, activities, plans, contact plans, visits and themes; then plain SQL
@@ -16,11 +16,11 @@ Then, in one process, interleaved round by round (the shared machine's load fall
 --repeat rounds, medians:
 
 (a) `plans.reminders.reminders_send` (what the Celery task runs) for tomorrow, committed (so
-    the deferred foreign-key checks and the e-mail digests, to Django's in-memory backend,
-    count), its claims deleted between rounds (untimed), against the bare SQL that selects
-    tomorrow's overdue contact-plan rows with the columns a reminder names, fetched; and the
-    job's reading part alone (`reminders_due`, every kind of reminder), and a bare
-    `INSERT … SELECT` writing the same rows as notifications (foreign keys checked, rolled back);
+    the deferred foreign-key checks and the e-mails, to Django's in-memory backend, count), its
+    claims deleted between rounds (untimed), against the bare SQL that selects tomorrow's
+    overdue contact-plan rows with the columns a reminder names, fetched; and the job's reading
+    part alone (`reminders_due`: every kind, aggregated into digests by the database). Wall
+    time, and this process's CPU time beside it (the rest is the database server's);
 (b) "my work" for rep1 and for manager1 and the page of the account of rep1's with the most
     contact-plan rows (plan, actions, contact plan, visits, themes, timeline), server time
     through Django's test client (signed in, warm), and their query counts.
@@ -205,9 +205,14 @@ def seed(args: argparse.Namespace) -> None:
 # --- measuring --------------------------------------------------------------------------------
 
 
-def timed(work: Callable[[], object]) -> float:
-    began = time.perf_counter()
+CPU: dict[str, list[float]] = {}  # name -> this process's CPU seconds per run
+
+
+def timed(work: Callable[[], object], name: str = "") -> float:
+    began, cpu = time.perf_counter(), time.process_time()
     work()
+    if name:
+        CPU.setdefault(name, []).append(time.process_time() - cpu)
     return time.perf_counter() - began
 
 
@@ -256,31 +261,6 @@ def full_plan_account(rep: User) -> int:
     return account_id
 
 
-def bare_insert(day) -> Callable[[], int]:  # noqa: ANN001
-    """The same rows written as notifications by one INSERT … SELECT in the database (the floor
-    for any claim that writes a row per overdue contact), foreign keys checked, rolled back."""
-    statement = """
-        INSERT INTO plans_notification (user_id, account_id, kind, subject, day, message, url, created_at)
-        SELECT e.owner_id, e.account_id, 'contact_overdue', 'contact-plan:' || e.id, %s,
-               format('Contact %%1$s at %%2$s: due %%3$s.', c.name, a.name, greatest(coalesce(
-                   c.last_contacted_on + e.interval_days, e.starts_on), e.starts_on)),
-               '/accounts/' || e.account_id || '/#contact-plan', now()
-        FROM plans_contactplanentry e JOIN accounts_contact c ON c.id = e.contact_id
-        JOIN accounts_account a ON a.id = e.account_id
-        WHERE c.is_active AND greatest(coalesce(c.last_contacted_on + e.interval_days, e.starts_on), e.starts_on) < %s
-        ON CONFLICT (user_id, kind, subject, day) DO NOTHING
-    """
-
-    def run() -> int:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(statement, [day, day])
-            transaction.set_rollback(True)
-            return cursor.rowcount
-
-    return run
-
-
 def server_ms(client: Client, url: str) -> float:
     began = time.perf_counter()
     response = client.get(url)
@@ -299,6 +279,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--seed-only", action="store_true")
+    parser.add_argument("--only", choices=["reminders", "pages"], help="measure part (a) or (b) alone")
     args = parser.parse_args()
     seed(args)
     if args.seed_only:
@@ -309,12 +290,13 @@ def main() -> None:
         f"{Activity.objects.count():,} activities, {ContactPlanEntry.objects.count():,} contact-plan rows; "
         f"{platform.node()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}"
     )
+    reminders, pages_wanted = args.only in (None, "reminders"), args.only in (None, "pages")
     bare = bare_overdue(day)
     overdue = bare()
     job_runs: list[object] = []
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the digests, kept in memory
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the e-mails, kept in memory
 
-    def job() -> None:  # committed: the deferred foreign-key checks and the digests count
+    def job() -> None:  # committed: the deferred foreign-key checks and the e-mails count
         job_runs.append(reminders_send(today=day))
 
     def clear_claims() -> None:  # between rounds, untimed: tomorrow's claims go, so each run claims all
@@ -323,52 +305,57 @@ def main() -> None:
 
     clear_claims()
 
-    rep, manager = User.objects.get(username="rep1"), User.objects.get(username="manager1")
-    account_id = full_plan_account(rep)
-    # Plain static URLs: the manifest (collectstatic) is a deployment step, not the server's time.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    clients = {}
-    for who, user in (("rep1", rep), ("manager1", manager)):
-        clients[who] = Client()
-        clients[who].force_login(user)
-    pages = {
-        "my work, rep1": (clients["rep1"], "/plans/my-work/"),
-        "my work, manager1": (clients["manager1"], "/plans/my-work/"),
-        "account page, rep1": (clients["rep1"], f"/accounts/{account_id}/"),
-    }
+    pages: dict[str, tuple[Client, str]] = {}
     queries = {}
-    for name, (client, url) in pages.items():
-        client.get(url)  # warm: templates, session, translations
-        with CaptureQueriesContext(connection) as captured:
-            server_ms(client, url)
-        queries[name] = len(captured.captured_queries)
+    account_id = None
+    if pages_wanted:
+        rep, manager = User.objects.get(username="rep1"), User.objects.get(username="manager1")
+        account_id = full_plan_account(rep)
+        # Plain static URLs: the manifest (collectstatic) is a deployment step, not the server's time.
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+        clients = {}
+        for who, user in (("rep1", rep), ("manager1", manager)):
+            clients[who] = Client()
+            clients[who].force_login(user)
+        pages = {
+            "my work, rep1": (clients["rep1"], "/plans/my-work/"),
+            "my work, manager1": (clients["manager1"], "/plans/my-work/"),
+            "account page, rep1": (clients["rep1"], f"/accounts/{account_id}/"),
+        }
+        for name, (client, url) in pages.items():
+            client.get(url)  # warm: templates, session, translations
+            with CaptureQueriesContext(connection) as captured:
+                server_ms(client, url)
+            queries[name] = len(captured.captured_queries)
 
-    bare_write = bare_insert(day)
-    names = ("job", "due", "bare", "bare insert")
+    names = ("job", "due", "bare") if reminders else ()
     times: dict[str, list[float]] = {**{name: [] for name in names}, **{name: [] for name in pages}}
     for _ in range(args.repeat):
-        times["job"].append(timed(job))
-        clear_claims()
-        times["bare"].append(timed(bare))
-        times["due"].append(timed(lambda: reminders_due(today=day)))  # the job's reading part alone
-        times["bare insert"].append(timed(bare_write))
+        if reminders:
+            times["job"].append(timed(job, "job"))
+            clear_claims()
+            times["bare"].append(timed(bare, "bare"))
+            times["due"].append(timed(lambda: reminders_due(today=day), "due"))  # the job's reading part alone
         for name, (client, url) in pages.items():
             times[name].append(server_ms(client, url) / 1000)
     median = {name: statistics.median(values) for name, values in times.items()}
-    run = job_runs[-1]
-    print(f"(a) reminders_send for {day}: {run.due:,} due, {run.sent:,} sent, {run.emails} digests; "  # type: ignore[attr-defined]
-          f"bare SQL {overdue:,} overdue contact-plan rows")  # fmt: skip
-    ratio = median["job"] / median["bare"]
-    print(f"    job median {median['job']:.3f} s, bare {median['bare']:.3f} s, ratio {ratio:.2f}x")
-    reading = median["due"] / median["bare"]
-    print(f"    of it reading (reminders_due, every kind) {median['due']:.3f} s, {reading:.2f}x bare")
-    floor = median["job"] / median["bare insert"]
-    print(f"    bare INSERT … SELECT of the same rows {median['bare insert']:.3f} s; job / it {floor:.2f}x")
-    for name in names:
-        print(f"    {name} runs {[round(t, 3) for t in times[name]]}")
+    if reminders:
+        run = job_runs[-1]
+        print(f"(a) reminders_send for {day}: {run.things:,} things due in {run.due:,} digests, {run.sent:,} sent, "  # type: ignore[attr-defined]
+              f"{run.emails} e-mails; bare SQL {overdue:,} overdue contact-plan rows")  # fmt: skip
+        ratio = median["job"] / median["bare"]
+        print(f"    job median {median['job']:.3f} s, bare {median['bare']:.3f} s, ratio {ratio:.2f}x")
+        reading = median["due"] / median["bare"]
+        print(f"    of it reading (reminders_due, every kind) {median['due']:.3f} s, {reading:.2f}x bare")
+        rounds = [round(j / b, 2) for j, b in zip(times["job"], times["bare"], strict=True)]
+        print(f"    per-round ratios job/bare {rounds}")
+        for name in names:
+            cpu = CPU[name]
+            print(f"    {name} runs {[round(t, 3) for t in times[name]]}; "
+                  f"CPU here {[round(t, 3) for t in cpu]} (median {statistics.median(cpu):.3f} s)")  # fmt: skip
     for name in pages:
         runs = [round(t * 1000, 1) for t in times[name]]
         print(f"(b) {name}: median {median[name] * 1000:.1f} ms in {queries[name]} queries; runs {runs}")

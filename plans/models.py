@@ -319,9 +319,13 @@ class ContactPlanEntry(models.Model):
 
 
 class Notification(models.Model):
-    """An in-app reminder for one person about one thing on one day. The unique constraint is
-    the claim: the daily job inserts with ON CONFLICT DO NOTHING, so a second run (or a second
-    worker at the same time) finds the row taken and sends nothing again."""
+    """A person's daily digest of one kind of reminder: how many things are due ("42 contacts
+    overdue") and the first few of them, most pressing first (plans.reminders). One per person,
+    kind and day: the unique constraint is the claim, the daily job inserting with ON CONFLICT
+    DO NOTHING, so a second run (or a second worker at the same time) finds the row taken and
+    sends nothing again. Not tied to one account: only its person ever reads it, and the items
+    naming accounts are shown only while that person still sees the account
+    (plans.reminders.notifications_of)."""
 
     class Kind(models.TextChoices):
         CONTACT_OVERDUE = "contact_overdue", _("Contact overdue")
@@ -335,32 +339,28 @@ class Notification(models.Model):
         PLAN_UNREVIEWED = "plan_unreviewed", _("Plan without a recent review")
 
     # No index of its own: the unique constraint (user first) and notification_unread serve
-    # every lookup by user, and the daily reminders write one row per overdue thing.
+    # every lookup by user.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    subject = models.CharField(max_length=40)  # what it is about, e.g. "action:17"
     day = models.DateField(_("day"))
-    message = models.CharField(_("message"), max_length=300)
-    url = models.CharField(max_length=200)
+    count = models.PositiveIntegerField(default=0)  # every thing due, not only the items
+    # The first few things, most pressing first, as the job found them for this person:
+    # [{"account": id, "name": account name, "what": str, "day": "YYYY-MM-DD" | null, "url": path}]
+    items = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    objects = AccountOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-day", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "kind", "subject", "day"], name="one_reminder_per_thing_per_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "kind", "day"], name="one_digest_per_kind_per_day")]
         indexes = [models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread")]
 
     def __str__(self) -> str:
-        return self.message
+        return f"{self.user_id} · {self.kind} · {self.day}: {self.count}"
 
 
 class ReminderOptOut(models.Model):

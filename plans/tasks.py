@@ -11,7 +11,7 @@ from plans.reminders import reminders_send
 def send_daily_reminders() -> dict[str, int]:
     """The daily reminders (beat: PLANS_REMINDERS_AT, local time). Safe to run twice."""
     run = reminders_send()
-    return {"due": run.due, "sent": run.sent, "emails": run.emails}
+    return {"due": run.due, "sent": run.sent, "emails": run.emails, "things": run.things}
 
 
 @shared_task(acks_late=True, expires=6 * 3600)

@@ -41,11 +41,11 @@ from plans.models import (
     Activity,
     ContactPlanEntry,
     DevelopmentProposal,
-    Notification,
     PlanReview,
     ReminderOptOut,
     Visit,
 )
+from plans.reminders import notifications_of
 from tiering.explanations import category_label
 from tiering.selectors import strategy_for
 
@@ -550,7 +550,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":  # mark all read
         services.notifications_read(user=request.user)
         return redirect("plans:notifications")
-    items = Notification.objects.filter(user=request.user).select_related("account").order_by("-day", "-id")[:200]
+    items = notifications_of(user=request.user)
     email_wanted = not ReminderOptOut.objects.filter(user=request.user).exists()
     return render(request, "plans/notifications.html", {"items": items, "email_wanted": email_wanted})
 

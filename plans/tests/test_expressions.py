@@ -14,7 +14,7 @@ from accounts.models import Contact
 from plans.domain.contacts import is_overdue, next_contact_day
 from plans.expressions import next_contact_expression
 from plans.models import ContactPlanEntry
-from plans.reminders import reminders_due
+from plans.reminders import due_rows, reminders_due
 
 pytestmark = pytest.mark.django_db
 TODAY = date(2026, 3, 20)
@@ -56,8 +56,9 @@ def test_the_database_computes_the_domains_next_contact_day_and_overdue_set(worl
     assert dict(annotated.values_list("pk", "next_contact")) == expected
     # and so is the overdue set the reminders pick
     overdue = {pk for pk, due in expected.items() if is_overdue(due=due, today=today)}
-    reminded = {int(r.subject.split(":")[1]) for r in reminders_due(today=today) if r.kind == "contact_overdue"}
+    reminded = set(due_rows(kind="contact_overdue", today=today).values_list("pk", flat=True))
     assert reminded == overdue
+    assert sum(d.count for d in reminders_due(today=today) if d.kind == "contact_overdue") == len(overdue)
 
 
 def test_edges_of_the_rule_in_sql(world) -> None:
@@ -78,10 +79,12 @@ def test_edges_of_the_rule_in_sql(world) -> None:
         date(2026, 3, 2),
     ]
     # then on the 20th the first is due today (not overdue), the second and fourth are overdue
-    reminders = [r for r in reminders_due(today=TODAY) if r.kind == "contact_overdue"]
-    assert sorted(r.subject for r in reminders) == sorted(f"contact-plan:{entries[i].pk}" for i in (1, 3))
-    # and a reminder links to the account's contact plan
-    assert {r.url for r in reminders} == {f"/accounts/{world.account.pk}/#contact-plan"}
+    overdue = due_rows(kind="contact_overdue", today=TODAY)
+    assert sorted(overdue.values_list("pk", flat=True)) == sorted(entries[i].pk for i in (1, 3))
+    # and the digest lists them most overdue first, each linking to the account's contact plan
+    [digest] = [d for d in reminders_due(today=TODAY) if d.kind == "contact_overdue"]
+    assert [item.day for item in digest.items] == [date(2026, 3, 1), date(2026, 3, 2)]
+    assert {item.url for item in digest.items} == {f"/accounts/{world.account.pk}/#contact-plan"}
     # and the next day the first is overdue too
-    tomorrow = {r.subject for r in reminders_due(today=TODAY + timedelta(days=1)) if r.kind == "contact_overdue"}
-    assert f"contact-plan:{entries[0].pk}" in tomorrow
+    tomorrow = due_rows(kind="contact_overdue", today=TODAY + timedelta(days=1)).values_list("pk", flat=True)
+    assert entries[0].pk in set(tomorrow)

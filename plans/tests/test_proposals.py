@@ -132,16 +132,17 @@ def test_reminders_go_to_the_manager_for_submitted_and_to_the_owner_for_returned
     submitted = make_proposal(world.account, world.owner, status="submitted")
     returned = make_proposal(world.other_account, world.other_rep, status="returned", return_comment="再看看")
     make_proposal(world.account, world.owner)  # a draft: nobody
-    due = {(r.user_id, r.kind, r.subject) for r in reminders_due(today=date(2026, 3, 20))}
+    due = {(d.user_id, d.kind, d.count, d.items[0].url) for d in reminders_due(today=date(2026, 3, 20))}
     assert due == {
-        (world.manager.pk, "proposal_to_approve", f"proposal:{submitted.pk}"),
-        (world.other_rep.pk, "proposal_returned", f"proposal:{returned.pk}"),
+        (world.manager.pk, "proposal_to_approve", 1, reverse("plans:proposal_detail", args=[submitted.pk])),
+        (world.other_rep.pk, "proposal_returned", 1, reverse("plans:proposal_detail", args=[returned.pk])),
     }
     first = reminders_send(today=date(2026, 3, 20), email=False)
     second = reminders_send(today=date(2026, 3, 20), email=False)
-    assert (first.sent, second.sent) == (2, 0)  # the unique claim: once per thing and day
+    assert (first.sent, second.sent) == (2, 0)  # the unique claim: once per person, kind and day
     note = Notification.objects.get(kind="proposal_to_approve")
-    assert note.url == reverse("plans:proposal_detail", args=[submitted.pk])
+    assert (note.user_id, note.count) == (world.manager.pk, 1)
+    assert note.items[0]["url"] == reverse("plans:proposal_detail", args=[submitted.pk])
 
 
 def test_the_api_creates_with_figures_and_walks_the_workflow(world) -> None:

@@ -1,6 +1,6 @@
 """The reminders for overdue planned visits, key accounts without a submitted plan and approved
-plans without a recent PDCA review: what is due for whom, and each once per thing and day (run
-twice, run concurrently), with `plan.overdue` for what went out."""
+plans without a recent PDCA review: what is due for whom, and each digest once per person, kind
+and day (run twice, run concurrently), with `plan.overdue` for what went out."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ def _world(world) -> dict:  # noqa: ANN001
 
 
 def _new(due) -> list[tuple]:  # noqa: ANN001
-    return sorted((r.user_id, r.kind, r.subject, r.message, r.url) for r in due if r.kind in NEW_KINDS)
+    return sorted((d.user_id, d.kind, d.count, [(i.text, i.url) for i in d.items]) for d in due if d.kind in NEW_KINDS)
 
 
 @pytest.mark.django_db
@@ -76,29 +76,23 @@ def test_what_is_due_and_for_whom(world) -> None:
     late, draft, stale = made["late"], made["draft"], made["stale"]
     assert _new(due) == sorted(
         [
-            (world.owner.pk, "visit_overdue", f"visit:{late.pk}",
-             "The visit to 华东精密机械 was planned for 2026-11-18: check in, move or skip it.",
-             f"/plans/visits/{late.pk}/check-in/"),
-            (world.owner.pk, "plan_unsubmitted", f"plan-due:{world.account.pk}:2026-Q4",
-             "Key account 华东精密机械 has no plan for 2026 or 2026-Q4.",
-             f"/accounts/{world.account.pk}/plans/add/"),
-            (world.other_rep.pk, "plan_unsubmitted", f"plan-due:{world.other_account.pk}:2026-Q4",
-             "The plan of key account 北方重工 is still a draft: submit it.",
-             f"/plans/{draft.pk}/"),
-            (world.owner.pk, "plan_unreviewed", f"plan-review:{stale.pk}",
-             "The 2026 plan of 苏州电子 has no review for 2026-10 or 2026-11: write one.",
-             f"/plans/{stale.pk}/#reviews"),
+            (world.owner.pk, "visit_overdue", 1,
+             [("华东精密机械 · 2026-11-18", f"/plans/visits/{late.pk}/check-in/")]),
+            (world.owner.pk, "plan_unsubmitted", 1, [("华东精密机械", f"/accounts/{world.account.pk}/plans/add/")]),
+            (world.other_rep.pk, "plan_unsubmitted", 1, [("2026-Q4 · 北方重工", f"/plans/{draft.pk}/")]),
+            (world.owner.pk, "plan_unreviewed", 1, [("2026 · 苏州电子", f"/plans/{stale.pk}/#reviews")]),
         ]
     )  # fmt: skip
+    assert {d.summary for d in due if d.kind == "visit_overdue"} == {"1 visit overdue: check in, move or skip it"}
 
 
 @pytest.mark.django_db
 def test_unsubmitted_plans_wait_for_the_days_the_setting_gives(world) -> None:
     _world(world)
     with override_settings(PLANS_SUBMIT_WITHIN_DAYS=51):
-        assert [r.kind for r in reminders_due(today=TODAY) if r.kind == "plan_unsubmitted"] == []
+        assert [d.kind for d in reminders_due(today=TODAY) if d.kind == "plan_unsubmitted"] == []
     with override_settings(PLANS_SUBMIT_WITHIN_DAYS=50):
-        assert len([r for r in reminders_due(today=TODAY) if r.kind == "plan_unsubmitted"]) == 2
+        assert sorted(d.count for d in reminders_due(today=TODAY) if d.kind == "plan_unsubmitted") == [1, 1]
 
 
 @pytest.mark.django_db
@@ -113,10 +107,11 @@ def test_running_twice_gives_one_reminder_each_and_one_webhook(
         first = reminders_send(today=TODAY, email=False)
     with django_capture_on_commit_callbacks(execute=True):
         second = reminders_send(today=TODAY, email=False)
-    # then every reminder went out once (plus the submitted plan's, for the manager)
+    # then every digest went out once (plus the submitted plan's, for the manager), one thing each
     assert (first.sent, second.sent) == (first.due, 0)
     kinds = sorted(Notification.objects.values_list("kind", flat=True))
     assert kinds == ["plan_to_approve", "plan_unreviewed", "plan_unsubmitted", "plan_unsubmitted", "visit_overdue"]
+    assert set(Notification.objects.values_list("count", flat=True)) == {1}
     payload = WebhookDelivery.objects.get(event="plan.overdue").payload
     assert sorted(item["kind"] for item in payload["items"]) == kinds
     # and the next day they come again, while a checked-in visit stops reminding
@@ -152,9 +147,19 @@ def test_two_workers_at_once_send_each_reminder_once(world) -> None:
 
 
 @pytest.mark.django_db
-def test_what_is_due_takes_eight_queries_however_much_is_due(world, django_assert_num_queries) -> None:
+def test_what_is_due_takes_two_queries_a_kind_due_however_much_is_due(world, django_assert_num_queries) -> None:
+    # given the world above: visits, unsubmitted, unreviewed and to-approve plans are due
     _world(world)
-    with django_assert_num_queries(8):
+    # then a query a kind (9) and one for each kind due (4)
+    with django_assert_num_queries(13):
         reminders_due(today=TODAY)
-    with django_assert_num_queries(6):  # on the first days of a quarter the unsubmitted plans wait
+    # and so with nineteen more late visits (1 to 19 November)
+    Visit.objects.bulk_create(
+        Visit(account=world.account, owner=world.owner, planned_on=date(2026, 11, 1 + i)) for i in range(19)
+    )
+    with django_assert_num_queries(13):
+        due = reminders_due(today=TODAY)
+    assert [d.count for d in due if d.kind == "visit_overdue"] == [20]
+    # on the first days of a quarter the unsubmitted plans wait (8) and only the plan to approve is due (1)
+    with django_assert_num_queries(9):
         reminders_due(today=date(2026, 10, 2))

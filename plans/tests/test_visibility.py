@@ -184,8 +184,8 @@ def test_my_work_and_reminders_show_only_ones_own(client, world, person) -> None
     from plans.models import Notification
 
     Notification.objects.create(
-        user=world.other_rep, account=world.other_account, kind="action_overdue", subject="action:1",
-        day="2026-03-20", message="别人的提醒", url="/",
+        user=world.other_rep, kind="action_overdue", day="2026-03-20", count=1,
+        items=[{"account": world.other_account.pk, "name": "北方重工", "what": "别人的提醒", "day": None, "url": "/"}],
     )  # fmt: skip
     user = getattr(world, person)
     client.force_login(user)
