@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,6 @@ from plans.domain.visits import (
     visit_interval,
 )
 from plans.domain.zipper import Person, Zipper, zipper
-from plans.expressions import next_contact_expression
 from plans.models import (
     AccountPlan,
     ActionItem,
@@ -377,62 +376,48 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     )
 
 
+def _owners_count(rows: QuerySet) -> Coalesce:
+    """The number of `rows` (all of one owner: filtered on `owner`, a value or an OuterRef) as a
+    subquery expression, 0 when there are none."""
+    return Coalesce(Subquery(rows.order_by().values("owner_id").annotate(n=Count("pk")).values("n")), 0)
+
+
 def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry], int, int]:
     """`user`'s overdue contact-plan entries and those due within the week, each group its
-    MY_WORK_ROWS most pressing (next contact day, then name), with the size of each group: one
-    pass over their rows (a window per group, the next contact day in SQL), then the rows shown
-    (2 queries; 1 when there are none)."""
-    overdue = Case(When(next_contact__lt=today, then=Value(0)), default=Value(1))
-    ranked = (
-        ContactPlanEntry.objects.visible_to(user)
-        .filter(owner=user, contact__is_active=True)
-        .annotate(next_contact=next_contact_expression())
-        .filter(next_contact__lt=today + timedelta(days=WEEK))
-        .annotate(
-            group=overdue,
-            rank=Window(RowNumber(), partition_by=[overdue], order_by=["next_contact", "contact__name", "id"]),
-            group_size=Window(Count("id"), partition_by=[overdue]),
+    MY_WORK_ROWS most pressing (next contact day, then name), with the size of each group (2
+    queries, one per group; each counts its group in a subquery the database runs once).
+
+    Both read the stored next contact day (`next_contact_on`, NULL for contacts who left) through
+    the index (owner, next contact, account): a range of the person's rows, counted from the
+    index alone, and the first rows of it in order, however many rows the person keeps."""
+    mine = ContactPlanEntry.objects.visible_to(user).filter(owner=user)
+    overdue = Q(next_contact_on__lt=today)
+    soon = Q(next_contact_on__gte=today, next_contact_on__lt=today + timedelta(days=WEEK))
+    late, due = (
+        list(
+            mine.filter(group)
+            .annotate(group_size=_owners_count(mine.filter(group)))
+            .select_related("contact", "owner", "account")
+            .order_by("next_contact_on", "contact__name", "id")[:MY_WORK_ROWS]
         )
-        .filter(rank__lte=MY_WORK_ROWS)
-        .order_by("group", "rank")
-        .values_list("pk", "group", "group_size")  # narrow rows through the sorts; the shown ones read next
+        for group in (overdue, soon)
     )
-    picked = list(ranked)
-    by_pk = ContactPlanEntry.objects.select_related("contact", "owner", "account").in_bulk([pk for pk, _, _ in picked])
-    sizes = {group: size for _, group, size in picked}
-    return [by_pk[pk] for pk, _, _ in picked], sizes.get(0, 0), sizes.get(1, 0)
-
-
-def _overdue_per_owner(*, owner_ids: list[int], today: date) -> dict[int, tuple[int, int]]:
-    """Owner id -> (overdue contact-plan contacts, overdue open actions) as of `today`, counted
-    by the database (2 queries); owners with nothing overdue are absent."""
-    contacts = dict(
-        ContactPlanEntry.objects.filter(owner_id__in=owner_ids, contact__is_active=True)
-        .annotate(next_contact=next_contact_expression())
-        .filter(next_contact__lt=today)
-        .values("owner_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_id", "n")
-    )
-    actions = dict(
-        ActionItem.objects.filter(owner_id__in=owner_ids, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
-        .values("owner_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_id", "n")
-    )
-    return {owner: (contacts.get(owner, 0), actions.get(owner, 0)) for owner in contacts.keys() | actions.keys()}
+    return late + due, late[0].group_size if late else 0, due[0].group_size if due else 0
 
 
 def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
     """Per rep of the teams `user` leads (everyone for a director), overdue actions and
-    contact-plan contacts; reps with nothing overdue are listed too (a manager sees them all)."""
+    contact-plan contacts; reps with nothing overdue are listed too (a manager sees them all).
+    1 query: the reps, each with two counts from an index (the contact plan's on the stored next
+    contact day, the open actions' on the end day)."""
     if user.role != User.Role.MANAGER and not user.is_director:
         return []
     reps = User.objects.filter(is_active=True).exclude(pk=user.pk).exclude(role=User.Role.INTEGRATION)
     reps = reps if user.is_director else reps.filter(team__manager=user)
-    reps = list(reps.order_by("username"))
-    counts = _overdue_per_owner(owner_ids=[rep.pk for rep in reps], today=today)
-    team = [RepOverdue(rep, *counts.get(rep.pk, (0, 0))) for rep in reps]
+    contacts = ContactPlanEntry.objects.filter(owner=OuterRef("pk"), next_contact_on__lt=today)
+    actions = ActionItem.objects.filter(owner=OuterRef("pk"), status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
+    reps = reps.annotate(overdue_contacts=_owners_count(contacts), overdue_actions=_owners_count(actions))
+    team = [RepOverdue(rep, rep.overdue_contacts, rep.overdue_actions) for rep in reps.order_by("username")]
     if user.is_director:  # everyone: only those with something overdue
         team = [row for row in team if row.overdue_contacts or row.overdue_actions]
     return team
