@@ -3,7 +3,7 @@ plan at a large company's size, on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kam_bench_plans REDIS_URL=redis://127.0.0.1:6379/6 \\
         .venv/bin/python bench/plans.py [--accounts 100000 --contacts 400000 --activities 2000000 \\
-        --contact-plans 300000] [--repeat 7] [--reseed]
+        --contact-plans 300000] [--repeat 7] [--reseed] [--only pages]
 
 Seeding (once; --reseed to start over): `seed_demo --no-tiering` for the accounts (few orders),
 their contacts, activities, plans, contact plans, visits and themes; then plain SQL
@@ -23,7 +23,8 @@ Then, in one process, interleaved round by round (the shared machine's load fall
     `INSERT … SELECT` writing the same rows as notifications (foreign keys checked, rolled back);
 (b) "my work" for rep1 and for manager1 and the page of the account of rep1's with the most
     contact-plan rows (plan, actions, contact plan, visits, themes, timeline), server time
-    through Django's test client (signed in, warm), and their query counts.
+    through Django's test client (signed in, warm), and their query counts (`--only pages`: this
+    part alone).
 
 Prints the figures and the ratios; writes nothing else.
 """
@@ -299,7 +300,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--seed-only", action="store_true")
+    parser.add_argument("--only", choices=["pages"], help="pages: part (b) alone, no reminder job")
     args = parser.parse_args()
+    pages_only = args.only == "pages"
     seed(args)
     if args.seed_only:
         return
@@ -310,7 +313,7 @@ def main() -> None:
         f"{platform.node()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}"
     )
     bare = bare_overdue(day)
-    overdue = bare()
+    overdue = 0 if pages_only else bare()
     job_runs: list[object] = []
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # the digests, kept in memory
 
@@ -347,17 +350,28 @@ def main() -> None:
         queries[name] = len(captured.captured_queries)
 
     bare_write = bare_insert(day)
-    names = ("job", "due", "bare", "bare insert")
+    names = () if pages_only else ("job", "due", "bare", "bare insert")
     times: dict[str, list[float]] = {**{name: [] for name in names}, **{name: [] for name in pages}}
+    cpu: dict[str, list[float]] = {name: [] for name in pages}
     for _ in range(args.repeat):
-        times["job"].append(timed(job))
-        clear_claims()
-        times["bare"].append(timed(bare))
-        times["due"].append(timed(lambda: reminders_due(today=day)))  # the job's reading part alone
-        times["bare insert"].append(timed(bare_write))
+        if not pages_only:
+            times["job"].append(timed(job))
+            clear_claims()
+            times["bare"].append(timed(bare))
+            times["due"].append(timed(lambda: reminders_due(today=day)))  # the job's reading part alone
+            times["bare insert"].append(timed(bare_write))
         for name, (client, url) in pages.items():
+            began = time.process_time()
             times[name].append(server_ms(client, url) / 1000)
+            cpu[name].append(time.process_time() - began)  # this process's CPU: Python's part alone
     median = {name: statistics.median(values) for name, values in times.items()}
+    for name in pages:
+        runs = [round(t * 1000, 1) for t in times[name]]
+        print(f"(b) {name}: median {median[name] * 1000:.1f} ms in {queries[name]} queries; runs {runs}; "
+              f"Python CPU median {statistics.median(cpu[name]) * 1000:.1f} ms")  # fmt: skip
+    if pages_only:
+        print(f"account {account_id}; load {os.getloadavg()}")
+        return
     run = job_runs[-1]
     print(f"(a) reminders_send for {day}: {run.due:,} due, {run.sent:,} sent, {run.emails} digests; "  # type: ignore[attr-defined]
           f"bare SQL {overdue:,} overdue contact-plan rows")  # fmt: skip
@@ -369,9 +383,6 @@ def main() -> None:
     print(f"    bare INSERT … SELECT of the same rows {median['bare insert']:.3f} s; job / it {floor:.2f}x")
     for name in names:
         print(f"    {name} runs {[round(t, 3) for t in times[name]]}")
-    for name in pages:
-        runs = [round(t * 1000, 1) for t in times[name]]
-        print(f"(b) {name}: median {median[name] * 1000:.1f} ms in {queries[name]} queries; runs {runs}")
     print(f"account {account_id}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; "
           f"load {os.getloadavg()}")  # fmt: skip
 

@@ -320,8 +320,9 @@ class ContactPlanEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["contact", "owner"], name="one_entry_per_contact_owner")]
         indexes = [
             models.Index(fields=["owner", "account"], name="contact_plan_owner"),
-            # a person's overdue / due-this-week rows, counted from the index alone (account: visibility)
-            models.Index(fields=["owner", "next_contact_on", "account"], name="contact_plan_next"),
+            # a person's overdue / due-this-week rows in order (id: within a day), counted from the
+            # index alone (account: for visibility)
+            models.Index(fields=["owner", "next_contact_on", "id", "account"], name="contact_plan_next"),
             sync_index("contact_plan"),
         ]
 

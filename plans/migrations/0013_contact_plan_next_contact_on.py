@@ -1,5 +1,5 @@
 """The next contact day of each contact-plan entry, stored (issue 9's "my work" at size): the
-column, its index (owner, next contact, account), the triggers that keep it equal to the rule,
+column, its index (owner, next contact, id, account), the triggers that keep it equal to the rule,
 and its first value for the rows there are.
 
 The rule (plans.domain.contacts.next_contact_day; plans.expressions is the same in the ORM):
@@ -117,12 +117,14 @@ class Migration(migrations.Migration):
             name='next_contact_on',
             field=models.DateField(editable=False, null=True, verbose_name='Next'),
         ),
+        # The index first, so that the first values below are written into it: an index built
+        # after them in this transaction would be unusable until the older transactions end.
+        migrations.AddIndex(
+            model_name='contactplanentry',
+            index=models.Index(fields=['owner', 'next_contact_on', 'id', 'account'], name='contact_plan_next'),
+        ),
         migrations.RunPython(
             _run({"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}),
             _run({"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}),
-        ),
-        migrations.AddIndex(
-            model_name='contactplanentry',
-            index=models.Index(fields=['owner', 'next_contact_on', 'account'], name='contact_plan_next'),
         ),
     ]
