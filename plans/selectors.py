@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -835,20 +836,21 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     if user.role == User.Role.MANAGER:
         owners |= Q(owner__team__manager=user)
     intervals = visit_intervals()
-    zone = timezone.get_current_timezone()
     # Each account's newest visit by its (account, -occurred_at) index, rather than a join and
-    # aggregate over every activity of a manager's thousands of accounts; plain rows, no models.
+    # aggregate over every activity of a manager's thousands of accounts; plain rows, no models,
+    # in no order (the shown ones are sorted below), the local day of the visit from the database
+    # (TIME_ZONE, as plans.domain.contacts.local_day).
     latest = Activity.objects.filter(account=OuterRef("pk"), type=Activity.Type.VISIT).order_by("-occurred_at")
     rows = (
         Account.objects.visible_to(user)
         .filter(owners)
-        .annotate(last=Subquery(latest.values("occurred_at")[:1]))
+        .annotate(last=TruncDate(Subquery(latest.values("occurred_at")[:1]), tzinfo=timezone.get_current_timezone()))
+        .order_by()
         .values_list("pk", "name", "category", "visit_interval__interval_days", "last")
     )
     groups: dict[str, list[tuple]] = {}
-    for pk, name, category, own, moment in rows.iterator(5000):
+    for pk, name, category, own, last in rows.iterator(5000):
         interval = visit_interval(category=category, override=own, intervals=intervals)
-        last = local_day(moment, zone) if moment else None
         if not_visited_for_too_long(last_visit=last, interval_days=interval, today=today):
             groups.setdefault(category, []).append((last is not None, last or today, name, pk, last, interval))
     order = [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]
