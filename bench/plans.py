@@ -198,7 +198,7 @@ def seed(args: argparse.Namespace) -> None:
     # The steady state autovacuum keeps (visibility map, statistics) for the tables read here.
     for table in ("accounts_contact", "plans_activity", "plans_activity_contacts", "plans_activity_participants",
                   "plans_contactplanentry", "plans_notification", "plans_visit", "plans_actionitem",
-                  "plans_accountplan", "accounts_account"):  # fmt: skip
+                  "plans_accountplan", "accounts_account", "accounts_accountaccess"):  # fmt: skip
         sql(f"VACUUM ANALYZE {table}")
     print(f"seeded in {time.perf_counter() - began:.1f} s")
 
