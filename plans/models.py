@@ -139,7 +139,13 @@ class AccountPlan(models.Model):
         verbose_name = _("account plan")
         verbose_name_plural = _("account plans")
         constraints = [models.UniqueConstraint(fields=["account", "period"], name="one_plan_per_account_period")]
-        indexes = [models.Index(fields=["status", "owner"], name="plan_status_owner"), sync_index("account_plan")]
+        indexes = [
+            models.Index(fields=["status", "owner"], name="plan_status_owner"),
+            # "my work": a person's drafts and returned plans in the page's order (returned first):
+            # the first rows of an index, not a sort of all of them
+            models.Index(fields=["owner", "-status", "period", "id"], name="plan_owner_status_order"),
+            sync_index("account_plan"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} · {self.period}"
