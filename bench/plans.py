@@ -197,7 +197,7 @@ def seed(args: argparse.Namespace) -> None:
     # The steady state autovacuum keeps (visibility map, statistics) for the tables read here.
     for table in ("accounts_contact", "plans_activity", "plans_activity_contacts", "plans_activity_participants",
                   "plans_contactplanentry", "plans_notification", "plans_visit", "plans_actionitem",
-                  "plans_accountplan", "accounts_account"):  # fmt: skip
+                  "plans_accountplan", "accounts_account", "accounts_accountaccess"):  # fmt: skip
         sql(f"VACUUM ANALYZE {table}")
     print(f"seeded in {time.perf_counter() - began:.1f} s")
 
@@ -333,6 +333,7 @@ def main() -> None:
 
     names = ("job", "due", "bare") if reminders else ()
     times: dict[str, list[float]] = {**{name: [] for name in names}, **{name: [] for name in pages}}
+    page_cpu: dict[str, list[float]] = {name: [] for name in pages}
     for _ in range(args.repeat):
         if reminders:
             times["job"].append(timed(job, "job"))
@@ -340,7 +341,9 @@ def main() -> None:
             times["bare"].append(timed(bare, "bare"))
             times["due"].append(timed(lambda: reminders_due(today=day), "due"))  # the job's reading part alone
         for name, (client, url) in pages.items():
+            began = time.process_time()
             times[name].append(server_ms(client, url) / 1000)
+            page_cpu[name].append(time.process_time() - began)  # this process's CPU: Python's part alone
     median = {name: statistics.median(values) for name, values in times.items()}
     if reminders:
         run = job_runs[-1]
@@ -358,7 +361,8 @@ def main() -> None:
                   f"CPU here {[round(t, 3) for t in cpu]} (median {statistics.median(cpu):.3f} s)")  # fmt: skip
     for name in pages:
         runs = [round(t * 1000, 1) for t in times[name]]
-        print(f"(b) {name}: median {median[name] * 1000:.1f} ms in {queries[name]} queries; runs {runs}")
+        print(f"(b) {name}: median {median[name] * 1000:.1f} ms in {queries[name]} queries; runs {runs}; "
+              f"Python CPU median {statistics.median(page_cpu[name]) * 1000:.1f} ms")  # fmt: skip
     print(f"account {account_id}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB; "
           f"load {os.getloadavg()}")  # fmt: skip
 

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import MONEY, Account, Contact, erp_id_unique, sync_index
 from accounts.visibility import AccountOwnedQuerySet
@@ -138,7 +139,13 @@ class AccountPlan(models.Model):
         verbose_name = _("account plan")
         verbose_name_plural = _("account plans")
         constraints = [models.UniqueConstraint(fields=["account", "period"], name="one_plan_per_account_period")]
-        indexes = [models.Index(fields=["status", "owner"], name="plan_status_owner"), sync_index("account_plan")]
+        indexes = [
+            models.Index(fields=["status", "owner"], name="plan_status_owner"),
+            # "my work": a person's drafts and returned plans in the page's order (returned first):
+            # the first rows of an index, not a sort of all of them
+            models.Index(fields=["owner", "-status", "period", "id"], name="plan_owner_status_order"),
+            sync_index("account_plan"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account} · {self.period}"
@@ -303,6 +310,11 @@ class ContactPlanEntry(models.Model):
         _("every (days)"), validators=[MinValueValidator(1), MaxValueValidator(366)]
     )
     starts_on = models.DateField(_("from"))
+    # The next contact day (plans.domain.contacts.next_contact_day of the contact's
+    # last_contacted_on, interval_days, starts_on), NULL when the contact has left: stored so that
+    # "my work" and the reminders read a person's overdue rows as an index range. Written only by
+    # the database's triggers (plans/migrations/0013), whatever the writer; never set it here.
+    next_contact_on = models.DateField(pgettext_lazy("next contact", "Next"), null=True, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AccountOwnedQuerySet.as_manager()
@@ -312,7 +324,13 @@ class ContactPlanEntry(models.Model):
         verbose_name = _("contact plan entry")
         verbose_name_plural = _("contact plan")
         constraints = [models.UniqueConstraint(fields=["contact", "owner"], name="one_entry_per_contact_owner")]
-        indexes = [models.Index(fields=["owner", "account"], name="contact_plan_owner"), sync_index("contact_plan")]
+        indexes = [
+            models.Index(fields=["owner", "account"], name="contact_plan_owner"),
+            # a person's overdue / due-this-week rows in order (id: within a day), counted from the
+            # index alone (account: for visibility)
+            models.Index(fields=["owner", "next_contact_on", "id", "account"], name="contact_plan_next"),
+            sync_index("contact_plan"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact} · {self.interval_days}d"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,6 @@ from plans.domain.visits import (
     visit_interval,
 )
 from plans.domain.zipper import Person, Zipper, zipper
-from plans.expressions import next_contact_expression
 from plans.models import (
     AccountPlan,
     ActionItem,
@@ -272,13 +271,33 @@ def account_contact_plan(*, account: Account, today: date | None = None) -> list
 
 WEEK = 7
 MY_WORK_ROWS = 50  # per list: the most pressing first; "my work" is a to-do list, not a report
+MY_WORK_COUNTED = 999  # totals beyond show as "999+": counting tens of thousands exactly costs a pass over them
+
+
+class CountOf(Subquery):
+    """The number of rows of a queryset (its slice, when sliced: a capped count), as a subquery
+    expression: `(SELECT COUNT(*) FROM (…) rows)`; 0 when there are none. The queryset may be
+    correlated (OuterRef)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+
+def _capped(rows: QuerySet) -> CountOf:
+    """How many `rows` there are, counting at most MY_WORK_COUNTED + 1 of them."""
+    return CountOf(rows.order_by().values("pk")[: MY_WORK_COUNTED + 1])
+
+
+def shown_total(n: int) -> int | str:
+    """A total counted by `_capped` as shown: the number, or "999+" beyond MY_WORK_COUNTED."""
+    return n if n <= MY_WORK_COUNTED else f"{MY_WORK_COUNTED}+"
 
 
 @dataclass(frozen=True)
 class RepOverdue:
     rep: User
-    overdue_contacts: int
-    overdue_actions: int
+    overdue_contacts: int | str  # shown_total: "999+" beyond MY_WORK_COUNTED
+    overdue_actions: int | str
 
 
 @dataclass(frozen=True)
@@ -292,8 +311,8 @@ class MyWork:
     visits: list[Visit]  # planned this week (late ones first); at most MY_WORK_ROWS
     my_proposals: list[DevelopmentProposal]  # drafts and returned proposals waiting on their owner
     proposals_to_approve: list[DevelopmentProposal]  # submitted proposals this user may approve (the oldest 100)
-    overdue_contacts_total: int = 0  # all of them, however many are listed
-    overdue_actions_total: int = 0
+    overdue_contacts_total: int | str = 0  # all of them, however many are listed ("999+" beyond MY_WORK_COUNTED)
+    overdue_actions_total: int | str = 0
     more: frozenset[str] = frozenset()  # the lists cut at MY_WORK_ROWS ("visits", "my_plans", …)
 
     @property
@@ -307,17 +326,19 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     contact-plan contacts and those due this week, overdue actions, their plans and development
     proposals awaiting them and planned visits (each list the MY_WORK_ROWS most pressing, `more`
     naming the lists cut), the plans and proposals awaiting their approval, their own overdue
-    totals and for a manager the overdue work per rep of their teams. The database picks, ranks
-    and counts the overdue and due contact-plan rows (plans.expressions) in one pass over the
-    person's rows; Python reads only the rows shown."""
+    totals (up to MY_WORK_COUNTED, then "999+") and for a manager the overdue work per rep of
+    their teams. The database picks and counts the overdue and due contact-plan rows and actions
+    from index ranges (the stored next contact day, the actions' end day); Python reads only the
+    rows shown."""
     today = today or timezone.localdate()
     entries, overdue_total, soon_total = _pressing_entries(user=user, today=today)
     rows = _rows(entries, today=today)
     overdue_count = min(overdue_total, MY_WORK_ROWS)
+    late_actions = ActionItem.objects.visible_to(user).filter(
+        owner=user, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today
+    )
     actions = list(
-        ActionItem.objects.visible_to(user)
-        .filter(owner=user, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
-        .annotate(total=Window(Count("id")))  # all of them, counted before the LIMIT
+        late_actions.annotate(total=_capped(late_actions))  # by the open actions' (owner, end) index
         .select_related("account", "plan")
         .order_by("ends_on", "id")[:MY_WORK_ROWS]
     )
@@ -371,68 +392,54 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
         visits=visits[:MY_WORK_ROWS],
         my_proposals=my_proposals,
         proposals_to_approve=proposals_to_approve,
-        overdue_contacts_total=overdue_total,
-        overdue_actions_total=actions_total,
+        overdue_contacts_total=shown_total(overdue_total),
+        overdue_actions_total=shown_total(actions_total),
         more=frozenset(name for name, total in totals.items() if total > MY_WORK_ROWS),
     )
 
 
 def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry], int, int]:
     """`user`'s overdue contact-plan entries and those due within the week, each group its
-    MY_WORK_ROWS most pressing (next contact day, then name), with the size of each group: one
-    pass over their rows (a window per group, the next contact day in SQL), then the rows shown
-    (2 queries; 1 when there are none)."""
-    overdue = Case(When(next_contact__lt=today, then=Value(0)), default=Value(1))
-    ranked = (
-        ContactPlanEntry.objects.visible_to(user)
-        .filter(owner=user, contact__is_active=True)
-        .annotate(next_contact=next_contact_expression())
-        .filter(next_contact__lt=today + timedelta(days=WEEK))
-        .annotate(
-            group=overdue,
-            rank=Window(RowNumber(), partition_by=[overdue], order_by=["next_contact", "contact__name", "id"]),
-            group_size=Window(Count("id"), partition_by=[overdue]),
+    MY_WORK_ROWS most pressing (earliest next contact day; within a day the first entered), shown
+    by day then contact name, with the size of each group counted up to MY_WORK_COUNTED + 1 (2
+    queries, one per group; each counts its group in a subquery the database runs once).
+
+    Both read the stored next contact day (`next_contact_on`, NULL for contacts who left) through
+    the index (owner, next contact, id, account): a range of the person's rows, counted from the
+    index alone, and its first rows in the index's order, however many rows the person keeps
+    (thousands may share a day: ordering them by name would read them all)."""
+    mine = ContactPlanEntry.objects.visible_to(user).filter(owner=user)
+    overdue = Q(next_contact_on__lt=today)
+    soon = Q(next_contact_on__gte=today, next_contact_on__lt=today + timedelta(days=WEEK))
+    late, due = (
+        sorted(
+            mine.filter(group)
+            .annotate(group_size=_capped(mine.filter(group)))
+            .select_related("contact", "owner", "account")
+            .order_by("next_contact_on", "id")[:MY_WORK_ROWS],
+            key=lambda entry: (entry.next_contact_on, entry.contact.name, entry.pk),
         )
-        .filter(rank__lte=MY_WORK_ROWS)
-        .order_by("group", "rank")
-        .values_list("pk", "group", "group_size")  # narrow rows through the sorts; the shown ones read next
+        for group in (overdue, soon)
     )
-    picked = list(ranked)
-    by_pk = ContactPlanEntry.objects.select_related("contact", "owner", "account").in_bulk([pk for pk, _, _ in picked])
-    sizes = {group: size for _, group, size in picked}
-    return [by_pk[pk] for pk, _, _ in picked], sizes.get(0, 0), sizes.get(1, 0)
-
-
-def _overdue_per_owner(*, owner_ids: list[int], today: date) -> dict[int, tuple[int, int]]:
-    """Owner id -> (overdue contact-plan contacts, overdue open actions) as of `today`, counted
-    by the database (2 queries); owners with nothing overdue are absent."""
-    contacts = dict(
-        ContactPlanEntry.objects.filter(owner_id__in=owner_ids, contact__is_active=True)
-        .annotate(next_contact=next_contact_expression())
-        .filter(next_contact__lt=today)
-        .values("owner_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_id", "n")
-    )
-    actions = dict(
-        ActionItem.objects.filter(owner_id__in=owner_ids, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
-        .values("owner_id")
-        .annotate(n=Count("id"))
-        .values_list("owner_id", "n")
-    )
-    return {owner: (contacts.get(owner, 0), actions.get(owner, 0)) for owner in contacts.keys() | actions.keys()}
+    return late + due, late[0].group_size if late else 0, due[0].group_size if due else 0
 
 
 def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
     """Per rep of the teams `user` leads (everyone for a director), overdue actions and
-    contact-plan contacts; reps with nothing overdue are listed too (a manager sees them all)."""
+    contact-plan contacts; reps with nothing overdue are listed too (a manager sees them all).
+    1 query: the reps, each with two capped counts (MY_WORK_COUNTED) from an index (the contact
+    plan's on the stored next contact day, the open actions' on the end day)."""
     if user.role != User.Role.MANAGER and not user.is_director:
         return []
     reps = User.objects.filter(is_active=True).exclude(pk=user.pk).exclude(role=User.Role.INTEGRATION)
     reps = reps if user.is_director else reps.filter(team__manager=user)
-    reps = list(reps.order_by("username"))
-    counts = _overdue_per_owner(owner_ids=[rep.pk for rep in reps], today=today)
-    team = [RepOverdue(rep, *counts.get(rep.pk, (0, 0))) for rep in reps]
+    contacts = ContactPlanEntry.objects.filter(owner=OuterRef("pk"), next_contact_on__lt=today)
+    actions = ActionItem.objects.filter(owner=OuterRef("pk"), status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today)
+    reps = reps.annotate(overdue_contacts=_capped(contacts), overdue_actions=_capped(actions))
+    team = [
+        RepOverdue(rep, shown_total(rep.overdue_contacts), shown_total(rep.overdue_actions))
+        for rep in reps.order_by("username")
+    ]
     if user.is_director:  # everyone: only those with something overdue
         team = [row for row in team if row.overdue_contacts or row.overdue_actions]
     return team
@@ -829,20 +836,21 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     if user.role == User.Role.MANAGER:
         owners |= Q(owner__team__manager=user)
     intervals = visit_intervals()
-    zone = timezone.get_current_timezone()
     # Each account's newest visit by its (account, -occurred_at) index, rather than a join and
-    # aggregate over every activity of a manager's thousands of accounts; plain rows, no models.
+    # aggregate over every activity of a manager's thousands of accounts; plain rows, no models,
+    # in no order (the shown ones are sorted below), the local day of the visit from the database
+    # (TIME_ZONE, as plans.domain.contacts.local_day).
     latest = Activity.objects.filter(account=OuterRef("pk"), type=Activity.Type.VISIT).order_by("-occurred_at")
     rows = (
         Account.objects.visible_to(user)
         .filter(owners)
-        .annotate(last=Subquery(latest.values("occurred_at")[:1]))
+        .annotate(last=TruncDate(Subquery(latest.values("occurred_at")[:1]), tzinfo=timezone.get_current_timezone()))
+        .order_by()
         .values_list("pk", "name", "category", "visit_interval__interval_days", "last")
     )
     groups: dict[str, list[tuple]] = {}
-    for pk, name, category, own, moment in rows.iterator(5000):
+    for pk, name, category, own, last in rows.iterator(5000):
         interval = visit_interval(category=category, override=own, intervals=intervals)
-        last = local_day(moment, zone) if moment else None
         if not_visited_for_too_long(last_visit=last, interval_days=interval, today=today):
             groups.setdefault(category, []).append((last is not None, last or today, name, pk, last, interval))
     order = [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]

@@ -81,3 +81,42 @@ def test_my_work_answers_in_a_fixed_number_of_queries(client, world) -> None:
         page = client.get(reverse("plans:my_work"))
     assert len(page.context["work"].overdue_contacts) == 9
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_totals_beyond_the_cap_show_with_a_plus_and_the_per_rep_counts_too(world, monkeypatch) -> None:
+    # given totals counted up to 3, and 4 overdue contacts and actions of rep1's
+    from plans import selectors
+
+    monkeypatch.setattr(selectors, "MY_WORK_COUNTED", 3)
+    plan = make_plan(world.account, world.owner, "2026")
+    for i in range(4):
+        make_contact_plan(make_contact(world.account, name=f"联系人{i}"), world.owner, 30, date(2026, 1, 1))
+        make_action(plan, world.owner, date(2026, 3, 1), date(2026, 3, 2 + i))
+    make_contact_plan(make_contact(world.account, name="张总"), world.teammate, 30, date(2026, 1, 1))
+    # when rep1 and their manager look
+    work, boss = my_work(user=world.owner, today=TODAY), my_work(user=world.manager, today=TODAY)
+    # then the totals say "3+", the lists still show every row, and the manager's counts are capped alike
+    assert (work.overdue_contacts_total, work.overdue_actions_total) == ("3+", "3+")
+    assert (len(work.overdue_contacts), len(work.overdue_actions)) == (4, 4)
+    assert [(row.rep.username, row.overdue_contacts, row.overdue_actions) for row in boss.team] == [
+        ("rep1", "3+", "3+"),
+        ("rep2", 1, 0),
+        ("rep3", 0, 0),
+    ]
+
+
+def test_the_shown_overdue_contacts_are_the_earliest_then_by_name(world) -> None:
+    # given three overdue contacts, two due on the same day (entered in the other order of their names)
+    late = make_contact(world.account, name="孙经理")
+    same_day_b = make_contact(world.account, name="B 王工")
+    same_day_a = make_contact(world.account, name="A 李工")
+    make_contact_plan(late, world.owner, 30, date(2026, 3, 10))
+    make_contact_plan(same_day_b, world.owner, 30, date(2026, 2, 1))
+    make_contact_plan(same_day_a, world.owner, 30, date(2026, 2, 1))
+    # when rep1 looks on 20 March, then the earliest day comes first, and within it the names in order
+    rows = my_work(user=world.owner, today=TODAY).overdue_contacts
+    assert [(row.entry.contact.name, row.next_contact) for row in rows] == [
+        ("A 李工", date(2026, 2, 1)),
+        ("B 王工", date(2026, 2, 1)),
+        ("孙经理", date(2026, 3, 10)),
+    ]
