@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -374,6 +376,20 @@ def weighted_by_quarter(*, user: User, scope: Scope, quarters: list[Quarter]) ->
     return [(q.label, forecast_figures(user=user, quarter=q, scope=scope).weighted) for q in quarters]
 
 
+@contextmanager
+def _big_reads() -> Iterator[None]:
+    """On PostgreSQL, a transaction whose statements run without JIT (compiling costs more than
+    it saves in one-off sums over 1M opportunities) and with 64MB to group in: the opportunity
+    pass's few hundred groups, which the planner guesses at 100,000, are then hashed instead of
+    sorted on disk. Elsewhere nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        yield
+
+
 def stage_statistics(
     *,
     user: User,
@@ -383,9 +399,14 @@ def stage_statistics(
 ) -> list[conversion.StageStatistics]:
     """Conversion, average time in stage and the data-driven probability (won / reached) per
     stage, over the opportunities in scope that began on or after `since` (default: four
-    quarters before the current one). One query: on PostgreSQL the whole computation runs in
-    the database (window functions); elsewhere the walks are read in order and folded by
+    quarters before the current one). One query: on PostgreSQL the sums of the opportunities'
+    stage walks (funnel.models.StageWalk); elsewhere the history is read in order and folded by
     funnel.domain.conversion, with the same result."""
+    with _big_reads():
+        return _stage_statistics(user=user, scope=scope, since=since, now=now)
+
+
+def _stage_statistics(*, user: User, scope: Scope, since: date | None, now) -> list[conversion.StageStatistics]:  # noqa: ANN001
     now = now or timezone.now()
     if since is None:
         quarter = current_quarter(timezone.localdate(now))
@@ -444,9 +465,7 @@ def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.St
         FROM {qn(StageWalk._meta.db_table)} w JOIN ({inner_sql}) AS o (id, stage) ON o.id = w.opportunity_id
     """  # noqa: S608 - identifiers from _meta and stage codes, values bound
     params = [*(value for stage in stages.STAGES for value in (*stages.WON_STAGES, now, stage)), *inner_params]
-    with transaction.atomic(), connection.cursor() as cursor:
-        # No JIT: compiling the sums takes longer than running them at 1M opportunities.
-        cursor.execute("SET LOCAL jit = off")
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = [int(v) for v in cursor.fetchone()]
     return [conversion.StageStatistics(stage, *row[5 * i : 5 * i + 5]) for i, stage in enumerate(stages.STAGES)]
@@ -579,13 +598,13 @@ def _data_driven_from(
     return (won + expected).quantize(fc.CENT)
 
 
-# Opportunities once, the stage history (in its own transaction: begin, work_mem, the query,
-# commit), snapshots, snapshot lines, stalled deals, whitespace, receivables, commitments (11),
-# then the account funnel, the tiering charts and accuracy per rep (12: funnel.charts)
-# (funnel/tests/test_folded.py holds the dashboard to it).
+# In one transaction (begin, the JIT and work_mem settings, commit) the opportunities once and
+# the stage walks; then snapshots, snapshot lines, stalled deals, whitespace, receivables,
+# commitments (11), then the account funnel, the tiering charts and accuracy per rep (12:
+# funnel.charts) (funnel/tests/test_folded.py holds the dashboard to it).
 DASHBOARD_QUERIES = 23
-# Of those, the statements only PostgreSQL gets: the stage history's and the account funnel's own
-# settings (work_mem, JIT) around their queries; SQLite reads the same figures without them.
+# Of those, the statements only PostgreSQL gets: the settings (work_mem, JIT) around the
+# opportunity pass and stage walks, and around the account funnel; SQLite reads the same figures without them.
 DASHBOARD_POSTGRES_ONLY_QUERIES = 4
 
 CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace", "conversion", "ageing", "commitments")
@@ -600,9 +619,10 @@ def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
     from funnel.folded import pipeline_sums
 
     quarters = [quarter.previous(), quarter, quarter.next(), quarter.next().next()]
-    sums = pipeline_sums(user=user, scope=scope, quarter=quarter, quarters=quarters)
+    with _big_reads():
+        sums = pipeline_sums(user=user, scope=scope, quarter=quarter, quarters=quarters)
+        statistics = _stage_statistics(user=user, scope=scope, since=None, now=None)
     figures = sums.figures[quarter.label]
-    statistics = stage_statistics(user=user, scope=scope)
     return Dashboard(
         quarter=quarter,
         scope=scope,
