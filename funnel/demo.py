@@ -9,7 +9,8 @@ paid) or lost, or is still open; each step takes 3-60 days.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from accounts.models import Account, Payment, User
+from funnel import walks_sql
 from funnel.domain import stages as s
 from funnel.domain.quarters import quarter_of, week_start
 from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange
@@ -108,7 +110,7 @@ def seed_funnel(
     stage_changed = moments(last_day, seconds[np.arange(n), steps - 1])
     # The three big tables load without their secondary indexes and foreign keys, rebuilt once at
     # the end (1M opportunities, ~4M stage changes, ~10M snapshot lines).
-    with writer.bulk_mode([Opportunity, StageChange, SnapshotLine]):
+    with writer.bulk_mode([Opportunity, StageChange, SnapshotLine]), _walks_filled_once(first=int(opp_base)):
         writer.write(
             Opportunity,
             {
@@ -208,6 +210,26 @@ def seed_funnel(
         for sql in connection.ops.sequence_reset_sql(no_style(), [Opportunity, StageChange, SnapshotLine]):
             cursor.execute(sql)
     return {"opportunities": n, "stage changes": len(rows), "snapshot lines": lines, **paying}
+
+
+@contextmanager
+def _walks_filled_once(*, first: int) -> Iterator[None]:
+    """On PostgreSQL, load the history with the stage-walk triggers off (each COPY would fold its
+    opportunities again, over a history without indexes) and fold the walks of opportunities
+    from id `first` on once at the end (funnel/walks_sql.py). Inside the seed's transaction."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    table = connection.ops.quote_name(StageChange._meta.db_table)
+    with connection.cursor() as cursor:
+        for trigger in walks_sql.TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    yield
+    with connection.cursor() as cursor:
+        for trigger in walks_sql.TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        for statement in walks_sql.FILL:
+            cursor.execute(statement, [first])
 
 
 def _account_funnel_stages(owned: models.QuerySet, *, as_of: date) -> dict[str, int]:

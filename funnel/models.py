@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import MONEY, Account, erp_id_unique
@@ -115,6 +116,14 @@ class Opportunity(models.Model):
             models.Index(fields=["owner", "stage", "expected_close_date"], name="opportunity_owner_stage_close"),
             models.Index(fields=["account", "stage"], name="opportunity_account_stage"),
             models.Index(fields=["stage", "closed_at"], name="opportunity_stage_closed"),
+            # Stalled deals (funnel.selectors.stalled_deals): the open deals by last activity, so
+            # the oldest 200 of a scope are read in order instead of sorting every open deal.
+            models.Index(
+                Greatest("updated_at", Coalesce("stage_changed_at", "updated_at")),
+                "id",
+                condition=Q(stage__in=s.OPEN_STAGES),
+                name="opportunity_stalled",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -149,6 +158,45 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity_id}: {self.from_stage or '-'} → {self.to_stage}"
+
+
+class StageWalk(models.Model):
+    """One opportunity's stage history folded into one short row (issue 10: the dashboard's
+    conversion and time-in-stage chart sums these instead of sorting the history): visits per
+    stage, whole seconds of the finished visits per stage, the furthest step of the forward
+    order reached (-1: none), and the stage and moment of the last change (the open visit, which
+    `now` closes when the chart is read). The history is ordered by (changed_at, id), as in
+    funnel.domain.conversion; a finished visit counts floor(next change - this change) seconds.
+
+    Written only by PostgreSQL triggers on the stage history (migration 0002), per statement, so
+    the services, the bulk upsert, the seed and raw SQL all keep it exact; read through the
+    opportunity (visible_to), never on its own. Empty on SQLite, where the chart folds the
+    history itself (funnel.selectors.stage_statistics)."""
+
+    # No foreign-key constraint or Python cascade: the triggers delete the row with the history.
+    opportunity = models.OneToOneField(
+        Opportunity, primary_key=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    visits_first_contact = models.IntegerField(default=0)
+    visits_needs_understood = models.IntegerField(default=0)
+    visits_proposal = models.IntegerField(default=0)
+    visits_negotiation = models.IntegerField(default=0)
+    visits_signed = models.IntegerField(default=0)
+    visits_paid = models.IntegerField(default=0)
+    visits_lost = models.IntegerField(default=0)
+    seconds_first_contact = models.BigIntegerField(default=0)
+    seconds_needs_understood = models.BigIntegerField(default=0)
+    seconds_proposal = models.BigIntegerField(default=0)
+    seconds_negotiation = models.BigIntegerField(default=0)
+    seconds_signed = models.BigIntegerField(default=0)
+    seconds_paid = models.BigIntegerField(default=0)
+    seconds_lost = models.BigIntegerField(default=0)
+    furthest = models.SmallIntegerField(default=-1)
+    last_stage = models.CharField(max_length=20, choices=Stage.choices)
+    last_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.opportunity_id}: {self.last_stage} since {self.last_at}"
 
 
 class ForecastSnapshot(models.Model):
@@ -188,7 +236,16 @@ class SnapshotLine(models.Model):
         verbose_name = _("snapshot line")
         verbose_name_plural = _("snapshot lines")
         constraints = [models.UniqueConstraint(fields=["snapshot", "opportunity"], name="snapshotline_once_per_week")]
-        indexes = [models.Index(fields=["snapshot", "owner", "expected_close_date"], name="snapshotline_owner_close")]
+        indexes = [
+            models.Index(fields=["snapshot", "owner", "expected_close_date"], name="snapshotline_owner_close"),
+            # The forecast-accuracy chart reads a quarter's lines of a few snapshots: every column
+            # it needs is in the index, so PostgreSQL answers from it alone (issue 10).
+            models.Index(
+                fields=["snapshot", "expected_close_date"],
+                include=["owner", "account", "amount", "probability", "forecast_category"],
+                name="snapshotline_close_cover",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.snapshot_id}/{self.opportunity_id}"

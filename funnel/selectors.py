@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,7 +24,15 @@ from accounts.visibility import sees_everything
 from funnel.domain import conversion, stages
 from funnel.domain import forecast as fc
 from funnel.domain.quarters import Quarter, parse_quarter, quarter_of
-from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange, StageDefault
+from funnel.models import (
+    Commitment,
+    ForecastSnapshot,
+    Opportunity,
+    SnapshotLine,
+    StageChange,
+    StageDefault,
+    StageWalk,
+)
 
 ZERO = Decimal("0")
 MONEY_FIELD = DecimalField(max_digits=24, decimal_places=6)
@@ -366,6 +376,20 @@ def weighted_by_quarter(*, user: User, scope: Scope, quarters: list[Quarter]) ->
     return [(q.label, forecast_figures(user=user, quarter=q, scope=scope).weighted) for q in quarters]
 
 
+@contextmanager
+def _big_reads() -> Iterator[None]:
+    """On PostgreSQL, a transaction whose statements run without JIT (compiling costs more than
+    it saves in one-off sums over 1M opportunities) and with 64MB to group in: the opportunity
+    pass's few hundred groups, which the planner guesses at 100,000, are then hashed instead of
+    sorted on disk. Elsewhere nothing."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")
+        yield
+
+
 def stage_statistics(
     *,
     user: User,
@@ -375,9 +399,14 @@ def stage_statistics(
 ) -> list[conversion.StageStatistics]:
     """Conversion, average time in stage and the data-driven probability (won / reached) per
     stage, over the opportunities in scope that began on or after `since` (default: four
-    quarters before the current one). One query: on PostgreSQL the whole computation runs in
-    the database (window functions); elsewhere the walks are read in order and folded by
+    quarters before the current one). One query: on PostgreSQL the sums of the opportunities'
+    stage walks (funnel.models.StageWalk); elsewhere the history is read in order and folded by
     funnel.domain.conversion, with the same result."""
+    with _big_reads():
+        return _stage_statistics(user=user, scope=scope, since=since, now=now)
+
+
+def _stage_statistics(*, user: User, scope: Scope, since: date | None, now) -> list[conversion.StageStatistics]:  # noqa: ANN001
     now = now or timezone.now()
     if since is None:
         quarter = current_quarter(timezone.localdate(now))
@@ -412,51 +441,31 @@ def _stage_statistics_python(opportunities: QuerySet, *, now) -> list[conversion
 
 
 def _stage_statistics_sql(opportunities: QuerySet, *, now) -> list[conversion.StageStatistics]:  # noqa: ANN001
-    """funnel.domain.conversion's rules in one PostgreSQL statement (LEAD over each walk ordered
-    by changed_at, id; whole seconds per visit, never negative).
+    """funnel.domain.conversion's rules in one PostgreSQL statement over the opportunities'
+    walks (funnel.models.StageWalk: visits and seconds of finished visits per stage, furthest
+    step, last stage and when it began, kept by triggers on the history).
 
-    Shape (issue 10): the history is read once, joined to the scope's opportunities (which
-    bring their stage, hence won), and sorted once by walk; one streaming group per opportunity
-    counts its visits and seconds per stage (a column each), and one row of sums over those
-    (five per stage) ends it. No second sort, no hash of (opportunity, stage) pairs; the sort
-    gets the memory to stay off disk."""
+    Shape (issue 10): one short row per opportunity in scope, summed into one row (five sums per
+    stage) with no sort and no read of the history; the open visit of each walk is closed here
+    with `now` (whole seconds, never negative), as LEAD over the history would."""
     qn = connection.ops.quote_name
     inner_sql, inner_params = opportunities.order_by().values_list("pk", "stage").query.sql_with_params()
-    columns = ", ".join(
-        f"count(*) FILTER (WHERE c.to_stage = %s) AS v{i}, sum(c.seconds) FILTER (WHERE c.to_stage = %s) AS s{i}"
-        for i in range(len(stages.STAGES))
-    )
     order = {stage: conversion.ORDER.index(stage) if stage in conversion.ORDER else -1 for stage in stages.STAGES}
+    advanced = {stage: f"w.visits_{stage} > 0 AND w.furthest > {order[stage]}" for stage in conversion.ORDER}
     sums = ", ".join(
-        f"count(*) FILTER (WHERE p.v{i} > 0), "
-        f"count(*) FILTER (WHERE {f'p.v{i} > 0 AND p.furthest > {order[stage]}' if order[stage] >= 0 else 'false'}), "
-        f"count(*) FILTER (WHERE p.v{i} > 0 AND p.won), COALESCE(sum(p.v{i}), 0), COALESCE(sum(p.s{i}), 0)"
-        for i, stage in enumerate(stages.STAGES)
+        f"count(*) FILTER (WHERE w.visits_{stage} > 0), "
+        f"count(*) FILTER (WHERE {advanced.get(stage, 'false')}), "
+        f"count(*) FILTER (WHERE w.visits_{stage} > 0 AND o.stage IN (%s, %s)), COALESCE(sum(w.visits_{stage}), 0), "
+        f"COALESCE(sum(w.seconds_{stage}), 0) + COALESCE(sum(GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (%s - w.last_at)))))"
+        f" FILTER (WHERE w.last_stage = %s), 0)"
+        for stage in stages.STAGES
     )
-    order_case = "CASE c.to_stage " + " ".join(f"WHEN %s THEN {order[stage]}" for stage in conversion.ORDER)
     sql = f"""
-        WITH c AS (
-            SELECT sc.opportunity_id, sc.to_stage, o.stage IN (%s, %s) AS won,
-                   GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (
-                       COALESCE(LEAD(sc.changed_at) OVER (PARTITION BY sc.opportunity_id ORDER BY sc.changed_at, sc.id),
-                                %s) - sc.changed_at)))) AS seconds
-            FROM {qn(StageChange._meta.db_table)} sc JOIN ({inner_sql}) AS o (id, stage) ON o.id = sc.opportunity_id
-        ), per AS (
-            SELECT bool_or(c.won) AS won, max({order_case} ELSE -1 END) AS furthest, {columns}
-            FROM c GROUP BY c.opportunity_id
-        )
-        SELECT {sums} FROM per p
-    """  # noqa: S608 - identifiers from _meta, values bound
-    params = [
-        *stages.WON_STAGES,
-        now,
-        *inner_params,
-        *conversion.ORDER,
-        *(stage for stage in stages.STAGES for _twice in range(2)),
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        # The walk's sort in memory at 1M opportunities; no JIT (0.5 s of compiling for one run).
-        cursor.execute("SET LOCAL work_mem = '128MB'; SET LOCAL jit = off")
+        SELECT {sums}
+        FROM {qn(StageWalk._meta.db_table)} w JOIN ({inner_sql}) AS o (id, stage) ON o.id = w.opportunity_id
+    """  # noqa: S608 - identifiers from _meta and stage codes, values bound
+    params = [*(value for stage in stages.STAGES for value in (*stages.WON_STAGES, now, stage)), *inner_params]
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = [int(v) for v in cursor.fetchone()]
     return [conversion.StageStatistics(stage, *row[5 * i : 5 * i + 5]) for i, stage in enumerate(stages.STAGES)]
@@ -589,13 +598,13 @@ def _data_driven_from(
     return (won + expected).quantize(fc.CENT)
 
 
-# Opportunities once, the stage history (in its own transaction: begin, work_mem, the query,
-# commit), snapshots, snapshot lines, stalled deals, whitespace, receivables, commitments (11),
-# then the account funnel, the tiering charts and accuracy per rep (12: funnel.charts)
-# (funnel/tests/test_folded.py holds the dashboard to it).
+# In one transaction (begin, the JIT and work_mem settings, commit) the opportunities once and
+# the stage walks; then snapshots, snapshot lines, stalled deals, whitespace, receivables,
+# commitments (11), then the account funnel, the tiering charts and accuracy per rep (12:
+# funnel.charts) (funnel/tests/test_folded.py holds the dashboard to it).
 DASHBOARD_QUERIES = 23
-# Of those, the statements only PostgreSQL gets: the stage history's and the account funnel's own
-# settings (work_mem, JIT) around their queries; SQLite reads the same figures without them.
+# Of those, the statements only PostgreSQL gets: the settings (work_mem, JIT) around the
+# opportunity pass and stage walks, and around the account funnel; SQLite reads the same figures without them.
 DASHBOARD_POSTGRES_ONLY_QUERIES = 4
 
 CHARTS = ("funnel", "weighted", "forecast", "stalled", "whitespace", "conversion", "ageing", "commitments")
@@ -610,9 +619,10 @@ def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
     from funnel.folded import pipeline_sums
 
     quarters = [quarter.previous(), quarter, quarter.next(), quarter.next().next()]
-    sums = pipeline_sums(user=user, scope=scope, quarter=quarter, quarters=quarters)
+    with _big_reads():
+        sums = pipeline_sums(user=user, scope=scope, quarter=quarter, quarters=quarters)
+        statistics = _stage_statistics(user=user, scope=scope, since=None, now=None)
     figures = sums.figures[quarter.label]
-    statistics = stage_statistics(user=user, scope=scope)
     return Dashboard(
         quarter=quarter,
         scope=scope,
