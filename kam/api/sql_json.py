@@ -217,9 +217,10 @@ def json_arrays(*, key: str, row: str, source: str, order_by: str) -> str:
 
 # A CSV page (`?format=csv`): the same values as text, NULL left NULL (COPY writes it as an empty
 # cell and quotes an empty string, `""`), so that a cell holds what the JSON value holds.
+# Numbers go as they are: COPY writes an integer or a numeric as its ::text already.
 _CSV_TEXT: dict[Callable[[str], str], Callable[[str], str]] = {
-    number: lambda column: f"{column}::text",
-    decimal_text: lambda column: f"{column}::text",
+    number: lambda column: column,
+    decimal_text: lambda column: column,
     string: lambda column: column,
     blank_as_null: lambda column: f"NULLIF({column}, '')",
     boolean: lambda column: f"(CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END)",
@@ -229,9 +230,9 @@ _CSV_TEXT: dict[Callable[[str], str], Callable[[str], str]] = {
 
 
 def csv_text(kind: Callable[[str], str], column: str) -> str:
-    """SQL of text or NULL: the value that `kind(column)` writes as JSON (`number`, `string`,
-    `iso_datetime`, ...), without JSON's quotes and escapes, for a CSV cell. KeyError for a kind
-    that has no flat text (`json_value`)."""
+    """SQL of the value that COPY writes as the text `kind(column)` writes as JSON (`number`,
+    `string`, `iso_datetime`, ...) without JSON's quotes and escapes, NULL for null: a CSV cell.
+    KeyError for a kind that has no flat text (`json_value`)."""
     return _CSV_TEXT[kind](column)
 
 
@@ -239,7 +240,7 @@ def csv_text(kind: Callable[[str], str], column: str) -> str:
 class PageCsv:
     """How a collection's row is written as a CSV record over a page of its rows (`paginate_csv`).
 
-    columns: (header name, SQL of text or NULL) in order, reading the page's rows as `p` and
+    columns: (header name, SQL of the cell's value: `csv_text`) in order, reading the page's rows as `p` and
     whatever `joins` adds (see `PageJson`); the keyset's fields (`updated_at`, `id`) must be among
     them, under their own names. params: the values of `joins`'s placeholders.
     """
