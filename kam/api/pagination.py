@@ -43,9 +43,13 @@ CURSOR_SALT = "kam.api.cursor"
 
 # The horizon in SQL (see `sync_horizon`), a timestamptz; the parameter is the margin in seconds.
 # min() over no row is NULL and LEAST ignores NULLs: with no write in flight it is the clock.
+# pg_stat_activity's own function, without the view's joins of pg_database and pg_authid: the
+# same rows, and planned in a fifth of the time (~0.7 -> ~0.2 ms of CPU a statement, which a
+# CSV page's COPY pays every time: it cannot be prepared).
 HORIZON_SQL = (
-    "((SELECT LEAST(clock_timestamp(), min(xact_start)) FROM pg_stat_activity "
-    "WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL)"
+    "((SELECT LEAST(clock_timestamp(), min(a.xact_start)) FROM pg_stat_get_activity(NULL) a "
+    "WHERE a.datid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+    "AND a.pid <> pg_backend_pid() AND a.backend_xid IS NOT NULL)"
     " - make_interval(secs => %s))"
 )
 
@@ -162,7 +166,9 @@ class SyncCursorPagination(CursorPagination):
         # The keyset order whichever way the page was read: a page read backwards is still sent in order.
         direction = " DESC" if self._descending else ""
         order = ", ".join(f"p.{meta.get_field(f).column}{direction}" for f in self.fields)
-        sql = f"WITH p AS ({inner}) SELECT {select} FROM p {row.joins} ORDER BY {order}"  # noqa: S608 - names from code, values as params
+        # The page's rows as a subquery, not a CTE: joined row by row (`row.joins`), they stay in
+        # the index's order and need no sort (~2.5 ms of PostgreSQL's CPU a 1,000-row page).
+        sql = f"SELECT {select} FROM ({inner}) p {row.joins} ORDER BY {order}"  # noqa: S608 - names from code, values as params
         body, count = csv_copy_in_local_time_zone(sql, [*inner_params, *row.params], using=queryset.db)
         start = len(header)
         if body[:start] != header.encode():

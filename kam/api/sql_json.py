@@ -240,9 +240,10 @@ def csv_text(kind: Callable[[str], str], column: str) -> str:
 class PageCsv:
     """How a collection's row is written as a CSV record over a page of its rows (`paginate_csv`).
 
-    columns: (header name, SQL of the cell's value: `csv_text`) in order, reading the page's rows as `p` and
-    whatever `joins` adds (see `PageJson`); the keyset's fields (`updated_at`, `id`) must be among
-    them, under their own names. params: the values of `joins`'s placeholders.
+    columns: (header name, SQL of the cell's value: `csv_text`) in order, reading the page's rows
+    as `p` and whatever `joins` adds; the keyset's fields (`updated_at`, `id`) must be among them,
+    under their own names. joins: what follows `FROM (<the page's rows>) p`, joined per row (a CSV
+    page has no CTE to select from again). params: the values of `joins`'s placeholders.
     """
 
     columns: tuple[tuple[str, str], ...]
