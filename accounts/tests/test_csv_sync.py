@@ -350,3 +350,19 @@ def test_an_unknown_format_is_a_400_naming_format(world, collection) -> None:
     response = token_client(world.director).get(f"/api/v1/{collection}/", {"format": "xlsx"})
     assert response.status_code == 400
     assert list(response.json()["errors"]) == ["format"]
+
+
+@pytest.mark.django_db
+def test_updated_since_narrows_a_csv_sync_as_it_does_the_json_one(world) -> None:
+    # given rows stamped before and after a watermark, more than a page of them after it
+    Account.objects.all().delete()
+    ids = [a.pk for a in Account.objects.bulk_create(Account(name=f"水位{i}", owner=world.owner) for i in range(7))]
+    stamp(ids[:2], T0 - timedelta(days=1))
+    stamp(ids[2:], T0)
+
+    # when a client syncs from the watermark, two rows a page (the links keep `updated_since`)
+    seen, pages = sync_csv(token_client(world.director), page_size=2, updated_since="2026-11-01T08:00:00Z")
+
+    # then only the rows at or after it come, each once
+    assert seen == ids[2:]
+    assert pages == 3
