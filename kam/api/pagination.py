@@ -149,9 +149,9 @@ class SyncCursorPagination(CursorPagination):
         COPY sends page_size + 1 rows as JSON's page does (to know whether more follow) and says how
         many; the extra record is cut off the text, and the page's first and last keys are read
         from its first and last records (the keyset's fields are columns of `row`)."""
-        header = ",".join(name for name, _ in row.columns) + "\n"
-        if not all(name.isidentifier() for name, _ in row.columns):
+        if not all(name.isascii() and name.isidentifier() for name, _ in row.columns):
             raise ValueError(row.columns)  # header names are code, never input
+        header = (",".join(name for name, _ in row.columns) + "\n").encode()
         page = self._keyset_page(queryset, request, view)
         meta = queryset.model._meta
         page = page.values_list(*(f.attname for f in meta.concrete_fields))[: self.page_size + 1]
@@ -159,7 +159,7 @@ class SyncCursorPagination(CursorPagination):
             inner, inner_params = page.query.get_compiler(using=queryset.db).as_sql()
         except EmptyResultSet:
             self._take([], key=tuple)
-            return header.encode()
+            return header
         names = [name for name, _ in row.columns]
         positions = [names.index(f) for f in self.fields]  # ValueError: the keyset is not in the CSV
         select = ", ".join(f'{sql} AS "{name}"' for name, sql in row.columns)
@@ -171,7 +171,7 @@ class SyncCursorPagination(CursorPagination):
         sql = f"SELECT {select} FROM ({inner}) p {row.joins} ORDER BY {order}"  # noqa: S608 - names from code, values as params
         body, count = csv_copy_in_local_time_zone(sql, [*inner_params, *row.params], using=queryset.db)
         start = len(header)
-        if body[:start] != header.encode():
+        if body[:start] != header:
             raise ValueError("COPY wrote another header")
         end = len(body)
         more = count > self.page_size
@@ -184,7 +184,7 @@ class SyncCursorPagination(CursorPagination):
             first = self._csv_key(body[start : _csv_record_end(body, start)], positions)
             last = self._csv_key(body[_csv_record_start(body, end, floor=start) : end], positions)
         self._remember(count=min(count, self.page_size), more=more, first=first, last=last)
-        return body[: len(header)] + body[start:end]
+        return header + body[start:end]
 
     def _csv_key(self, record: bytes, positions: list[int]) -> tuple:
         values = next(csv.reader(io.StringIO(record.decode())))
