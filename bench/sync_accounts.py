@@ -1,7 +1,8 @@
-"""Benchmark: a full sync of the accounts through the API cursor against a bare COPY of the same columns.
+"""Benchmark: a full sync of the accounts through the API cursor, as JSON and as CSV pages, against a
+bare COPY of the same columns.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kam_bench .venv/bin/python bench/sync_accounts.py \
-        [--accounts 100000] [--page-size 1000] [--reseed] [--no-gc-freeze]
+        [--accounts 100000] [--page-size 1000] [--runs 3] [--reseed] [--no-gc-freeze]
 
 Seeds only accounts (bulk_create, no orders) when the database holds fewer than asked, stamped
 with 5 shared `updated_at` values (as bulk imports and a tiering run leave them: many rows per
@@ -10,13 +11,17 @@ timestamp, the case that used to loop). Then, in one process: pages
 `next` is null (every row once is checked), timing every page (request to parsed body; the
 parsing is also reported apart); and times
 `COPY (SELECT <the account columns the API returns> ORDER BY updated_at, id) TO STDOUT`.
-Prints the ratio COPY / sync and the first, middle and last page times, and the same ratio in CPU
-time (this process and its PostgreSQL backend), which a loaded machine distorts less.
+Then the same sync as CSV pages (`Accept: text/csv`, the next cursor from the `X-Next-Cursor`
+header, each body parsed with `csv.reader`). `--runs` rounds, each timing the COPY, the JSON sync
+and the CSV sync in turn (interleaved, so that a change of load hits all three). Prints, per run
+and as medians, the ratios COPY / sync in wall and in CPU time (this process and its PostgreSQL
+backend, which a loaded machine distorts less), and the first, middle and last page times.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import gc
 import io
 import json
@@ -120,6 +125,28 @@ def sync(client: APIClient, page_size: int) -> tuple[list[float], list[float], i
     return times, parsing, count
 
 
+def sync_csv(client: APIClient, page_size: int) -> tuple[list[float], list[float], int]:
+    """As `sync`, through CSV pages: the cursor from `X-Next-Cursor`, each body read by `csv.reader`."""
+    params, times, parsing, seen = {"page_size": page_size}, [], [], set()
+    count = 0
+    while params:
+        began = time.perf_counter()
+        response = client.get("/api/v1/accounts/", params, HTTP_ACCEPT="text/csv")
+        answered = time.perf_counter()
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        times.append(time.perf_counter() - began)
+        parsing.append(time.perf_counter() - answered)
+        assert response.status_code == 200, response.content
+        assert rows[0][0] == "id", rows[0]
+        ids = [int(row[0]) for row in rows[1:]]
+        count += len(ids)
+        seen.update(ids)
+        following = response.headers.get("X-Next-Cursor")
+        params = {"page_size": page_size, "cursor": following} if following is not None else None
+    assert len(seen) == count, "a row came twice"
+    return times, parsing, count
+
+
 def server_cpu_seconds() -> float:
     """CPU time used so far by this connection's PostgreSQL backend (Linux, server on this machine;
     else 0): on a shared, loaded machine wall times mostly measure waiting for a core."""
@@ -153,6 +180,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--accounts", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--no-gc-freeze", action="store_true")
     args = parser.parse_args()
@@ -166,39 +194,63 @@ def main() -> None:
     director, _ = User.objects.get_or_create(username="bench-director", defaults={"role": User.Role.DIRECTOR})
     client = token_client(director)
 
-    copy_first = copy_seconds()  # warms the cache for both
-    # One small request first: a server process imports its views and URLconf once, not per sync.
+    copy_seconds()  # warms the cache for all
+    # One small request of each first: a server process imports its views and URLconf once, not per sync.
     assert client.get("/api/v1/accounts/", {"page_size": 1}).status_code == 200
+    assert client.get("/api/v1/accounts/", {"page_size": 1}, HTTP_ACCEPT="text/csv").status_code == 200
     # Client and server share this process: without this, each full collection walks all of
     # Django's start-up objects (0.1-0.9 s each under load, ~2 s a sync), as a forked server
     # worker after gc.freeze() would not. --no-gc-freeze measures with them.
     if not args.no_gc_freeze:
         gc.freeze()
-    load = os.getloadavg()
-    cpu = cpu_seconds()
-    began = time.perf_counter()
-    times, parsing, count = sync(client, args.page_size)
-    total = time.perf_counter() - began
-    sync_cpu = cpu_seconds() - cpu
-    copy_second = copy_seconds()
-    copy, copy_cpu = min(copy_first[0], copy_second[0]), min(copy_first[1], copy_second[1])
-    assert count == args.accounts, f"reached {count} of {args.accounts}"
-    middle = times[len(times) // 2]
-    print(f"accounts: {count}, pages: {len(times)} at page_size={args.page_size}")
-    print(f"full sync through the API: {total:.2f} s ({count / total:,.0f} rows/s)")
-    print(f"  of which the client parsing the pages' JSON: {sum(parsing):.2f} s")
-    print(f"COPY of the same columns:  {copy:.2f} s")
-    print(f"ratio COPY / sync: {copy / total:.2f}x")
-    print(
-        f"CPU time (this process + its PostgreSQL backend): sync {sync_cpu:.2f} s, COPY {copy_cpu:.2f} s, "
-        f"ratio {copy_cpu / sync_cpu:.2f}x"
-    )
-    print(
-        f"page times: first {times[0] * 1000:.0f} ms, middle {middle * 1000:.0f} ms, "
-        f"last {times[-1] * 1000:.0f} ms, "
-        f"median {statistics.median(times) * 1000:.0f} ms"
-    )
-    print(f"load average at the start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    results: dict[str, list[dict]] = {"json": [], "csv": []}
+    copies: list[tuple[float, float]] = []
+    for run in range(1, args.runs + 1):
+        load = os.getloadavg()
+        copies.append(copy_seconds())
+        for kind, walk in (("json", sync), ("csv", sync_csv)):
+            cpu = cpu_seconds()
+            began = time.perf_counter()
+            times, parsing, count = walk(client, args.page_size)
+            total = time.perf_counter() - began
+            assert count == args.accounts, f"{kind}: reached {count} of {args.accounts}"
+            results[kind].append(
+                {
+                    "wall": total,
+                    "cpu": cpu_seconds() - cpu,
+                    "parsing": sum(parsing),
+                    "times": times,
+                    "pages": len(times),
+                }
+            )
+        copy, copy_cpu = copies[-1]
+        loads = " ".join(f"{value:.2f}" for value in load)
+        print(f"run {run} (load average {loads}): COPY {copy:.2f} s, CPU {copy_cpu:.2f} s")
+        for kind in ("json", "csv"):
+            r = results[kind][-1]
+            times = r["times"]
+            print(
+                f"  {kind}: {r['pages']} pages, {r['wall']:.2f} s wall (parsing {r['parsing']:.2f} s), "
+                f"CPU {r['cpu']:.2f} s; ratio COPY / sync {copy / r['wall']:.2f}x wall, "
+                f"{copy_cpu / r['cpu']:.2f}x CPU; page first {times[0] * 1000:.0f} ms, "
+                f"middle {times[len(times) // 2] * 1000:.0f} ms, last {times[-1] * 1000:.0f} ms, "
+                f"median {statistics.median(times) * 1000:.0f} ms"
+            )
+    copy = statistics.median(c[0] for c in copies)
+    copy_cpu = statistics.median(c[1] for c in copies)
+    print(f"medians over {args.runs} runs ({args.accounts} accounts, page_size={args.page_size}):")
+    print(f"  COPY of the same columns: {copy:.2f} s wall, {copy_cpu:.2f} s CPU")
+    for kind in ("json", "csv"):
+        wall = statistics.median(r["wall"] for r in results[kind])
+        cpu = statistics.median(r["cpu"] for r in results[kind])
+        walls = statistics.median(c[0] / r["wall"] for c, r in zip(copies, results[kind], strict=True))
+        cpus = statistics.median(c[1] / r["cpu"] for c, r in zip(copies, results[kind], strict=True))
+        pages = [statistics.median(r["times"][i] for r in results[kind]) * 1000 for i in (0, len(r["times"]) // 2, -1)]
+        print(
+            f"  {kind} sync: {wall:.2f} s wall ({args.accounts / wall:,.0f} rows/s), {cpu:.2f} s CPU; "
+            f"ratio COPY / sync {walls:.2f}x wall, {cpus:.2f}x CPU (target >= 0.2x); "
+            f"page first / middle / last {pages[0]:.0f} / {pages[1]:.0f} / {pages[2]:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Rows of the sync collections written as JSON by PostgreSQL (the sync's fast path): accounts
-(`GET /api/v1/accounts/`, with contacts, team and scores), contacts and orders.
+(`GET /api/v1/accounts/`, with contacts, team and scores), contacts and orders; and their flat
+fields as CSV records (`?format=csv`, written by COPY).
 
 The serializers (`AccountSerializer` with its nested contacts, team and current scores;
 `ContactSerializer`; `OrderSerializer`) are the reference: this module writes the same keys in the
@@ -13,13 +14,17 @@ that `kam.api.sql_json.json_rows_in_local_time_zone` sets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 
 from accounts.models import Account, AccountTeamMember, Contact, User
 from kam.api.sql_json import (
+    PageCsv,
     PageJson,
     blank_as_null,
     boolean,
+    csv_text,
     decimal_text,
     iso_date,
     iso_datetime,
@@ -91,6 +96,64 @@ def _scores() -> str:
     return f"(CASE WHEN {S}.id IS NULL THEN 'null' ELSE {row} END)"
 
 
+# A row's fields: (key, how its value is written, SQL of the value). `NESTED`: SQL already of
+# JSON (an object or array), left out of a CSV page, which holds the flat fields only.
+Fields = list[tuple[str, Callable[[str], str] | None, str]]
+NESTED = None
+
+
+def _json(fields: Fields) -> str:
+    return json_object([(key, sql if kind is NESTED else kind(sql)) for key, kind, sql in fields])
+
+
+def _csv(fields: Fields) -> tuple[tuple[str, str], ...]:
+    return tuple((key, csv_text(kind, sql)) for key, kind, sql in fields if kind is not NESTED)
+
+
+def _account_fields() -> Fields:
+    return [
+        ("id", number, f"{P}.id"),
+        ("external_id", string, f"{P}.external_id"),
+        ("name", string, f"{P}.name"),
+        ("english_name", string, f"{P}.english_name"),
+        ("parent", number, f"{P}.parent_id"),
+        ("industry", string, f"{P}.industry"),
+        ("region", string, f"{P}.region"),
+        ("employees", number, f"{P}.employees"),
+        ("annual_revenue", decimal_text, f"{P}.annual_revenue"),
+        ("business_strategy", string, f"{P}.business_strategy"),
+        ("main_products", string, f"{P}.main_products"),
+        ("credit_level", string, f"{P}.credit_level"),
+        ("operating_status", string, f"{P}.operating_status"),
+        ("development_bottleneck", string, f"{P}.development_bottleneck"),
+        ("relationship_type", string, f"{P}.relationship_type"),
+        ("lifecycle_stage", string, f"{P}.lifecycle_stage"),
+        ("owner", number, f"{P}.owner_id"),
+        ("tier", blank_as_null, f"{P}.tier"),
+        ("category", blank_as_null, f"{P}.category"),
+        ("recency_days", number, f"{S}.recency_days"),
+        ("frequency", number, f"{S}.frequency"),
+        ("monetary", decimal_text, f"{S}.monetary"),
+        ("scores", NESTED, _scores()),
+        ("contacts", NESTED, f"COALESCE({CONTACTS}.json, '[]')"),
+        ("team", NESTED, f"COALESCE({TEAM}.json, '[]')"),
+        ("created_at", iso_datetime, f"{P}.created_at"),
+        ("updated_at", iso_datetime, f"{P}.updated_at"),
+    ]
+
+
+def _score_join(run_id: QuerySet) -> tuple[str, tuple]:
+    """The current score joined over the page's ids (a probe of the unique (account, run,
+    is_group) index per page row), and its parameters."""
+    scores = AccountScore._meta.db_table
+    run_sql, run_params = run_id.query.sql_with_params()
+    join = (
+        f"LEFT JOIN (SELECT * FROM {scores} WHERE account_id IN (SELECT id FROM {P}) "  # noqa: S608 - names from code, the run id as a parameter
+        f"AND run_id = ({run_sql}) AND NOT is_group) {S} ON {S}.account_id = {P}.id"
+    )
+    return join, tuple(run_params)
+
+
 def account_json(*, run_id: QuerySet) -> PageJson:
     """The page's account rows as `AccountSerializer` writes them, as JSON text.
 
@@ -98,89 +161,78 @@ def account_json(*, run_id: QuerySet) -> PageJson:
     (`tiering.selectors.current_run_id`), read by the page's query itself; empty when no run has
     finished (then recency_days, frequency, monetary and scores are null, as in the serializer).
     """
-    row = json_object(
-        [
-            ("id", number(f"{P}.id")),
-            ("external_id", string(f"{P}.external_id")),
-            ("name", string(f"{P}.name")),
-            ("english_name", string(f"{P}.english_name")),
-            ("parent", number(f"{P}.parent_id")),
-            ("industry", string(f"{P}.industry")),
-            ("region", string(f"{P}.region")),
-            ("employees", number(f"{P}.employees")),
-            ("annual_revenue", decimal_text(f"{P}.annual_revenue")),
-            ("business_strategy", string(f"{P}.business_strategy")),
-            ("main_products", string(f"{P}.main_products")),
-            ("credit_level", string(f"{P}.credit_level")),
-            ("operating_status", string(f"{P}.operating_status")),
-            ("development_bottleneck", string(f"{P}.development_bottleneck")),
-            ("relationship_type", string(f"{P}.relationship_type")),
-            ("lifecycle_stage", string(f"{P}.lifecycle_stage")),
-            ("owner", number(f"{P}.owner_id")),
-            ("tier", blank_as_null(f"{P}.tier")),
-            ("category", blank_as_null(f"{P}.category")),
-            ("recency_days", number(f"{S}.recency_days")),
-            ("frequency", number(f"{S}.frequency")),
-            ("monetary", decimal_text(f"{S}.monetary")),
-            ("scores", _scores()),
-            ("contacts", f"COALESCE({CONTACTS}.json, '[]')"),
-            ("team", f"COALESCE({TEAM}.json, '[]')"),
-            ("created_at", iso_datetime(f"{P}.created_at")),
-            ("updated_at", iso_datetime(f"{P}.updated_at")),
-        ]
-    )
-    scores = AccountScore._meta.db_table
-    run_sql, run_params = run_id.query.sql_with_params()
-    # The current score: a probe of the unique (account, run, is_group) index per page row, read
-    # by four fields; contacts and team: one grouped pass each over the page's ids.
+    scores, params = _score_join(run_id)
+    # Contacts and team: one grouped pass each over the page's ids.
     joins = (
-        f"LEFT JOIN (SELECT * FROM {scores} WHERE account_id IN (SELECT id FROM {P}) "  # noqa: S608 - names from code, the run id as a parameter
-        f"AND run_id = ({run_sql}) AND NOT is_group) {S} ON {S}.account_id = {P}.id "
+        f"{scores} "
         f"LEFT JOIN {_contacts()} {CONTACTS} ON {CONTACTS}.key = {P}.id "
         f"LEFT JOIN {_team()} {TEAM} ON {TEAM}.key = {P}.id"
     )
-    return PageJson(sql=row, joins=joins, params=tuple(run_params))
+    return PageJson(sql=_json(_account_fields()), joins=joins, params=params)
+
+
+def account_csv(*, run_id: QuerySet) -> PageCsv:
+    """The page's account rows as CSV records: `account_json`'s flat fields (every one but scores,
+    contacts and team), each as its JSON value's text. run_id: as for `account_json`."""
+    scores = AccountScore._meta.db_table
+    run_sql, run_params = run_id.query.sql_with_params()
+    # A join on the page's rows themselves (a probe of the unique (account, run, is_group) index
+    # per row), which keeps their keyset order: no CTE, no sort (see `paginate_csv`).
+    joins = f"LEFT JOIN {scores} {S} ON {S}.account_id = {P}.id AND {S}.run_id = ({run_sql}) AND NOT {S}.is_group"  # noqa: S608 - names from code
+    return PageCsv(columns=_csv(_account_fields()), joins=joins, params=tuple(run_params))
+
+
+def _contact_fields() -> Fields:
+    c = P
+    return [
+        ("id", number, f"{c}.id"),
+        ("account", number, f"{c}.account_id"),
+        ("external_id", string, f"{c}.external_id"),
+        ("name", string, f"{c}.name"),
+        ("title", string, f"{c}.title"),
+        ("department", string, f"{c}.department"),
+        ("buying_role", string, f"{c}.buying_role"),
+        ("attitude", string, f"{c}.attitude"),
+        ("reports_to", number, f"{c}.reports_to_id"),
+        ("email", string, f"{c}.email"),
+        ("phone", string, f"{c}.phone"),
+        ("last_contacted_on", iso_date, f"{c}.last_contacted_on"),
+        ("is_active", boolean, f"{c}.is_active"),
+        ("updated_at", iso_datetime, f"{c}.updated_at"),
+    ]
 
 
 def contact_json() -> PageJson:
     """The page's contact rows as `ContactSerializer` writes them, as JSON text."""
-    c = P
-    row = json_object(
-        [
-            ("id", number(f"{c}.id")),
-            ("account", number(f"{c}.account_id")),
-            ("external_id", string(f"{c}.external_id")),
-            ("name", string(f"{c}.name")),
-            ("title", string(f"{c}.title")),
-            ("department", string(f"{c}.department")),
-            ("buying_role", string(f"{c}.buying_role")),
-            ("attitude", string(f"{c}.attitude")),
-            ("reports_to", number(f"{c}.reports_to_id")),
-            ("email", string(f"{c}.email")),
-            ("phone", string(f"{c}.phone")),
-            ("last_contacted_on", iso_date(f"{c}.last_contacted_on")),
-            ("is_active", boolean(f"{c}.is_active")),
-            ("updated_at", iso_datetime(f"{c}.updated_at")),
-        ]
-    )
-    return PageJson(sql=row)
+    return PageJson(sql=_json(_contact_fields()))
+
+
+def contact_csv() -> PageCsv:
+    """The page's contact rows as CSV records (every field of `contact_json`)."""
+    return PageCsv(columns=_csv(_contact_fields()))
+
+
+def _order_fields() -> Fields:
+    o = P
+    account_external_id = f"(SELECT a.external_id FROM {Account._meta.db_table} a WHERE a.id = {o}.account_id)"  # noqa: S608
+    return [
+        ("id", number, f"{o}.id"),
+        ("account", number, f"{o}.account_id"),
+        ("account_external_id", string, account_external_id),
+        ("external_id", string, f"{o}.external_id"),
+        ("ordered_at", iso_date, f"{o}.ordered_at"),
+        ("amount", decimal_text, f"{o}.amount"),
+        ("margin", decimal_text, f"{o}.margin"),
+        ("status", string, f"{o}.status"),
+        ("updated_at", iso_datetime, f"{o}.updated_at"),
+    ]
 
 
 def order_json() -> PageJson:
     """The page's order rows as `OrderSerializer` writes them, as JSON text."""
-    o = P
-    account_external_id = f"(SELECT a.external_id FROM {Account._meta.db_table} a WHERE a.id = {o}.account_id)"  # noqa: S608
-    row = json_object(
-        [
-            ("id", number(f"{o}.id")),
-            ("account", number(f"{o}.account_id")),
-            ("account_external_id", string(account_external_id)),
-            ("external_id", string(f"{o}.external_id")),
-            ("ordered_at", iso_date(f"{o}.ordered_at")),
-            ("amount", decimal_text(f"{o}.amount")),
-            ("margin", decimal_text(f"{o}.margin")),
-            ("status", string(f"{o}.status")),
-            ("updated_at", iso_datetime(f"{o}.updated_at")),
-        ]
-    )
-    return PageJson(sql=row)
+    return PageJson(sql=_json(_order_fields()))
+
+
+def order_csv() -> PageCsv:
+    """The page's order rows as CSV records (every field of `order_json`)."""
+    return PageCsv(columns=_csv(_order_fields()))

@@ -112,7 +112,8 @@ def test_the_schema_documents_the_read_endpoints(world) -> None:
 
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     sync = {"cursor", "page_size", "updated_since", "account", "external_id", "search"}
-    filters = {"orders": {"status"}, "invoices": {"order"}, "payments": {"order", "invoice"}}
+    # Orders also answer CSV pages (`format=csv`, kam/api/csv_pages.py).
+    filters = {"orders": {"status", "format"}, "invoices": {"order"}, "payments": {"order", "invoice"}}
     for collection in ("orders", "invoices", "payments"):
         listing = paths[f"/api/v1/{collection}/"]
         assert set(listing) == {"get"}

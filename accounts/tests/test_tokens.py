@@ -214,3 +214,53 @@ def test_a_token_read_before_another_request_wrote_it_is_not_written_again(world
     assert tokens.token_touch(token=read_earlier, now=first + timedelta(seconds=1)) is False
     token.refresh_from_db()
     assert token.last_used_at == first
+
+
+# ---------------------------------------------------------------- api_token_lookup
+
+
+def orm_lookup(key: str) -> ApiToken | None:
+    """The queryset the lookup's SQL stands in for (accounts/tokens.py)."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_key(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def field_values(instance) -> list:  # noqa: ANN001
+    return [(f.attname, getattr(instance, f.attname)) for f in instance._meta.concrete_fields]
+
+
+def test_the_lookup_reads_what_the_orm_reads_token_and_user_in_one_query(world) -> None:
+    # given a token with scopes, used once, of a user with a team
+    token, key = token_create(user=world.owner, name="ERP", scopes=["accounts:read", "orders:read"])
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now() - timedelta(hours=1))
+
+    # when it is looked up
+    with CaptureQueriesContext(connection) as queries:
+        found = tokens.api_token_lookup(key)
+        user = found.user
+
+    # then every field of the token and its user is the ORM's, converted alike, in one query
+    expected = orm_lookup(key)
+    assert len(queries) == 1
+    assert field_values(found) == field_values(expected)
+    assert field_values(user) == field_values(expected.user)
+    assert found.scopes == ["accounts:read", "orders:read"]
+    assert user.team_id == world.owner.team_id
+    assert not found._state.adding
+
+
+@pytest.mark.parametrize("case", ["unknown", "revoked", "inactive user"])
+def test_the_lookup_finds_no_dead_token(world, case) -> None:
+    token, key = token_create(user=world.owner)
+    if case == "unknown":
+        key = "0" * 40
+    elif case == "revoked":
+        token_revoke(token_id=token.pk)
+    else:
+        world.owner.is_active = False
+        world.owner.save(update_fields=["is_active"])
+    assert orm_lookup(key) is None
+    assert tokens.api_token_lookup(key) is None

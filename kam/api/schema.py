@@ -57,3 +57,41 @@ def add_error_responses(result: dict, generator, request, public) -> dict:  # no
                     if status not in ("401", "403", "413", "415", "429"):
                         response.setdefault("headers", {}).update(IDEMPOTENT_REPLAYED)
     return result
+
+
+CSV_PAGE = {
+    "type": "string",
+    "description": (
+        "A CSV page (`Accept: text/csv` or `format=csv`): UTF-8, a header row, then one record per row "
+        "in the JSON page's order, holding the JSON row's flat fields (nested objects and arrays left "
+        'out) as text; null is an empty cell, an empty string `""`. The links are in the `Link` and '
+        "`X-Next-Cursor` headers. No spreadsheet-formula guard: values are exactly as stored."
+    ),
+}
+CSV_PAGE_HEADERS = {
+    "Link": {
+        "description": 'CSV pages: `<url>; rel="next"` and `<url>; rel="prev"` (RFC 8288), when there are such pages.',
+        "schema": {"type": "string"},
+    },
+    "X-Next-Cursor": {
+        "description": "CSV pages: the `cursor` of the next page; absent on the last page.",
+        "schema": {"type": "string"},
+    },
+}
+
+
+def describe_csv_pages(result: dict, generator, request, public) -> dict:  # noqa: ANN001
+    """drf-spectacular postprocessing hook: a list that also answers CSV pages
+    (kam/api/csv_pages.py) documents that body as text, not as the JSON page's schema, with its
+    link headers and the `format` parameter explained."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            ok = operation.get("responses", {}).get("200", {})
+            if "text/csv" not in ok.get("content", {}):
+                continue
+            ok["content"]["text/csv"] = {"schema": CSV_PAGE}
+            ok.setdefault("headers", {}).update(CSV_PAGE_HEADERS)
+            for parameter in operation.get("parameters", []):
+                if parameter.get("name") == "format" and parameter.get("in") == "query":
+                    parameter["description"] = "`csv` for a CSV page (as `Accept: text/csv`); JSON by default."
+    return result

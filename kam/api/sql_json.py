@@ -15,11 +15,12 @@ duration of one query (one to_char per value instead of computing the offset per
 
 from __future__ import annotations
 
+import io
 import re
 import weakref
 import zoneinfo
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -145,13 +146,17 @@ def json_rows_in_local_time_zone(sql: str, params: list, *, using: str = "defaul
         return cursor.fetchall()
 
 
+def _iso_datetime_text(column: str) -> str:
+    text = f"replace(to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM'), '.000000', '')"
+    return f"replace({text}, '+00:00', 'Z')"
+
+
 def iso_datetime(column: str) -> str:
     """`column` (timestamptz) as DRF's DateTimeField writes it, given the session zone of
     `local_time_zone`: local time, `.ffffff` only when the microseconds are not 0, then the offset
     `+HH:MM`, or `Z` when it is +00:00. (An offset with seconds, local mean time before about 1900,
     would lose its seconds; these are creation and change stamps of this system.)"""
-    text = f"replace(to_char({column}, 'YYYY-MM-DD\"T\"HH24:MI:SS.USTZH:TZM'), '.000000', '')"
-    return f"COALESCE('\"' || replace({text}, '+00:00', 'Z') || '\"', 'null')"
+    return f"COALESCE('\"' || {_iso_datetime_text(column)} || '\"', 'null')"
 
 
 def iso_date(column: str) -> str:
@@ -208,3 +213,60 @@ def json_arrays(*, key: str, row: str, source: str, order_by: str) -> str:
         f"(SELECT {key} AS key, '[' || string_agg({row}, ',' ORDER BY {order_by}) || ']' AS json "  # noqa: S608 - names from code
         f"FROM {source} GROUP BY {key})"
     )
+
+
+# A CSV page (`?format=csv`): the same values as text, NULL left NULL (COPY writes it as an empty
+# cell and quotes an empty string, `""`), so that a cell holds what the JSON value holds.
+# Numbers go as they are: COPY writes an integer or a numeric as its ::text already.
+_CSV_TEXT: dict[Callable[[str], str], Callable[[str], str]] = {
+    number: lambda column: column,
+    decimal_text: lambda column: column,
+    string: lambda column: column,
+    blank_as_null: lambda column: f"NULLIF({column}, '')",
+    boolean: lambda column: f"(CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END)",
+    iso_date: lambda column: f"to_char({column}, 'YYYY-MM-DD')",
+    iso_datetime: _iso_datetime_text,
+}
+
+
+def csv_text(kind: Callable[[str], str], column: str) -> str:
+    """SQL of the value that COPY writes as the text `kind(column)` writes as JSON (`number`,
+    `string`, `iso_datetime`, ...) without JSON's quotes and escapes, NULL for null: a CSV cell.
+    KeyError for a kind that has no flat text (`json_value`)."""
+    return _CSV_TEXT[kind](column)
+
+
+@dataclass(frozen=True)
+class PageCsv:
+    """How a collection's row is written as a CSV record over a page of its rows (`paginate_csv`).
+
+    columns: (header name, SQL of the cell's value: `csv_text`) in order, reading the page's rows
+    as `p` and whatever `joins` adds; the keyset's fields (`updated_at`, `id`) must be among them,
+    under their own names. joins: what follows `FROM (<the page's rows>) p`, joined per row (a CSV
+    page has no CTE to select from again). params: the values of `joins`'s placeholders.
+    """
+
+    columns: tuple[tuple[str, str], ...]
+    joins: str = ""
+    params: tuple = ()
+
+
+def csv_copy_in_local_time_zone(sql: str, params: list, *, using: str = "default") -> tuple[bytes, int]:
+    """(the CSV text, UTF-8, with a header row, the number of rows) of `COPY (sql) TO STDOUT WITH
+    CSV HEADER`, datetimes written in Django's current time zone (as `json_rows_in_local_time_zone`:
+    in autocommit the zone is set LOCAL in the same statement string, else set and put back).
+
+    COPY takes no parameters: psycopg2 quotes `params` into the text (`mogrify`), and the
+    statement cannot be prepared. Django's query log and execute wrappers do not see it."""
+    connection = connections[using]
+    sink = io.BytesIO()
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        copy = b"COPY (" + raw.mogrify(sql, params) + b") TO STDOUT WITH (FORMAT csv, HEADER)"
+        if connection.in_atomic_block or not connection.get_autocommit():
+            with local_time_zone(using=using):
+                raw.copy_expert(copy, sink)
+        else:
+            zone = raw.mogrify("SELECT set_config('TimeZone', %s, true); ", [timezone.get_current_timezone_name()])
+            raw.copy_expert(zone + copy, sink)
+        return sink.getvalue(), raw.rowcount
