@@ -71,6 +71,22 @@ class Activity(models.Model):
         return f"{self.get_type_display()} · {self.occurred_at:%Y-%m-%d}"
 
 
+class LastVisit(models.Model):
+    """An account's latest visit activity (the max `occurred_at` of its activities of type
+    visit), stored for "not visited for too long" at size (issue 9). No row when the account has
+    no visit. Kept by the database triggers of migration plans/0017 on plans_activity (every
+    writer: services, bulk paths, raw SQL); nothing in Python writes it. Its own table, not an
+    account column: account rows are wide and their writes feed the sync cursor and access."""
+
+    account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="last_visit")
+    occurred_at = models.DateTimeField(editable=False)
+
+    objects = AccountOwnedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.account}: {self.occurred_at:%Y-%m-%d}"
+
+
 PERIOD_PATTERN = r"^\d{4}(-Q[1-4])?$"  # "2026" (a year) or "2026-Q2" (a quarter)
 
 

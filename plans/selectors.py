@@ -7,8 +7,24 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, Collate, RowNumber, TruncDate
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,12 +48,14 @@ from plans.domain.visits import (
     visit_interval,
 )
 from plans.domain.zipper import Person, Zipper, zipper
+from plans.expressions import AddDays
 from plans.models import (
     AccountPlan,
     ActionItem,
     Activity,
     ContactPlanEntry,
     DevelopmentProposal,
+    LastVisit,
     PlanReview,
     RelationshipLink,
     SalesTheme,
@@ -718,13 +736,13 @@ class AccountVisits:
 
 
 def account_visits(*, account: Account, today: date | None = None) -> AccountVisits:
-    """The account's interval (own or its category's), last visit (from activities of type
-    visit) and planned visits, as of `today` (local). 4 queries."""
+    """The account's interval (own or its category's), last visit (the latest activity of type
+    visit, stored: plans.models.LastVisit) and planned visits, as of `today` (local). 4 queries."""
     today = today or timezone.localdate()
     category_interval = visit_interval(category=account.category, intervals=visit_intervals())
     own = VisitInterval.objects.filter(account=account).values_list("interval_days", flat=True).first()
     interval = own if own is not None else category_interval
-    last = Activity.objects.filter(account=account, type=Activity.Type.VISIT).aggregate(last=Max("occurred_at"))["last"]
+    last = LastVisit.objects.filter(account=account).values_list("occurred_at", flat=True).first()
     last_day = local_day(last, timezone.get_current_timezone()) if last else None
     planned = list(
         Visit.objects.filter(account=account, status=Visit.Status.PLANNED)
@@ -827,8 +845,9 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     """The accounts not visited for too long (plans.domain.visits.not_visited_for_too_long),
     per category in CATEGORIES order: a rep's own accounts; a manager's and their teams'
     reps'; nobody else's (a director reads the rates page). The last visit is the latest
-    activity of type visit (one source; a skipped visit is no visit). 3 queries however many
-    accounts: the intervals, one row per account, the accounts shown."""
+    activity of type visit (one source; a skipped visit is no visit), stored per account
+    (plans.models.LastVisit). 2 queries however many accounts: the intervals, the accounts
+    shown with their category's count."""
     today = today or timezone.localdate()
     if user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
         return []
@@ -836,35 +855,56 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     if user.role == User.Role.MANAGER:
         owners |= Q(owner__team__manager=user)
     intervals = visit_intervals()
-    # Each account's newest visit by its (account, -occurred_at) index, rather than a join and
-    # aggregate over every activity of a manager's thousands of accounts; plain rows, no models,
-    # in no order (the shown ones are sorted below), the local day of the visit from the database
-    # (TIME_ZONE, as plans.domain.contacts.local_day).
-    latest = Activity.objects.filter(account=OuterRef("pk"), type=Activity.Type.VISIT).order_by("-occurred_at")
-    rows = (
+    # All in the database, over the stored last visit (plans.models.LastVisit) rather than a
+    # probe per account: each account's interval (its own, else its category's), the flagged
+    # ones (never visited, or more than the interval ago: plans.domain.visits), and per category
+    # their count and rank, of which the first NOT_VISITED_SHOWN come back as models.
+    last = TruncDate("last_visit__occurred_at", tzinfo=timezone.get_current_timezone())
+    category_days = Case(
+        *(When(category=category, then=Value(days)) for category, days in intervals.items()),
+        default=Value(DEFAULT_INTERVAL_DAYS),
+        output_field=IntegerField(),
+    )
+    per_category = {"partition_by": [F("category")]}
+    flagged = (
         Account.objects.visible_to(user)
         .filter(owners)
-        .annotate(last=TruncDate(Subquery(latest.values("occurred_at")[:1]), tzinfo=timezone.get_current_timezone()))
+        .annotate(last=last, interval=Coalesce("visit_interval__interval_days", category_days))
+        .annotate(due=AddDays(F("last"), F("interval")))
+        .filter(Q(last__isnull=True) | Q(due__lt=today))
+        .annotate(
+            total=Window(Count("pk"), **per_category),
+            # never visited first, then the longest ago, then by name (code points, as Python
+            # sorts: the "C"/BINARY collation, not the database's) and id
+            rank=Window(
+                RowNumber(),
+                **per_category,
+                order_by=[F("last").asc(nulls_first=True), Collate("name", _BYTES[connection.vendor]), "pk"],
+            ),
+        )
+        .filter(rank__lte=NOT_VISITED_SHOWN)
+        .select_related("owner")
         .order_by()
-        .values_list("pk", "name", "category", "visit_interval__interval_days", "last")
     )
-    groups: dict[str, list[tuple]] = {}
-    for pk, name, category, own, last in rows.iterator(5000):
-        interval = visit_interval(category=category, override=own, intervals=intervals)
-        if not_visited_for_too_long(last_visit=last, interval_days=interval, today=today):
-            groups.setdefault(category, []).append((last is not None, last or today, name, pk, last, interval))
-    order = [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]
-    shown = {category: sorted(found)[:NOT_VISITED_SHOWN] for category, found in groups.items()}
-    accounts = Account.objects.select_related("owner").in_bulk([row[3] for rows in shown.values() for row in rows])
+    groups: dict[str, list[Account]] = {}
+    for account in flagged:
+        groups.setdefault(account.category, []).append(account)
     result = []
-    for category in order:
+    for category in [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]:
         if category not in groups:
             continue
+        shown = sorted(groups[category], key=lambda account: account.rank)
         rows = [
-            NotVisitedRow(accounts[pk], last, interval, (today - last).days if last else None)
-            for _never, _day, _name, pk, last, interval in shown[category]
+            NotVisitedRow(
+                account, account.last, account.interval, (today - account.last).days if account.last else None
+            )
+            for account in shown
         ]  # never visited first, then the longest ago
         label = category_label(category) or _("Not placed yet")
         interval = intervals.get(category, DEFAULT_INTERVAL_DAYS)
-        result.append(NotVisitedGroup(category, label, interval, len(groups[category]), rows))
+        result.append(NotVisitedGroup(category, label, interval, shown[0].total, rows))
     return result
+
+
+# The collation that orders text by code point, as Python's str comparison does.
+_BYTES = {"postgresql": "C", "sqlite": "BINARY"}
