@@ -846,8 +846,8 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     per category in CATEGORIES order: a rep's own accounts; a manager's and their teams'
     reps'; nobody else's (a director reads the rates page). The last visit is the latest
     activity of type visit (one source; a skipped visit is no visit), stored per account
-    (plans.models.LastVisit). 2 queries however many accounts: the intervals, the accounts
-    shown with their category's count."""
+    (plans.models.LastVisit). 3 queries however many accounts: the intervals, the shown
+    rows with their category's count, their accounts."""
     today = today or timezone.localdate()
     if user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
         return []
@@ -858,7 +858,8 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     # All in the database, over the stored last visit (plans.models.LastVisit) rather than a
     # probe per account: each account's interval (its own, else its category's), the flagged
     # ones (never visited, or more than the interval ago: plans.domain.visits), and per category
-    # their count and rank, of which the first NOT_VISITED_SHOWN come back as models.
+    # their count and rank; narrow rows (the window sorts thousands of them), the first
+    # NOT_VISITED_SHOWN of each category only, their accounts read after.
     last = TruncDate("last_visit__occurred_at", tzinfo=timezone.get_current_timezone())
     category_days = Case(
         *(When(category=category, then=Value(days)) for category, days in intervals.items()),
@@ -883,26 +884,25 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
             ),
         )
         .filter(rank__lte=NOT_VISITED_SHOWN)
-        .select_related("owner")
         .order_by()
+        .values_list("category", "rank", "pk", "last", "interval", "total")
     )
-    groups: dict[str, list[Account]] = {}
-    for account in flagged:
-        groups.setdefault(account.category, []).append(account)
+    groups: dict[str, list[tuple]] = {}
+    for category, *row in flagged:
+        groups.setdefault(category, []).append(row)
+    accounts = Account.objects.select_related("owner").in_bulk([row[1] for rows in groups.values() for row in rows])
     result = []
     for category in [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]:
         if category not in groups:
             continue
-        shown = sorted(groups[category], key=lambda account: account.rank)
+        shown = sorted(groups[category])  # by rank: never visited first, then the longest ago
         rows = [
-            NotVisitedRow(
-                account, account.last, account.interval, (today - account.last).days if account.last else None
-            )
-            for account in shown
-        ]  # never visited first, then the longest ago
+            NotVisitedRow(accounts[pk], last, interval, (today - last).days if last else None)
+            for _rank, pk, last, interval, _total in shown
+        ]
         label = category_label(category) or _("Not placed yet")
         interval = intervals.get(category, DEFAULT_INTERVAL_DAYS)
-        result.append(NotVisitedGroup(category, label, interval, shown[0].total, rows))
+        result.append(NotVisitedGroup(category, label, interval, shown[0][4], rows))
     return result
 
 

@@ -27,6 +27,8 @@ PG_FORWARD = """
 LOCK TABLE plans_activity IN SHARE ROW EXCLUSIVE MODE;
 INSERT INTO plans_lastvisit (account_id, occurred_at)
     SELECT account_id, max(occurred_at) FROM plans_activity WHERE type = 'visit' GROUP BY account_id;
+-- Its statistics now, not when autovacuum comes by: the pages' plans join it to thousands of accounts.
+ANALYZE plans_lastvisit;
 
 CREATE FUNCTION plans_last_visit_refresh(accounts bigint[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
