@@ -6,20 +6,24 @@ bulk) and accounts deleted with theirs."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts import services as account_services
 from accounts.models import Account, DeletedRecord
 from plans import services
-from plans.models import Activity, LastVisit
-from plans.selectors import account_visits
+from plans.domain.contacts import local_day
+from plans.domain.visits import not_visited_for_too_long, visit_interval
+from plans.models import Activity, LastVisit, VisitCategoryInterval, VisitInterval
+from plans.selectors import NOT_VISITED_SHOWN, account_visits, not_visited, visit_intervals
 from plans.tests.test_next_contact_stored import SHANGHAI
+from tiering.domain.matrix import CATEGORIES
 
 ACCOUNTS = 3
 
@@ -144,3 +148,65 @@ def test_the_account_page_reads_the_stored_last_visit_as_a_local_day(world) -> N
     assert account_visits(account=world.account, today=date(2026, 3, 10)).last_visit == date(2026, 3, 3)
     Activity.objects.filter(account=world.account, type="visit").update(type="meeting")
     assert account_visits(account=world.account, today=date(2026, 3, 10)).last_visit is None
+
+
+def expected_not_visited(owner, today: date) -> list[tuple]:  # noqa: ANN001
+    """What `not_visited` shows, by the domain's functions in Python: per category (CATEGORIES
+    order, then the others by name) the count and the first NOT_VISITED_SHOWN, never visited
+    first, then the longest ago, then by name (Python's order) and id."""
+    intervals = visit_intervals()
+    zone = timezone.get_current_timezone()
+    groups: dict[str, list[tuple]] = {}
+    for account in Account.objects.filter(owner=owner).select_related("visit_interval"):
+        own = getattr(account, "visit_interval", None)
+        interval = visit_interval(
+            category=account.category, override=own.interval_days if own else None, intervals=intervals
+        )
+        moment = Activity.objects.filter(account=account, type="visit").aggregate(last=Max("occurred_at"))["last"]
+        last = local_day(moment, zone) if moment else None
+        if not_visited_for_too_long(last_visit=last, interval_days=interval, today=today):
+            groups.setdefault(account.category, []).append((last is not None, last or today, account.name, account.pk))
+    order = [c for c in [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))] if c in groups]
+    return [(c, len(groups[c]), [row[3] for row in sorted(groups[c])[:NOT_VISITED_SHOWN]]) for c in order]
+
+
+# days before today, around the intervals (the defaults', the overrides' and the director's
+# below) where "more than the interval ago" turns
+days_ago = st.sampled_from([0, 1, 2, 29, 30, 31, 44, 45, 46, 59, 60, 61, 89, 90, 91, 199, 200, 201, 400])
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    accounts=st.lists(
+        st.tuples(
+            st.text(alphabet="aZ张客户Éb", min_size=1, max_size=3),
+            st.sampled_from(["key", "normal", "possible", ""]),
+            st.none() | st.sampled_from([1, 45, 200]),
+            st.lists(st.tuples(kind, days_ago, st.integers(0, 23)), max_size=3),
+        ),
+        max_size=30,
+    ),
+    key_days=st.none() | st.sampled_from([1, 45]),
+)
+def test_not_visited_shows_what_the_domain_says(world, accounts: list, key_days: int | None) -> None:  # noqa: ANN001
+    today = date(2026, 11, 1)
+    with transaction.atomic():
+        # given a rep's accounts, some with their own interval, some visited (at any local hour)
+        owner = world.other_rep
+        Account.objects.filter(owner=owner).delete()
+        if key_days is not None:  # a director's interval for key accounts
+            VisitCategoryInterval.objects.create(category="key", interval_days=key_days)
+        for name, category, own, activities in accounts:
+            account = Account.objects.create(owner=owner, name=name, category=category)
+            if own is not None:
+                VisitInterval.objects.create(account=account, interval_days=own)
+            for t, days_ago, hour in activities:
+                day = today - timedelta(days=days_ago)
+                Activity.objects.create(account=account, type=t, occurred_at=at((day, hour)))
+        # then the page's groups are the domain's: counts, rows and their order
+        groups = not_visited(user=owner, today=today)
+        assert [(g.category, g.total, [row.account.pk for row in g.rows]) for g in groups] == expected_not_visited(
+            owner, today
+        )
+        transaction.set_rollback(True)
