@@ -6,17 +6,19 @@ bulk) and accounts deleted with theirs."""
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from accounts import services as account_services
-from accounts.models import Account, DeletedRecord
+from accounts.models import Account, DeletedRecord, User
 from plans import services
 from plans.domain.contacts import local_day
 from plans.domain.visits import not_visited_for_too_long, visit_interval
@@ -210,3 +212,40 @@ def test_not_visited_shows_what_the_domain_says(world, accounts: list, key_days:
             owner, today
         )
         transaction.set_rollback(True)
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["newer", "older"])
+def test_two_transactions_logging_visits_of_one_account_leave_the_latest(first: str) -> None:
+    # given an account never visited
+    owner = User.objects.create(username="owner", role="rep")
+    account = Account.objects.create(name="A", owner=owner)
+    newer, older = at((date(2026, 3, 10), 9)), at((date(2026, 3, 1), 9))
+    failures: list[BaseException] = []
+
+    def log(when: datetime) -> None:
+        Activity.objects.create(account=account, type="visit", occurred_at=when)
+
+    def in_thread(when: datetime) -> None:
+        try:
+            log(when)
+        except BaseException as error:  # reported to the test's thread
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    # when one transaction logs a visit and, before it commits, another logs one too
+    mine, theirs = (newer, older) if first == "newer" else (older, newer)
+    with transaction.atomic():
+        log(mine)
+        other = threading.Thread(target=in_thread, args=(theirs,))
+        other.start()
+        time.sleep(0.5)  # the other transaction is now waiting on the account's row
+    other.join(timeout=30)
+    # then both are logged, and the stored last visit is the newer one
+    assert not failures
+    assert not other.is_alive()
+    assert Activity.objects.filter(account=account).count() == 2
+    assert list(LastVisit.objects.values_list("occurred_at", flat=True)) == [newer]
