@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, BuyingRole, Contact, User
 from kam.forms import StyledFormMixin
 from plans.models import AccountPlan, ActionItem, Activity, ContactPlanEntry, DevelopmentProposal, ThemeLibraryEntry
+from plans.services import PROPOSAL_FIELDS
 from tiering.domain.matrix import CATEGORIES
 from tiering.explanations import category_label
 
@@ -100,17 +101,7 @@ class ProposalForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = DevelopmentProposal
-        fields = [
-            "forecast_sales",
-            "margin_percent",
-            "management_cost",
-            "travel_cost",
-            "other_cost",
-            "risk",
-            "risk_notes",
-            "competitive_advantage",
-            "notes",
-        ]
+        fields = list(PROPOSAL_FIELDS)  # what the service writes, in the form's order
         widgets = {
             "forecast_sales": forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "0.01"}),
             "margin_percent": forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "max": 100, "step": "0.01"}),

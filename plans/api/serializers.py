@@ -28,7 +28,7 @@ from plans.models import (
     Visit,
 )
 from plans.selectors import figures_of
-from plans.services import FUTURE_SLACK
+from plans.services import FUTURE_SLACK, PROPOSAL_FIELDS
 
 
 def not_in_the_future(moment: datetime) -> None:
@@ -201,15 +201,7 @@ class DevelopmentProposalSerializer(VisibleModelSerializer):
         fields = [
             "id",
             "account",
-            "forecast_sales",
-            "margin_percent",
-            "management_cost",
-            "travel_cost",
-            "other_cost",
-            "risk",
-            "risk_notes",
-            "competitive_advantage",
-            "notes",
+            *PROPOSAL_FIELDS,
             "cost_to_serve",
             "gross_profit",
             "expected_profit",

@@ -2,16 +2,7 @@
 document.addEventListener("DOMContentLoaded", () => {
   if (!window.echarts) return;
   const data = JSON.parse(document.getElementById("dashboard-data").textContent);
-  const charts = [];
-  const make = (id, option) => {
-    const el = document.getElementById(id);
-    if (!el) return;
-    const chart = echarts.init(el);
-    chart.setOption(option);
-    charts.push(chart);
-    window.kamCharts = window.kamCharts || {};
-    window.kamCharts[id] = chart;
-  };
+  const make = window.kamChart;
   make("chart-funnel", {
     tooltip: { trigger: "axis" },
     legend: { bottom: 0 },
@@ -42,21 +33,12 @@ document.addEventListener("DOMContentLoaded", () => {
       { name: "actual", type: "line", lineStyle: { type: "dashed" }, data: data.forecast.map(() => data.actual) },
     ],
   });
-  window.addEventListener("resize", () => charts.forEach((c) => c.resize()));
 });
 
 document.addEventListener("DOMContentLoaded", () => {
   if (!window.echarts) return;
   const data = JSON.parse(document.getElementById("dashboard-data").textContent);
-  const draw = (id, option) => {
-    const el = document.getElementById(id);
-    if (!el) return;
-    const chart = echarts.init(el);
-    chart.setOption(option);
-    window.kamCharts = window.kamCharts || {};
-    window.kamCharts[id] = chart;
-    window.addEventListener("resize", () => chart.resize());
-  };
+  const draw = window.kamChart;
   draw("chart-conversion", {
     tooltip: { trigger: "axis" },
     legend: { bottom: 0 },
@@ -84,15 +66,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!window.echarts) return;
   const data = JSON.parse(document.getElementById("dashboard-data").textContent);
   const names = data.names || {};
-  const draw = (id, option) => {
-    const el = document.getElementById(id);
-    if (!el) return;
-    const chart = echarts.init(el);
-    chart.setOption(option);
-    window.kamCharts = window.kamCharts || {};
-    window.kamCharts[id] = chart;
-    window.addEventListener("resize", () => chart.resize());
-  };
+  const draw = window.kamChart;
   draw("chart-accounts", {
     tooltip: { trigger: "axis" },
     legend: { bottom: 0 },

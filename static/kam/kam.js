@@ -8,3 +8,15 @@ document.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-confirm]");
   if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
 });
+// Every ECharts chart on a page: drawn into the element `id` (nothing when the element or ECharts
+// is missing), registered in window.kamCharts for tests and resized with the window.
+window.kamChart = (id, option) => {
+  const el = document.getElementById(id);
+  if (!el || !window.echarts) return null;
+  const chart = echarts.init(el);
+  chart.setOption(option);
+  window.kamCharts = window.kamCharts || {};
+  window.kamCharts[id] = chart;
+  window.addEventListener("resize", () => chart.resize());
+  return chart;
+};

@@ -2,11 +2,10 @@
 document.addEventListener("DOMContentLoaded", () => {
   const el = document.getElementById("org-chart");
   const source = document.getElementById("org-chart-data");
-  if (!el || !source || !window.echarts) return;
+  if (!el || !source) return;
   const roots = JSON.parse(source.textContent);
   const data = roots.length === 1 ? roots[0] : { name: "", value: "", children: roots };
-  const chart = echarts.init(el);
-  chart.setOption({
+  window.kamChart("org-chart", {
     tooltip: { formatter: (p) => `${p.data.name}<br>${p.data.value}` },
     series: [{
       type: "tree", data: [data], orient: "TB", top: 20, bottom: 40, left: 20, right: 20,
@@ -14,5 +13,4 @@ document.addEventListener("DOMContentLoaded", () => {
       label: { position: "top", fontSize: 11 }, leaves: { label: { position: "bottom" } },
     }],
   });
-  window.addEventListener("resize", () => chart.resize());
 });

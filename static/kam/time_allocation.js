@@ -1,12 +1,10 @@
 // The time-allocation chart (ECharts): actual share of activity time per account category
 // against the guideline; the same figures are in the table below it.
 document.addEventListener("DOMContentLoaded", () => {
-  const el = document.getElementById("chart-time-allocation");
   const source = document.getElementById("time-allocation-data");
-  if (!window.echarts || !el || !source) return;
+  if (!source) return;
   const data = JSON.parse(source.textContent);
-  const chart = echarts.init(el);
-  chart.setOption({
+  window.kamChart("chart-time-allocation", {
     tooltip: { trigger: "axis" },
     legend: { bottom: 0 },
     grid: { left: 40, right: 10, top: 20, bottom: 50 },
@@ -17,7 +15,4 @@ document.addEventListener("DOMContentLoaded", () => {
       { name: data.names.guideline, type: "bar", data: data.guideline },
     ],
   });
-  window.kamCharts = window.kamCharts || {};
-  window.kamCharts["chart-time-allocation"] = chart;
-  window.addEventListener("resize", () => chart.resize());
 });
