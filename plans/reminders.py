@@ -31,7 +31,6 @@ from django.utils.translation import ngettext_lazy
 
 from accounts.models import Account, User
 from plans.events import plan_overdue_emit
-from plans.expressions import next_contact_expression
 from plans.models import (
     AccountPlan,
     ActionItem,
@@ -173,11 +172,11 @@ def _sources(today: date) -> list[_Source]:
     sources = [
         _Source(
             Notification.Kind.CONTACT_OVERDUE,
-            # plans.domain.contacts: due before `today`; the domain's rule in SQL (plans.expressions)
-            ContactPlanEntry.objects.filter(contact__is_active=True)
-            .annotate(next_contact=next_contact_expression())
-            .filter(next_contact__lt=today)
-            .annotate(recipient=F("owner_id")),
+            # plans.domain.contacts: due before `today`, from the stored next contact day (kept by
+            # triggers, plans/0015; NULL once the contact has left, so they drop out here)
+            ContactPlanEntry.objects.filter(next_contact_on__lt=today).annotate(
+                next_contact=F("next_contact_on"), recipient=F("owner_id")
+            ),
             ("next_contact", "pk"),
             _account_detail(F("contact__name"), F("next_contact")),
             lambda pk, row: account_path.format(row["i_account"]),
