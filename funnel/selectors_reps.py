@@ -94,15 +94,13 @@ def rep_accuracy_from(
     # Won per (owner, quarter): the total, and what was won by the quarter's first snapshot (in
     # its forecast as won to date). Summed from the per-day amounts: the same exact decimals.
     actuals: dict[tuple[int | None, str], dict[str, Decimal]] = {}
-    spans = [(q.start, q.end, q.label, first[q.label].as_of if q.label in first else None) for q in quarters]
     for (owner, day), amount in won_by_owner_day.items():
-        span = next((span for span in spans if span[0] <= day <= span[1]), None)
-        if span is None:
+        q = next((q for q in quarters if q.contains(day)), None)
+        if q is None:
             continue
-        _start, _end, label, snapshot_day = span
-        found = actuals.setdefault((owner, label), {"total": ZERO, "early": ZERO})
+        found = actuals.setdefault((owner, q.label), {"total": ZERO, "early": ZERO})
         found["total"] += amount
-        if snapshot_day is not None and day <= snapshot_day:
+        if q.label in first and day <= first[q.label].as_of:
             found["early"] += amount
 
     owners = {owner for owner, _label in [*forecasts, *actuals] if owner is not None}
