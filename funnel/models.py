@@ -113,13 +113,7 @@ class Opportunity(models.Model):
         ]
         indexes = [
             models.Index(fields=["updated_at", "id"], name="opportunity_sync"),
-            # A rep's or a team's deals from the index alone (the dashboard's opportunity pass and
-            # stage walks read every column they need from it, once per owner of the scope).
-            models.Index(
-                fields=["owner", "stage", "expected_close_date"],
-                include=["id", "account", "amount", "probability", "forecast_category", "closed_at", "created_at"],
-                name="opportunity_owner_cover",
-            ),
+            models.Index(fields=["owner", "stage", "expected_close_date"], name="opportunity_owner_stage_close"),
             models.Index(fields=["account", "stage"], name="opportunity_account_stage"),
             models.Index(fields=["stage", "closed_at"], name="opportunity_stage_closed"),
             # Stalled deals (funnel.selectors.stalled_deals): the open deals by last activity, so
@@ -243,13 +237,7 @@ class SnapshotLine(models.Model):
         verbose_name_plural = _("snapshot lines")
         constraints = [models.UniqueConstraint(fields=["snapshot", "opportunity"], name="snapshotline_once_per_week")]
         indexes = [
-            # One rep's or one team's lines of some snapshots, from the index alone: the planner
-            # walks it once per owner (a team's few members) instead of every owner's lines.
-            models.Index(
-                fields=["snapshot", "owner", "expected_close_date"],
-                include=["account", "amount", "probability", "forecast_category"],
-                name="snapshotline_owner_cover",
-            ),
+            models.Index(fields=["snapshot", "owner", "expected_close_date"], name="snapshotline_owner_close"),
             # The forecast-accuracy chart reads a quarter's lines of a few snapshots: every column
             # it needs is in the index, so PostgreSQL answers from it alone (issue 10).
             models.Index(

@@ -258,21 +258,15 @@ def snapshot_sums(*, user: User, scope: Scope, quarters: list[Quarter]) -> Snaps
     )
     if not snapshots:
         return SnapshotSums(snapshots, {})
-    earlier = Q()
+    closing = Q()
     for q in quarters[:-1]:
         first = next((s for s in snapshots if q.contains(s.as_of)), None)
         if first is not None:
-            earlier |= Q(snapshot=first, expected_close_date__gte=q.start, expected_close_date__lte=q.end)
+            closing |= Q(snapshot=first, expected_close_date__gte=q.start, expected_close_date__lte=q.end)
     in_shown = [s for s in snapshots if shown.contains(s.as_of)]
-    # Two branches under UNION ALL, not one OR: the shown quarter's many lines stay an index-only
-    # read of (snapshot, expected close) (snapshotline_close_cover); an OR is a bitmap heap scan.
-    branches = [
-        Q(snapshot__in=in_shown, expected_close_date__gte=shown.start, expected_close_date__lte=shown.end)
-        if in_shown
-        else None,
-        earlier if earlier else None,
-    ]
-    reads = [
+    if in_shown:
+        closing |= Q(snapshot__in=in_shown, expected_close_date__gte=shown.start, expected_close_date__lte=shown.end)
+    lines = (
         _scoped(SnapshotLine.objects.all(), user=user, scope=scope)
         .filter(closing)
         .values("snapshot_id", "owner_id")
@@ -282,10 +276,7 @@ def snapshot_sums(*, user: User, scope: Scope, quarters: list[Quarter]) -> Snaps
             weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
         )
         .order_by()
-        for closing in branches
-        if closing is not None
-    ]
-    lines = reads[0].union(*reads[1:], all=True) if len(reads) > 1 else reads[0]
+    )
     return SnapshotSums(snapshots, {(row["snapshot_id"], row["owner_id"]): row for row in lines})
 
 
