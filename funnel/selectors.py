@@ -235,73 +235,30 @@ def forecast_accuracy(*, user: User, quarter: Quarter, scope: Scope, today: date
     return _accuracy_with_won(user=user, quarter=quarter, scope=scope, won=sorted(won), today=today)
 
 
-@dataclass(frozen=True)
-class SnapshotSums:
-    """Weekly snapshots and their lines' sums, for the forecast-accuracy chart of a quarter and
-    accuracy per rep over the quarters ending with it (funnel.selectors_reps), read once."""
-
-    snapshots: list[ForecastSnapshot]  # as of a day in the quarters asked, by (as_of, week)
-    # (snapshot id, owner id) -> commit, best (Σ amount) and weighted (Σ amount × probability,
-    # not yet divided by 100), over the lines read: for a snapshot of the quarter shown its lines
-    # closing in that quarter; for the first snapshot of an earlier quarter those closing in it.
-    sums: dict[tuple[int, int | None], dict[str, Decimal]]
-
-
-def snapshot_sums(*, user: User, scope: Scope, quarters: list[Quarter]) -> SnapshotSums:
-    """The snapshots as of a day in `quarters` (consecutive, oldest first; the last is the one
-    shown) and the sums of their lines that `user` may see in `scope`, per snapshot and owner:
-    every snapshot of the last quarter (lines closing in it) and the first snapshot of each
-    earlier one (lines closing in that quarter). Two queries (one when there is no snapshot)."""
-    shown = quarters[-1]
-    snapshots = list(
-        ForecastSnapshot.objects.filter(as_of__gte=quarters[0].start, as_of__lte=shown.end).order_by("as_of", "week")
-    )
-    if not snapshots:
-        return SnapshotSums(snapshots, {})
-    closing = Q()
-    for q in quarters[:-1]:
-        first = next((s for s in snapshots if q.contains(s.as_of)), None)
-        if first is not None:
-            closing |= Q(snapshot=first, expected_close_date__gte=q.start, expected_close_date__lte=q.end)
-    in_shown = [s for s in snapshots if shown.contains(s.as_of)]
-    if in_shown:
-        closing |= Q(snapshot__in=in_shown, expected_close_date__gte=shown.start, expected_close_date__lte=shown.end)
+def _accuracy_with_won(
+    *, user: User, quarter: Quarter, scope: Scope, won: list[tuple[date, Decimal]], today: date | None
+) -> QuarterAccuracy:
+    """forecast_accuracy given the quarter's won amounts as (closing day, amount), by day (one
+    per deal, or summed per day: the sums are the same). Two queries."""
+    today = today or timezone.localdate()
+    final = today > quarter.end
+    actual = sum((amount for _day, amount in won), ZERO)
+    snapshots = list(ForecastSnapshot.objects.filter(as_of__gte=quarter.start, as_of__lte=quarter.end).order_by("week"))
     lines = (
         _scoped(SnapshotLine.objects.all(), user=user, scope=scope)
-        .filter(closing)
-        .values("snapshot_id", "owner_id")
+        .filter(
+            snapshot__in=snapshots,
+            expected_close_date__gte=quarter.start,
+            expected_close_date__lte=quarter.end,
+        )
+        .values("snapshot_id")
         .annotate(
             commit=Sum("amount", filter=Q(forecast_category=stages.COMMIT)),
             best=Sum("amount", filter=Q(forecast_category=stages.BEST_CASE)),
             weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
         )
-        .order_by()
     )
-    return SnapshotSums(snapshots, {(row["snapshot_id"], row["owner_id"]): row for row in lines})
-
-
-def _accuracy_with_won(
-    *,
-    user: User,
-    quarter: Quarter,
-    scope: Scope,
-    won: list[tuple[date, Decimal]],
-    today: date | None,
-    read: SnapshotSums | None = None,
-) -> QuarterAccuracy:
-    """forecast_accuracy given the quarter's won amounts as (closing day, amount), by day (one
-    per deal, or summed per day: the sums are the same), and optionally the snapshot sums
-    already read for the quarters ending with `quarter` (else read here: two queries)."""
-    today = today or timezone.localdate()
-    final = today > quarter.end
-    actual = sum((amount for _day, amount in won), ZERO)
-    read = read or snapshot_sums(user=user, scope=scope, quarters=[quarter])
-    snapshots = sorted((s for s in read.snapshots if quarter.contains(s.as_of)), key=lambda s: s.week)
-    per_snapshot: dict[int, dict[str, Decimal]] = {}
-    for (snapshot_id, _owner), row in read.sums.items():
-        summed = per_snapshot.setdefault(snapshot_id, {"commit": ZERO, "best": ZERO, "weighted": ZERO})
-        for key in summed:
-            summed[key] += row[key] or ZERO
+    per_snapshot = {row["snapshot_id"]: row for row in lines}
     weeks = []
     for snapshot in snapshots:
         row = per_snapshot.get(snapshot.pk, {})
@@ -642,11 +599,11 @@ def _data_driven_from(
 
 
 # In one transaction (begin, the JIT and work_mem settings, commit) the opportunities once and
-# the stage walks; then the snapshots of four quarters and their lines once (for the accuracy
-# chart and accuracy per rep), stalled deals, whitespace, receivables, commitments (11), then the
-# account funnel, the tiering charts and the reps of accuracy per rep (9: funnel.charts)
-# (funnel/tests/test_folded.py holds the dashboard to it).
-DASHBOARD_QUERIES = 20
+# the stage walks; then snapshots, snapshot lines, stalled deals, whitespace, receivables,
+# commitments (11), then the account funnel, the tiering charts and accuracy per rep (its won
+# deals from the opportunity pass; 11: funnel.charts) (funnel/tests/test_folded.py holds the
+# dashboard to it).
+DASHBOARD_QUERIES = 22
 # Of those, the statements only PostgreSQL gets: the settings (work_mem, JIT) around the
 # opportunity pass and stage walks, and around the account funnel; SQLite reads the same figures without them.
 DASHBOARD_POSTGRES_ONLY_QUERIES = 4
@@ -661,41 +618,32 @@ def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
     (DASHBOARD_QUERIES): the live opportunities are read once for the funnel, the forecast of
     four quarters, the quarter's won amounts and open amounts per stage (funnel.folded)."""
     from funnel.folded import pipeline_sums
-    from funnel.selectors_reps import quarters_up_to, won_since
+    from funnel.selectors_reps import won_since
 
     quarters = [quarter.previous(), quarter, quarter.next(), quarter.next().next()]
     with _big_reads():
         sums = pipeline_sums(user=user, scope=scope, quarter=quarter, quarters=quarters, won_since=won_since(quarter))
         statistics = _stage_statistics(user=user, scope=scope, since=None, now=None)
     figures = sums.figures[quarter.label]
-    # The snapshot lines once for the accuracy chart and accuracy per rep (its four quarters).
-    read = snapshot_sums(user=user, scope=scope, quarters=quarters_up_to(quarter))
     return Dashboard(
         quarter=quarter,
         scope=scope,
         figures=figures,
         funnel=sums.funnel,
         weighted_by_quarter=[(q.label, sums.figures[q.label].weighted) for q in quarters],
-        accuracy=_accuracy_with_won(
-            user=user, quarter=quarter, scope=scope, won=sums.won_by_day, today=None, read=read
-        ),
+        accuracy=_accuracy_with_won(user=user, quarter=quarter, scope=scope, won=sums.won_by_day, today=None),
         stalled=stalled_deals(user=user, scope=scope),
         whitespace=whitespace(user=user, scope=scope),
         stages=statistics,
         ageing=receivables_ageing(user=user, scope=scope),
         commitments=commitments(user=user, quarter=quarter, scope=scope),
         data_driven=_data_driven_from(won=figures.won, open_by_stage=sums.open_by_stage, statistics=statistics),
-        **_account_charts(user=user, scope=scope, quarter=quarter, won_by_owner_day=sums.won_by_owner_day, read=read),
+        **_account_charts(user=user, scope=scope, quarter=quarter, won_by_owner_day=sums.won_by_owner_day),
     )
 
 
 def _account_charts(
-    *,
-    user: User,
-    scope: Scope,
-    quarter: Quarter,
-    won_by_owner_day: dict[tuple[int | None, date], Decimal],
-    read: SnapshotSums,
+    *, user: User, scope: Scope, quarter: Quarter, won_by_owner_day: dict[tuple[int | None, date], Decimal]
 ) -> dict[str, Any]:
     from funnel.selectors_accounts import account_funnel, tiering_charts
     from funnel.selectors_reps import rep_accuracy_from
@@ -704,7 +652,5 @@ def _account_charts(
         "account_funnel": account_funnel(user=user, scope=scope, quarter=quarter),
         "tiering": tiering_charts(user=user, scope=scope, quarter=quarter),
         # The won deals come from the opportunity pass above: no second read of them.
-        "rep_accuracy": rep_accuracy_from(
-            user=user, scope=scope, quarter=quarter, won_by_owner_day=won_by_owner_day, read=read
-        ),
+        "rep_accuracy": rep_accuracy_from(user=user, scope=scope, quarter=quarter, won_by_owner_day=won_by_owner_day),
     }

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import User
 from funnel.domain import forecast as fc
 from funnel.domain import stages
 from funnel.domain.quarters import Quarter
-from funnel.models import ForecastSnapshot, Opportunity
-from funnel.selectors import Scope, SnapshotSums, _scoped, people_visible_to, snapshot_sums
+from funnel.models import ForecastSnapshot, Opportunity, SnapshotLine
+from funnel.selectors import MONEY_FIELD, Scope, _scoped, people_visible_to
 
 ZERO = Decimal("0")
 QUARTERS = 4
@@ -38,7 +38,7 @@ class RepQuarter:
     bias: Decimal | None
 
 
-def quarters_up_to(quarter: Quarter) -> list[Quarter]:
+def _quarters_up_to(quarter: Quarter) -> list[Quarter]:
     """The QUARTERS quarters ending with `quarter`, oldest first."""
     quarters = [quarter]
     for _step in range(QUARTERS - 1):
@@ -48,12 +48,12 @@ def quarters_up_to(quarter: Quarter) -> list[Quarter]:
 
 def won_since(quarter: Quarter) -> date:
     """The first day whose won deals accuracy per rep reads for `quarter`."""
-    return quarters_up_to(quarter)[0].start
+    return _quarters_up_to(quarter)[0].start
 
 
 def rep_accuracy(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> list[RepQuarter]:
     """One row per rep with a forecast or a win and per quarter (oldest first), reps by name."""
-    quarters = quarters_up_to(quarter)
+    quarters = _quarters_up_to(quarter)
     won = (
         _scoped(Opportunity.objects.all(), user=user, scope=scope)
         .filter(stage__in=stages.WON_STAGES, closed_at__gte=quarters[0].start, closed_at__lte=quarter.end)
@@ -72,24 +72,34 @@ def rep_accuracy_from(
     quarter: Quarter,
     won_by_owner_day: dict[tuple[int | None, date], Decimal],
     today: date | None = None,
-    read: SnapshotSums | None = None,
 ) -> list[RepQuarter]:
     """rep_accuracy given the won amounts of the scope from `won_since(quarter)` to the end of
     `quarter` as Σ amount per (owner id, closing day) (the dashboard's one opportunity pass,
-    funnel.folded, gives them) and optionally the snapshot sums of the four quarters
-    (selectors.snapshot_sums, which the dashboard shares with its accuracy chart; else read
-    here). One query (the reps), three without `read`."""
+    funnel.folded, gives them). Three queries: the snapshots, the lines, the reps."""
     today = today or timezone.localdate()
-    quarters = quarters_up_to(quarter)
-    read = read or snapshot_sums(user=user, scope=scope, quarters=quarters)
+    quarters = _quarters_up_to(quarter)
     first: dict[str, ForecastSnapshot] = {}
-    for snapshot in read.snapshots:  # by (as_of, week)
+    for snapshot in ForecastSnapshot.objects.filter(as_of__gte=quarters[0].start, as_of__lte=quarter.end).order_by(
+        "as_of", "week"
+    ):
         first.setdefault(next(q.label for q in quarters if q.contains(snapshot.as_of)), snapshot)
-    firsts = {snapshot.pk: label for label, snapshot in first.items()}
-    forecasts: dict[tuple[int | None, str], Decimal] = {}
-    for (snapshot_id, owner), row in read.sums.items():
-        if snapshot_id in firsts:
-            forecasts[owner, firsts[snapshot_id]] = (row["weighted"] or ZERO) / 100
+    in_quarter = {q.label: q for q in quarters}
+
+    forecasts: dict[tuple[int, str], Decimal] = {}
+    if first:
+        closing = Q()
+        for label, snapshot in first.items():
+            q = in_quarter[label]
+            closing |= Q(snapshot=snapshot, expected_close_date__gte=q.start, expected_close_date__lte=q.end)
+        labels = {snapshot.pk: label for label, snapshot in first.items()}
+        lines = (
+            _scoped(SnapshotLine.objects.all(), user=user, scope=scope)
+            .filter(closing)
+            .values("owner_id", "snapshot_id")
+            .annotate(weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)))
+            .order_by()
+        )
+        forecasts = {(row["owner_id"], labels[row["snapshot_id"]]): (row["weighted"] or ZERO) / 100 for row in lines}
 
     # Won per (owner, quarter): the total, and what was won by the quarter's first snapshot (in
     # its forecast as won to date). Summed from the per-day amounts: the same exact decimals.
