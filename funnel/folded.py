@@ -35,9 +35,6 @@ class PipelineSums:
     figures: dict[str, fc.Figures]  # by quarter label, for every quarter asked
     won_by_day: list[tuple[date, Decimal]]  # won in the quarter shown: Σ amount per closing day, by day
     open_by_stage: dict[str, Decimal]  # Σ amount of open deals closing in the quarter shown, per open stage
-    # won from `won_since` to the end of the quarter shown: Σ amount per (owner id, closing day)
-    # (accuracy per rep, funnel.selectors_reps); empty when not asked
-    won_by_owner_day: dict[tuple[int | None, date], Decimal]
 
 
 def _quarter_index(field: str, quarters: list[Quarter]) -> Case:
@@ -49,27 +46,21 @@ def _quarter_index(field: str, quarters: list[Quarter]) -> Case:
     )
 
 
-def pipeline_sums(
-    *, user: User, scope: object, quarter: Quarter, quarters: list[Quarter], won_since: date | None = None
-) -> PipelineSums:
+def pipeline_sums(*, user: User, scope: object, quarter: Quarter, quarters: list[Quarter]) -> PipelineSums:
     """The funnel of `quarter` (selectors.sales_funnel), the forecast figures of each of
     `quarters` (selectors.forecast_figures), the won amounts per day of `quarter` (the actual
-    that selectors.forecast_accuracy accumulates), the open amounts per stage closing in
-    `quarter` (selectors.data_driven_forecast) and, with `won_since`, the won amounts per owner
-    and closing day from that day to the end of `quarter` (funnel.selectors_reps) for the
-    opportunities of `scope` that `user` may see. One query; money as Decimal, weighted sums
-    divided by 100 as those selectors do."""
+    that selectors.forecast_accuracy accumulates) and the open amounts per stage closing in
+    `quarter` (selectors.data_driven_forecast) for the opportunities of `scope` that `user` may
+    see. One query; money as Decimal, weighted sums divided by 100 as those selectors do."""
     from funnel.selectors import MONEY_FIELD, StageRow, _scoped
 
     shown = quarters.index(quarter) if quarter in quarters else None
     every = [*quarters, quarter] if shown is None else quarters
     shown = len(quarters) if shown is None else shown
     first, last = min(q.start for q in every), max(q.end for q in every)
-    won_from = quarter.start if won_since is None else min(won_since, quarter.start)
-    won_days = Q(stage__in=stages.WON_STAGES, closed_at__gte=won_from, closed_at__lte=quarter.end)
     opens = Q(stage__in=stages.OPEN_STAGES)
     rows = _scoped(Opportunity.objects.all(), user=user, scope=scope).filter(
-        opens | Q(stage__in=stages.CLOSED_STAGES, closed_at__gte=first, closed_at__lte=last) | won_days
+        opens | Q(stage__in=stages.CLOSED_STAGES, closed_at__gte=first, closed_at__lte=last)
     )
     grouped = (
         rows.annotate(
@@ -79,15 +70,18 @@ def pipeline_sums(
                 default=_quarter_index("closed_at", every),
             ),
             won_day=Case(
-                When(won_days, then=F("closed_at")),
+                When(
+                    stage__in=stages.WON_STAGES,
+                    closed_at__gte=quarter.start,
+                    closed_at__lte=quarter.end,
+                    then=F("closed_at"),
+                ),
                 default=None,
                 output_field=DateField(),
             ),
-            # The owner only in the won-per-day groups: the other groups stay as few as before.
-            won_by=Case(When(won_days, then=F("owner_id")), default=None, output_field=IntegerField()),
         )
         .order_by()
-        .values("stage", "forecast_category", "q", "won_day", "won_by")
+        .values("stage", "forecast_category", "q", "won_day")
         .annotate(
             n=Count("id"),
             total=Sum("amount"),
@@ -99,7 +93,6 @@ def pipeline_sums(
     commit, best, weighted = [ZERO] * len(every), [ZERO] * len(every), [ZERO] * len(every)
     by_day: dict[date, Decimal] = {}
     open_by_stage = dict.fromkeys(stages.OPEN_STAGES, ZERO)
-    by_owner_day: dict[tuple[int | None, date], Decimal] = {}
     for row in grouped:
         stage, q, total, product = row["stage"], row["q"], row["total"] or ZERO, row["weighted"] or ZERO
         is_open = stage in stages.OPEN_STAGES
@@ -108,10 +101,6 @@ def pipeline_sums(
             counted[0] += row["n"]
             counted[1] += total
             counted[2] += product
-        day = row["won_day"]
-        if day is not None and won_since is not None and day >= won_since:
-            key = (row["won_by"], day)
-            by_owner_day[key] = by_owner_day.get(key, ZERO) + total
         if q < 0:
             continue
         if is_open:
@@ -124,8 +113,8 @@ def pipeline_sums(
                 open_by_stage[stage] += total
         elif stage in stages.WON_STAGES:
             won[q] += total
-            if day is not None and day >= quarter.start:
-                by_day[day] = by_day.get(day, ZERO) + total
+            if row["won_day"] is not None:
+                by_day[row["won_day"]] = by_day.get(row["won_day"], ZERO) + total
     return PipelineSums(
         funnel=[
             StageRow(
@@ -145,5 +134,4 @@ def pipeline_sums(
         },
         won_by_day=sorted(by_day.items()),
         open_by_stage=open_by_stage,
-        won_by_owner_day=by_owner_day,
     )

@@ -600,10 +600,9 @@ def _data_driven_from(
 
 # In one transaction (begin, the JIT and work_mem settings, commit) the opportunities once and
 # the stage walks; then snapshots, snapshot lines, stalled deals, whitespace, receivables,
-# commitments (11), then the account funnel, the tiering charts and accuracy per rep (its won
-# deals from the opportunity pass; 11: funnel.charts) (funnel/tests/test_folded.py holds the
-# dashboard to it).
-DASHBOARD_QUERIES = 22
+# commitments (11), then the account funnel, the tiering charts and accuracy per rep (12:
+# funnel.charts) (funnel/tests/test_folded.py holds the dashboard to it).
+DASHBOARD_QUERIES = 23
 # Of those, the statements only PostgreSQL gets: the settings (work_mem, JIT) around the
 # opportunity pass and stage walks, and around the account funnel; SQLite reads the same figures without them.
 DASHBOARD_POSTGRES_ONLY_QUERIES = 4
@@ -618,11 +617,10 @@ def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
     (DASHBOARD_QUERIES): the live opportunities are read once for the funnel, the forecast of
     four quarters, the quarter's won amounts and open amounts per stage (funnel.folded)."""
     from funnel.folded import pipeline_sums
-    from funnel.selectors_reps import won_since
 
     quarters = [quarter.previous(), quarter, quarter.next(), quarter.next().next()]
     with _big_reads():
-        sums = pipeline_sums(user=user, scope=scope, quarter=quarter, quarters=quarters, won_since=won_since(quarter))
+        sums = pipeline_sums(user=user, scope=scope, quarter=quarter, quarters=quarters)
         statistics = _stage_statistics(user=user, scope=scope, since=None, now=None)
     figures = sums.figures[quarter.label]
     return Dashboard(
@@ -638,19 +636,16 @@ def dashboard(*, user: User, scope: Scope, quarter: Quarter) -> Dashboard:
         ageing=receivables_ageing(user=user, scope=scope),
         commitments=commitments(user=user, quarter=quarter, scope=scope),
         data_driven=_data_driven_from(won=figures.won, open_by_stage=sums.open_by_stage, statistics=statistics),
-        **_account_charts(user=user, scope=scope, quarter=quarter, won_by_owner_day=sums.won_by_owner_day),
+        **_account_charts(user=user, scope=scope, quarter=quarter),
     )
 
 
-def _account_charts(
-    *, user: User, scope: Scope, quarter: Quarter, won_by_owner_day: dict[tuple[int | None, date], Decimal]
-) -> dict[str, Any]:
+def _account_charts(*, user: User, scope: Scope, quarter: Quarter) -> dict[str, Any]:
     from funnel.selectors_accounts import account_funnel, tiering_charts
-    from funnel.selectors_reps import rep_accuracy_from
+    from funnel.selectors_reps import rep_accuracy
 
     return {
         "account_funnel": account_funnel(user=user, scope=scope, quarter=quarter),
         "tiering": tiering_charts(user=user, scope=scope, quarter=quarter),
-        # The won deals come from the opportunity pass above: no second read of them.
-        "rep_accuracy": rep_accuracy_from(user=user, scope=scope, quarter=quarter, won_by_owner_day=won_by_owner_day),
+        "rep_accuracy": rep_accuracy(user=user, scope=scope, quarter=quarter),
     }

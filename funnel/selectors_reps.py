@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import ExpressionWrapper, F, Q, Sum
+from django.db.models import Case, CharField, ExpressionWrapper, F, Q, Sum, Value, When
 from django.utils import timezone
 
 from accounts.models import User
@@ -38,46 +38,12 @@ class RepQuarter:
     bias: Decimal | None
 
 
-def _quarters_up_to(quarter: Quarter) -> list[Quarter]:
-    """The QUARTERS quarters ending with `quarter`, oldest first."""
+def rep_accuracy(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> list[RepQuarter]:
+    """One row per rep with a forecast or a win and per quarter (oldest first), reps by name."""
+    today = today or timezone.localdate()
     quarters = [quarter]
     for _step in range(QUARTERS - 1):
         quarters.insert(0, quarters[0].previous())
-    return quarters
-
-
-def won_since(quarter: Quarter) -> date:
-    """The first day whose won deals accuracy per rep reads for `quarter`."""
-    return _quarters_up_to(quarter)[0].start
-
-
-def rep_accuracy(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> list[RepQuarter]:
-    """One row per rep with a forecast or a win and per quarter (oldest first), reps by name."""
-    quarters = _quarters_up_to(quarter)
-    won = (
-        _scoped(Opportunity.objects.all(), user=user, scope=scope)
-        .filter(stage__in=stages.WON_STAGES, closed_at__gte=quarters[0].start, closed_at__lte=quarter.end)
-        .values("owner_id", "closed_at")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    by_owner_day = {(row["owner_id"], row["closed_at"]): row["total"] or ZERO for row in won}
-    return rep_accuracy_from(user=user, scope=scope, quarter=quarter, won_by_owner_day=by_owner_day, today=today)
-
-
-def rep_accuracy_from(
-    *,
-    user: User,
-    scope: Scope,
-    quarter: Quarter,
-    won_by_owner_day: dict[tuple[int | None, date], Decimal],
-    today: date | None = None,
-) -> list[RepQuarter]:
-    """rep_accuracy given the won amounts of the scope from `won_since(quarter)` to the end of
-    `quarter` as Σ amount per (owner id, closing day) (the dashboard's one opportunity pass,
-    funnel.folded, gives them). Three queries: the snapshots, the lines, the reps."""
-    today = today or timezone.localdate()
-    quarters = _quarters_up_to(quarter)
     first: dict[str, ForecastSnapshot] = {}
     for snapshot in ForecastSnapshot.objects.filter(as_of__gte=quarters[0].start, as_of__lte=quarter.end).order_by(
         "as_of", "week"
@@ -101,17 +67,23 @@ def rep_accuracy_from(
         )
         forecasts = {(row["owner_id"], labels[row["snapshot_id"]]): (row["weighted"] or ZERO) / 100 for row in lines}
 
-    # Won per (owner, quarter): the total, and what was won by the quarter's first snapshot (in
-    # its forecast as won to date). Summed from the per-day amounts: the same exact decimals.
-    actuals: dict[tuple[int | None, str], dict[str, Decimal]] = {}
-    for (owner, day), amount in won_by_owner_day.items():
-        q = next((q for q in quarters if q.contains(day)), None)
-        if q is None:
-            continue
-        found = actuals.setdefault((owner, q.label), {"total": ZERO, "early": ZERO})
-        found["total"] += amount
-        if q.label in first and day <= first[q.label].as_of:
-            found["early"] += amount
+    which = Case(
+        *(When(closed_at__gte=q.start, closed_at__lte=q.end, then=Value(q.label)) for q in quarters),
+        output_field=CharField(),
+    )
+    early = Q()
+    for label, snapshot in first.items():
+        q = in_quarter[label]
+        early |= Q(closed_at__gte=q.start, closed_at__lte=snapshot.as_of)
+    won = (
+        _scoped(Opportunity.objects.all(), user=user, scope=scope)
+        .filter(stage__in=stages.WON_STAGES, closed_at__gte=quarters[0].start, closed_at__lte=quarter.end)
+        .annotate(quarter_label=which)
+        .values("owner_id", "quarter_label")
+        .annotate(total=Sum("amount"), early=Sum("amount", filter=early) if first else Value(ZERO))
+        .order_by()
+    )
+    actuals = {(row["owner_id"], row["quarter_label"]): row for row in won}
 
     owners = {owner for owner, _label in [*forecasts, *actuals] if owner is not None}
     # -1 (no one) keeps the query asked when nobody has figures: the dashboard's count stays fixed.
