@@ -225,9 +225,9 @@ class TieringCharts:
 
 
 def tiering_charts(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> TieringCharts:
-    """The tier matrix, RFM segments and pyramid of the run current at the period's end (one
-    grouped query), and the tier migrations since the run current when it began (one grouped
-    query), over the accounts in scope."""
+    """The tier matrix, RFM segments and pyramid of the run current at the period's end, and
+    the tier migrations since the run current when it began, over the accounts in scope: one
+    grouped query (by tier, segment, pyramid class and the earlier tier)."""
     today = today or timezone.localdate()
     run = run_as_of(min(quarter.end, today))
     previous = run_as_of(quarter.start - timedelta(days=1))
@@ -239,32 +239,36 @@ def tiering_charts(*, user: User, scope: Scope, quarter: Quarter, today: date | 
         scores = AccountScore.objects.filter(
             run=run, is_group=False, account__in=accounts_in_scope(user=user, scope=scope).values("pk")
         )
+        moves = previous is not None and previous.pk != run.pk
+        if moves:
+            # A join on the account's score in the earlier run (one at most: unique per account,
+            # run and kind), not a subquery per account: one hash join at 100,000 accounts. The
+            # matrix and the migrations come from the same groups: one pass over the scores.
+            earlier = FilteredRelation(
+                "account__scores", condition=Q(account__scores__run=previous, account__scores__is_group=False)
+            )
+            scores = scores.annotate(earlier=earlier).annotate(
+                before=Coalesce(F("earlier__tier"), Value(""), output_field=CharField())
+            )
+        else:
+            scores = scores.annotate(before=F("tier"))
         grouped = (
-            scores.order_by().values("tier", "segment", "pareto_class").annotate(n=Count("id"), revenue=Sum("monetary"))
+            scores.order_by()
+            .values("tier", "segment", "pareto_class", "before")
+            .annotate(n=Count("id"), revenue=Sum("monetary"))
         )
+        moved: dict[tuple[str, str], int] = {}
         for row in grouped:
             for key, target in ((row["tier"], by_tier), (row["segment"], by_segment), (row["pareto_class"], by_class)):
                 cell = target.setdefault(key, [0, ZERO])
                 cell[0] += row["n"]
                 cell[1] += row["revenue"] or ZERO
-        if previous is not None and previous.pk != run.pk:
-            # A join on the account's score in the earlier run (one at most: unique per account,
-            # run and kind), not a subquery per account: one hash join at 100,000 accounts.
-            earlier = FilteredRelation(
-                "account__scores", condition=Q(account__scores__run=previous, account__scores__is_group=False)
-            )
-            moved = (
-                scores.annotate(earlier=earlier)
-                .annotate(before=Coalesce(F("earlier__tier"), Value(""), output_field=CharField()))
-                .exclude(before=F("tier"))
-                .order_by()
-                .values("before", "tier")
-                .annotate(n=Count("id"))
-            )
-            migrations = sorted(
-                (Migration(row["before"], row["tier"], row["n"]) for row in moved),
-                key=lambda m: (-m.accounts, m.before, m.after),
-            )
+            if moves and row["before"] != row["tier"]:
+                moved[row["before"], row["tier"]] = moved.get((row["before"], row["tier"]), 0) + row["n"]
+        migrations = sorted(
+            (Migration(before, after, n) for (before, after), n in moved.items()),
+            key=lambda m: (-m.accounts, m.before, m.after),
+        )
 
     def cell(label: str, found: dict[str, list]) -> Cell:
         n, revenue = found.get(label, (0, ZERO))
