@@ -434,6 +434,7 @@ def _plain_table_query(query: Any) -> bool:
             for alias, join in query.alias_map.items()
         )
         and not query.annotations
+        and query.group_by is None
         and not query.distinct
         and not query.extra
         and not query.extra_tables
