@@ -106,8 +106,12 @@ def _json(fields: Fields) -> str:
     return json_object([(key, sql if kind is NESTED else kind(sql)) for key, kind, sql in fields])
 
 
-def _csv(fields: Fields) -> tuple[tuple[str, str], ...]:
-    return tuple((key, csv_text(kind, sql)) for key, kind, sql in fields if kind is not NESTED)
+def _csv(fields: Fields, *, utc: bool = False) -> tuple[tuple[str, str], ...]:
+    return tuple((key, csv_text(kind, sql, utc=utc)) for key, kind, sql in fields if kind is not NESTED)
+
+
+def _page_csv(fields: Fields, *, joins: str = "", params: tuple = ()) -> PageCsv:
+    return PageCsv(columns=_csv(fields), joins=joins, params=params, utc_columns=_csv(fields, utc=True))
 
 
 def _account_fields() -> Fields:
@@ -179,7 +183,7 @@ def account_csv(*, run_id: QuerySet) -> PageCsv:
     # A join on the page's rows themselves (a probe of the unique (account, run, is_group) index
     # per row), which keeps their keyset order: no CTE, no sort (see `paginate_csv`).
     joins = f"LEFT JOIN {scores} {S} ON {S}.account_id = {P}.id AND {S}.run_id = ({run_sql}) AND NOT {S}.is_group"  # noqa: S608 - names from code
-    return PageCsv(columns=_csv(_account_fields()), joins=joins, params=tuple(run_params))
+    return _page_csv(_account_fields(), joins=joins, params=tuple(run_params))
 
 
 def _contact_fields() -> Fields:
@@ -209,7 +213,7 @@ def contact_json() -> PageJson:
 
 def contact_csv() -> PageCsv:
     """The page's contact rows as CSV records (every field of `contact_json`)."""
-    return PageCsv(columns=_csv(_contact_fields()))
+    return _page_csv(_contact_fields())
 
 
 def _order_fields() -> Fields:
@@ -235,4 +239,4 @@ def order_json() -> PageJson:
 
 def order_csv() -> PageCsv:
     """The page's order rows as CSV records (every field of `order_json`)."""
-    return PageCsv(columns=_csv(_order_fields()))
+    return _page_csv(_order_fields())

@@ -15,12 +15,13 @@ program must read back exactly; people open the spreadsheet export instead.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpResponse
-from rest_framework.pagination import BasePagination
 from rest_framework.renderers import BaseRenderer
+
+if TYPE_CHECKING:
+    from kam.api.pagination import SyncCursorPagination
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 _SPECIAL = frozenset(',"\n\r')
@@ -58,15 +59,16 @@ def csv_page(columns: list[str], rows: Iterable[Mapping[str, Any]]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def csv_response(body: bytes, paginator: BasePagination) -> HttpResponse:
+def csv_response(body: bytes, paginator: SyncCursorPagination) -> HttpResponse:
     """The page with its links as headers: `Link` (rel next / prev, RFC 8288) and `X-Next-Cursor`,
     the next link's `cursor` (empty when that link is the first page), both only when more follow."""
     response = HttpResponse(body, content_type=CSV_CONTENT_TYPE)
     links = []
-    following, preceding = paginator.get_next_link(), paginator.get_previous_link()
+    cursor = paginator.get_next_cursor()  # once: the header's value and the link's parameter
+    following, preceding = paginator.link_with_cursor(cursor), paginator.get_previous_link()
     if following:
         links.append(f'<{following}>; rel="next"')
-        response["X-Next-Cursor"] = parse_qs(urlsplit(following).query).get(paginator.cursor_query_param, [""])[0]
+        response["X-Next-Cursor"] = cursor
     if preceding:
         links.append(f'<{preceding}>; rel="prev"')
     if links:

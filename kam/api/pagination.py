@@ -15,26 +15,32 @@ integrators is in README.md ("Sync out").
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qs, quote_plus, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
 from django.db.models import DateTimeField, F, Model, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.db.models.sql.datastructures import BaseTable
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
-from rest_framework.utils.urls import remove_query_param, replace_query_param
+from rest_framework.utils.urls import remove_query_param
 
 from kam.api.sql_json import PageCsv, PageJson, csv_copy_in_local_time_zone, json_rows_in_local_time_zone
 
@@ -89,6 +95,17 @@ def sync_fields(view: Any) -> tuple[str, ...]:
     return (field,) if field == "id" else (field, "id")
 
 
+# What urllib's quote_plus leaves as it is, and ':': the characters of a signed cursor.
+_CURSOR_CHARACTERS = re.compile(r"[A-Za-z0-9_.~:-]*")
+
+
+def _quote_plus_cursor(value: str) -> str:
+    """quote_plus(value), without its byte-by-byte pass for a cursor (only ':' is quoted)."""
+    if _CURSOR_CHARACTERS.fullmatch(value):
+        return value.replace(":", "%3A")
+    return quote_plus(value)
+
+
 def _utc(value: Any) -> Any:
     """A naive datetime read `AT TIME ZONE 'UTC'` made aware again; anything else as it is."""
     return value.replace(tzinfo=UTC) if isinstance(value, datetime) and value.tzinfo is None else value
@@ -123,11 +140,9 @@ class SyncCursorPagination(CursorPagination):
         One statement: the page's rows (the keyset query, every filter and visibility rule as for
         `paginate_queryset`) as a CTE `p`, then each row's JSON over them, so that nested parts are
         gathered once for the page's ids (`row.joins`) instead of by a subquery per row."""
-        page = self._keyset_page(queryset, request, view)
         meta = queryset.model._meta
-        page = page.values_list(*(f.attname for f in meta.concrete_fields))[: self.page_size + 1]
         try:
-            inner, inner_params = page.query.get_compiler(using=queryset.db).as_sql()
+            inner, inner_params = self._page_rows_sql(queryset, request, view)
         except EmptyResultSet:
             return self._take([], key=tuple)  # a filter that matches nothing (`pk__in=[]`)
         # The keys in UTC without a zone: the row is written under another session TimeZone, and
@@ -149,20 +164,19 @@ class SyncCursorPagination(CursorPagination):
         COPY sends page_size + 1 rows as JSON's page does (to know whether more follow) and says how
         many; the extra record is cut off the text, and the page's first and last keys are read
         from its first and last records (the keyset's fields are columns of `row`)."""
-        if not all(name.isascii() and name.isidentifier() for name, _ in row.columns):
-            raise ValueError(row.columns)  # header names are code, never input
-        header = (",".join(name for name, _ in row.columns) + "\n").encode()
-        page = self._keyset_page(queryset, request, view)
+        columns = row.columns_in(timezone.get_current_timezone_name())  # the zone COPY runs in
+        if not all(name.isascii() and name.isidentifier() for name, _ in columns):
+            raise ValueError(columns)  # header names are code, never input
+        header = (",".join(name for name, _ in columns) + "\n").encode()
         meta = queryset.model._meta
-        page = page.values_list(*(f.attname for f in meta.concrete_fields))[: self.page_size + 1]
         try:
-            inner, inner_params = page.query.get_compiler(using=queryset.db).as_sql()
+            inner, inner_params = self._page_rows_sql(queryset, request, view)
         except EmptyResultSet:
             self._take([], key=tuple)
             return header
-        names = [name for name, _ in row.columns]
+        names = [name for name, _ in columns]
         positions = [names.index(f) for f in self.fields]  # ValueError: the keyset is not in the CSV
-        select = ", ".join(f'{sql} AS "{name}"' for name, sql in row.columns)
+        select = ", ".join(f'{sql} AS "{name}"' for name, sql in columns)
         # The keyset order whichever way the page was read: a page read backwards is still sent in order.
         direction = " DESC" if self._descending else ""
         order = ", ".join(f"p.{meta.get_field(f).column}{direction}" for f in self.fields)
@@ -198,8 +212,8 @@ class SyncCursorPagination(CursorPagination):
         links = json.dumps({"next": self.get_next_link(), "previous": self.get_previous_link()}, ensure_ascii=False)
         return b"".join([links[:-1].encode(), b',"results":[', b",".join(rows), b"]}"])
 
-    def _keyset_page(self, queryset: QuerySet, request: Request, view: Any) -> QuerySet:
-        """The ordered rows from the cursor's position on, below the sync horizon (unsliced)."""
+    def _start(self, queryset: QuerySet, request: Request, view: Any) -> None:
+        """Read the request: page size, keyset, the cursor's position and direction."""
         self.request = request
         self.base_url = request.build_absolute_uri()
         self.page_size = self.get_page_size(request)
@@ -210,6 +224,12 @@ class SyncCursorPagination(CursorPagination):
         self.fields = tuple(f.lstrip("-") for f in ordering)
         self.collection = queryset.model._meta.label_lower
         position, backwards = self.decode_cursor(request)
+        self._position, self._backwards, self._descending = position, backwards, descending
+
+    def _keyset_page(self, queryset: QuerySet, request: Request, view: Any) -> QuerySet:
+        """The ordered rows from the cursor's position on, below the sync horizon (unsliced)."""
+        self._start(queryset, request, view)
+        position, backwards, descending = self._position, self._backwards, self._descending
         if self.fields[0] != "id" and not descending:
             horizon = sync_horizon_expression(using=queryset.db)
             if horizon is not None:
@@ -220,8 +240,51 @@ class SyncCursorPagination(CursorPagination):
             after = TupleLessThan if backwards != descending else TupleGreaterThan
             queryset = queryset.filter(after(keys, bound))
         order = [f"-{f}" if backwards != descending else f for f in self.fields]
-        self._position, self._backwards, self._descending = position, backwards, descending
         return queryset.order_by(*order)
+
+    def _page_rows_sql(self, queryset: QuerySet, request: Request, view: Any) -> tuple[str, list]:
+        """(SQL, params) of the page's rows as `_keyset_page` selects them: every concrete column
+        (named by its attname), in the order the page is read, page_size + 1 rows (to know whether
+        more follow). Raises EmptyResultSet for a queryset that matches nothing.
+
+        For a queryset over its table alone (visibility and filters on its own columns: every page
+        of a sync) the statement is written here around the queryset's compiled WHERE clause, the
+        same statement the ORM would write: building the sliced `values_list` queryset and
+        compiling it took ~1.2 ms of CPU a page (docs/benchmarks.md). Anything else (a join, an
+        annotation, DISTINCT...) is compiled by the ORM, as before."""
+        query = queryset.query
+        if not _plain_table_query(query):
+            page = self._keyset_page(queryset, request, view)
+            page = page.values_list(*(f.attname for f in query.get_meta().concrete_fields))[: self.page_size + 1]
+            return page.query.get_compiler(using=queryset.db).as_sql()
+        self._start(queryset, request, view)
+        position, backwards, descending = self._position, self._backwards, self._descending
+        connection = connections[queryset.db]
+        meta = query.get_meta()
+        template = _plain_page_template(queryset.model, connection.alias)
+        conditions, params = [], []
+        try:
+            where, params = query.get_compiler(using=queryset.db).compile(query.where)
+            conditions.append(f"({where})")
+            params = list(params)
+        except FullResultSet:  # no condition: every row (one who sees everything, no filter)
+            pass
+        keyset = [template.columns[f] for f in self.fields]
+        if self.fields[0] != "id" and not descending and connection.vendor == "postgresql":
+            conditions.append(f"{keyset[0]} < {HORIZON_SQL}")
+            params.append(float(settings.SYNC_SETTLE_SECONDS))
+        if position is not None:
+            # A row-value comparison, (a, b) > (x, y): one index range scan.
+            after = "<" if backwards != descending else ">"
+            conditions.append(f"({', '.join(keyset)}) {after} ({', '.join(['%s'] * len(keyset))})")
+            params += [
+                meta.get_field(f).get_db_prep_value(v, connection) for f, v in zip(self.fields, position, strict=True)
+            ]
+        direction = " DESC" if backwards != descending else " ASC"
+        order = ", ".join(f"{c}{direction}" for c in keyset)
+        where_sql = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        sql = f"{template.select}{where_sql} ORDER BY {order} LIMIT {int(self.page_size) + 1}"
+        return sql, params
 
     def _take(self, rows: list, *, key: Callable[[Any], tuple]) -> list:
         """The page of `rows` (page_size + 1 fetched, to know whether more follow), in keyset order;
@@ -251,12 +314,17 @@ class SyncCursorPagination(CursorPagination):
     def _key(self, row: Model) -> tuple:
         return tuple(getattr(row, "pk" if f == "id" else f) for f in self.fields)
 
-    def get_next_link(self) -> str | None:
+    def get_next_cursor(self) -> str | None:
+        """The `cursor` of the next page's link (`get_next_link`): "" when that link has none (the
+        first page), None when no page follows."""
         if not self._has_next:
             return None
-        if not self.page and self._backwards:  # paged back past the start: resume from its cursor
-            return self._link(self._first, backwards=False)
-        return self._link(self._last, backwards=False)
+        # Paged back past the start: resume from its cursor.
+        position = self._first if not self.page and self._backwards else self._last
+        return "" if position is None else self.encode_position(position, backwards=False)
+
+    def get_next_link(self) -> str | None:
+        return self.link_with_cursor(self.get_next_cursor())
 
     def get_previous_link(self) -> str | None:
         if not self._has_previous:
@@ -264,9 +332,28 @@ class SyncCursorPagination(CursorPagination):
         return self._link(self._first, backwards=True)
 
     def _link(self, position: tuple | None, *, backwards: bool) -> str:
-        if position is None:
+        return self.link_with_cursor("" if position is None else self.encode_position(position, backwards))
+
+    def link_with_cursor(self, cursor: str | None) -> str | None:
+        """The request's URL with `cursor` as its `cursor` parameter ("": without one; None: no
+        link), what DRF's replace_query_param / remove_query_param write, the URL's other
+        parameters parsed and encoded once a page (quoting them for two links a page cost ~0.4 ms
+        of CPU: a cursor's ~100 characters went through urllib's quote byte by byte)."""
+        if cursor is None:
+            return None
+        if cursor == "":
             return remove_query_param(self.base_url, self.cursor_query_param)
-        return replace_query_param(self.base_url, self.cursor_query_param, self.encode_position(position, backwards))
+        if getattr(self, "_url_parts", (None,))[0] != self.base_url:
+            scheme, netloc, path, query, fragment = urlsplit(self.base_url)
+            items = sorted(parse_qs(query, keep_blank_values=True).items())
+            key = self.cursor_query_param
+            before = urlencode([(k, v) for k, v in items if k < key], doseq=True)
+            after = urlencode([(k, v) for k, v in items if k > key], doseq=True)
+            self._url_parts = (self.base_url, scheme, netloc, path, fragment, before, after)
+        _, scheme, netloc, path, fragment, before, after = self._url_parts
+        parameter = f"{quote_plus(self.cursor_query_param)}={_quote_plus_cursor(cursor)}"
+        query = "&".join(part for part in (before, parameter, after) if part)
+        return urlunsplit((scheme, netloc, path, query, fragment))
 
     def encode_position(self, position: tuple, backwards: bool) -> str:
         values = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in position]
@@ -333,6 +420,48 @@ class UpdatedSinceFilter(BaseFilterBackend):
                 "schema": {"type": "string", "format": "date-time"},
             }
         ]
+
+
+def _plain_table_query(query: Any) -> bool:
+    """Whether `query` reads its model's table alone, unsliced, with nothing but a WHERE clause
+    on it (no join, annotation, DISTINCT, extra, combination or lock): what `_page_rows_sql`
+    may write itself around the compiled WHERE. (select_related is no join until compiled, and
+    a `values_list` page drops it.)"""
+    table = query.get_meta().db_table
+    return (
+        all(
+            alias == table and type(join) is BaseTable and join.table_name == table
+            for alias, join in query.alias_map.items()
+        )
+        and not query.annotations
+        and query.group_by is None
+        and not query.distinct
+        and not query.extra
+        and not query.extra_tables
+        and not query.combinator
+        and not query.select_for_update
+        and query.low_mark == 0
+        and query.high_mark is None
+    )
+
+
+@dataclass(frozen=True)
+class _PageTemplate:
+    """`SELECT <every concrete column AS its attname> FROM <table>`, and each field's quoted column."""
+
+    select: str
+    columns: dict
+
+
+@functools.cache
+def _plain_page_template(model: type[Model], using: str) -> _PageTemplate:
+    quote = connections[using].ops.quote_name
+    meta = model._meta
+    table = quote(meta.db_table)
+    columns = {f.attname: f"{table}.{quote(f.column)}" for f in meta.concrete_fields}
+    columns["id"] = columns[meta.pk.attname]
+    select = ", ".join(f"{columns[f.attname]} AS {quote(f.attname)}" for f in meta.concrete_fields)
+    return _PageTemplate(select=f"SELECT {select} FROM {table}", columns=columns)  # noqa: S608 - names from the model
 
 
 def _csv_record_end(body: bytes, start: int) -> int:

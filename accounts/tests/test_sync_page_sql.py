@@ -1,0 +1,191 @@
+"""The sync page's hand-written pieces equal what they stand in for (issue 11, benchmark): the rows
+SQL written around the queryset's WHERE (`_page_rows_sql`) selects the ORM's rows; a CSV datetime
+written for a UTC session is DRF's text; the links built once a page are DRF's URLs."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote_plus
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core import signing
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import F
+from django.test import RequestFactory, override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.utils.urls import replace_query_param
+
+from accounts.models import Account
+from accounts.tests.factories import make_account
+from accounts.tests.test_fast_list import ZONES
+from kam.api import sql_json
+from kam.api.pagination import CURSOR_SALT, SyncCursorPagination, _plain_table_query, _quote_plus_cursor
+
+T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
+
+
+class View:
+    sync_ordering = "updated_at"
+
+
+def paginator_for(params: dict) -> tuple[SyncCursorPagination, Request]:
+    request = Request(RequestFactory().get("/api/v1/accounts/", params))
+    return SyncCursorPagination(), request
+
+
+def cursor(position: tuple, *, backwards: bool = False) -> str:
+    values = [v.isoformat() if isinstance(v, datetime) else v for v in position]
+    return signing.dumps(
+        {"c": "accounts.account", "k": ["updated_at", "id"], "v": values, "b": backwards}, salt=CURSOR_SALT
+    )
+
+
+def rows_of(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as c:
+        c.execute(sql, params)
+        return c.fetchall()
+
+
+def orm_rows(queryset, params: dict) -> list[tuple]:  # noqa: ANN001
+    """The page's rows as the ORM path selects them (`_keyset_page`, sliced `values_list`)."""
+    paginator, request = paginator_for(params)
+    page = paginator._keyset_page(queryset, request, View())
+    fields = [f.attname for f in Account._meta.concrete_fields]
+    return [tuple(r) for r in page.values_list(*fields)[: paginator.page_size + 1]]
+
+
+def written_rows(queryset, params: dict) -> list[tuple]:  # noqa: ANN001
+    paginator, request = paginator_for(params)
+    return rows_of(*paginator._page_rows_sql(queryset, request, View()))
+
+
+@pytest.fixture
+def stamped(world) -> list[Account]:  # noqa: ANN001
+    """Accounts of two owners sharing three timestamps, one a second in the future (past the horizon)."""
+    accounts = [make_account(world.owner if i % 2 else world.other_rep, name=f"页{i}") for i in range(12)]
+    for i, account in enumerate(accounts):
+        moment = T0 + timedelta(minutes=i % 3) if i != 11 else datetime.now(UTC) + timedelta(hours=1)
+        Account.objects.filter(pk=account.pk).update(updated_at=moment)
+    return accounts
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    who=st.sampled_from(["director", "owner", "manager", "other_rep", "outsider"]),
+    page_size=st.integers(min_value=1, max_value=5),
+    position=st.one_of(st.none(), st.tuples(st.integers(0, 3), st.integers(-1, 10_000))),
+    backwards=st.booleans(),
+    since=st.sampled_from([None, T0 + timedelta(minutes=1)]),
+)
+def test_property_the_written_rows_sql_selects_the_orms_rows(
+    world, stamped, who, page_size, position, backwards, since
+) -> None:
+    # given someone's visible accounts, maybe narrowed by updated_since (a WHERE on the table)
+    user = AnonymousUser() if who == "outsider" else getattr(world, who)  # an outsider sees nothing
+    queryset = Account.objects.visible_to(user)
+    if since is not None:
+        queryset = queryset.filter(updated_at__gte=since)
+    params = {"page_size": page_size}
+    if position is not None:
+        params["cursor"] = cursor((T0 + timedelta(minutes=position[0]), position[1]), backwards=backwards)
+
+    # when the page's rows are read through the written SQL and through the ORM
+    if who == "outsider":
+        with pytest.raises(EmptyResultSet):
+            written_rows(queryset, params)
+        return
+    assert _plain_table_query(queryset.query)
+
+    # then they are the same rows in the same order, the future-stamped one held back
+    written = written_rows(queryset, params)
+    assert written == orm_rows(queryset, params)
+    assert stamped[11].pk not in [row[0] for row in written]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_queryset_with_a_join_is_compiled_by_the_orm(world, stamped) -> None:
+    # given a filter through a relation (a join) and one with an annotation
+    joined = Account.objects.visible_to(world.director).filter(owner__username=world.owner.username)
+    annotated = Account.objects.visible_to(world.director).annotate(twice=F("employees") * 2)
+    plain = Account.objects.visible_to(world.owner)
+
+    # then only the plain one is written by hand, and each page holds the ORM's rows
+    assert not _plain_table_query(joined.query)
+    assert not _plain_table_query(annotated.query)
+    assert _plain_table_query(plain.query)
+    for queryset in (joined, plain):
+        assert written_rows(queryset, {"page_size": 3}) == orm_rows(queryset, {"page_size": 3})
+        assert len(written_rows(queryset, {"page_size": 3})) == 4  # page_size + 1: more follow
+
+
+def pg_text(sql: str, value: datetime, zone: str) -> str:
+    with connection.cursor() as c:
+        c.execute("SELECT set_config('TimeZone', %s, false)", [zone])
+        try:
+            c.execute(f"SELECT {sql} FROM (SELECT %s::timestamptz AS x) v", [value])  # noqa: S608 - test SQL
+            (text,) = c.fetchone()
+        finally:
+            c.execute("SELECT set_config('TimeZone', 'UTC', false)")
+    return text
+
+
+MICROSECONDS = st.one_of(st.just(0), st.integers(1, 999_999), st.integers(1, 99).map(lambda n: n * 10_000))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@settings(max_examples=200, deadline=None)
+@given(
+    moment=st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)),
+    microsecond=MICROSECONDS,
+    zone=st.sampled_from(ZONES),
+)
+def test_property_a_csv_datetime_is_the_json_values_text_in_every_zone(moment, microsecond, zone) -> None:
+    # given a moment with no, some, or trailing-zero microseconds
+    moment = moment.replace(microsecond=microsecond)
+    with override_settings(TIME_ZONE=zone):
+        expected = serializers.DateTimeField().to_representation(moment)
+
+    # then the cell COPY writes in that session zone is DRF's text, by the UTC form too in UTC
+    cell = sql_json.csv_text(sql_json.iso_datetime, "v.x", utc=zone == "UTC")
+    assert pg_text(cell, moment, zone) == expected
+    assert pg_text(sql_json.csv_text(sql_json.iso_datetime, "v.x"), moment, zone) == expected
+
+
+def test_the_utc_columns_name_the_same_cells_or_are_refused() -> None:
+    page = sql_json.PageCsv(columns=(("id", "p.id"), ("t", "a")), utc_columns=(("id", "p.id"), ("t", "b")))
+    assert page.columns_in("UTC") == (("id", "p.id"), ("t", "b"))
+    assert page.columns_in("Asia/Shanghai") == page.columns
+    assert sql_json.PageCsv(columns=page.columns).columns_in("UTC") == page.columns
+    with pytest.raises(ValueError, match="utc_columns"):
+        sql_json.PageCsv(columns=page.columns, utc_columns=(("t", "b"), ("id", "p.id"))).columns_in("UTC")
+
+
+QUERY_TEXT = st.text(alphabet=string.ascii_letters + string.digits + " +%&=:/_.-~中文é", max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    params=st.lists(st.tuples(st.sampled_from(["page_size", "a", "zz", "cursor", "format", "b b"]), QUERY_TEXT)),
+    value=st.one_of(QUERY_TEXT.filter(bool), st.just("eyJjIjoiYSJ9:1tZ:Ab-_c")),
+)
+def test_property_a_link_is_drfs_replace_query_param(params, value) -> None:
+    # given a request URL with any parameters (repeated, blank, escaped, an old cursor)
+    request = Request(RequestFactory().get("/api/v1/accounts/", params))
+    paginator = SyncCursorPagination()
+    paginator.base_url = request.build_absolute_uri()
+
+    # then the link with a cursor is DRF's, and the cursor is quoted as quote_plus quotes it
+    assert paginator.link_with_cursor(value) == replace_query_param(paginator.base_url, "cursor", value)
+    assert paginator.link_with_cursor(value) == replace_query_param(paginator.base_url, "cursor", value)  # cached
+    assert _quote_plus_cursor(value) == quote_plus(value)
+    assert paginator.link_with_cursor(None) is None
