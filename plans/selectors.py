@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import (
@@ -14,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -320,8 +322,8 @@ class RepOverdue:
 
 @dataclass(frozen=True)
 class MyWork:
-    overdue_contacts: list[ContactPlanRow]  # the most overdue first, at most MY_WORK_ROWS
-    due_this_week: list[ContactPlanRow]  # not overdue, next contact within 7 days; likewise
+    overdue_contacts: list[DueContactRow]  # the most overdue first, at most MY_WORK_ROWS
+    due_this_week: list[DueContactRow]  # not overdue, next contact within 7 days; likewise
     overdue_actions: list[ActionItem]  # the longest overdue first; likewise
     my_plans: list[AccountPlan]  # drafts and returned plans waiting on their owner; likewise
     to_approve: list[AccountPlan]  # submitted plans this user may approve (the oldest 100)
@@ -338,6 +340,10 @@ class MyWork:
         return MY_WORK_ROWS
 
 
+# What a person's name on a page needs (User.__str__); "my work" reads only the columns it shows.
+_OWNER_SHOWN = ("owner__first_name", "owner__last_name", "owner__username")
+
+
 def my_work(*, user: User, today: date | None = None) -> MyWork:
     """A person's work as of `today` (local), in a fixed number of queries however much there is
     (plans/tests/test_query_counts.py holds the page to it): their overdue
@@ -349,37 +355,44 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     from index ranges (the stored next contact day, the actions' end day); Python reads only the
     rows shown."""
     today = today or timezone.localdate()
-    entries, overdue_total, soon_total = _pressing_entries(user=user, today=today)
-    rows = _rows(entries, today=today)
+    rows, overdue_total, soon_total = _pressing_entries(user=user, today=today)
     overdue_count = min(overdue_total, MY_WORK_ROWS)
     late_actions = ActionItem.objects.visible_to(user).filter(
         owner=user, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today
     )
     actions = list(
         late_actions.annotate(total=_capped(late_actions))  # by the open actions' (owner, end) index
-        .select_related("account", "plan")
+        .select_related("account")
+        .only("plan_id", "action", "ends_on", "account__name")
         .order_by("ends_on", "id")[:MY_WORK_ROWS]
     )
     mine = list(
         AccountPlan.objects.visible_to(user)
         .filter(owner=user, status__in=[AccountPlan.Status.DRAFT, AccountPlan.Status.RETURNED])
         .select_related("account")
+        .only("period", "status", "account__name")
         .order_by("-status", "period", "id")[: MY_WORK_ROWS + 1]
     )
     submitted = AccountPlan.objects.visible_to(user).filter(status=AccountPlan.Status.SUBMITTED).exclude(owner=user)
     if not user.is_director:
         submitted = submitted.filter(owner__team__manager=user)
-    to_approve = list(submitted.select_related("account", "owner").order_by("submitted_at", "id")[:100])
+    to_approve = list(
+        submitted.select_related("account", "owner")
+        .only("period", "submitted_at", "account__name", *_OWNER_SHOWN)
+        .order_by("submitted_at", "id")[:100]
+    )
     visits = list(
         Visit.objects.visible_to(user)
         .filter(owner=user, status=Visit.Status.PLANNED, planned_on__lt=today + timedelta(days=WEEK))
         .select_related("account")
+        .only("planned_on", "account__name")
         .order_by("planned_on", "id")[: MY_WORK_ROWS + 1]
     )
     my_proposals = list(
         DevelopmentProposal.objects.visible_to(user)
         .filter(owner=user, status__in=[DevelopmentProposal.Status.DRAFT, DevelopmentProposal.Status.RETURNED])
         .select_related("account")
+        .only("status", "account__name")
         .order_by("-status", "created_at", "id")[:MY_WORK_ROWS]
     )
     submitted_proposals = (
@@ -390,7 +403,9 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     if not user.is_director:  # the owner's manager (plans.permissions.can_approve)
         submitted_proposals = submitted_proposals.filter(owner__team__manager=user)
     proposals_to_approve = list(
-        submitted_proposals.select_related("account", "owner").order_by("submitted_at", "id")[:100]
+        submitted_proposals.select_related("account", "owner")
+        .only("submitted_at", "account__name", *_OWNER_SHOWN)
+        .order_by("submitted_at", "id")[:100]
     )
     actions_total = actions[0].total if actions else 0
     totals = {
@@ -416,7 +431,16 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     )
 
 
-def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry], int, int]:
+@dataclass(frozen=True)
+class DueContactRow:
+    """A contact-plan entry on "my work": `entry` with its contact's and account's names only."""
+
+    entry: ContactPlanEntry
+    next_contact: date  # the stored next contact day (plans/0015)
+    days_overdue: int  # plans.domain.contacts.days_overdue; 0 when due this week
+
+
+def _pressing_entries(*, user: User, today: date) -> tuple[list[DueContactRow], int, int]:
     """`user`'s overdue contact-plan entries and those due within the week, each group its
     MY_WORK_ROWS most pressing (earliest next contact day; within a day the first entered), shown
     by day then contact name, with the size of each group counted up to MY_WORK_COUNTED + 1 (2
@@ -425,7 +449,9 @@ def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry
     Both read the stored next contact day (`next_contact_on`, NULL for contacts who left) through
     the index (owner, next contact, id, account): a range of the person's rows, counted from the
     index alone, and its first rows in the index's order, however many rows the person keeps
-    (thousands may share a day: ordering them by name would read them all)."""
+    (thousands may share a day: ordering them by name would read them all). That stored day is
+    the rule's (plans.domain.contacts.next_contact_day, kept exact by the triggers of
+    plans/0015), so the rows need no activities: only the names the page shows are read."""
     mine = ContactPlanEntry.objects.visible_to(user).filter(owner=user)
     overdue = Q(next_contact_on__lt=today)
     soon = Q(next_contact_on__gte=today, next_contact_on__lt=today + timedelta(days=WEEK))
@@ -433,13 +459,18 @@ def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry
         sorted(
             mine.filter(group)
             .annotate(group_size=_capped(mine.filter(group)))
-            .select_related("contact", "owner", "account")
+            .select_related("contact", "account")
+            .only("account_id", "contact_id", "next_contact_on", "contact__name", "account__name")
             .order_by("next_contact_on", "id")[:MY_WORK_ROWS],
             key=lambda entry: (entry.next_contact_on, entry.contact.name, entry.pk),
         )
         for group in (overdue, soon)
     )
-    return late + due, late[0].group_size if late else 0, due[0].group_size if due else 0
+    rows = [
+        DueContactRow(entry, entry.next_contact_on, days_overdue(due=entry.next_contact_on, today=today))
+        for entry in late + due
+    ]
+    return rows, late[0].group_size if late else 0, due[0].group_size if due else 0
 
 
 def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
@@ -846,8 +877,9 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     per category in CATEGORIES order: a rep's own accounts; a manager's and their teams'
     reps'; nobody else's (a director reads the rates page). The last visit is the latest
     activity of type visit (one source; a skipped visit is no visit), stored per account
-    (plans.models.LastVisit). 3 queries however many accounts: the intervals, the shown
-    rows with their category's count, their accounts."""
+    (plans.models.LastVisit). 2 queries however many accounts: the intervals, and the shown
+    rows with their category's count and what the page shows of each account (its name and
+    owner: `account` holds only those)."""
     today = today or timezone.localdate()
     if user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
         return []
@@ -885,12 +917,13 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
         )
         .filter(rank__lte=NOT_VISITED_SHOWN)
         .order_by()
-        .values_list("category", "rank", "pk", "last", "interval", "total")
+        .values_list("category", "rank", "pk", "last", "interval", "total", "name", *_OWNER_COLUMNS)
     )
     groups: dict[str, list[tuple]] = {}
-    for category, *row in flagged:
-        groups.setdefault(category, []).append(row)
-    accounts = Account.objects.select_related("owner").in_bulk([row[1] for rows in groups.values() for row in rows])
+    accounts: dict[int, Account] = {}
+    for category, rank, pk, last, interval, total, name, owner_id, *owner in flagged:
+        groups.setdefault(category, []).append((rank, pk, last, interval, total))
+        accounts[pk] = _shown_account(pk, name, owner_id, owner)
     result = []
     for category in [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]:
         if category not in groups:
@@ -904,6 +937,29 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
         interval = intervals.get(category, DEFAULT_INTERVAL_DAYS)
         result.append(NotVisitedGroup(category, label, interval, shown[0][4], rows))
     return result
+
+
+M = TypeVar("M", bound=Model)
+_OWNER_COLUMNS = ("owner_id", "owner__first_name", "owner__last_name", "owner__username")
+
+
+def _shown_account(pk: int, name: str, owner_id: int | None, owner: list) -> Account:
+    """An account as a list shows it (link, name, owner's name), from one row's columns; the
+    other fields are deferred (reading one would ask the database)."""
+    account = _partial(Account, {"id": pk, "name": name, "owner_id": owner_id})
+    if owner_id is not None:
+        first_name, last_name, username = owner
+        account.owner = _partial(
+            User, {"id": owner_id, "first_name": first_name, "last_name": last_name, "username": username}
+        )
+    return account
+
+
+def _partial(model: type[M], values: dict[str, object]) -> M:
+    """An instance of `model` holding `values` (attname -> value) as if read from the database,
+    its other fields deferred. (Model.from_db takes the values in the model's field order.)"""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 # The collation that orders text by code point, as Python's str comparison does.
