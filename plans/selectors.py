@@ -877,21 +877,26 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     per category in CATEGORIES order: a rep's own accounts; a manager's and their teams'
     reps'; nobody else's (a director reads the rates page). The last visit is the latest
     activity of type visit (one source; a skipped visit is no visit), stored per account
-    (plans.models.LastVisit). 2 queries however many accounts: the intervals, and the shown
-    rows with their category's count and what the page shows of each account (its name and
-    owner: `account` holds only those)."""
+    (plans.models.LastVisit). However many accounts, 2 queries for a rep (the intervals; the
+    shown rows with their category's count and their accounts' names), 3 for a manager (first
+    the people whose accounts count, with their names). `account` holds only what the page
+    shows: its name and owner."""
     today = today or timezone.localdate()
     if user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
         return []
-    owners = Q(owner=user)
+    # Whose accounts: the user's and, for a manager, those of the people of the teams they lead.
+    # Named as a list of ids, each a range of the index the window reads (accounts.Account
+    # account_owner_shown), and their names read once rather than joined to every account.
+    people = {user.pk: user}
     if user.role == User.Role.MANAGER:
-        owners |= Q(owner__team__manager=user)
+        team = User.objects.filter(team__manager=user).exclude(pk=user.pk)
+        people |= {person.pk: person for person in team.only("first_name", "last_name", "username")}
     intervals = visit_intervals()
     # All in the database, over the stored last visit (plans.models.LastVisit) rather than a
     # probe per account: each account's interval (its own, else its category's), the flagged
     # ones (never visited, or more than the interval ago: plans.domain.visits), and per category
-    # their count and rank; narrow rows (the window sorts thousands of them), the first
-    # NOT_VISITED_SHOWN of each category only, their accounts read after.
+    # their count and rank; narrow rows (the window sorts thousands of them: the accounts'
+    # columns come from the index alone), the first NOT_VISITED_SHOWN of each category only.
     last = TruncDate("last_visit__occurred_at", tzinfo=timezone.get_current_timezone())
     category_days = Case(
         *(When(category=category, then=Value(days)) for category, days in intervals.items()),
@@ -901,7 +906,7 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     per_category = {"partition_by": [F("category")]}
     flagged = (
         Account.objects.visible_to(user)
-        .filter(owners)
+        .filter(owner__in=sorted(people))
         .annotate(last=last, interval=Coalesce("visit_interval__interval_days", category_days))
         .annotate(due=AddDays(F("last"), F("interval")))
         .filter(Q(last__isnull=True) | Q(due__lt=today))
@@ -917,13 +922,14 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
         )
         .filter(rank__lte=NOT_VISITED_SHOWN)
         .order_by()
-        .values_list("category", "rank", "pk", "last", "interval", "total", "name", *_OWNER_COLUMNS)
+        .values_list("category", "rank", "pk", "last", "interval", "total", "name", "owner_id")
     )
     groups: dict[str, list[tuple]] = {}
     accounts: dict[int, Account] = {}
-    for category, rank, pk, last, interval, total, name, owner_id, *owner in flagged:
+    for category, rank, pk, last, interval, total, name, owner_id in flagged:
         groups.setdefault(category, []).append((rank, pk, last, interval, total))
-        accounts[pk] = _shown_account(pk, name, owner_id, owner)
+        accounts[pk] = account = _partial(Account, {"id": pk, "name": name, "owner_id": owner_id})
+        account.owner = people[owner_id]
     result = []
     for category in [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]:
         if category not in groups:
@@ -940,19 +946,6 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
 
 
 M = TypeVar("M", bound=Model)
-_OWNER_COLUMNS = ("owner_id", "owner__first_name", "owner__last_name", "owner__username")
-
-
-def _shown_account(pk: int, name: str, owner_id: int | None, owner: list) -> Account:
-    """An account as a list shows it (link, name, owner's name), from one row's columns; the
-    other fields are deferred (reading one would ask the database)."""
-    account = _partial(Account, {"id": pk, "name": name, "owner_id": owner_id})
-    if owner_id is not None:
-        first_name, last_name, username = owner
-        account.owner = _partial(
-            User, {"id": owner_id, "first_name": first_name, "last_name": last_name, "username": username}
-        )
-    return account
 
 
 def _partial(model: type[M], values: dict[str, object]) -> M:
