@@ -25,7 +25,8 @@ _PLACEHOLDERS = ("7301934560218", "7301934560219", "7301934560220", "73019345602
 @lru_cache(maxsize=512)
 def _parts(name: str, arity: int, prefix: str, urlconf: str, language: str | None) -> tuple[str, ...] | None:
     """The URL of `name` cut at its `arity` integer arguments (in order), or None when the
-    placeholders do not come back once each, in order (a converter that rewrites them)."""
+    placeholders do not come back once each, in order, or a short id is not written as it is
+    (a converter that rewrites numbers)."""
     del prefix, language  # in the cache key only: reverse() reads them itself
     url = reverse(name, urlconf=urlconf, args=[int(p) for p in _PLACEHOLDERS[:arity]])
     parts = []
@@ -35,7 +36,19 @@ def _parts(name: str, arity: int, prefix: str, urlconf: str, language: str | Non
             return None
         parts.append(head)
     parts.append(url)
+    # A converter that formats numbers (padding, say) would write a short id unlike the long
+    # stand-ins: such a name is left to reverse().
+    if _filled(tuple(parts), (1,) * arity) != reverse(name, urlconf=urlconf, args=[1] * arity):
+        return None
     return tuple(parts)
+
+
+def _filled(parts: tuple[str, ...], args: tuple[int, ...]) -> str:
+    """The cut URL `parts` with `args` in its places."""
+    pieces = [parts[0]]
+    for arg, part in zip(args, parts[1:], strict=True):
+        pieces += (str(arg), part)
+    return "".join(pieces)
 
 
 def url_of(name: str, *args: object) -> str:
@@ -43,10 +56,7 @@ def url_of(name: str, *args: object) -> str:
     if len(args) <= len(_PLACEHOLDERS) and all(type(arg) is int and arg >= 0 for arg in args):
         parts = _parts(name, len(args), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, get_language())
         if parts is not None:
-            pieces = [parts[0]]
-            for arg, part in zip(args, parts[1:], strict=True):
-                pieces += (str(arg), part)
-            return "".join(pieces)
+            return _filled(parts, args)
     return reverse(name, args=args)
 
 

@@ -51,3 +51,10 @@ def test_the_tag_renders_what_the_url_tag_renders() -> None:
     fast = Template("{% load fast_url %}{% fast_url 'plans:detail' pk %}|{% fast_url 'plans:my_work' %}")
     slow = Template("{% url 'plans:detail' pk %}|{% url 'plans:my_work' %}")
     assert fast.render(context) == slow.render(context) == "/plans/12/|/plans/my-work/"
+
+
+def test_a_converter_that_formats_numbers_is_left_to_reverse(settings) -> None:  # noqa: ANN001
+    # given a URL whose converter pads ids to four digits
+    settings.ROOT_URLCONF = "kam.tests.urls_padded"
+    # then the link is reverse()'s, padded, not the cut URL filled in
+    assert url_of("padded", 7) == reverse("padded", args=[7]) == "/p/0007/"
