@@ -199,8 +199,10 @@ class Account(models.Model):
         constraints = [erp_id_unique("account")]
         indexes = [
             sync_index("account"),
-            # Visibility (accounts/visibility.py): "owned by one of these people" read from the index alone.
-            models.Index(fields=["owner", "id"], name="account_owner_visibility"),
+            # Visibility (accounts/visibility.py): "owned by one of these people" read from the index
+            # alone; with the category and name, so is "not visited for too long" (plans.selectors
+            # .not_visited: its window over all of a person's accounts reads no account row).
+            models.Index(fields=["owner", "id", "category", "name"], name="account_owner_shown"),
         ]
 
     def __str__(self) -> str:

@@ -99,6 +99,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "plans.context_processors.notifications",
             ],
+            # kam is no app: its template tags are named here.
+            "libraries": {"fast_url": "kam.templatetags.fast_url"},
         },
     },
 ]

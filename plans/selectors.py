@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import (
@@ -14,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -320,8 +322,8 @@ class RepOverdue:
 
 @dataclass(frozen=True)
 class MyWork:
-    overdue_contacts: list[ContactPlanRow]  # the most overdue first, at most MY_WORK_ROWS
-    due_this_week: list[ContactPlanRow]  # not overdue, next contact within 7 days; likewise
+    overdue_contacts: list[DueContactRow]  # the most overdue first, at most MY_WORK_ROWS
+    due_this_week: list[DueContactRow]  # not overdue, next contact within 7 days; likewise
     overdue_actions: list[ActionItem]  # the longest overdue first; likewise
     my_plans: list[AccountPlan]  # drafts and returned plans waiting on their owner; likewise
     to_approve: list[AccountPlan]  # submitted plans this user may approve (the oldest 100)
@@ -338,6 +340,10 @@ class MyWork:
         return MY_WORK_ROWS
 
 
+# What a person's name on a page needs (User.__str__); "my work" reads only the columns it shows.
+_OWNER_SHOWN = ("owner__first_name", "owner__last_name", "owner__username")
+
+
 def my_work(*, user: User, today: date | None = None) -> MyWork:
     """A person's work as of `today` (local), in a fixed number of queries however much there is
     (plans/tests/test_query_counts.py holds the page to it): their overdue
@@ -349,37 +355,44 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     from index ranges (the stored next contact day, the actions' end day); Python reads only the
     rows shown."""
     today = today or timezone.localdate()
-    entries, overdue_total, soon_total = _pressing_entries(user=user, today=today)
-    rows = _rows(entries, today=today)
+    rows, overdue_total, soon_total = _pressing_entries(user=user, today=today)
     overdue_count = min(overdue_total, MY_WORK_ROWS)
     late_actions = ActionItem.objects.visible_to(user).filter(
         owner=user, status__in=ActionItem.OPEN_STATUSES, ends_on__lt=today
     )
     actions = list(
         late_actions.annotate(total=_capped(late_actions))  # by the open actions' (owner, end) index
-        .select_related("account", "plan")
+        .select_related("account")
+        .only("plan_id", "action", "ends_on", "account__name")
         .order_by("ends_on", "id")[:MY_WORK_ROWS]
     )
     mine = list(
         AccountPlan.objects.visible_to(user)
         .filter(owner=user, status__in=[AccountPlan.Status.DRAFT, AccountPlan.Status.RETURNED])
         .select_related("account")
+        .only("period", "status", "account__name")
         .order_by("-status", "period", "id")[: MY_WORK_ROWS + 1]
     )
     submitted = AccountPlan.objects.visible_to(user).filter(status=AccountPlan.Status.SUBMITTED).exclude(owner=user)
     if not user.is_director:
         submitted = submitted.filter(owner__team__manager=user)
-    to_approve = list(submitted.select_related("account", "owner").order_by("submitted_at", "id")[:100])
+    to_approve = list(
+        submitted.select_related("account", "owner")
+        .only("period", "submitted_at", "account__name", *_OWNER_SHOWN)
+        .order_by("submitted_at", "id")[:100]
+    )
     visits = list(
         Visit.objects.visible_to(user)
         .filter(owner=user, status=Visit.Status.PLANNED, planned_on__lt=today + timedelta(days=WEEK))
         .select_related("account")
+        .only("planned_on", "account__name")
         .order_by("planned_on", "id")[: MY_WORK_ROWS + 1]
     )
     my_proposals = list(
         DevelopmentProposal.objects.visible_to(user)
         .filter(owner=user, status__in=[DevelopmentProposal.Status.DRAFT, DevelopmentProposal.Status.RETURNED])
         .select_related("account")
+        .only("status", "account__name")
         .order_by("-status", "created_at", "id")[:MY_WORK_ROWS]
     )
     submitted_proposals = (
@@ -390,7 +403,9 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     if not user.is_director:  # the owner's manager (plans.permissions.can_approve)
         submitted_proposals = submitted_proposals.filter(owner__team__manager=user)
     proposals_to_approve = list(
-        submitted_proposals.select_related("account", "owner").order_by("submitted_at", "id")[:100]
+        submitted_proposals.select_related("account", "owner")
+        .only("submitted_at", "account__name", *_OWNER_SHOWN)
+        .order_by("submitted_at", "id")[:100]
     )
     actions_total = actions[0].total if actions else 0
     totals = {
@@ -416,7 +431,16 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     )
 
 
-def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry], int, int]:
+@dataclass(frozen=True)
+class DueContactRow:
+    """A contact-plan entry on "my work": `entry` with its contact's and account's names only."""
+
+    entry: ContactPlanEntry
+    next_contact: date  # the stored next contact day (plans/0015)
+    days_overdue: int  # plans.domain.contacts.days_overdue; 0 when due this week
+
+
+def _pressing_entries(*, user: User, today: date) -> tuple[list[DueContactRow], int, int]:
     """`user`'s overdue contact-plan entries and those due within the week, each group its
     MY_WORK_ROWS most pressing (earliest next contact day; within a day the first entered), shown
     by day then contact name, with the size of each group counted up to MY_WORK_COUNTED + 1 (2
@@ -425,7 +449,9 @@ def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry
     Both read the stored next contact day (`next_contact_on`, NULL for contacts who left) through
     the index (owner, next contact, id, account): a range of the person's rows, counted from the
     index alone, and its first rows in the index's order, however many rows the person keeps
-    (thousands may share a day: ordering them by name would read them all)."""
+    (thousands may share a day: ordering them by name would read them all). That stored day is
+    the rule's (plans.domain.contacts.next_contact_day, kept exact by the triggers of
+    plans/0015), so the rows need no activities: only the names the page shows are read."""
     mine = ContactPlanEntry.objects.visible_to(user).filter(owner=user)
     overdue = Q(next_contact_on__lt=today)
     soon = Q(next_contact_on__gte=today, next_contact_on__lt=today + timedelta(days=WEEK))
@@ -433,13 +459,18 @@ def _pressing_entries(*, user: User, today: date) -> tuple[list[ContactPlanEntry
         sorted(
             mine.filter(group)
             .annotate(group_size=_capped(mine.filter(group)))
-            .select_related("contact", "owner", "account")
+            .select_related("contact", "account")
+            .only("account_id", "contact_id", "next_contact_on", "contact__name", "account__name")
             .order_by("next_contact_on", "id")[:MY_WORK_ROWS],
             key=lambda entry: (entry.next_contact_on, entry.contact.name, entry.pk),
         )
         for group in (overdue, soon)
     )
-    return late + due, late[0].group_size if late else 0, due[0].group_size if due else 0
+    rows = [
+        DueContactRow(entry, entry.next_contact_on, days_overdue(due=entry.next_contact_on, today=today))
+        for entry in late + due
+    ]
+    return rows, late[0].group_size if late else 0, due[0].group_size if due else 0
 
 
 def _team_overdue(*, user: User, today: date) -> list[RepOverdue]:
@@ -846,51 +877,46 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     per category in CATEGORIES order: a rep's own accounts; a manager's and their teams'
     reps'; nobody else's (a director reads the rates page). The last visit is the latest
     activity of type visit (one source; a skipped visit is no visit), stored per account
-    (plans.models.LastVisit). 3 queries however many accounts: the intervals, the shown
-    rows with their category's count, their accounts."""
+    (plans.models.LastVisit). However many accounts, 2 queries for a rep (the intervals; the
+    shown rows with their category's count and their accounts' names), 3 for a manager (first
+    the people whose accounts count, with their names). `account` holds only what the page
+    shows: its name and owner."""
     today = today or timezone.localdate()
     if user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
         return []
-    owners = Q(owner=user)
+    # Whose accounts: the user's and, for a manager, those of the people of the teams they lead.
+    # Named as a list of ids, each a range of the index the window reads (accounts.Account
+    # account_owner_shown), and their names read once rather than joined to every account.
+    people = {user.pk: user}
     if user.role == User.Role.MANAGER:
-        owners |= Q(owner__team__manager=user)
+        team = User.objects.filter(team__manager=user).exclude(pk=user.pk)
+        people |= {person.pk: person for person in team.only("first_name", "last_name", "username")}
     intervals = visit_intervals()
     # All in the database, over the stored last visit (plans.models.LastVisit) rather than a
     # probe per account: each account's interval (its own, else its category's), the flagged
     # ones (never visited, or more than the interval ago: plans.domain.visits), and per category
-    # their count and rank; narrow rows (the window sorts thousands of them), the first
-    # NOT_VISITED_SHOWN of each category only, their accounts read after.
+    # their count and rank; narrow rows (the window sorts thousands of them: the accounts'
+    # columns come from the index alone), the first NOT_VISITED_SHOWN of each category only.
     last = TruncDate("last_visit__occurred_at", tzinfo=timezone.get_current_timezone())
     category_days = Case(
         *(When(category=category, then=Value(days)) for category, days in intervals.items()),
         default=Value(DEFAULT_INTERVAL_DAYS),
         output_field=IntegerField(),
     )
-    per_category = {"partition_by": [F("category")]}
     flagged = (
         Account.objects.visible_to(user)
-        .filter(owners)
+        .filter(owner__in=sorted(people))
         .annotate(last=last, interval=Coalesce("visit_interval__interval_days", category_days))
         .annotate(due=AddDays(F("last"), F("interval")))
         .filter(Q(last__isnull=True) | Q(due__lt=today))
-        .annotate(
-            total=Window(Count("pk"), **per_category),
-            # never visited first, then the longest ago, then by name (code points, as Python
-            # sorts: the "C"/BINARY collation, not the database's) and id
-            rank=Window(
-                RowNumber(),
-                **per_category,
-                order_by=[F("last").asc(nulls_first=True), Collate("name", _BYTES[connection.vendor]), "pk"],
-            ),
-        )
-        .filter(rank__lte=NOT_VISITED_SHOWN)
-        .order_by()
-        .values_list("category", "rank", "pk", "last", "interval", "total")
     )
+    shown = _first_per_category_pg(flagged) if connection.vendor == "postgresql" else _first_per_category(flagged)
     groups: dict[str, list[tuple]] = {}
-    for category, *row in flagged:
-        groups.setdefault(category, []).append(row)
-    accounts = Account.objects.select_related("owner").in_bulk([row[1] for rows in groups.values() for row in rows])
+    accounts: dict[int, Account] = {}
+    for category, rank, pk, last, interval, total, name, owner_id in shown:
+        groups.setdefault(category, []).append((rank, pk, last, interval, total))
+        accounts[pk] = account = _partial(Account, {"id": pk, "name": name, "owner_id": owner_id})
+        account.owner = people[owner_id]
     result = []
     for category in [*CATEGORIES, *sorted(set(groups) - set(CATEGORIES))]:
         if category not in groups:
@@ -904,6 +930,76 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
         interval = intervals.get(category, DEFAULT_INTERVAL_DAYS)
         result.append(NotVisitedGroup(category, label, interval, shown[0][4], rows))
     return result
+
+
+# What not_visited reads of each flagged account it shows: (category, rank, pk, local day of the
+# last visit or None, interval in days, the category's count of flagged accounts, name, owner id).
+# Rank: never visited first, then the longest ago, then by name (code points, as Python sorts:
+# the "C"/BINARY collation, not the database's) and id.
+_SHOWN = ("category", "rank", "pk", "last", "interval", "total", "name", "owner_id")
+
+
+def _first_per_category(flagged: QuerySet[Account]) -> list[tuple]:
+    """The first NOT_VISITED_SHOWN of each category of `flagged` (annotated with `last` and
+    `interval`) with their rank and the category's count, as _SHOWN rows: window functions over
+    all of them (a sort of every flagged account)."""
+    per_category = {"partition_by": [F("category")]}
+    return list(
+        flagged.annotate(
+            total=Window(Count("pk"), **per_category),
+            rank=Window(
+                RowNumber(),
+                **per_category,
+                order_by=[F("last").asc(nulls_first=True), Collate("name", _BYTES[connection.vendor]), "pk"],
+            ),
+        )
+        .filter(rank__lte=NOT_VISITED_SHOWN)
+        .order_by()
+        .values_list(*_SHOWN)
+    )
+
+
+def _first_per_category_pg(flagged: QuerySet[Account]) -> list[tuple]:
+    """_first_per_category on PostgreSQL without sorting every flagged account: the flagged rows
+    once (a materialised CTE of narrow rows), counted per category, and each category's first
+    NOT_VISITED_SHOWN by a bounded (top-N) sort; only the rows shown are ranked. Thousands of
+    flagged accounts per person (issue 9): the full sort was most of the query."""
+    # Every column under an alias of its own, so that the statement below names them.
+    rows = flagged.annotate(
+        f_category=F("category"),
+        f_last=F("last"),
+        f_interval=F("interval"),
+        f_name=F("name"),
+        f_id=F("pk"),
+        f_owner=F("owner_id"),
+    )
+    rows = rows.order_by().values("f_category", "f_last", "f_interval", "f_name", "f_id", "f_owner")
+    inner, params = rows.query.sql_with_params()  # the ORM's own SQL and parameters, as they are
+    statement = f"""
+        WITH flagged AS MATERIALIZED ({inner})
+        SELECT c.f_category,
+               row_number() OVER (PARTITION BY c.f_category
+                                  ORDER BY f.f_last NULLS FIRST, f.f_name COLLATE "C", f.f_id),
+               f.f_id, f.f_last, f.f_interval, c.total, f.f_name, f.f_owner
+          FROM (SELECT f_category, count(*) AS total FROM flagged GROUP BY f_category) c
+         CROSS JOIN LATERAL (
+               SELECT * FROM flagged WHERE flagged.f_category IS NOT DISTINCT FROM c.f_category
+                ORDER BY flagged.f_last NULLS FIRST, flagged.f_name COLLATE "C", flagged.f_id
+                LIMIT %s) f
+        """  # noqa: S608 - `inner` is the ORM's SQL with its parameters passed apart
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, NOT_VISITED_SHOWN])
+        return cursor.fetchall()
+
+
+M = TypeVar("M", bound=Model)
+
+
+def _partial(model: type[M], values: dict[str, object]) -> M:
+    """An instance of `model` holding `values` (attname -> value) as if read from the database,
+    its other fields deferred. (Model.from_db takes the values in the model's field order.)"""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
 
 
 # The collation that orders text by code point, as Python's str comparison does.

@@ -27,8 +27,8 @@ ACCOUNT_PAGE_QUERIES = 33  # account, group, 2 of visibility, plans.selectors.ac
 PLAN_PAGE_QUERIES = 7  # the plan, then actions, reviews and revenue (plans.selectors.plan_page)
 ZIPPER_PAGE_QUERIES = 9  # the account, then 5 of plans.selectors.account_zipper
 # plans.selectors.my_work (with the development proposals), then the accounts not visited for too long
-REP_MY_WORK_QUERIES = 15  # its contact plan: 2 (overdue, due this week) and the activities of the rows shown
-MANAGER_MY_WORK_QUERIES = 15  # + the reps with their overdue counts, - the activities (no contact plan kept)
+REP_MY_WORK_QUERIES = 13  # its contact plan: 2 (overdue, due this week; the stored next contact day, no activities)
+MANAGER_MY_WORK_QUERIES = 15  # + the reps with their overdue counts, + their teams' people for not visited
 
 
 def _full_plan(account: Account, owner: User, others: list[User], n: int, tag: str) -> AccountPlan:
