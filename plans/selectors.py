@@ -55,19 +55,17 @@ from plans.models import (
     Activity,
     ContactPlanEntry,
     DevelopmentProposal,
-    LastVisit,
     PlanReview,
     RelationshipLink,
     SalesTheme,
     Visit,
     VisitCategoryInterval,
-    VisitInterval,
 )
 from plans.permissions import can_approve
 from tiering.domain.matrix import CATEGORIES
 from tiering.explanations import category_label
 from tiering.models import AccountScore
-from tiering.selectors import current_run_id, strategy_for
+from tiering.selectors import ScoreRow, TierCard, current_run_id, strategy_for
 
 TIMELINE_LENGTH = 30
 
@@ -164,10 +162,15 @@ class AccountPanel:
     visits: AccountVisits
 
 
-def account_panel(*, account: Account) -> AccountPanel:
+def account_panel(*, account: Account, tier_card: TierCard | None = None) -> AccountPanel:
     """Contacts (with past roles), their org chart, the activity timeline, the plans, the
-    contact plan, the sales themes, the development proposals and the visit rhythm (15 queries)."""
+    contact plan, the sales themes, the development proposals and the visit rhythm (14 queries;
+    13 given the account's `tier_card`, whose snapshot decides the proposal eligibility)."""
     contacts = account_contacts(account=account)
+    if tier_card is None:
+        eligible = proposal_eligibility(account=account)
+    else:
+        eligible = proposal_eligibility_of(account=account, score=tier_card.score)
     return AccountPanel(
         contacts=contacts,
         org_chart=org_chart(contacts=[card.contact for card in contacts]),
@@ -176,7 +179,7 @@ def account_panel(*, account: Account) -> AccountPanel:
         contact_plan=account_contact_plan(account=account),
         themes=list(account.sales_themes.order_by("id")),
         proposals=account_proposals(account=account),
-        proposal_eligible=proposal_eligibility(account=account),
+        proposal_eligible=eligible,
         visits=account_visits(account=account),
     )
 
@@ -572,6 +575,14 @@ def proposal_eligibility(*, account: Account) -> bool:
     return proposal_eligible(category=account.category, potential_band=potential_band, badges=badges or [])
 
 
+def proposal_eligibility_of(*, account: Account, score: ScoreRow | None) -> bool:
+    """proposal_eligibility from the account's own row of the current run already read
+    (tiering.selectors.TierCard.score; None: no row, not eligible). No query."""
+    if score is None:
+        return proposal_eligible(category=account.category, potential_band="", badges=[])
+    return proposal_eligible(category=account.category, potential_band=score.potential_band, badges=score.badges)
+
+
 def account_proposals(*, account: Account) -> list[DevelopmentProposal]:
     """The account's development proposals, newest first (1 query)."""
     return list(account.development_proposals.select_related("owner").order_by("-created_at", "-id"))
@@ -737,12 +748,21 @@ class AccountVisits:
 
 def account_visits(*, account: Account, today: date | None = None) -> AccountVisits:
     """The account's interval (own or its category's), last visit (the latest activity of type
-    visit, stored: plans.models.LastVisit) and planned visits, as of `today` (local). 4 queries."""
+    visit, stored: plans.models.LastVisit) and planned visits, as of `today` (local). 2 queries:
+    the account's own interval, its last visit and a director's interval for its category in
+    one row, then the planned visits."""
     today = today or timezone.localdate()
-    category_interval = visit_interval(category=account.category, intervals=visit_intervals())
-    own = VisitInterval.objects.filter(account=account).values_list("interval_days", flat=True).first()
+    director_interval = VisitCategoryInterval.objects.filter(category=account.category).values("interval_days")[:1]
+    own, last, category_setting = (
+        Account.objects.filter(pk=account.pk)
+        .values_list("visit_interval__interval_days", "last_visit__occurred_at", Subquery(director_interval))
+        .get()
+    )
+    # The same lookup as visit_intervals() (defaults overlaid with the director's settings),
+    # reading only this account's category.
+    chosen = {} if category_setting is None else {account.category: category_setting}
+    category_interval = visit_interval(category=account.category, intervals=intervals_with(chosen))
     interval = own if own is not None else category_interval
-    last = LastVisit.objects.filter(account=account).values_list("occurred_at", flat=True).first()
     last_day = local_day(last, timezone.get_current_timezone()) if last else None
     planned = list(
         Visit.objects.filter(account=account, status=Visit.Status.PLANNED)
