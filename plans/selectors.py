@@ -14,6 +14,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -32,6 +33,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account, Contact, ContactRoleHistory, Order, Team, User
 from accounts.visibility import figures_people_visible_to as figures_people
 from accounts.visibility import figures_teams_visible_to as figures_teams
+from kam.pages import reverse_each
 from plans.domain.contacts import days_overdue, is_overdue, local_day, next_contact_day
 from plans.domain.plans import action_overdue, period_bounds
 from plans.domain.proposals import ProposalFigures, proposal_eligible, proposal_figures
@@ -100,17 +102,81 @@ def account_timeline(*, account: Account, limit: int = TIMELINE_LENGTH) -> list[
 class ContactCard:
     contact: Contact
     past_roles: list[ContactRoleHistory]
+    role_label: str  # contact.get_buying_role_display(), in the active language
+    attitude_label: str  # contact.get_attitude_display()
+    edit_url: str
+    move_url: str
+    left_url: str
 
 
 def account_contacts(*, account: Account, include_left: bool = False) -> list[ContactCard]:
-    """The account's contacts with their past roles, by name (2 queries)."""
+    """The account's contacts with their past roles, by name (2 queries), with what the
+    account page shows of each: labels in the active language, the links of its actions."""
     contacts = account.contacts.select_related("reports_to").order_by("-is_active", "name", "id")
     if not include_left:
         contacts = contacts.filter(is_active=True)
     contacts = contacts.prefetch_related(
         Prefetch("role_history", queryset=ContactRoleHistory.objects.select_related("account"))
     )
-    return [ContactCard(contact, list(contact.role_history.all())) for contact in contacts]
+    # Labels and links once per page, not once per row (get_FOO_display hashes every choice).
+    roles, attitudes = _labels(Contact, "buying_role"), _labels(Contact, "attitude")
+    edit, move, left = (
+        reverse_each(f"plans_account:contact_{action}", account.pk) for action in ("edit", "move", "left")
+    )
+    return [
+        ContactCard(
+            contact,
+            list(contact.role_history.all()),
+            role_label=roles.get(contact.buying_role, contact.buying_role),
+            attitude_label=attitudes.get(contact.attitude, contact.attitude),
+            edit_url=edit(contact.pk),
+            move_url=move(contact.pk),
+            left_url=left(contact.pk),
+        )
+        for contact in contacts
+    ]
+
+
+def _labels(model: type[Model], field: str) -> dict[object, str]:
+    """The field's choices as value -> label in the active language: what get_FOO_display
+    answers for each value (the value itself for one outside the choices)."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One activity of an account's timeline as its page shows it."""
+
+    activity: Activity
+    type_label: str  # activity.get_type_display(), in the active language
+    occurred: str  # local time (the current time zone), "YYYY-MM-DD HH:MM"
+    contacts: list[str]  # the names of its contacts, by name
+    participants: list[str]  # our people taking part (str(user)), by username
+    edit_url: str
+
+
+def timeline_items(*, account: Account, activities: list[Activity]) -> list[TimelineItem]:
+    """`activities` of `account` (account_timeline's, contacts and participants prefetched)
+    with their labels, names, local time and link written once (no query): the template's
+    per-row lookups, reversals and date formatting were most of the page's rendering."""
+    types = _labels(Activity, "type")
+    edit = reverse_each("plans_account:activity_edit", account.pk)
+    zone = timezone.get_current_timezone()
+    items = []
+    for activity in activities:
+        moment = timezone.localtime(activity.occurred_at, zone)
+        items.append(
+            TimelineItem(
+                activity=activity,
+                type_label=types.get(activity.type, activity.type),
+                # As the template's date:"Y-m-d H:i" writes it.
+                occurred=f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}",
+                contacts=[contact.name for contact in activity.contacts.all()],
+                participants=[str(user) for user in activity.participants.all()],
+                edit_url=edit(activity.pk),
+            )
+        )
+    return items
 
 
 @dataclass(frozen=True)
@@ -153,7 +219,7 @@ class AccountPanel:
 
     contacts: list[ContactCard]
     org_chart: list[dict]
-    timeline: list[Activity]
+    timeline: list[TimelineItem]
     plans: list[AccountPlan]
     contact_plan: list[ContactPlanRow]
     themes: list[SalesTheme]
@@ -174,7 +240,7 @@ def account_panel(*, account: Account, tier_card: TierCard | None = None) -> Acc
     return AccountPanel(
         contacts=contacts,
         org_chart=org_chart(contacts=[card.contact for card in contacts]),
-        timeline=account_timeline(account=account),
+        timeline=timeline_items(account=account, activities=account_timeline(account=account)),
         plans=account_plans(account=account),
         contact_plan=account_contact_plan(account=account),
         themes=list(account.sales_themes.order_by("id")),
