@@ -201,12 +201,13 @@ def org_chart(*, contacts: list[Contact]) -> list[dict]:
         children.setdefault(boss, []).append(contact)
 
     seen: set[int] = set()
+    roles, attitudes = _labels(Contact, "buying_role"), _labels(Contact, "attitude")
 
     def build(contact: Contact) -> OrgNode:
         seen.add(contact.pk)
-        label = " · ".join(
-            part for part in (contact.title, contact.get_buying_role_display(), contact.get_attitude_display()) if part
-        )
+        role = roles.get(contact.buying_role, contact.buying_role)  # get_buying_role_display(), once per page
+        attitude = attitudes.get(contact.attitude, contact.attitude)
+        label = " · ".join(part for part in (contact.title, role, attitude) if part)
         below = [build(c) for c in children.get(contact.pk, []) if c.pk not in seen]
         return OrgNode(contact.name, label, below)
 

@@ -17,7 +17,7 @@ from accounts.models import Contact
 from accounts.tests.factories import make_contact
 from kam.pages import reverse_each
 from plans.models import Activity
-from plans.selectors import account_contacts, account_timeline, timeline_items
+from plans.selectors import account_contacts, account_timeline, org_chart, timeline_items
 from plans.tests.factories import make_activity
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -75,7 +75,10 @@ def test_contact_cards_say_what_the_template_said(world, language: str) -> None:
     # given contacts of every buying role and attitude
     roles, attitudes = Contact._meta.get_field("buying_role"), Contact._meta.get_field("attitude")
     for i, (role, _) in enumerate(roles.choices):
-        make_contact(world.account, name=f"联系人{i}", buying_role=role, attitude=attitudes.choices[i % 3][0])
+        title = "采购经理" if i % 2 else ""
+        make_contact(
+            world.account, name=f"联系人{i}", buying_role=role, attitude=attitudes.choices[i % 3][0], title=title
+        )
     with translation.override(language):
         cards = account_contacts(account=world.account)
         assert [(c.role_label, c.attitude_label, c.edit_url, c.move_url, c.left_url) for c in cards] == [
@@ -88,6 +91,12 @@ def test_contact_cards_say_what_the_template_said(world, language: str) -> None:
             )
             for c in cards
         ]
+        # and the org chart labels each as get_FOO_display does
+        chart = org_chart(contacts=[card.contact for card in cards])
+        assert sorted(node["value"] for node in chart) == sorted(
+            " · ".join(p for p in (c.title, c.get_buying_role_display(), c.get_attitude_display()) if p)
+            for c in (card.contact for card in cards)
+        )
     assert len(cards) == len(roles.choices)
 
 
