@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -56,15 +56,23 @@ def account_group_tree(*, user: User, account: Account) -> list[GroupNode]:
     """The whole group the account belongs to, root first, in depth-first order.
 
     Members the user may not see are listed by name only (visible=False) so the shape of
-    the group is clear without opening what belongs to another team.
+    the group is clear without opening what belongs to another team. One query per level of
+    the tree, then one for its members with whether the user sees each (accounts.visibility).
     """
     root = account.root()
     tree_ids = _tree_ids(root)
-    visible_ids = set(Account.objects.visible_to(user).filter(pk__in=tree_ids).values_list("pk", flat=True))
     nodes: list[GroupNode] = []
     children_of: dict[int | None, list[Account]] = {}
-    for member in Account.objects.filter(pk__in=tree_ids).order_by("name"):
+    visible_ids: set[int] = set()
+    members = (
+        Account.objects.filter(pk__in=tree_ids)
+        .annotate(seen=Exists(Account.objects.visible_to(user).filter(pk=OuterRef("pk"))))
+        .order_by("name")
+    )
+    for member in members:
         children_of.setdefault(member.parent_id, []).append(member)
+        if member.seen:
+            visible_ids.add(member.pk)
 
     # Depth first with an explicit stack (a deep tree cannot overflow Python's), each member
     # once: a tree broken into a cycle by old data still renders, ending where it loops.
@@ -113,26 +121,37 @@ class PurchaseSummary:
 
 
 def account_purchase_summary(*, account: Account, today: date | None = None) -> PurchaseSummary:
+    """The account's orders (cancelled ones left out) in the 12 months up to `today` (local) and
+    in all, and its unpaid payments, open and overdue as of `today` (2 queries: one aggregate
+    over its orders, one over its unpaid payments). Money in currency units."""
     today = today or timezone.localdate()
-    counted = Order.objects.filter(account=account).exclude(status=Order.Status.CANCELLED)
-    recent = counted.filter(ordered_at__gt=today - timedelta(days=365), ordered_at__lte=today).aggregate(
-        n=Count("id"), revenue=Sum("amount"), margin=Sum("margin")
+    in_window = Q(ordered_at__gt=today - timedelta(days=365), ordered_at__lte=today)
+    orders = (
+        Order.objects.filter(account=account)
+        .exclude(status=Order.Status.CANCELLED)
+        .aggregate(
+            n_12m=Count("id", filter=in_window),
+            revenue_12m=Sum("amount", filter=in_window),
+            margin_12m=Sum("margin", filter=in_window),
+            n=Count("id"),
+            revenue=Sum("amount"),
+            last=Max("ordered_at"),
+        )
     )
-    total = counted.aggregate(n=Count("id"), revenue=Sum("amount"), last=Max("ordered_at"))
-    unpaid = Payment.objects.filter(account=account, paid_on__isnull=True)
-    open_amount = unpaid.aggregate(s=Sum("amount"))["s"] or Decimal("0")
-    overdue = unpaid.filter(due_on__lt=today).aggregate(s=Sum("amount"))
-    oldest_due = unpaid.filter(due_on__lt=today).order_by("due_on").values_list("due_on", flat=True).first()
+    overdue = Q(due_on__lt=today)
+    unpaid = Payment.objects.filter(account=account, paid_on__isnull=True).aggregate(
+        open=Sum("amount"), overdue=Sum("amount", filter=overdue), oldest_due=Min("due_on", filter=overdue)
+    )
     return PurchaseSummary(
-        orders_12m=recent["n"],
-        revenue_12m=recent["revenue"] or Decimal("0"),
-        margin_12m=recent["margin"] or Decimal("0"),
-        orders_total=total["n"],
-        revenue_total=total["revenue"] or Decimal("0"),
-        last_order_on=total["last"],
-        open_receivables=open_amount,
-        overdue_receivables=overdue["s"] or Decimal("0"),
-        max_overdue_days=(today - oldest_due).days if oldest_due else 0,
+        orders_12m=orders["n_12m"],
+        revenue_12m=orders["revenue_12m"] or Decimal("0"),
+        margin_12m=orders["margin_12m"] or Decimal("0"),
+        orders_total=orders["n"],
+        revenue_total=orders["revenue"] or Decimal("0"),
+        last_order_on=orders["last"],
+        open_receivables=unpaid["open"] or Decimal("0"),
+        overdue_receivables=unpaid["overdue"] or Decimal("0"),
+        max_overdue_days=(today - unpaid["oldest_due"]).days if unpaid["oldest_due"] else 0,
     )
 
 

@@ -49,15 +49,16 @@ def account_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @page_view
 def account_detail(request: HttpRequest, pk: int) -> HttpResponse:
     account = visible_or_404(Account.objects.select_related("owner", "parent"), user=request.user, pk=pk)
+    card = account_tier_card(account=account)
     context = {
         "account": account,
         "group": selectors.account_group_tree(user=request.user, account=account),
-        "plans": account_panel(account=account),
+        "plans": account_panel(account=account, tier_card=card),
         "team": selectors.account_team(account=account),
         "summary": selectors.account_purchase_summary(account=account),
         "orders": selectors.recent_orders(account=account),
         "can_delete": can_delete_accounts(request.user),
-        "card": account_tier_card(account=account),
+        "card": card,
         "can_override": can_override_tiers(request.user),
         "override_form": OverrideForm(),
     }

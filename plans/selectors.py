@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account, Contact, ContactRoleHistory, Order, Team, User
 from accounts.visibility import figures_people_visible_to as figures_people
 from accounts.visibility import figures_teams_visible_to as figures_teams
+from kam.pages import reverse_each
 from plans.domain.contacts import days_overdue, is_overdue, local_day, next_contact_day
 from plans.domain.plans import action_overdue, period_bounds
 from plans.domain.proposals import ProposalFigures, proposal_eligible, proposal_figures
@@ -57,19 +58,17 @@ from plans.models import (
     Activity,
     ContactPlanEntry,
     DevelopmentProposal,
-    LastVisit,
     PlanReview,
     RelationshipLink,
     SalesTheme,
     Visit,
     VisitCategoryInterval,
-    VisitInterval,
 )
 from plans.permissions import can_approve
 from tiering.domain.matrix import CATEGORIES
 from tiering.explanations import category_label
 from tiering.models import AccountScore
-from tiering.selectors import current_run_id, strategy_for
+from tiering.selectors import ScoreRow, TierCard, current_run_id, strategy_for
 
 TIMELINE_LENGTH = 30
 
@@ -88,13 +87,20 @@ def activity_queryset(*, user: User) -> QuerySet[Activity]:
 
 
 def account_timeline(*, account: Account, limit: int = TIMELINE_LENGTH) -> list[Activity]:
-    """The account's newest `limit` activities, newest first (3 queries)."""
+    """The account's newest `limit` activities, newest first (3 queries), with their contacts
+    by name and our participants by username loaded with what the timeline shows of them
+    (contacts: the name; people: the names `str(user)` writes); other fields of theirs cost a
+    query each."""
+    # Narrow rows: the page's 30 activities bring 30-odd contacts and people, whose other
+    # columns (a contact's 17, a person's password hash …) were read and built for nothing.
     return list(
         Activity.objects.filter(account=account)
-        .select_related("created_by")
         .prefetch_related(
-            Prefetch("contacts", queryset=Contact.objects.order_by("name", "id")),
-            Prefetch("participants", queryset=User.objects.order_by("username")),
+            Prefetch("contacts", queryset=Contact.objects.only("id", "name").order_by("name", "id")),
+            Prefetch(
+                "participants",
+                queryset=User.objects.only("id", "username", "first_name", "last_name").order_by("username"),
+            ),
         )
         .order_by("-occurred_at", "-id")[:limit]
     )
@@ -104,17 +110,81 @@ def account_timeline(*, account: Account, limit: int = TIMELINE_LENGTH) -> list[
 class ContactCard:
     contact: Contact
     past_roles: list[ContactRoleHistory]
+    role_label: str  # contact.get_buying_role_display(), in the active language
+    attitude_label: str  # contact.get_attitude_display()
+    edit_url: str
+    move_url: str
+    left_url: str
 
 
 def account_contacts(*, account: Account, include_left: bool = False) -> list[ContactCard]:
-    """The account's contacts with their past roles, by name (2 queries)."""
+    """The account's contacts with their past roles, by name (2 queries), with what the
+    account page shows of each: labels in the active language, the links of its actions."""
     contacts = account.contacts.select_related("reports_to").order_by("-is_active", "name", "id")
     if not include_left:
         contacts = contacts.filter(is_active=True)
     contacts = contacts.prefetch_related(
         Prefetch("role_history", queryset=ContactRoleHistory.objects.select_related("account"))
     )
-    return [ContactCard(contact, list(contact.role_history.all())) for contact in contacts]
+    # Labels and links once per page, not once per row (get_FOO_display hashes every choice).
+    roles, attitudes = _labels(Contact, "buying_role"), _labels(Contact, "attitude")
+    edit, move, left = (
+        reverse_each(f"plans_account:contact_{action}", account.pk) for action in ("edit", "move", "left")
+    )
+    return [
+        ContactCard(
+            contact,
+            list(contact.role_history.all()),
+            role_label=roles.get(contact.buying_role, contact.buying_role),
+            attitude_label=attitudes.get(contact.attitude, contact.attitude),
+            edit_url=edit(contact.pk),
+            move_url=move(contact.pk),
+            left_url=left(contact.pk),
+        )
+        for contact in contacts
+    ]
+
+
+def _labels(model: type[Model], field: str) -> dict[object, str]:
+    """The field's choices as value -> label in the active language: what get_FOO_display
+    answers for each value (the value itself for one outside the choices)."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One activity of an account's timeline as its page shows it."""
+
+    activity: Activity
+    type_label: str  # activity.get_type_display(), in the active language
+    occurred: str  # local time (the current time zone), "YYYY-MM-DD HH:MM"
+    contacts: list[str]  # the names of its contacts, by name
+    participants: list[str]  # our people taking part (str(user)), by username
+    edit_url: str
+
+
+def timeline_items(*, account: Account, activities: list[Activity]) -> list[TimelineItem]:
+    """`activities` of `account` (account_timeline's, contacts and participants prefetched)
+    with their labels, names, local time and link written once (no query): the template's
+    per-row lookups, reversals and date formatting were most of the page's rendering."""
+    types = _labels(Activity, "type")
+    edit = reverse_each("plans_account:activity_edit", account.pk)
+    zone = timezone.get_current_timezone()
+    items = []
+    for activity in activities:
+        moment = timezone.localtime(activity.occurred_at, zone)
+        items.append(
+            TimelineItem(
+                activity=activity,
+                type_label=types.get(activity.type, activity.type),
+                # As the template's date:"Y-m-d H:i" writes it.
+                occurred=f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}",
+                contacts=[contact.name for contact in activity.contacts.all()],
+                participants=[str(user) for user in activity.participants.all()],
+                edit_url=edit(activity.pk),
+            )
+        )
+    return items
 
 
 @dataclass(frozen=True)
@@ -139,12 +209,13 @@ def org_chart(*, contacts: list[Contact]) -> list[dict]:
         children.setdefault(boss, []).append(contact)
 
     seen: set[int] = set()
+    roles, attitudes = _labels(Contact, "buying_role"), _labels(Contact, "attitude")
 
     def build(contact: Contact) -> OrgNode:
         seen.add(contact.pk)
-        label = " · ".join(
-            part for part in (contact.title, contact.get_buying_role_display(), contact.get_attitude_display()) if part
-        )
+        role = roles.get(contact.buying_role, contact.buying_role)  # get_buying_role_display(), once per page
+        attitude = attitudes.get(contact.attitude, contact.attitude)
+        label = " · ".join(part for part in (contact.title, role, attitude) if part)
         below = [build(c) for c in children.get(contact.pk, []) if c.pk not in seen]
         return OrgNode(contact.name, label, below)
 
@@ -157,7 +228,7 @@ class AccountPanel:
 
     contacts: list[ContactCard]
     org_chart: list[dict]
-    timeline: list[Activity]
+    timeline: list[TimelineItem]
     plans: list[AccountPlan]
     contact_plan: list[ContactPlanRow]
     themes: list[SalesTheme]
@@ -166,19 +237,24 @@ class AccountPanel:
     visits: AccountVisits
 
 
-def account_panel(*, account: Account) -> AccountPanel:
+def account_panel(*, account: Account, tier_card: TierCard | None = None) -> AccountPanel:
     """Contacts (with past roles), their org chart, the activity timeline, the plans, the
-    contact plan, the sales themes, the development proposals and the visit rhythm (15 queries)."""
+    contact plan, the sales themes, the development proposals and the visit rhythm (14 queries;
+    13 given the account's `tier_card`, whose snapshot decides the proposal eligibility)."""
     contacts = account_contacts(account=account)
+    if tier_card is None:
+        eligible = proposal_eligibility(account=account)
+    else:
+        eligible = proposal_eligibility_of(account=account, score=tier_card.score)
     return AccountPanel(
         contacts=contacts,
         org_chart=org_chart(contacts=[card.contact for card in contacts]),
-        timeline=account_timeline(account=account),
+        timeline=timeline_items(account=account, activities=account_timeline(account=account)),
         plans=account_plans(account=account),
         contact_plan=account_contact_plan(account=account),
         themes=list(account.sales_themes.order_by("id")),
         proposals=account_proposals(account=account),
-        proposal_eligible=proposal_eligibility(account=account),
+        proposal_eligible=eligible,
         visits=account_visits(account=account),
     )
 
@@ -603,6 +679,14 @@ def proposal_eligibility(*, account: Account) -> bool:
     return proposal_eligible(category=account.category, potential_band=potential_band, badges=badges or [])
 
 
+def proposal_eligibility_of(*, account: Account, score: ScoreRow | None) -> bool:
+    """proposal_eligibility from the account's own row of the current run already read
+    (tiering.selectors.TierCard.score; None: no row, not eligible). No query."""
+    if score is None:
+        return proposal_eligible(category=account.category, potential_band="", badges=[])
+    return proposal_eligible(category=account.category, potential_band=score.potential_band, badges=score.badges)
+
+
 def account_proposals(*, account: Account) -> list[DevelopmentProposal]:
     """The account's development proposals, newest first (1 query)."""
     return list(account.development_proposals.select_related("owner").order_by("-created_at", "-id"))
@@ -768,12 +852,21 @@ class AccountVisits:
 
 def account_visits(*, account: Account, today: date | None = None) -> AccountVisits:
     """The account's interval (own or its category's), last visit (the latest activity of type
-    visit, stored: plans.models.LastVisit) and planned visits, as of `today` (local). 4 queries."""
+    visit, stored: plans.models.LastVisit) and planned visits, as of `today` (local). 2 queries:
+    the account's own interval, its last visit and a director's interval for its category in
+    one row, then the planned visits."""
     today = today or timezone.localdate()
-    category_interval = visit_interval(category=account.category, intervals=visit_intervals())
-    own = VisitInterval.objects.filter(account=account).values_list("interval_days", flat=True).first()
+    director_interval = VisitCategoryInterval.objects.filter(category=account.category).values("interval_days")[:1]
+    own, last, category_setting = (
+        Account.objects.filter(pk=account.pk)
+        .values_list("visit_interval__interval_days", "last_visit__occurred_at", Subquery(director_interval))
+        .get()
+    )
+    # The same lookup as visit_intervals() (defaults overlaid with the director's settings),
+    # reading only this account's category.
+    chosen = {} if category_setting is None else {account.category: category_setting}
+    category_interval = visit_interval(category=account.category, intervals=intervals_with(chosen))
     interval = own if own is not None else category_interval
-    last = LastVisit.objects.filter(account=account).values_list("occurred_at", flat=True).first()
     last_day = local_day(last, timezone.get_current_timezone()) if last else None
     planned = list(
         Visit.objects.filter(account=account, status=Visit.Status.PLANNED)

@@ -126,33 +126,33 @@ def score_rows(*, scores: Sequence[AccountScore]) -> list[ScoreRow]:
 
 @dataclass(frozen=True)
 class TierCard:
-    run: ScoringRun | None
     tier: str  # the effective tier (a pin in force, else the computed one): what every page shows; "" untiered
     category_code: str  # key / normal / possible / unattractive of `tier`; "" untiered
     computed_tier: str  # what the data and the assessment place it in; "" before the first run
-    score: ScoreRow | None
+    score: ScoreRow | None  # its own snapshot in the current run
     group_score: ScoreRow | None  # the account's own group row, or its root's
     group_name: str  # the name of the group_score's account ("" without one)
     strategy: str
     category: str
     history: list[TierChange]
     override: TierOverride | None
-    assessment: Assessment | None
 
 
 def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
     """The tier card of one account (the caller has checked that the user sees it): its
-    snapshot and its group's in the current run, both with reasons, written in one pass."""
-    run = current_run()
-    scores = (
-        {s.is_group: s for s in AccountScore.objects.filter(run=run, account=account).select_related("run__config")}
-        if run
-        else {}
-    )
+    snapshot and its group's in the current run, both with reasons, written in one pass.
+    3 queries (4 for a group member without a group row of its own): its snapshots in the
+    current run, its tier changes, the pin in force."""
+    # The current run as a subquery: its row comes with the snapshots (run__config), and the
+    # card needs no run of its own when the account has none.
+    scores = {
+        s.is_group: s
+        for s in AccountScore.objects.filter(run_id__in=current_run_id(), account=account).select_related("run__config")
+    }
     group_score = scores.get(True)
-    if group_score is None and run and account.parent_id:
+    if group_score is None and account.parent_id:
         group_score = (
-            AccountScore.objects.filter(run=run, account=account.root(), is_group=True)
+            AccountScore.objects.filter(run_id__in=current_run_id(), account=account.root(), is_group=True)
             .select_related("run__config", "account")
             .first()
         )
@@ -162,7 +162,6 @@ def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
     # The account row holds the effective tier: pins and fresh assessments move it at once.
     tier = account.tier
     return TierCard(
-        run=run,
         tier=tier,
         category_code=TIER_CATEGORY.get(tier, ""),
         computed_tier=score.computed_tier if score else "",
@@ -178,7 +177,6 @@ def account_tier_card(*, account: Account, history: int = 12) -> TierCard:
         .select_related("created_by")
         .order_by("-id")
         .first(),
-        assessment=account.assessments.select_related("assessed_by").first(),
     )
 
 

@@ -42,7 +42,7 @@ def test_a_rep_logs_a_meeting_and_sees_it_on_the_timeline(client, world, setting
     contact.refresh_from_db()
     assert contact.last_contacted_on == date(2026, 3, 3)
     page = client.get(f"/accounts/{world.account.pk}/")
-    assert [a.pk for a in page.context["plans"].timeline] == [activity.pk]
+    assert [item.activity.pk for item in page.context["plans"].timeline] == [activity.pk]
     assert "季度回顾" in page.content.decode()
 
 

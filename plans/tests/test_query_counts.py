@@ -22,8 +22,9 @@ START = date(2026, 1, 1)
 
 # Each page's queries once warm: the session and the user, the page's own, the unread count in
 # the nav. Changing one of these is changing what the page costs: on purpose, with its reason.
-ACCOUNT_PAGE_QUERIES = 33  # account, group, 2 of visibility, plans.selectors.account_panel (with the
-# development proposals and the visit rhythm), the account team, 6 of purchases and orders, 4 of the tier card
+ACCOUNT_PAGE_QUERIES = 25  # the account, 3 of the tier card, 2 of its group (a level, the members with
+# whom the user sees), 13 of plans.selectors.account_panel (with the development proposals and the visit
+# rhythm, eligibility from the tier card), the account team, 3 of purchases and orders
 PLAN_PAGE_QUERIES = 7  # the plan, then actions, reviews and revenue (plans.selectors.plan_page)
 ZIPPER_PAGE_QUERIES = 9  # the account, then 5 of plans.selectors.account_zipper
 # plans.selectors.my_work (with the development proposals), then the accounts not visited for too long
