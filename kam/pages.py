@@ -11,10 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
 
 from accounts.models import User
 from accounts.permissions import can_use_pages
+from kam.templatetags.fast_url import url_of
 
 M = TypeVar("M", bound=Model)
 
@@ -48,21 +48,10 @@ def visible_or_404(source: type[M] | QuerySet[M], /, *, user: User, pk: object) 
         raise Http404 from None
 
 
-# A number no real key reaches, for reverse_each to find where the key goes in a URL.
-_KEY_MARKER = 9_182_736_455_463_728
-
-
 def reverse_each(viewname: str, *args: object) -> Callable[[int], str]:
-    """`reverse(viewname, args=[*args, pk])` for many integer keys (one per row of a page) at
-    the cost of one reversal: the URL is reversed once with a marker as the last argument
-    (which must be an `<int:…>` path converter, which writes the digits), and each call writes
-    its key where the marker stood. A page's `{% url %}` per row was a sizeable part of its
-    rendering. NoReverseMatch as `reverse`; ValueError when the last argument is not written
-    as its digits, followed by text without digits."""
-    url = reverse(viewname, args=[*args, _KEY_MARKER])
-    # The last occurrence: the other arguments may hold the same digits, the rest of the path
-    # holds none (checked).
-    prefix, marker, suffix = url.rpartition(str(_KEY_MARKER))
-    if not marker or any(c.isdigit() for c in suffix):
-        raise ValueError(f"{viewname}: the last argument is not written as its digits at the end of {url}")
-    return lambda pk: f"{prefix}{int(pk)}{suffix}"
+    """`reverse(viewname, args=[*args, pk])` for many integer keys (one per row of a page) at the
+    cost of one reversal (kam.templatetags.fast_url: the URL is cut at its integer arguments once
+    per process and each row's key filled in). A page's `{% url %}` per row was a sizeable part of
+    its rendering. NoReverseMatch at once, as `reverse` would raise it."""
+    url_of(viewname, *args, 0)  # a name or arguments reverse() refuses fail here, not per row
+    return lambda pk: url_of(viewname, *args, int(pk))
