@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from django.db import connection
 from django.http.response import HttpResponseBase
 from rest_framework.test import APIClient
 
@@ -103,3 +104,16 @@ class Receiver:
     def close(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def pg_text(sql: str, value: object, cast: str, zone: str = "UTC") -> str:
+    """The text PostgreSQL writes for `sql` over `value` (cast to `cast`, named `x` in a row `v`)
+    with the session in time zone `zone` (set back to UTC after)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('TimeZone', %s, false)", [zone])
+        try:
+            cursor.execute(f"SELECT {sql} FROM (SELECT %s::{cast} AS x) v", [value])  # noqa: S608 - test SQL
+            (text,) = cursor.fetchone()
+        finally:
+            cursor.execute("SELECT set_config('TimeZone', 'UTC', false)")
+    return text

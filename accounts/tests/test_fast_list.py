@@ -21,7 +21,7 @@ from accounts.models import Account, AccountTeamMember, Contact, Order
 from accounts.tests.factories import make_account, make_contact, make_order
 from kam.api import sql_json
 from kam.api.pagination import CURSOR_SALT
-from kam.testing import token_client
+from kam.testing import pg_text, token_client
 from tiering.models import ScoringRun
 from tiering.tests.factories import make_run
 
@@ -203,14 +203,7 @@ def test_the_rich_world_page_holds_what_the_serializer_writes(world, monkeypatch
 
 def pg_value(sql: str, value: object, cast: str, zone: str = "UTC") -> object:
     """The JSON text PostgreSQL writes for `value` through a helper, parsed."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('TimeZone', %s, false)", [zone])
-        try:
-            cursor.execute(f"SELECT {sql} FROM (SELECT %s::{cast} AS x) v", [value])  # noqa: S608 - test SQL
-            (text,) = cursor.fetchone()
-        finally:
-            cursor.execute("SELECT set_config('TimeZone', 'UTC', false)")
-    return json.loads(text)
+    return json.loads(pg_text(sql, value, cast, zone))
 
 
 @pytest.mark.django_db

@@ -26,6 +26,7 @@ from accounts.tests.factories import make_account
 from accounts.tests.test_fast_list import ZONES
 from kam.api import sql_json
 from kam.api.pagination import CURSOR_SALT, SyncCursorPagination, _plain_table_query, _quote_plus_cursor
+from kam.testing import pg_text
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
@@ -127,17 +128,6 @@ def test_a_queryset_with_a_join_is_compiled_by_the_orm(world, stamped) -> None:
         assert len(written_rows(queryset, {"page_size": 3})) == 4  # page_size + 1: more follow
 
 
-def pg_text(sql: str, value: datetime, zone: str) -> str:
-    with connection.cursor() as c:
-        c.execute("SELECT set_config('TimeZone', %s, false)", [zone])
-        try:
-            c.execute(f"SELECT {sql} FROM (SELECT %s::timestamptz AS x) v", [value])  # noqa: S608 - test SQL
-            (text,) = c.fetchone()
-        finally:
-            c.execute("SELECT set_config('TimeZone', 'UTC', false)")
-    return text
-
-
 MICROSECONDS = st.one_of(st.just(0), st.integers(1, 999_999), st.integers(1, 99).map(lambda n: n * 10_000))
 
 
@@ -157,8 +147,8 @@ def test_property_a_csv_datetime_is_the_json_values_text_in_every_zone(moment, m
 
     # then the cell COPY writes in that session zone is DRF's text, by the UTC form too in UTC
     cell = sql_json.csv_text(sql_json.iso_datetime, "v.x", utc=zone == "UTC")
-    assert pg_text(cell, moment, zone) == expected
-    assert pg_text(sql_json.csv_text(sql_json.iso_datetime, "v.x"), moment, zone) == expected
+    assert pg_text(cell, moment, "timestamptz", zone) == expected
+    assert pg_text(sql_json.csv_text(sql_json.iso_datetime, "v.x"), moment, "timestamptz", zone) == expected
 
 
 def test_the_utc_columns_name_the_same_cells_or_are_refused() -> None:
