@@ -46,6 +46,7 @@ from plans.domain.visits import (
     VisitCount,
     completion_rates,
     intervals_with,
+    not_visited_cutoff,
     not_visited_for_too_long,
     rate_period_bounds,
     visit_interval,
@@ -985,25 +986,13 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
         team = User.objects.filter(team__manager=user).exclude(pk=user.pk)
         people |= {person.pk: person for person in team.only("first_name", "last_name", "username")}
     intervals = visit_intervals()
-    # All in the database, over the stored last visit (plans.models.LastVisit) rather than a
-    # probe per account: each account's interval (its own, else its category's), the flagged
-    # ones (never visited, or more than the interval ago: plans.domain.visits), and per category
-    # their count and rank; narrow rows (the window sorts thousands of them: the accounts'
-    # columns come from the index alone), the first NOT_VISITED_SHOWN of each category only.
-    last = TruncDate("last_visit__occurred_at", tzinfo=timezone.get_current_timezone())
-    category_days = Case(
-        *(When(category=category, then=Value(days)) for category, days in intervals.items()),
-        default=Value(DEFAULT_INTERVAL_DAYS),
-        output_field=IntegerField(),
-    )
-    flagged = (
-        Account.objects.visible_to(user)
-        .filter(owner__in=sorted(people))
-        .annotate(last=last, interval=Coalesce("visit_interval__interval_days", category_days))
-        .annotate(due=AddDays(F("last"), F("interval")))
-        .filter(Q(last__isnull=True) | Q(due__lt=today))
-    )
-    shown = _first_per_category_pg(flagged) if connection.vendor == "postgresql" else _first_per_category(flagged)
+    if connection.vendor == "postgresql":
+        # Every account of these people is visible to the user (a rep's own; a manager's and
+        # their teams' members': accounts.visibility's rule), so the owners alone name them and
+        # each person's accounts of a category are a range of one index (plans/0018).
+        shown = _not_visited_ranges(owners=sorted(people), intervals=intervals, today=today)
+    else:
+        shown = _first_per_category(_flagged(user=user, owners=sorted(people), intervals=intervals, today=today))
     groups: dict[str, list[tuple]] = {}
     accounts: dict[int, Account] = {}
     for category, rank, pk, last, interval, total, name, owner_id in shown:
@@ -1052,37 +1041,143 @@ def _first_per_category(flagged: QuerySet[Account]) -> list[tuple]:
     )
 
 
-def _first_per_category_pg(flagged: QuerySet[Account]) -> list[tuple]:
-    """_first_per_category on PostgreSQL without sorting every flagged account: the flagged rows
-    once (a materialised CTE of narrow rows), counted per category, and each category's first
-    NOT_VISITED_SHOWN by a bounded (top-N) sort; only the rows shown are ranked. Thousands of
-    flagged accounts per person (issue 9): the full sort was most of the query."""
-    # Every column under an alias of its own, so that the statement below names them.
-    rows = flagged.annotate(
-        f_category=F("category"),
-        f_last=F("last"),
-        f_interval=F("interval"),
-        f_name=F("name"),
-        f_id=F("pk"),
-        f_owner=F("owner_id"),
+def _flagged(*, user: User, owners: list[int], intervals: dict[str, int], today: date) -> QuerySet[Account]:
+    """The accounts of `owners` that `user` sees and that are not visited for too long, annotated
+    with `last` (local day of the last visit, or None) and `interval` (their own, else their
+    category's): all in the database, over the stored last visit (plans.models.LastVisit). The
+    plain query: it reads every account of those people (SQLite's path)."""
+    last = TruncDate("last_visit__occurred_at", tzinfo=timezone.get_current_timezone())
+    category_days = Case(
+        *(When(category=category, then=Value(days)) for category, days in intervals.items()),
+        default=Value(DEFAULT_INTERVAL_DAYS),
+        output_field=IntegerField(),
     )
-    rows = rows.order_by().values("f_category", "f_last", "f_interval", "f_name", "f_id", "f_owner")
-    inner, params = rows.query.sql_with_params()  # the ORM's own SQL and parameters, as they are
-    statement = f"""
-        WITH flagged AS MATERIALIZED ({inner})
-        SELECT c.f_category,
-               row_number() OVER (PARTITION BY c.f_category
-                                  ORDER BY f.f_last NULLS FIRST, f.f_name COLLATE "C", f.f_id),
-               f.f_id, f.f_last, f.f_interval, c.total, f.f_name, f.f_owner
-          FROM (SELECT f_category, count(*) AS total FROM flagged GROUP BY f_category) c
-         CROSS JOIN LATERAL (
-               SELECT * FROM flagged WHERE flagged.f_category IS NOT DISTINCT FROM c.f_category
-                ORDER BY flagged.f_last NULLS FIRST, flagged.f_name COLLATE "C", flagged.f_id
-                LIMIT %s) f
-        """  # noqa: S608 - `inner` is the ORM's SQL with its parameters passed apart
+    return (
+        Account.objects.visible_to(user)
+        .filter(owner__in=owners)
+        .annotate(last=last, interval=Coalesce("visit_interval__interval_days", category_days))
+        .annotate(due=AddDays(F("last"), F("interval")))
+        .filter(Q(last__isnull=True) | Q(due__lt=today))
+    )
+
+
+def _not_visited_ranges(*, owners: list[int], intervals: dict[str, int], today: date) -> list[tuple]:
+    """PostgreSQL: the accounts of `owners` not visited for too long, as _SHOWN rows (the first
+    NOT_VISITED_SHOWN per category, with the category's count), in 1 query that reads index
+    ranges, not every account (issue 9: tens of thousands per person).
+
+    An account without its own interval is flagged when never visited or last visited before
+    its category's cutoff instant (plans.domain.visits.not_visited_cutoff, computed here, so no
+    day is stored): per person and category, a range of the index account_not_visited
+    (plans/0018: owner, category, last visit with the never-visited first, name in code-point
+    order, id). The database counts each range from the index and walks each in the page's
+    order for its first rows; within a day the page orders by name, which the timestamp order
+    is not, so the rows from the cut row's timestamp to two days after it come too (its local day
+    ends before that) and Python ranks them by local day. The few accounts with their own
+    interval are read whole and weighed in Python: taken out of their category's range (the
+    walk skips them; the count loses those it held) and counted by their own cutoff."""
+    zone = timezone.get_current_timezone()
+    cutoffs = {c: not_visited_cutoff(today=today, interval_days=days, zone=zone) for c, days in intervals.items()}
+    other_cutoff = not_visited_cutoff(today=today, interval_days=DEFAULT_INTERVAL_DAYS, zone=zone)
     with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, NOT_VISITED_SHOWN])
-        return cursor.fetchall()
+        cursor.execute(
+            _NOT_VISITED_RANGES,
+            {
+                "owners": owners,
+                "categories": list(cutoffs),
+                "cutoffs": list(cutoffs.values()),
+                "other_cutoff": other_cutoff,
+                "shown": NOT_VISITED_SHOWN,
+            },
+        )
+        rows = cursor.fetchall()
+    totals: dict[str, int] = {}
+    flagged: dict[str, dict[int, tuple]] = {}  # category -> id -> (last visit, name, owner, interval)
+    for kind, category, pk, name, owner_id, last_at, n, own in rows:
+        if kind == "count":
+            totals[category] = totals.get(category, 0) + n
+        elif kind == "row":
+            interval = intervals.get(category, DEFAULT_INTERVAL_DAYS)
+            flagged.setdefault(category, {})[pk] = (last_at, name, owner_id, interval)
+        else:  # an account with its own interval: out of its category's count, in by its own rule
+            if last_at is None or last_at < cutoffs.get(category, other_cutoff):
+                totals[category] -= 1
+            if last_at is None or last_at < not_visited_cutoff(today=today, interval_days=own, zone=zone):
+                totals[category] = totals.get(category, 0) + 1
+                flagged.setdefault(category, {})[pk] = (last_at, name, owner_id, own)
+    shown = []
+    for category, accounts in flagged.items():
+        days = {pk: local_day(last_at, zone) if last_at else None for pk, (last_at, *_) in accounts.items()}
+        # Never visited first, then the longest ago, then by name (code points) and id.
+        ranked = sorted(accounts, key=lambda pk: (days[pk] is not None, days[pk] or today, accounts[pk][1], pk))
+        for rank, pk in enumerate(ranked[:NOT_VISITED_SHOWN], 1):
+            _last_at, name, owner_id, interval = accounts[pk]
+            shown.append((category, rank, pk, days[pk], interval, totals[category], name, owner_id))
+    return shown
+
+
+# Parameters: owners (ids), categories and their cutoffs (timestamptz), other_cutoff (for any
+# other category), shown (rows per category). Rows: (kind, category, id, name, owner id, last
+# visit, count, own interval): kind "count" (one per person and category: the flagged accounts
+# of the range, those with their own interval included), "row" (a flagged account without its
+# own interval, among the first of its range or on the cut row's day), "own" (an account of
+# these people with its own interval, flagged or not).
+_NOT_VISITED_RANGES = """
+    WITH RECURSIVE owned AS (  -- each person's categories: one index probe per category
+        SELECT o.id AS owner_id,
+               (SELECT min(a.category) FROM accounts_account a WHERE a.owner_id = o.id) AS category
+          FROM unnest(%(owners)s::bigint[]) AS o(id)
+        UNION ALL
+        SELECT p.owner_id,
+               (SELECT min(a.category) FROM accounts_account a
+                 WHERE a.owner_id = p.owner_id AND a.category > p.category)
+          FROM owned p WHERE p.category IS NOT NULL
+    ),
+    ranges AS MATERIALIZED (
+        SELECT p.owner_id, p.category, coalesce(k.cutoff, %(other_cutoff)s::timestamptz) AS cutoff
+          FROM owned p
+          LEFT JOIN unnest(%(categories)s::text[], %(cutoffs)s::timestamptz[]) AS k(category, cutoff)
+            ON k.category = p.category
+         WHERE p.category IS NOT NULL
+    ),
+    firsts AS MATERIALIZED (
+        SELECT r.category, f.*
+          FROM ranges r
+         CROSS JOIN LATERAL (
+               SELECT a.id, a.name, a.owner_id, a.last_visit_at FROM accounts_account a
+                WHERE a.owner_id = r.owner_id AND a.category = r.category
+                  AND (a.last_visit_at IS NULL OR a.last_visit_at < r.cutoff)
+                  AND NOT EXISTS (SELECT FROM plans_visitinterval v WHERE v.account_id = a.id)
+                ORDER BY a.last_visit_at NULLS FIRST, a.name COLLATE "C", a.id
+                LIMIT %(shown)s) f
+    ),
+    cut AS (  -- per category, the last visit of the row where the page cuts (none: no more rows)
+        SELECT category, (array_agg(last_visit_at ORDER BY last_visit_at NULLS FIRST))[%(shown)s] AS at
+          FROM firsts GROUP BY category
+    )
+    SELECT 'count', r.category, NULL::bigint, NULL, NULL::bigint, NULL::timestamptz,
+           (SELECT count(*) FROM accounts_account a
+             WHERE a.owner_id = r.owner_id AND a.category = r.category AND a.last_visit_at IS NULL)
+         + (SELECT count(*) FROM accounts_account a
+             WHERE a.owner_id = r.owner_id AND a.category = r.category AND a.last_visit_at < r.cutoff),
+           NULL::integer
+      FROM ranges r
+    UNION ALL
+    SELECT 'row', category, id, name, owner_id, last_visit_at, NULL, NULL FROM firsts
+    UNION ALL
+    SELECT 'row', r.category, x.id, x.name, x.owner_id, x.last_visit_at, NULL, NULL
+      FROM cut JOIN ranges r ON r.category = cut.category
+     CROSS JOIN LATERAL (
+           SELECT a.id, a.name, a.owner_id, a.last_visit_at FROM accounts_account a
+            WHERE a.owner_id = r.owner_id AND a.category = r.category
+              AND a.last_visit_at >= cut.at AND a.last_visit_at < least(r.cutoff, cut.at + interval '2 days')
+              AND NOT EXISTS (SELECT FROM plans_visitinterval v WHERE v.account_id = a.id)) x
+     WHERE cut.at IS NOT NULL
+    UNION ALL
+    SELECT 'own', a.category, a.id, a.name, a.owner_id, a.last_visit_at, NULL, v.interval_days
+      FROM plans_visitinterval v JOIN accounts_account a ON a.id = v.account_id
+     WHERE a.owner_id = ANY(%(owners)s::bigint[])
+"""
 
 
 M = TypeVar("M", bound=Model)

@@ -7,7 +7,7 @@ Shanghai is a contact on 3 March even though it is 15:30 UTC. No Django imports 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 
 def local_day(moment: datetime, zone: tzinfo) -> date:
@@ -16,6 +16,27 @@ def local_day(moment: datetime, zone: tzinfo) -> date:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("a contact moment needs a time zone")
     return moment.astimezone(zone).date()
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """The first instant (aware, UTC) of the local `day` in `zone`: a moment falls on an earlier
+    local day than `day` exactly when it is before this instant. local_day's inverse, so that
+    stored timestamps can be compared with a day as they are, in an index, rather than each
+    converted. Exact across clock changes (a skipped midnight, a whole skipped day), in every
+    zone whose local date never goes backwards."""
+    # The first whole second whose local day is `day` or later, by bisection on the UTC line:
+    # clock changes fall on whole seconds, and the day begins within two days of its midnight
+    # read as UTC. (Midnight with fold 0 is right in most zones, but not where a change skips
+    # from before midnight to after it.)
+    naive = datetime.combine(day, time.min, tzinfo=UTC)
+    low, high = -2 * 86_400, 2 * 86_400  # seconds from `naive`: before the day, on or after it
+    while high - low > 1:
+        middle = (low + high) // 2
+        if (naive + timedelta(seconds=middle)).astimezone(zone).date() < day:
+            low = middle
+        else:
+            high = middle
+    return naive + timedelta(seconds=high)
 
 
 def last_contact_day(moments: Iterable[datetime], zone: tzinfo) -> date | None:

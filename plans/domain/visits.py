@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
+
+from plans.domain.contacts import day_start
 
 # Days between visits per account category (key accounts most often); an account may override.
 VISIT_INTERVAL_DAYS = {"key": 30, "normal": 60, "possible": 90, "unattractive": 180}
@@ -133,3 +135,13 @@ def completion_rates(
             by_team.setdefault(team, []).extend(by_rep[rep])
     per_team = [completion(key=team, rows=by_team[team], start=start, end=end, today=today) for team in sorted(by_team)]
     return per_rep, per_team
+
+
+def not_visited_cutoff(*, today: date, interval_days: int, zone: tzinfo) -> datetime:
+    """The instant before which a last visit is "too long ago" for `interval_days` as of the
+    local `today` in `zone`: for a visit at `moment`, `moment < cutoff` exactly when
+    not_visited_for_too_long(last_visit=local_day(moment, zone), …) holds (more than the
+    interval since its local day). So the accounts flagged are an index range of the stored
+    visit timestamp, one per interval, with no day stored (plans.selectors.not_visited)."""
+    # Flagged: today - last day > interval, i.e. the last day is before today - interval.
+    return day_start(today - timedelta(days=interval_days), zone)

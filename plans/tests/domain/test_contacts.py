@@ -4,8 +4,10 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from plans.domain.contacts import days_overdue, is_overdue, last_contact_day, local_day, next_contact_day
+from plans.domain.contacts import day_start, days_overdue, is_overdue, last_contact_day, local_day, next_contact_day
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -74,3 +76,45 @@ def test_a_contact_due_today_is_overdue_only_from_tomorrow() -> None:
     assert (is_overdue(due=due, today=date(2026, 3, 16)), days_overdue(due=due, today=date(2026, 3, 16))) == (False, 0)
     assert (is_overdue(due=due, today=due), days_overdue(due=due, today=due)) == (False, 0)
     assert (is_overdue(due=due, today=date(2026, 3, 18)), days_overdue(due=due, today=date(2026, 3, 18))) == (True, 1)
+
+
+# Zones whose clocks change at or across midnight (São Paulo and Havana skipped midnight,
+# Santiago changes at 24:00, Lord Howe by half an hour, Apia skipped 30 December 2011 whole),
+# besides the usual.
+ZONES = [
+    "UTC",
+    "Asia/Shanghai",
+    "America/New_York",
+    "Europe/London",
+    "America/Sao_Paulo",
+    "America/Havana",
+    "America/Santiago",
+    "Australia/Lord_Howe",
+    "Pacific/Apia",
+    "Asia/Kathmandu",
+]
+moments = st.datetimes(min_value=datetime(1995, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC))
+
+
+@given(moment=moments, zone=st.sampled_from(ZONES), shift=st.integers(-2, 2))
+def test_a_moment_is_on_an_earlier_day_exactly_when_it_is_before_that_days_start(moment, zone, shift) -> None:  # noqa: ANN001
+    # given a moment and a day around its own local day, in a zone
+    zone = ZoneInfo(zone)
+    day = local_day(moment, zone) + timedelta(days=shift)
+    start = day_start(day, zone)
+    # then the moment's local day is earlier exactly when the moment is before the day's start,
+    # and the start itself is on that day (or on a later one, when the whole day was skipped)
+    assert (local_day(moment, zone) < day) == (moment < start)
+    assert local_day(start, zone) >= day
+    assert local_day(start - timedelta(microseconds=1), zone) < day
+
+
+def test_a_day_starts_at_its_local_midnight_or_where_a_clock_change_skipped_it() -> None:
+    # Shanghai: midnight, 16:00 UTC the evening before
+    assert day_start(date(2026, 3, 4), SHANGHAI) == datetime(2026, 3, 3, 16, tzinfo=UTC)
+    # São Paulo skipped 00:00-01:00 on 4 November 2018: the day began at 01:00 local (03:00 UTC)
+    assert day_start(date(2018, 11, 4), ZoneInfo("America/Sao_Paulo")) == datetime(2018, 11, 4, 3, tzinfo=UTC)
+    # Apia skipped 30 December 2011: it "began" with the 31st, at 10:00 UTC on the 30th
+    apia = ZoneInfo("Pacific/Apia")
+    assert day_start(date(2011, 12, 30), apia) == day_start(date(2011, 12, 31), apia)
+    assert day_start(date(2011, 12, 31), apia) == datetime(2011, 12, 30, 10, tzinfo=UTC)

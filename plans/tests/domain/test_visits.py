@@ -1,16 +1,21 @@
 """Visit rhythm per category and the visit completion rate (no database)."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from plans.domain.contacts import local_day
 from plans.domain.visits import (
     VisitCount,
     completion,
     completion_rates,
     intervals_with,
     next_visit_day,
+    not_visited_cutoff,
     not_visited_for_too_long,
     rate_period_bounds,
     visit_interval,
@@ -131,3 +136,28 @@ def test_a_directors_intervals_overlay_the_defaults() -> None:
     assert (intervals["key"], intervals["normal"]) == (14, 60)
     assert visit_interval(category="key", intervals=intervals) == 14
     assert visit_interval(category="key", override=7, intervals=intervals) == 7
+
+
+@given(
+    moment=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2035, 1, 1), timezones=st.just(UTC)),
+    zone=st.sampled_from(["UTC", "Asia/Shanghai", "America/New_York", "America/Sao_Paulo", "Australia/Lord_Howe"]),
+    interval=st.integers(1, 400),
+    later=st.integers(0, 500),
+)
+def test_a_last_visit_before_the_cutoff_is_exactly_one_too_long_ago(moment, zone, interval, later) -> None:  # noqa: ANN001
+    # given a last visit at `moment` and a local today on or after its day
+    zone = ZoneInfo(zone)
+    today = local_day(moment, zone) + timedelta(days=later)
+    # then it is before the cutoff exactly when the domain says "not visited for too long"
+    cutoff = not_visited_cutoff(today=today, interval_days=interval, zone=zone)
+    too_long = not_visited_for_too_long(last_visit=local_day(moment, zone), interval_days=interval, today=today)
+    assert (moment < cutoff) == too_long
+
+
+def test_the_cutoff_is_the_start_of_the_last_day_still_within_the_interval() -> None:
+    shanghai = ZoneInfo("Asia/Shanghai")
+    # as of 1 November, every 30 days: a visit on 2 October is 30 days ago (fine), 1 October 31 (too long)
+    cutoff = not_visited_cutoff(today=date(2026, 11, 1), interval_days=30, zone=shanghai)
+    assert cutoff == datetime(2026, 10, 1, 16, tzinfo=UTC)  # 2 October, 00:00 in Shanghai
+    assert not_visited_for_too_long(last_visit=date(2026, 10, 2), interval_days=30, today=date(2026, 11, 1)) is False
+    assert not_visited_for_too_long(last_visit=date(2026, 10, 1), interval_days=30, today=date(2026, 11, 1)) is True
