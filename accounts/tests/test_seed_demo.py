@@ -287,6 +287,9 @@ def test_the_seed_leaves_each_accounts_last_visit_as_the_triggers_would() -> Non
     )
     assert newest  # the demo has visits
     assert dict(LastVisit.objects.values_list("account_id", "occurred_at")) == newest
+    with connection.cursor() as cursor:  # and so are their copies on the account rows (plans/0018)
+        cursor.execute("SELECT id, last_visit_at FROM accounts_account WHERE last_visit_at IS NOT NULL")
+        assert dict(cursor.fetchall()) == newest
     with connection.cursor() as cursor:  # and the triggers are on again
         cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'plans_activity'::regclass AND tgenabled = 'D'")
         assert cursor.fetchone()[0] == 0
