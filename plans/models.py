@@ -160,6 +160,10 @@ class AccountPlan(models.Model):
             # "my work": a person's drafts and returned plans in the page's order (returned first):
             # the first rows of an index, not a sort of all of them
             models.Index(fields=["owner", "-status", "period", "id"], name="plan_owner_status_order"),
+            # "my work": the plans awaiting a manager's approval, the oldest first: a walk of the
+            # submitted plans in that order that stops at the page's rows (issue 9: a sort of
+            # every submitted plan of the teams was most of a manager's page)
+            models.Index(fields=["submitted_at", "id"], condition=Q(status="submitted"), name="plan_submitted_order"),
             sync_index("account_plan"),
         ]
 

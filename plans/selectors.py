@@ -426,7 +426,8 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     (plans/tests/test_query_counts.py holds the page to it): their overdue
     contact-plan contacts and those due this week, overdue actions, their plans and development
     proposals awaiting them and planned visits (each list the MY_WORK_ROWS most pressing, `more`
-    naming the lists cut), the plans and proposals awaiting their approval, their own overdue
+    naming the lists cut), the plans and proposals awaiting their approval (a manager's or a
+    director's: nobody else approves, and is not asked), their own overdue
     totals (up to MY_WORK_COUNTED, then "999+") and for a manager the overdue work per rep of
     their teams. The database picks and counts the overdue and due contact-plan rows and actions
     from index ranges (the stored next contact day, the actions' end day); Python reads only the
@@ -450,13 +451,20 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
         .only("period", "status", "account__name")
         .order_by("-status", "period", "id")[: MY_WORK_ROWS + 1]
     )
+    # Only a manager or a director approves (plans.permissions.can_approve): a rep has nothing
+    # to approve, and is not asked.
+    approves = user.is_director or user.role == User.Role.MANAGER
     submitted = AccountPlan.objects.visible_to(user).filter(status=AccountPlan.Status.SUBMITTED).exclude(owner=user)
     if not user.is_director:
         submitted = submitted.filter(owner__team__manager=user)
-    to_approve = list(
-        submitted.select_related("account", "owner")
-        .only("period", "submitted_at", "account__name", *_OWNER_SHOWN)
-        .order_by("submitted_at", "id")[:100]
+    to_approve = (  # by the submitted plans' (submitted_at, id) index: its first rows, not a sort
+        list(
+            submitted.select_related("account", "owner")
+            .only("period", "submitted_at", "account__name", *_OWNER_SHOWN)
+            .order_by("submitted_at", "id")[:100]
+        )
+        if approves
+        else []
     )
     visits = list(
         Visit.objects.visible_to(user)
@@ -479,10 +487,14 @@ def my_work(*, user: User, today: date | None = None) -> MyWork:
     )
     if not user.is_director:  # the owner's manager (plans.permissions.can_approve)
         submitted_proposals = submitted_proposals.filter(owner__team__manager=user)
-    proposals_to_approve = list(
-        submitted_proposals.select_related("account", "owner")
-        .only("submitted_at", "account__name", *_OWNER_SHOWN)
-        .order_by("submitted_at", "id")[:100]
+    proposals_to_approve = (
+        list(
+            submitted_proposals.select_related("account", "owner")
+            .only("submitted_at", "account__name", *_OWNER_SHOWN)
+            .order_by("submitted_at", "id")[:100]
+        )
+        if approves
+        else []
     )
     actions_total = actions[0].total if actions else 0
     totals = {

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import make_contact
 from plans.selectors import my_work
-from plans.tests.factories import make_action, make_activity, make_contact_plan, make_plan
+from plans.tests.factories import make_action, make_activity, make_contact_plan, make_plan, make_proposal
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -52,6 +52,25 @@ def test_a_managers_work(world) -> None:
         ("rep2", 0, 1),
         ("rep3", 0, 0),
     ]
+
+
+def test_only_those_who_may_approve_see_plans_awaiting_their_approval(world) -> None:
+    # given a team whose manager is, by a slip, a rep, with a plan and a proposal submitted in it
+    from accounts.models import Team
+    from plans.permissions import can_approve
+
+    Team.objects.filter(manager=world.manager).update(manager=world.teammate)
+    world.teammate.refresh_from_db()
+    plan = make_plan(world.account, world.owner, status="submitted", submitted_at=timezone.now())
+    proposal = make_proposal(world.account, world.owner, status="submitted", submitted_at=timezone.now())
+    # then that rep may approve neither, and "my work" lists neither as awaiting them
+    assert not can_approve(world.teammate, plan)
+    assert not can_approve(world.teammate, proposal)
+    work = my_work(user=world.teammate, today=TODAY)
+    assert (work.to_approve, work.proposals_to_approve) == ([], [])
+    # while a director sees both
+    work = my_work(user=world.director, today=TODAY)
+    assert (work.to_approve, work.proposals_to_approve) == ([plan], [proposal])
 
 
 def test_reps_land_on_my_work_and_managers_on_the_accounts(client, world) -> None:

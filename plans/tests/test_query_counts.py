@@ -28,8 +28,10 @@ ACCOUNT_PAGE_QUERIES = 25  # the account, 3 of the tier card, 2 of its group (a 
 PLAN_PAGE_QUERIES = 7  # the plan, then actions, reviews and revenue (plans.selectors.plan_page)
 ZIPPER_PAGE_QUERIES = 9  # the account, then 5 of plans.selectors.account_zipper
 # plans.selectors.my_work (with the development proposals), then the accounts not visited for too long
-REP_MY_WORK_QUERIES = 13  # its contact plan: 2 (overdue, due this week; the stored next contact day, no activities)
-MANAGER_MY_WORK_QUERIES = 15  # + the reps with their overdue counts, + their teams' people for not visited
+REP_MY_WORK_QUERIES = 11  # its contact plan: 2 (overdue, due this week; the stored next contact day, no activities);
+# nothing to approve asked (a rep approves nothing: plans.permissions.can_approve)
+MANAGER_MY_WORK_QUERIES = 15  # + plans and proposals to approve, the reps with their overdue counts, their
+# teams' people for not visited
 
 
 def _full_plan(account: Account, owner: User, others: list[User], n: int, tag: str) -> AccountPlan:
