@@ -1135,22 +1135,32 @@ def _not_visited_ranges(*, owners: list[int], intervals: dict[str, int], today: 
 # own interval, among the first of its range or on the cut row's day), "own" (an account of
 # these people with its own interval, flagged or not).
 _NOT_VISITED_RANGES = """
-    WITH RECURSIVE owned AS (  -- each person's categories: one index probe per category
-        SELECT o.id AS owner_id,
-               (SELECT min(a.category) FROM accounts_account a WHERE a.owner_id = o.id) AS category
+    WITH RECURSIVE owned AS (
+        -- Each person's categories: one probe of the index per category, each the next
+        -- (owner, category) after the last. Compared as rows and ordered by both, which only
+        -- that index answers (a min(category) with owner_id = … may walk the category index
+        -- instead: all of it for a person who owns no account).
+        SELECT o.id AS owner_id, f.category
           FROM unnest(%(owners)s::bigint[]) AS o(id)
+         CROSS JOIN LATERAL (
+               SELECT a.owner_id, a.category FROM accounts_account a
+                WHERE (a.owner_id, a.category) >= (o.id, '')
+                ORDER BY a.owner_id, a.category LIMIT 1) f
+         WHERE f.owner_id = o.id
         UNION ALL
-        SELECT p.owner_id,
-               (SELECT min(a.category) FROM accounts_account a
-                 WHERE a.owner_id = p.owner_id AND a.category > p.category)
-          FROM owned p WHERE p.category IS NOT NULL
+        SELECT p.owner_id, f.category
+          FROM owned p
+         CROSS JOIN LATERAL (
+               SELECT a.owner_id, a.category FROM accounts_account a
+                WHERE (a.owner_id, a.category) > (p.owner_id, p.category)
+                ORDER BY a.owner_id, a.category LIMIT 1) f
+         WHERE f.owner_id = p.owner_id
     ),
     ranges AS MATERIALIZED (
         SELECT p.owner_id, p.category, coalesce(k.cutoff, %(other_cutoff)s::timestamptz) AS cutoff
           FROM owned p
           LEFT JOIN unnest(%(categories)s::text[], %(cutoffs)s::timestamptz[]) AS k(category, cutoff)
             ON k.category = p.category
-         WHERE p.category IS NOT NULL
     ),
     firsts AS MATERIALIZED (
         SELECT r.category, f.*
