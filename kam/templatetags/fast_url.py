@@ -60,8 +60,24 @@ def url_of(name: str, *args: object) -> str:
     return reverse(name, args=args)
 
 
-@register.simple_tag
-def fast_url(name: str, *args: object) -> str:
+@register.simple_tag(takes_context=True)
+def fast_url(context: template.Context, name: str, *args: object) -> str:
     """`{% url name arg … %}` (positional arguments only); escaped, as a simple tag's output is
-    under autoescape, like `{% url %}`'s."""
-    return url_of(name, *args)
+    under autoescape, like `{% url %}`'s. Within one rendering the cut URL is looked up once per
+    name, number of arguments and language: the script prefix and URL configuration are the
+    request's for all of it (only the language may change, under `{% language %}`), so a row's
+    link costs the filling in alone (issue 9: hundreds of links on "my work")."""
+    if len(args) <= len(_PLACEHOLDERS) and all(type(arg) is int and arg >= 0 for arg in args):
+        key = (fast_url, name, len(args), get_language())
+        memo = context.render_context
+        parts = memo.get(key, _UNSEEN)
+        if parts is _UNSEEN:
+            parts = memo[key] = _parts(
+                name, len(args), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, key[3]
+            )
+        if parts is not None:
+            return _filled(parts, args)
+    return reverse(name, args=args)
+
+
+_UNSEEN = object()

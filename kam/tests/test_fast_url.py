@@ -58,3 +58,24 @@ def test_a_converter_that_formats_numbers_is_left_to_reverse(settings) -> None: 
     settings.ROOT_URLCONF = "kam.tests.urls_padded"
     # then the link is reverse()'s, padded, not the cut URL filled in
     assert url_of("padded", 7) == reverse("padded", args=[7]) == "/p/0007/"
+
+
+ROWS = "{% for name, pk in rows %}{% LINK name pk %}|{% endfor %}"
+
+
+@settings(deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(ONE_ARGUMENT), st.integers(min_value=0, max_value=2**63) | st.sampled_from(["7"])),
+        max_size=12,
+    )
+)
+def test_a_rendering_with_many_links_in_two_languages_is_the_url_tags(rows: list) -> None:
+    # given one rendering of many rows' links (each name's cut URL looked up once in it), in the
+    # page's language and then under {% language %}
+    body = ROWS + "{% language 'zh-hans' %}" + ROWS + "{% endlanguage %}" + ROWS
+    fast = Template("{% load fast_url i18n %}" + body.replace("LINK", "fast_url"))
+    slow = Template("{% load i18n %}" + body.replace("LINK", "url"))
+    # then it is what {% url %} renders
+    context = Context({"rows": rows})
+    assert fast.render(context) == slow.render(context)
