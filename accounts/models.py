@@ -200,8 +200,10 @@ class Account(models.Model):
         indexes = [
             sync_index("account"),
             # Visibility (accounts/visibility.py): "owned by one of these people" read from the index
-            # alone; with the category and name, so is "not visited for too long" (plans.selectors
-            # .not_visited: its window over all of a person's accounts reads no account row).
+            # alone; with the category and name, so is "not visited for too long" on SQLite
+            # (plans.selectors.not_visited: its window over all of a person's accounts reads no
+            # account row). PostgreSQL reads it from plans/0018's index instead: (owner, category,
+            # last visit, name, id) over the column `last_visit_at` that migration adds and keeps.
             models.Index(fields=["owner", "id", "category", "name"], name="account_owner_shown"),
         ]
 

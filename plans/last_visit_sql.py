@@ -5,6 +5,8 @@ Why: the triggers look up each touched account's newest visit through the activi
 bulk load (kam.pg_copy bulk_mode) drops those indexes for its COPYs, so each 50,000-row COPY
 would scan the whole table once per account it touched (the seed at 2,000,000 activities went
 from minutes to hours). The load switches them off and runs FILL once, indexes restored.
+The triggers of plans/0018 on plans_lastvisit itself stay on: FILL's rows reach their copies on
+the account rows (`accounts_account.last_visit_at`) in one statement each.
 """
 
 from __future__ import annotations

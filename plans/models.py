@@ -76,7 +76,10 @@ class LastVisit(models.Model):
     visit), stored for "not visited for too long" at size (issue 9). No row when the account has
     no visit. Kept by the database triggers of migration plans/0017 on plans_activity (every
     writer: services, bulk paths, raw SQL); nothing in Python writes it. Its own table, not an
-    account column: account rows are wide and their writes feed the sync cursor and access."""
+    account column: account rows are wide and their writes feed the sync cursor and access.
+    On PostgreSQL its `occurred_at` is also copied onto the account's row (column
+    `last_visit_at`, which the ORM does not declare, kept by triggers on this table: plans/0018)
+    for "not visited for too long" as index ranges of (owner, category, last visit)."""
 
     account = models.OneToOneField(Account, on_delete=models.CASCADE, primary_key=True, related_name="last_visit")
     occurred_at = models.DateTimeField(editable=False)

@@ -983,16 +983,17 @@ def not_visited(*, user: User, today: date | None = None) -> list[NotVisitedGrou
     per category in CATEGORIES order: a rep's own accounts; a manager's and their teams'
     reps'; nobody else's (a director reads the rates page). The last visit is the latest
     activity of type visit (one source; a skipped visit is no visit), stored per account
-    (plans.models.LastVisit). However many accounts, 2 queries for a rep (the intervals; the
-    shown rows with their category's count and their accounts' names), 3 for a manager (first
-    the people whose accounts count, with their names). `account` holds only what the page
-    shows: its name and owner."""
+    (plans.models.LastVisit; on PostgreSQL copied onto the account's row, plans/0018, and read
+    as index ranges: _not_visited_ranges). However many accounts, 2 queries for a rep (the
+    intervals; the shown rows with their category's count and their accounts' names), 3 for a
+    manager (first the people whose accounts count, with their names). `account` holds only
+    what the page shows: its name and owner."""
     today = today or timezone.localdate()
-    if user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
-        return []
+    if not user.is_active or user.is_director or user.role not in (User.Role.REP, User.Role.MANAGER):
+        return []  # (an inactive user sees nothing: accounts.visibility)
     # Whose accounts: the user's and, for a manager, those of the people of the teams they lead.
-    # Named as a list of ids, each a range of the index the window reads (accounts.Account
-    # account_owner_shown), and their names read once rather than joined to every account.
+    # Named as a list of ids, each a range of the index read (plans/0018's account_not_visited;
+    # on SQLite accounts.Account account_owner_shown), their names read once rather than joined.
     people = {user.pk: user}
     if user.role == User.Role.MANAGER:
         team = User.objects.filter(team__manager=user).exclude(pk=user.pk)
