@@ -42,23 +42,10 @@ from plans.models import (
     Visit,
 )
 
-DIGEST_ITEMS = 5  # things a digest lists; its "my work" section lists them all
+DIGEST_ITEMS = 5  # things a digest lists; its page (plans:reminder_list) lists them all
+REMINDER_LIST_PAGE = 50  # things a page of that list
 CLAIM_BATCH = 150  # digests a statement (6 parameters each: within SQLite's 999)
 ONE_DAY = timedelta(days=1)
-
-# Where each kind's things are listed in full: the section (its id) of "my work".
-SECTIONS = {
-    Notification.Kind.CONTACT_OVERDUE: "overdue-contacts",
-    Notification.Kind.ACTION_OVERDUE: "overdue-actions",
-    Notification.Kind.PLAN_TO_APPROVE: "to-approve",
-    Notification.Kind.PROPOSAL_TO_APPROVE: "to-approve",
-    Notification.Kind.PLAN_RETURNED: "my-plans",
-    Notification.Kind.PROPOSAL_RETURNED: "my-plans",
-    Notification.Kind.VISIT_OVERDUE: "visits",
-    Notification.Kind.PLAN_UNSUBMITTED: "my-plans",
-    Notification.Kind.PLAN_UNREVIEWED: "my-plans",
-}
-
 
 # Each kind's headline; "n" picks the plural form (ngettext_lazy: translated when shown).
 SUMMARIES = {
@@ -91,9 +78,11 @@ def digest_summary(kind: str, count: int) -> str:
     return str(SUMMARIES[kind] % {"n": count})
 
 
-def section_url(kind: str) -> str:
-    """The section of "my work" listing every thing of `kind` (a path with a fragment)."""
-    return reverse("plans:my_work") + "#" + SECTIONS[kind]
+def list_url(kind: str) -> str:
+    """The page listing every thing of `kind` due for the person signed in (plans:reminder_list).
+    "My work" cuts each of its lists at MY_WORK_ROWS and does not list every kind (a key account
+    without a submitted plan, a plan due a review), so a digest's "all" cannot point there."""
+    return reverse("plans:reminder_list", args=[kind])
 
 
 @dataclass(frozen=True)
@@ -135,7 +124,7 @@ class Digest:
 
     @property
     def url(self) -> str:
-        return section_url(self.kind)
+        return list_url(self.kind)
 
 
 @dataclass(frozen=True)
@@ -323,12 +312,52 @@ def _digests_of(source: _Source) -> list[Digest]:
     items: dict[int, list[DigestItem]] = defaultdict(list)
     totals: dict[int, int] = {}
     for pk, recipient, total in ranked:
-        row = detail[pk]
         totals[recipient] = total
-        what = (row.get("i_what") or "")[:120]
-        item = DigestItem(row.get("i_account", pk), row["i_name"], what, row.get("i_when"), source.url(pk, row))
-        items[recipient].append(item)
+        items[recipient].append(_item(source, pk, detail[pk]))
     return [Digest(user, source.kind, totals[user], tuple(listed)) for user, listed in items.items()]
+
+
+def _item(source: _Source, pk: int, row: dict[str, Any]) -> DigestItem:
+    """The item of the thing `pk` of `source` from its detail row (`source.detail`'s names)."""
+    what = (row.get("i_what") or "")[:120]
+    return DigestItem(row.get("i_account", pk), row["i_name"], what, row.get("i_when"), source.url(pk, row))
+
+
+class DueThings:
+    """Every thing of one kind due for one person, most pressing first (the digest's order), for
+    django.core.paginator.Paginator: `count()` is one query, a slice one more (DigestItems)."""
+
+    def __init__(self, source: _Source | None, rows: QuerySet | None) -> None:
+        self._source, self._rows = source, rows
+
+    def count(self) -> int:
+        return 0 if self._rows is None else self._rows.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[DigestItem]:
+        if self._source is None or self._rows is None:
+            return []
+        detail = self._source.detail
+        rows = self._rows.annotate(**detail).order_by(*self._source.order).values("pk", *detail)[index]
+        return [_item(self._source, row["pk"], row) for row in rows]
+
+
+def due_things(*, kind: str, user: User, today: date) -> DueThings:
+    """What a digest of `kind` for `user` as of `today` (local) counts, all of it, on accounts
+    `user` sees (accounts.visibility: one handed over since drops out). Empty for a kind not
+    due that day (plan_unsubmitted early in a quarter). Raises KeyError for a `kind` that is no
+    Notification.Kind."""
+    if kind not in Notification.Kind.values:
+        raise KeyError(kind)
+    for source in _sources(today):
+        if source.kind == kind:
+            account = source.detail.get("i_account", F("pk"))  # else the row is the account
+            seen = Account.objects.visible_to(user).values("pk")
+            rows = source.rows.filter(recipient=user.pk).annotate(seen_account=account).filter(seen_account__in=seen)
+            return DueThings(source, rows)
+    return DueThings(None, None)
 
 
 def due_rows(*, kind: str, today: date) -> QuerySet:
@@ -466,7 +495,7 @@ class NotificationRow:
     day: date
     kind: str
     summary: str  # in the active language
-    url: str  # the section of "my work" listing them all
+    url: str  # the page listing them all
     unread: bool
     items: tuple[DigestItem, ...]  # those on accounts the person still sees
 
@@ -485,7 +514,7 @@ def notifications_of(*, user: User) -> list[NotificationRow]:
             note.day,
             note.kind,
             digest_summary(note.kind, note.count),
-            section_url(note.kind),
+            list_url(note.kind),
             note.read_at is None,
             tuple(DigestItem.from_json(item) for item in note.items if item["account"] in visible),
         )

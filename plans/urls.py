@@ -23,6 +23,7 @@ urlpatterns = [
     path("visits/intervals/", views.visit_intervals, name="visit_intervals"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/settings/", views.reminder_settings, name="reminder_settings"),
+    path("reminders/<slug:kind>/", views.reminder_list, name="reminder_list"),
     path("<int:pk>/", views.plan_detail, name="detail"),
     path("<int:pk>/edit/", views.plan_edit, name="edit"),
     path("<int:pk>/submit/", views.plan_step, {"step": "submit"}, name="submit"),

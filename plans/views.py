@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -45,7 +46,7 @@ from plans.models import (
     ReminderOptOut,
     Visit,
 )
-from plans.reminders import notifications_of
+from plans.reminders import REMINDER_LIST_PAGE, digest_summary, due_things, notifications_of
 from tiering.explanations import category_label
 from tiering.selectors import strategy_for
 
@@ -553,6 +554,19 @@ def notifications(request: HttpRequest) -> HttpResponse:
     items = notifications_of(user=request.user)
     email_wanted = not ReminderOptOut.objects.filter(user=request.user).exists()
     return render(request, "plans/notifications.html", {"items": items, "email_wanted": email_wanted})
+
+
+@page_view
+def reminder_list(request: HttpRequest, kind: str) -> HttpResponse:
+    """Every thing of one kind of reminder due for the person signed in today, in pages: where a
+    digest's headline leads (it lists the first few)."""
+    try:
+        things = due_things(kind=kind, user=request.user, today=timezone.localdate())
+    except KeyError:
+        raise Http404 from None
+    page = Paginator(things, REMINDER_LIST_PAGE).get_page(request.GET.get("page"))
+    summary = digest_summary(kind, page.paginator.count)
+    return render(request, "plans/reminder_list.html", {"page": page, "summary": summary, "kind": kind})
 
 
 @page_view

@@ -64,7 +64,7 @@ def test_what_is_due_and_for_whom(world) -> None:
         "contact_overdue": "1 contact overdue",
         "action_overdue": "1 action overdue",
     }
-    assert {d.url for d in due if d.kind == "contact_overdue"} == {"/plans/my-work/#overdue-contacts"}
+    assert {d.url for d in due if d.kind == "contact_overdue"} == {"/plans/reminders/contact_overdue/"}
 
 
 def test_a_digest_reads_in_the_readers_language() -> None:
@@ -155,7 +155,7 @@ def test_the_nav_shows_the_unread_count_and_marking_read_clears_it(client, world
     client.force_login(world.owner)
     page = client.get("/plans/notifications/").content.decode()
     assert '<span class="badge text-bg-danger" id="unread-count">2</span>' in page
-    assert '<a href="/plans/my-work/#overdue-contacts" class="fw-semibold">1 contact overdue</a>' in page
+    assert '<a href="/plans/reminders/contact_overdue/" class="fw-semibold">1 contact overdue</a>' in page
     client.post("/plans/notifications/")
     assert 'id="unread-count"' not in client.get("/plans/notifications/").content.decode()
     client.post("/plans/notifications/settings/", {})  # the box unticked: no e-mail
