@@ -213,3 +213,22 @@ def test_a_refresh_that_changes_nothing_rewrites_nothing() -> None:
     assert rows("SELECT u.users FROM funnel_snapshotrollup r JOIN funnel_audience u ON u.id = r.audience_id") == {
         (tuple(sorted([other.pk, manager.pk])),)
     }
+
+
+@pytest.mark.django_db
+def test_the_seed_fills_the_rollup_as_the_triggers_would() -> None:
+    """seed_demo loads the lines with the roll-up's line triggers off and fills it once (like the
+    walks); afterwards it equals the lines' sums and the triggers are on again."""
+    from django.core.management import call_command
+
+    from funnel import rollups_sql
+
+    call_command("seed_demo", accounts=40, orders=400, opportunities=300, seed=3, as_of=START, reset=True, verbosity=0)
+    assert SnapshotLine.objects.exists()
+    assert_rollup_exact("seed")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'funnel_snapshotline'::regclass AND tgenabled = 'O'"
+        )
+        enabled = {name for (name,) in cursor.fetchall()}
+    assert set(rollups_sql.LINE_TRIGGERS) <= enabled
