@@ -20,7 +20,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from accounts.models import Account, Payment, User
-from funnel import walks_sql
+from funnel import rollups_sql, walks_sql
 from funnel.domain import stages as s
 from funnel.domain.quarters import quarter_of, week_start
 from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange
@@ -216,20 +216,30 @@ def seed_funnel(
 def _walks_filled_once(*, first: int) -> Iterator[None]:
     """On PostgreSQL, load the history with the stage-walk triggers off (each COPY would fold its
     opportunities again, over a history without indexes) and fold the walks of opportunities
-    from id `first` on once at the end (funnel/walks_sql.py). Inside the seed's transaction."""
+    from id `first` on once at the end (funnel/walks_sql.py); the snapshot lines likewise, with
+    the roll-up filled from all lines at the end (funnel/rollups_sql.py). Inside the seed's
+    transaction."""
     if connection.vendor != "postgresql":
         yield
         return
     table = connection.ops.quote_name(StageChange._meta.db_table)
+    lines = connection.ops.quote_name(SnapshotLine._meta.db_table)
     with connection.cursor() as cursor:
         for trigger in walks_sql.TRIGGERS:
             cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+        # The snapshot roll-up (funnel/rollups_sql.py) likewise: folded from all lines once.
+        for trigger in rollups_sql.LINE_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {lines} DISABLE TRIGGER {trigger}")
     yield
     with connection.cursor() as cursor:
         for trigger in walks_sql.TRIGGERS:
             cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         for statement in walks_sql.FILL:
             cursor.execute(statement, [first])
+        for trigger in rollups_sql.LINE_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {lines} ENABLE TRIGGER {trigger}")
+        for statement in rollups_sql.FILL:
+            cursor.execute(statement)
 
 
 def _account_funnel_stages(owned: models.QuerySet, *, as_of: date) -> dict[str, int]:

@@ -21,6 +21,7 @@ from accounts.models import Account, Team, User
 from accounts.visibility import figures_people_visible_to as people_visible_to
 from accounts.visibility import figures_teams_visible_to as teams_visible_to
 from accounts.visibility import sees_everything
+from funnel import rollups
 from funnel.domain import conversion, stages
 from funnel.domain import forecast as fc
 from funnel.domain.quarters import Quarter, parse_quarter, quarter_of
@@ -244,7 +245,20 @@ def _accuracy_with_won(
     final = today > quarter.end
     actual = sum((amount for _day, amount in won), ZERO)
     snapshots = list(ForecastSnapshot.objects.filter(as_of__gte=quarter.start, as_of__lte=quarter.end).order_by("week"))
-    lines = (
+    if rollups.applies(scope):
+        # The lines' sums per audience (funnel/rollups_sql.py): the same figures, from a few
+        # thousand rows instead of the quarter's lines.
+        lines = rollups.snapshot_sums(
+            user=user, scope=scope, closing=[(s.pk, quarter.start, quarter.end) for s in snapshots]
+        )
+    else:
+        lines = _snapshot_line_sums(user=user, scope=scope, quarter=quarter, snapshots=snapshots)
+    return _accuracy_from(quarter=quarter, snapshots=snapshots, lines=lines, won=won, actual=actual, final=final)
+
+
+def _snapshot_line_sums(*, user: User, scope: Scope, quarter: Quarter, snapshots: list[ForecastSnapshot]) -> QuerySet:
+    """Per snapshot, the commit, best-case and weighted sums of its lines closing in `quarter`."""
+    return (
         _scoped(SnapshotLine.objects.all(), user=user, scope=scope)
         .filter(
             snapshot__in=snapshots,
@@ -258,6 +272,17 @@ def _accuracy_with_won(
             weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
         )
     )
+
+
+def _accuracy_from(
+    *,
+    quarter: Quarter,
+    snapshots: list[ForecastSnapshot],
+    lines,  # noqa: ANN001 - rows (dicts) per snapshot
+    won: list[tuple[date, Decimal]],
+    actual: Decimal,
+    final: bool,
+) -> QuarterAccuracy:
     per_snapshot = {row["snapshot_id"]: row for row in lines}
     weeks = []
     for snapshot in snapshots:

@@ -18,6 +18,7 @@ from django.db.models import Case, CharField, ExpressionWrapper, F, Q, Sum, Valu
 from django.utils import timezone
 
 from accounts.models import User
+from funnel import rollups
 from funnel.domain import forecast as fc
 from funnel.domain import stages
 from funnel.domain.quarters import Quarter
@@ -52,7 +53,17 @@ def rep_accuracy(*, user: User, scope: Scope, quarter: Quarter, today: date | No
     in_quarter = {q.label: q for q in quarters}
 
     forecasts: dict[tuple[int, str], Decimal] = {}
-    if first:
+    if first and rollups.applies(scope):
+        # The lines' sums per audience (funnel/rollups_sql.py): the same figures, fewer rows.
+        sums = rollups.snapshot_sums(
+            user=user,
+            scope=scope,
+            closing=[(s.pk, in_quarter[label].start, in_quarter[label].end) for label, s in first.items()],
+            per_owner=True,
+        )
+        labels = {snapshot.pk: label for label, snapshot in first.items()}
+        forecasts = {(row["owner_id"], labels[row["snapshot_id"]]): row["weighted"] / 100 for row in sums}
+    elif first:
         closing = Q()
         for label, snapshot in first.items():
             q = in_quarter[label]
