@@ -20,11 +20,21 @@ CATEGORY_CHOICES = [
 ]
 
 
+BIGINT = (-(2**63), 2**63 - 1)  # what a database id column holds (SQLite and PostgreSQL)
+
+
 @extend_schema_field(OpenApiTypes.INT)
 class IntegerFilter(django_filters.NumberFilter):
-    """An id: an integer, and documented as one (NumberFilter takes and advertises any number)."""
+    """An id: an integer, and documented as one (NumberFilter takes and advertises any number),
+    within 64 bits: a foreign key's lookup (`parent_id`) has none of the range check Django gives
+    an integer field's own, and SQLite's driver raises OverflowError beyond it (a 500)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("min_value", BIGINT[0])
+        kwargs.setdefault("max_value", BIGINT[1])
+        super().__init__(*args, **kwargs)
 
 
 SORTS = ("name", "-name", "region", "industry", "tier", "-updated_at", "-annual_revenue")
