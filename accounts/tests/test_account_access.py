@@ -95,6 +95,27 @@ def apply(step: tuple) -> None:
             person.delete()
 
 
+def people_and_accounts(roles: list[str], owners: list[int]) -> tuple[list[User], list[Account]]:
+    """TEAMS teams, a person of each role of `roles` (the first TEAMS lead the teams, as
+    managers; steps may change that; every fourth in no team), and an account for each of
+    `owners` (an index into the people), each with one account-team member."""
+    teams = [Team.objects.create(name=f"T{i}") for i in range(TEAMS)]
+    people = [
+        User.objects.create(
+            username=f"u{i}", role="manager" if i < TEAMS else role, team=teams[i % TEAMS] if i % 4 else None
+        )
+        for i, role in enumerate(roles)
+    ]
+    for i, team in enumerate(teams):
+        team.manager = people[i]
+        team.save()
+    accounts = []
+    for i, owner in enumerate(owners):
+        accounts.append(account := Account.objects.create(name=f"A{i}", owner=people[owner]))
+        AccountTeamMember.objects.create(account=account, role=TEAM_ROLES[i % 3], user=people[(owner + i) % PEOPLE])
+    return people, accounts
+
+
 def table() -> set[tuple[int, int]]:
     return set(AccountAccess.objects.values_list("user_id", "account_id"))
 
@@ -118,20 +139,7 @@ def from_scratch() -> set[tuple[int, int]]:
 def test_the_access_table_equals_the_rule_after_any_writes(roles: list, owners: list, sequence: list) -> None:
     with transaction.atomic():
         # given people in teams with managers, and accounts owned by them
-        teams = [Team.objects.create(name=f"T{i}") for i in range(TEAMS)]
-        # (the first TEAMS people lead the teams, as managers; steps may change that)
-        people = [
-            User.objects.create(
-                username=f"u{i}", role="manager" if i < TEAMS else role, team=teams[i % TEAMS] if i % 4 else None
-            )
-            for i, role in enumerate(roles)
-        ]
-        for i, team in enumerate(teams):
-            team.manager = people[i]
-            team.save()
-        for i, owner in enumerate(owners):
-            account = Account.objects.create(name=f"A{i}", owner=people[owner])
-            AccountTeamMember.objects.create(account=account, role=TEAM_ROLES[i % 3], user=people[(owner + i) % PEOPLE])
+        people_and_accounts(roles, owners)
         assert table() == from_scratch()
         # when the writes run, then after each one the table is the rule
         for step in sequence:

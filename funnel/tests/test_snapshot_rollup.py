@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts.models import Account, AccountTeamMember, Team, User
-from accounts.tests.test_account_access import ROLES, TEAM_ROLES, apply, index, pick
+from accounts.models import Account, Team, User
+from accounts.tests.test_account_access import ROLES, apply, index, people_and_accounts, pick
 from accounts.tests.test_account_access import steps as access_steps
 from funnel import rollups, selectors, selectors_reps, services
 from funnel.domain import stages
@@ -145,19 +145,8 @@ def figures_both_ways(user: User, scope: selectors.Scope) -> tuple:
 def test_the_rollup_equals_the_lines_after_any_writes(roles: list, owners: list, sequence: list) -> None:
     with transaction.atomic():
         # given people in teams with managers, accounts owned and served, each with a deal
-        teams = [Team.objects.create(name=f"T{i}") for i in range(TEAMS)]
-        people = [
-            User.objects.create(
-                username=f"u{i}", role="manager" if i < TEAMS else role, team=teams[i % TEAMS] if i % 4 else None
-            )
-            for i, role in enumerate(roles)
-        ]
-        for i, team in enumerate(teams):
-            team.manager = people[i]
-            team.save()
+        people_and_accounts(roles, owners)
         for i, owner in enumerate(owners):
-            account = Account.objects.create(name=f"A{i}", owner=people[owner])
-            AccountTeamMember.objects.create(account=account, role=TEAM_ROLES[i % 3], user=people[(owner + i) % PEOPLE])
             apply_funnel(("opportunity", i, owner + i, 100_00 * (i + 1), 10 * i, stages.CATEGORIES[i % 5], CLOSES[i]))
         apply_funnel(("snapshot", 0))
         assert_rollup_exact("start")
