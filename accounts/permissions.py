@@ -35,10 +35,12 @@ def account_owners() -> QuerySet[User]:
 
 
 def owner_choices(user: User) -> QuerySet[User]:
-    """The people `user` may make the owner of an account (none for anonymous or inactive people)."""
+    """The people `user` may make the owner of an account (none for anonymous or inactive people),
+    in the order they are offered: by name as owner_label shows it (first, last, else username),
+    then id. (Unordered, the database gave them in whatever order its plan read them.)"""
     if not (user.is_authenticated and user.is_active):
         return User.objects.none()
-    owners = account_owners()
+    owners = account_owners().order_by("first_name", "last_name", "username", "pk")
     if user.is_director or user.is_integration:
         return owners
     if user.role == User.Role.MANAGER:
