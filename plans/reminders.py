@@ -325,19 +325,20 @@ def _item(source: _Source, pk: int, row: dict[str, Any]) -> DigestItem:
 
 class DueThings:
     """Every thing of one kind due for one person, most pressing first (the digest's order), for
-    django.core.paginator.Paginator: `count()` is one query, a slice one more (DigestItems)."""
+    django.core.paginator.Paginator: `count()` is one query, a slice one more (DigestItems).
+    `source` None: nothing of that kind is due that day."""
 
-    def __init__(self, source: _Source | None, rows: QuerySet | None) -> None:
+    def __init__(self, source: _Source | None, rows: QuerySet) -> None:
         self._source, self._rows = source, rows
 
     def count(self) -> int:
-        return 0 if self._rows is None else self._rows.count()
+        return self._rows.count()
 
     def __len__(self) -> int:
         return self.count()
 
     def __getitem__(self, index: slice) -> list[DigestItem]:
-        if self._source is None or self._rows is None:
+        if self._source is None:
             return []
         detail = self._source.detail
         rows = self._rows.annotate(**detail).order_by(*self._source.order).values("pk", *detail)[index]
@@ -351,13 +352,18 @@ def due_things(*, kind: str, user: User, today: date) -> DueThings:
     Notification.Kind."""
     if kind not in Notification.Kind.values:
         raise KeyError(kind)
-    for source in _sources(today):
-        if source.kind == kind:
-            account = source.detail.get("i_account", F("pk"))  # else the row is the account
-            seen = Account.objects.visible_to(user).values("pk")
-            rows = source.rows.filter(recipient=user.pk).annotate(seen_account=account).filter(seen_account__in=seen)
-            return DueThings(source, rows)
-    return DueThings(None, None)
+    source = _source_of(kind, today)
+    if source is None:
+        return DueThings(None, Notification.objects.none())
+    account = source.detail.get("i_account", F("pk"))  # else the row is the account
+    seen = Account.objects.visible_to(user).values("pk")
+    rows = source.rows.filter(recipient=user.pk).annotate(seen_account=account).filter(seen_account__in=seen)
+    return DueThings(source, rows)
+
+
+def _source_of(kind: str, today: date) -> _Source | None:
+    """The source of `kind`'s things as of `today`, None when that kind is not due that day."""
+    return next((source for source in _sources(today) if source.kind == kind), None)
 
 
 def due_rows(*, kind: str, today: date) -> QuerySet:
@@ -365,10 +371,8 @@ def due_rows(*, kind: str, today: date) -> QuerySet:
     `recipient` (the person reminded): the rows behind the counts, e.g. for a check or an
     export. An empty queryset for a kind not due that day (plan_unsubmitted early in a quarter).
     """
-    for source in _sources(today):
-        if source.kind == kind:
-            return source.rows
-    return Notification.objects.none()
+    source = _source_of(kind, today)
+    return Notification.objects.none() if source is None else source.rows
 
 
 def reminders_due(*, today: date) -> list[Digest]:

@@ -3,6 +3,7 @@ from an account the caller already got through it (kam.pages.visible_or_404)."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -1090,8 +1091,13 @@ def _not_visited_ranges(*, owners: list[int], intervals: dict[str, int], today: 
     interval are read whole and weighed in Python: taken out of their category's range (the
     walk skips them; the count loses those it held) and counted by their own cutoff."""
     zone = timezone.get_current_timezone()
-    cutoffs = {c: not_visited_cutoff(today=today, interval_days=days, zone=zone) for c, days in intervals.items()}
-    other_cutoff = not_visited_cutoff(today=today, interval_days=DEFAULT_INTERVAL_DAYS, zone=zone)
+
+    @functools.cache  # one per interval, however many accounts share it
+    def cutoff(days: int) -> datetime:
+        return not_visited_cutoff(today=today, interval_days=days, zone=zone)
+
+    cutoffs = {category: cutoff(days) for category, days in intervals.items()}
+    other_cutoff = cutoff(DEFAULT_INTERVAL_DAYS)
     with connection.cursor() as cursor:
         cursor.execute(
             _NOT_VISITED_RANGES,
@@ -1115,7 +1121,7 @@ def _not_visited_ranges(*, owners: list[int], intervals: dict[str, int], today: 
         else:  # an account with its own interval: out of its category's count, in by its own rule
             if last_at is None or last_at < cutoffs.get(category, other_cutoff):
                 totals[category] -= 1
-            if last_at is None or last_at < not_visited_cutoff(today=today, interval_days=own, zone=zone):
+            if last_at is None or last_at < cutoff(own):
                 totals[category] = totals.get(category, 0) + 1
                 flagged.setdefault(category, {})[pk] = (last_at, name, owner_id, own)
     shown = []

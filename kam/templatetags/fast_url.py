@@ -51,10 +51,19 @@ def _filled(parts: tuple[str, ...], args: tuple[int, ...]) -> str:
     return "".join(pieces)
 
 
-def url_of(name: str, *args: object) -> str:
-    """reverse(name, args=args), from the cached cut URL when every argument is an int >= 0."""
+def url_of(name: str, *args: object, memo: dict | None = None) -> str:
+    """reverse(name, args=args), from the cached cut URL when every argument is an int >= 0.
+    memo: where one rendering keeps the cut URLs it has looked up (a template's render_context),
+    by name, number of arguments and language: the script prefix and URL configuration are the
+    request's for all of it (only the language may change, under `{% language %}`), so a row's
+    link costs the filling in alone."""
     if len(args) <= len(_PLACEHOLDERS) and all(type(arg) is int and arg >= 0 for arg in args):
-        parts = _parts(name, len(args), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, get_language())
+        key = (url_of, name, len(args), get_language())
+        parts = _UNSEEN if memo is None else memo.get(key, _UNSEEN)
+        if parts is _UNSEEN:
+            parts = _parts(name, len(args), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, key[3])
+            if memo is not None:
+                memo[key] = parts
         if parts is not None:
             return _filled(parts, args)
     return reverse(name, args=args)
@@ -63,21 +72,9 @@ def url_of(name: str, *args: object) -> str:
 @register.simple_tag(takes_context=True)
 def fast_url(context: template.Context, name: str, *args: object) -> str:
     """`{% url name arg … %}` (positional arguments only); escaped, as a simple tag's output is
-    under autoescape, like `{% url %}`'s. Within one rendering the cut URL is looked up once per
-    name, number of arguments and language: the script prefix and URL configuration are the
-    request's for all of it (only the language may change, under `{% language %}`), so a row's
-    link costs the filling in alone (issue 9: hundreds of links on "my work")."""
-    if len(args) <= len(_PLACEHOLDERS) and all(type(arg) is int and arg >= 0 for arg in args):
-        key = (fast_url, name, len(args), get_language())
-        memo = context.render_context
-        parts = memo.get(key, _UNSEEN)
-        if parts is _UNSEEN:
-            parts = memo[key] = _parts(
-                name, len(args), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, key[3]
-            )
-        if parts is not None:
-            return _filled(parts, args)
-    return reverse(name, args=args)
+    under autoescape, like `{% url %}`'s. Within one rendering each cut URL is looked up once
+    (`url_of`'s memo; issue 9: hundreds of links on "my work")."""
+    return url_of(name, *args, memo=context.render_context)
 
 
 _UNSEEN = object()

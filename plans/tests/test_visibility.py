@@ -1,7 +1,7 @@
 """Who sees what in the plans app: the accounts matrix (accounts/tests/test_visibility.py) through
 every plans page and endpoint; a refusal answers 404 and changes nothing."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,7 @@ from accounts.tests.factories import make_contact
 from accounts.tests.test_visibility import API_MATRIX, MATRIX
 from kam.testing import INTEGRATION_SCOPES, token_client
 from plans.models import Activity, PlanReview, Visit
-from plans.tests.factories import make_activity, make_plan
+from plans.tests.factories import make_action, make_activity, make_plan
 
 pytestmark = pytest.mark.django_db
 WHEN = datetime(2026, 3, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -187,6 +187,10 @@ def test_my_work_and_reminders_show_only_ones_own(client, world, person) -> None
         user=world.other_rep, kind="action_overdue", day="2026-03-20", count=1,
         items=[{"account": world.other_account.pk, "name": "北方重工", "what": "别人的提醒", "day": None, "url": "/"}],
     )  # fmt: skip
+    # and an action of rep4's overdue today, on the list its digest's headline leads to
+    today = timezone.localdate()
+    plan = make_plan(world.other_account, world.other_rep)
+    make_action(plan, world.other_rep, today - timedelta(days=9), today - timedelta(days=1), action="别人的行动")
     user = getattr(world, person)
     client.force_login(user)
     expected = 403 if user.is_integration else 200
@@ -194,6 +198,9 @@ def test_my_work_and_reminders_show_only_ones_own(client, world, person) -> None
     page = client.get(reverse("plans:notifications"))
     assert page.status_code == expected
     assert ("别人的提醒" in page.content.decode()) is (person == "other_rep")  # theirs alone
+    listed = client.get(reverse("plans:reminder_list", args=["action_overdue"]))
+    assert listed.status_code == expected
+    assert ("别人的行动" in listed.content.decode()) is (person == "other_rep")
 
 
 @pytest.mark.parametrize(("person", "expected"), API_MATRIX.items())
