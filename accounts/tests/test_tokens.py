@@ -20,6 +20,7 @@ from accounts import token_views, tokens
 from accounts.management.commands import create_api_token
 from accounts.models import ApiToken
 from accounts.tokens import hash_key, token_create, token_revoke
+from kam.api import sql_json
 from kam.scopes import scope_names
 
 pytestmark = pytest.mark.django_db
@@ -237,6 +238,8 @@ def test_the_lookup_reads_what_the_orm_reads_token_and_user_in_one_query(world) 
     token, key = token_create(user=world.owner, name="ERP", scopes=["accounts:read", "orders:read"])
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now() - timedelta(hours=1))
 
+    tokens.api_token_lookup(key)  # on PostgreSQL, its statement prepared on this connection first
+
     # when it is looked up
     with CaptureQueriesContext(connection) as queries:
         found = tokens.api_token_lookup(key)
@@ -264,3 +267,62 @@ def test_the_lookup_finds_no_dead_token(world, case) -> None:
         world.owner.save(update_fields=["is_active"])
     assert orm_lookup(key) is None
     assert tokens.api_token_lookup(key) is None
+
+
+only_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's (SQLite runs the SQL as it is)"
+)
+
+
+def prepared_names() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, statement FROM pg_prepared_statements ORDER BY name")
+        return cursor.fetchall()
+
+
+@only_postgresql
+def test_the_lookup_is_prepared_once_per_connection_and_reads_what_the_orm_reads(world) -> None:
+    # given a connection with nothing prepared (earlier tests share it), two live tokens and a dead one
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    sql_json._prepared.pop(connection.connection, None)
+    first, first_key = token_create(user=world.owner, name="ERP", scopes=["accounts:read"])
+    _, second_key = token_create(user=world.director, name="BI")
+    dead, dead_key = token_create(user=world.owner, name="old")
+    token_revoke(token_id=dead.pk)
+
+    # when each is looked up, the first twice
+    with CaptureQueriesContext(connection) as queries:
+        found = [tokens.api_token_lookup(key) for key in (first_key, second_key, dead_key, first_key)]
+
+    # then each is what the ORM reads, every field converted alike
+    for key, token in zip((first_key, second_key, dead_key, first_key), found, strict=True):
+        expected = orm_lookup(key)
+        assert (token is None) == (expected is None)
+        if token is not None:
+            assert field_values(token) == field_values(expected)
+            assert field_values(token.user) == field_values(expected.user)
+    assert found[1].user == world.director
+    assert found[2] is None
+    # and the lookup was prepared once and run by name each time
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert [sql.split(" AS ")[0] for sql in statements if sql.startswith("PREPARE")] == ["PREPARE kam_token_1"]
+    assert [sql.split("(")[0] for sql in statements if sql.startswith("EXECUTE")] == ["EXECUTE kam_token_1"] * 4
+    assert [name for name, _ in prepared_names()] == ["kam_token_1"]
+
+
+@only_postgresql
+def test_without_prepared_statements_the_lookup_runs_its_sql(world, settings) -> None:
+    # given prepared statements turned off (a transaction-mode pooler in front of the database)
+    settings.API_PREPARED_STATEMENTS = False
+    token, key = token_create(user=world.owner)
+
+    # when it is looked up
+    with CaptureQueriesContext(connection) as queries:
+        found = tokens.api_token_lookup(key)
+
+    # then it is found by its SQL itself, nothing prepared or executed by name
+    assert found == token
+    assert field_values(found.user) == field_values(orm_lookup(key).user)
+    assert len(queries) == 1
+    assert queries.captured_queries[0]["sql"].startswith("SELECT ")

@@ -72,6 +72,7 @@ class PageJson:
 # connection, not per page (~3 ms of a 1,000-row page's ~13 ms in PostgreSQL). The values differ
 # from page to page (the cursor's position), the text does not, so a sync reuses one or two; the
 # least recently used of more than PREPARED_PER_CONNECTION texts (filters, page sizes) is dropped.
+# Every API request's token lookup is prepared the same way (accounts/tokens.py), under its own name.
 PREPARED_PER_CONNECTION = 64
 _PLACEHOLDER = re.compile(r"%([s%])")
 
@@ -79,20 +80,22 @@ _PLACEHOLDER = re.compile(r"%([s%])")
 @dataclass
 class _Prepared:
     """The statements prepared on one connection: {SQL: name, or None if PostgreSQL refused it},
-    least recently used first; `made` numbers the names."""
+    least recently used first; `made` numbers the names, per kind ({kind: the last number})."""
 
     names: OrderedDict = field(default_factory=OrderedDict)
-    made: int = 0
+    made: dict = field(default_factory=dict)
 
 
 _prepared: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # {driver connection: _Prepared}
 
 
-def _statement(cursor: Any, sql: str, params: list, *, using: str) -> tuple[str, list]:
-    """`sql` with `params` to run on `cursor`: `EXECUTE` of the statement prepared for it on this
-    connection (prepared on first use), or `sql` itself where it may not be (API_PREPARED_STATEMENTS
-    off, PostgreSQL could not type a parameter)."""
-    if not settings.API_PREPARED_STATEMENTS:
+def prepared_statement(cursor: Any, sql: str, params: list, *, using: str, kind: str = "page") -> tuple[str, list]:
+    """(statement, params) to run on `cursor` (a cursor of the connection `using`) for `sql` with
+    `params` (%s placeholders): `EXECUTE kam_<kind>_<n>(…)` of the statement prepared for `sql` on
+    this connection (prepared on first use), or `sql` itself where it may not be (not PostgreSQL,
+    API_PREPARED_STATEMENTS off, PostgreSQL could not type a parameter). kind: a word naming
+    what is prepared, in the statement's name (`page`, `token`). The rows are the same either way."""
+    if not settings.API_PREPARED_STATEMENTS or connections[using].vendor != "postgresql":
         return sql, params
     prepared = _prepared.setdefault(connections[using].connection, _Prepared())
     if sql in prepared.names:
@@ -104,8 +107,8 @@ def _statement(cursor: Any, sql: str, params: list, *, using: str) -> tuple[str,
                 cursor.execute(f"DEALLOCATE {dropped}")
         numbers = iter(range(1, len(params) + 1))
         text = _PLACEHOLDER.sub(lambda m: f"${next(numbers)}" if m.group(1) == "s" else "%", sql)
-        prepared.made += 1
-        name = f"kam_page_{prepared.made}"
+        prepared.made[kind] = number = prepared.made.get(kind, 0) + 1
+        name = f"kam_{kind}_{number}"
         try:
             # A savepoint in a transaction: a refused PREPARE leaves the transaction usable. (A
             # prepared statement outlives a rollback: it belongs to the session.)
@@ -125,7 +128,7 @@ def json_rows_in_local_time_zone(sql: str, params: list, *, using: str = "defaul
     that query only; as the driver gives them (no field converters, so no datetime read except as
     text or `AT TIME ZONE 'UTC'`: see `local_time_zone`), except that text comes as UTF-8 bytes:
     a page's rows go out as bytes, and decoding 1,000 rows only to encode them again cost ~3 ms.
-    The statement is prepared once per connection (`_statement`).
+    The statement is prepared once per connection (`prepared_statement`).
 
     In autocommit, one round trip: the zone is set LOCAL in front of the query in the same
     statement string, which PostgreSQL runs as one implicit transaction, so the zone ends with it
@@ -137,11 +140,11 @@ def json_rows_in_local_time_zone(sql: str, params: list, *, using: str = "defaul
     if connection.in_atomic_block or not connection.get_autocommit():
         with local_time_zone(using=using), connection.cursor() as cursor:
             register_type(BYTES, cursor.cursor)  # this cursor only
-            cursor.execute(*_statement(cursor, sql, params, using=using))
+            cursor.execute(*prepared_statement(cursor, sql, params, using=using))
             return cursor.fetchall()
     with connection.cursor() as cursor:
         register_type(BYTES, cursor.cursor)
-        statement, params = _statement(cursor, sql, params, using=using)
+        statement, params = prepared_statement(cursor, sql, params, using=using)
         cursor.execute(f"SELECT set_config('TimeZone', %s, true); {statement}", [zone, *params])
         return cursor.fetchall()
 
