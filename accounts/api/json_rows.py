@@ -15,6 +15,7 @@ that `kam.api.sql_json.json_rows_in_local_time_zone` sets.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.db.models import QuerySet
 
@@ -110,8 +111,21 @@ def _csv(fields: Fields, *, utc: bool = False) -> tuple[tuple[str, str], ...]:
     return tuple((key, csv_text(kind, sql, utc=utc)) for key, kind, sql in fields if kind is not NESTED)
 
 
-def _page_csv(fields: Fields, *, joins: str = "", params: tuple = ()) -> PageCsv:
-    return PageCsv(columns=_csv(fields), joins=joins, params=params, utc_columns=_csv(fields, utc=True))
+def _page_csv(fields: Fields, *, joins: str = "", params: tuple = (), stored: dict[str, str] | None = None) -> PageCsv:
+    """stored: {a datetime cell's SQL (`p.<column>`): the table's column holding its UTC text}."""
+    page = PageCsv(columns=_csv(fields), joins=joins, params=params, utc_columns=_csv(fields, utc=True))
+    if not stored:
+        return page
+    cells = tuple(
+        (key, f"{P}.{stored[sql]}" if kind is iso_datetime and sql in stored else cell)
+        for (key, cell), (_, kind, sql) in zip(page.utc_columns, [f for f in fields if f[1] is not NESTED], strict=True)
+    )
+    return replace(page, stored_columns=cells, stored=tuple(stored.values()))
+
+
+# An account's datetimes as the API writes them in UTC, kept by PostgreSQL beside the row
+# (generated columns, accounts/0017): a CSV page in UTC sends them instead of formatting each.
+ACCOUNT_ISO_STAMPS = {f"{P}.created_at": "created_at_iso", f"{P}.updated_at": "updated_at_iso"}
 
 
 def _account_fields() -> Fields:
@@ -183,7 +197,7 @@ def account_csv(*, run_id: QuerySet) -> PageCsv:
     # A join on the page's rows themselves (a probe of the unique (account, run, is_group) index
     # per row), which keeps their keyset order: no CTE, no sort (see `paginate_csv`).
     joins = f"LEFT JOIN {scores} {S} ON {S}.account_id = {P}.id AND {S}.run_id = ({run_sql}) AND NOT {S}.is_group"  # noqa: S608 - names from code
-    return _page_csv(_account_fields(), joins=joins, params=tuple(run_params))
+    return _page_csv(_account_fields(), joins=joins, params=tuple(run_params), stored=ACCOUNT_ISO_STAMPS)
 
 
 def _contact_fields() -> Fields:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import string
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote_plus
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -21,12 +22,15 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
+from accounts.api.json_rows import account_csv
 from accounts.models import Account
 from accounts.tests.factories import make_account
 from accounts.tests.test_fast_list import ZONES
-from kam.api import sql_json
+from kam.api import pagination, sql_json
 from kam.api.pagination import CURSOR_SALT, SyncCursorPagination, _plain_table_query, _quote_plus_cursor
+from kam.api.sql_json import csv_copy_in_local_time_zone
 from kam.testing import pg_text
+from tiering.selectors import current_run_id
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
@@ -128,6 +132,7 @@ def test_a_queryset_with_a_join_is_compiled_by_the_orm(world, stamped) -> None:
         assert len(written_rows(queryset, {"page_size": 3})) == 4  # page_size + 1: more follow
 
 
+DATESTYLES = ["ISO, MDY", "SQL, DMY", "Postgres, MDY", "German, DMY"]
 MICROSECONDS = st.one_of(st.just(0), st.integers(1, 999_999), st.integers(1, 99).map(lambda n: n * 10_000))
 
 
@@ -149,6 +154,111 @@ def test_property_a_csv_datetime_is_the_json_values_text_in_every_zone(moment, m
     cell = sql_json.csv_text(sql_json.iso_datetime, "v.x", utc=zone == "UTC")
     assert pg_text(cell, moment, "timestamptz", zone) == expected
     assert pg_text(sql_json.csv_text(sql_json.iso_datetime, "v.x"), moment, "timestamptz", zone) == expected
+
+
+# A moment anywhere in Django's range (away from its ends, where an offset would leave it), in any zone.
+ANY_MOMENT = st.datetimes(
+    min_value=datetime(2, 1, 1),
+    max_value=datetime(9998, 12, 31),
+    timezones=st.sampled_from([UTC, *map(ZoneInfo, ZONES)]),
+)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@settings(max_examples=300, deadline=None)
+@given(moment=ANY_MOMENT, microsecond=MICROSECONDS, session=st.sampled_from(ZONES), style=st.sampled_from(DATESTYLES))
+def test_property_the_stored_utc_text_is_drfs_whatever_the_session(moment, microsecond, session, style) -> None:
+    # given any moment, with no, some or trailing-zero microseconds
+    moment = moment.replace(microsecond=microsecond)
+    with override_settings(TIME_ZONE="UTC"):
+        expected = serializers.DateTimeField().to_representation(moment)
+
+    # then accounts/0017's function writes DRF's UTC text in any session zone and date style (it
+    # must not depend on them: a generated column is computed by whichever session writes the row)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('DateStyle', %s, false)", [style])
+    try:
+        assert pg_text("kam_iso_utc(v.x)", moment, "timestamptz", session) == expected
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET DateStyle TO DEFAULT")
+    # and so does the cell it stands in for, formatted in a UTC session
+    assert pg_text(sql_json.csv_text(sql_json.iso_datetime, "v.x", utc=True), moment, "timestamptz") == expected
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(created=ANY_MOMENT, updated=ANY_MOMENT, microseconds=st.tuples(MICROSECONDS, MICROSECONDS))
+def test_property_an_accounts_stored_stamps_follow_every_write(world, created, updated, microseconds) -> None:
+    # given an account written by the ORM (auto_now stamps), then given arbitrary stamps
+    account = make_account(world.owner, name="存")
+    created, updated = created.replace(microsecond=microseconds[0]), updated.replace(microsecond=microseconds[1])
+    Account.objects.filter(pk=account.pk).update(created_at=created, updated_at=updated)
+
+    # then the stored texts are DRF's UTC texts of the stamps now on the row
+    def stored() -> tuple[str, str]:
+        return rows_of("SELECT created_at_iso, updated_at_iso FROM accounts_account WHERE id = %s", [account.pk])[0]
+
+    with override_settings(TIME_ZONE="UTC"):
+        drf = serializers.DateTimeField()
+        assert stored() == (drf.to_representation(created), drf.to_representation(updated))
+        # and after a save (auto_now moves updated_at), the new one's
+        account.refresh_from_db()
+        account.save()
+        account.refresh_from_db()
+        assert stored() == (drf.to_representation(account.created_at), drf.to_representation(account.updated_at))
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai"])
+def test_a_csv_page_in_utc_sends_the_stored_stamps_the_same_bytes(world, stamped, monkeypatch, settings, zone) -> None:
+    # given plain and joined querysets (hand-written rows SQL and the ORM's), pages of 5 from two positions
+    settings.TIME_ZONE = zone
+    row = account_csv(run_id=current_run_id())
+    sent = []
+
+    def copy(sql: str, params: list, **kwargs) -> tuple[bytes, int]:  # noqa: ANN003
+        sent.append(sql)
+        return csv_copy_in_local_time_zone(sql, params, **kwargs)
+
+    monkeypatch.setattr(pagination, "csv_copy_in_local_time_zone", copy)
+    querysets = [
+        Account.objects.visible_to(world.director),
+        Account.objects.visible_to(world.owner),
+        Account.objects.visible_to(world.director).filter(owner__username=world.owner.username),
+    ]
+    for queryset in querysets:
+        for params in ({"page_size": 5}, {"page_size": 5, "cursor": cursor((T0, 0))}):
+            # when the page is written with the stored texts (where they serve) and without
+            paginator, request = paginator_for(params)
+            body = paginator.paginate_csv(queryset, request, View(), row=row)
+            with monkeypatch.context() as off:
+                off.setattr(sql_json.PageCsv, "reads_stored", lambda *args, **kwargs: False)
+                paginator, request = paginator_for(params)
+                formatted = paginator.paginate_csv(queryset, request, View(), row=row)
+
+            # then the bytes are the same; in UTC the stored texts were sent, elsewhere formatted
+            assert body == formatted
+            assert body.count(b"\n") > 1
+            assert ("updated_at_iso" in sent[-2]) == (zone == "UTC")
+            assert "updated_at_iso" not in sent[-1]
+
+
+def test_the_stored_columns_name_the_same_cells_and_serve_utc_on_postgresql_only() -> None:
+    cells = (("id", "p.id"), ("t", "a"))
+    page = sql_json.PageCsv(
+        columns=cells, utc_columns=cells, stored_columns=(("id", "p.id"), ("t", "s")), stored=("s",)
+    )
+    assert page.columns_in("UTC", stored=True) == (("id", "p.id"), ("t", "s"))
+    assert page.columns_in("UTC") == cells
+    assert page.columns_in("Asia/Shanghai", stored=True) == cells
+    assert page.reads_stored("UTC") == (connection.vendor == "postgresql")
+    assert not page.reads_stored("Asia/Shanghai")
+    with pytest.raises(ValueError, match="stored_columns"):
+        sql_json.PageCsv(columns=cells, stored_columns=(("t", "s"), ("id", "p.id"))).columns_in("UTC", stored=True)
 
 
 def test_the_utc_columns_name_the_same_cells_or_are_refused() -> None:

@@ -164,13 +164,15 @@ class SyncCursorPagination(CursorPagination):
         COPY sends page_size + 1 rows as JSON's page does (to know whether more follow) and says how
         many; the extra record is cut off the text, and the page's first and last keys are read
         from its first and last records (the keyset's fields are columns of `row`)."""
-        columns = row.columns_in(timezone.get_current_timezone_name())  # the zone COPY runs in
+        zone = timezone.get_current_timezone_name()  # the zone COPY runs in
+        stored = row.reads_stored(zone, using=queryset.db)  # UTC text stored beside the rows
+        columns = row.columns_in(zone, stored=stored)
         if not all(name.isascii() and name.isidentifier() for name, _ in columns):
             raise ValueError(columns)  # header names are code, never input
         header = (",".join(name for name, _ in columns) + "\n").encode()
         meta = queryset.model._meta
         try:
-            inner, inner_params = self._page_rows_sql(queryset, request, view)
+            inner, inner_params = self._page_rows_sql(queryset, request, view, stored=row.stored if stored else ())
         except EmptyResultSet:
             self._take([], key=tuple)
             return header
@@ -242,10 +244,14 @@ class SyncCursorPagination(CursorPagination):
         order = [f"-{f}" if backwards != descending else f for f in self.fields]
         return queryset.order_by(*order)
 
-    def _page_rows_sql(self, queryset: QuerySet, request: Request, view: Any) -> tuple[str, list]:
+    def _page_rows_sql(
+        self, queryset: QuerySet, request: Request, view: Any, *, stored: tuple[str, ...] = ()
+    ) -> tuple[str, list]:
         """(SQL, params) of the page's rows as `_keyset_page` selects them: every concrete column
-        (named by its attname), in the order the page is read, page_size + 1 rows (to know whether
-        more follow). Raises EmptyResultSet for a queryset that matches nothing.
+        (named by its attname), then the table's columns `stored` (outside the model: text kept
+        beside the row, `PageCsv.stored`) by their names, in the order the page is read,
+        page_size + 1 rows (to know whether more follow). Raises EmptyResultSet for a queryset
+        that matches nothing.
 
         For a queryset over its table alone (visibility and filters on its own columns: every page
         of a sync) the statement is written here around the queryset's compiled WHERE clause, the
@@ -253,13 +259,19 @@ class SyncCursorPagination(CursorPagination):
         compiling it took ~1.2 ms of CPU a page (docs/benchmarks.md). Anything else (a join, an
         annotation, DISTINCT...) is compiled by the ORM, as before."""
         query = queryset.query
+        connection = connections[queryset.db]
+        quote = connection.ops.quote_name
+        table = quote(query.get_meta().db_table)
+        if not all(name.isidentifier() for name in stored):
+            raise ValueError(stored)  # column names are code, never input
         if not _plain_table_query(query):
             page = self._keyset_page(queryset, request, view)
-            page = page.values_list(*(f.attname for f in query.get_meta().concrete_fields))[: self.page_size + 1]
+            extra = {name: RawSQL(f"{table}.{quote(name)}", ()) for name in stored}  # noqa: S611 - names from code
+            fields = [f.attname for f in query.get_meta().concrete_fields]
+            page = page.annotate(**extra).values_list(*fields, *extra)[: self.page_size + 1]
             return page.query.get_compiler(using=queryset.db).as_sql()
         self._start(queryset, request, view)
         position, backwards, descending = self._position, self._backwards, self._descending
-        connection = connections[queryset.db]
         meta = query.get_meta()
         template = _plain_page_template(queryset.model, connection.alias)
         conditions, params = [], []
@@ -283,7 +295,9 @@ class SyncCursorPagination(CursorPagination):
         direction = " DESC" if backwards != descending else " ASC"
         order = ", ".join(f"{c}{direction}" for c in keyset)
         where_sql = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        sql = f"{template.select}{where_sql} ORDER BY {order} LIMIT {int(self.page_size) + 1}"
+        select = template.select_list + "".join(f", {table}.{quote(name)}" for name in stored)
+        limit = int(self.page_size) + 1
+        sql = f"SELECT {select} FROM {table}{where_sql} ORDER BY {order} LIMIT {limit}"  # noqa: S608 - names from code, values as params
         return sql, params
 
     def _take(self, rows: list, *, key: Callable[[Any], tuple]) -> list:
@@ -447,9 +461,10 @@ def _plain_table_query(query: Any) -> bool:
 
 @dataclass(frozen=True)
 class _PageTemplate:
-    """`SELECT <every concrete column AS its attname> FROM <table>`, and each field's quoted column."""
+    """`<every concrete column AS its attname>` (of `SELECT … FROM <table>`), and each field's
+    quoted column."""
 
-    select: str
+    select_list: str
     columns: dict
 
 
@@ -461,7 +476,7 @@ def _plain_page_template(model: type[Model], using: str) -> _PageTemplate:
     columns = {f.attname: f"{table}.{quote(f.column)}" for f in meta.concrete_fields}
     columns["id"] = columns[meta.pk.attname]
     select = ", ".join(f"{columns[f.attname]} AS {quote(f.attname)}" for f in meta.concrete_fields)
-    return _PageTemplate(select=f"SELECT {select} FROM {table}", columns=columns)  # noqa: S608 - names from the model
+    return _PageTemplate(select_list=select, columns=columns)
 
 
 def _csv_record_end(body: bytes, start: int) -> int:

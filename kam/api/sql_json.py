@@ -259,6 +259,10 @@ class PageCsv:
     under their own names. joins: what follows `FROM (<the page's rows>) p`, joined per row (a CSV
     page has no CTE to select from again). params: the values of `joins`'s placeholders.
     utc_columns: `columns` for a session in UTC (`csv_text(..., utc=True)`), optional.
+    stored_columns: `columns` for a session in UTC on PostgreSQL that read text stored for them
+    (accounts/0017's `created_at_iso`...: the same text, not formatted per row), optional;
+    stored: the table's columns, outside the model's fields, that the page's rows must then
+    select (by their own names).
     """
 
     columns: tuple[tuple[str, str], ...]
@@ -266,14 +270,27 @@ class PageCsv:
     params: tuple = ()
     # The same cells written for a session in UTC (`csv_text(..., utc=True)`), or () for none.
     utc_columns: tuple[tuple[str, str], ...] = ()
+    # The same cells in UTC from text stored beside the row (`stored`: its columns), or () for none.
+    stored_columns: tuple[tuple[str, str], ...] = ()
+    stored: tuple[str, ...] = ()
 
-    def columns_in(self, zone: str) -> tuple[tuple[str, str], ...]:
-        """The columns to write with the session TimeZone `zone` (Django's current zone name)."""
+    def columns_in(self, zone: str, *, stored: bool = False) -> tuple[tuple[str, str], ...]:
+        """The columns to write with the session TimeZone `zone` (Django's current zone name);
+        stored: the page's rows select `self.stored` (then `stored_columns` serve a UTC session)."""
+        names = [name for name, _ in self.columns]
+        for other, label in ((self.utc_columns, "utc_columns"), (self.stored_columns, "stored_columns")):
+            if other and [name for name, _ in other] != names:
+                raise ValueError(f"{label} must name the columns' cells, in their order")
+        if zone == "UTC" and stored and self.stored_columns:
+            return self.stored_columns
         if zone == "UTC" and self.utc_columns:
-            if [name for name, _ in self.utc_columns] != [name for name, _ in self.columns]:
-                raise ValueError("utc_columns must name the columns' cells, in their order")
             return self.utc_columns
         return self.columns
+
+    def reads_stored(self, zone: str, *, using: str = "default") -> bool:
+        """Whether a page in the session TimeZone `zone` reads the stored texts (`stored_columns`):
+        in UTC on PostgreSQL, where they exist."""
+        return zone == "UTC" and bool(self.stored_columns) and connections[using].vendor == "postgresql"
 
 
 def csv_copy_in_local_time_zone(sql: str, params: list, *, using: str = "default") -> tuple[bytes, int]:
