@@ -103,8 +103,19 @@ Fields = list[tuple[str, Callable[[str], str] | None, str]]
 NESTED = None
 
 
-def _json(fields: Fields) -> str:
-    return json_object([(key, sql if kind is NESTED else kind(sql)) for key, kind, sql in fields])
+def _json(fields: Fields, *, stored: dict[str, str] | None = None) -> str:
+    """stored: {a datetime's SQL (`p.<column>`): the table's column holding its UTC text}, read
+    instead of formatting it (for a session in UTC only)."""
+    stored = stored or {}
+
+    def value(kind: Callable[[str], str] | None, sql: str) -> str:
+        if kind is NESTED:
+            return sql
+        if kind is iso_datetime and sql in stored:
+            return f"""COALESCE('"' || {P}.{stored[sql]} || '"', 'null')"""  # ISO text: nothing to escape
+        return kind(sql)
+
+    return json_object([(key, value(kind, sql)) for key, kind, sql in fields])
 
 
 def _csv(fields: Fields, *, utc: bool = False) -> tuple[tuple[str, str], ...]:
@@ -186,7 +197,14 @@ def account_json(*, run_id: QuerySet) -> PageJson:
         f"LEFT JOIN {_contacts()} {CONTACTS} ON {CONTACTS}.key = {P}.id "
         f"LEFT JOIN {_team()} {TEAM} ON {TEAM}.key = {P}.id"
     )
-    return PageJson(sql=_json(_account_fields()), joins=joins, params=params)
+    fields = _account_fields()
+    return PageJson(
+        sql=_json(fields),
+        joins=joins,
+        params=params,
+        stored_sql=_json(fields, stored=ACCOUNT_ISO_STAMPS),
+        stored=tuple(ACCOUNT_ISO_STAMPS.values()),
+    )
 
 
 def account_csv(*, run_id: QuerySet) -> PageCsv:

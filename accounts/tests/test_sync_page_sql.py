@@ -16,13 +16,14 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F
 from django.test import RequestFactory, override_settings
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.utils.urls import replace_query_param
 
-from accounts.api.json_rows import account_csv
+from accounts.api.json_rows import account_csv, account_json
 from accounts.models import Account
 from accounts.tests.factories import make_account
 from accounts.tests.test_fast_list import ZONES
@@ -245,6 +246,37 @@ def test_a_csv_page_in_utc_sends_the_stored_stamps_the_same_bytes(world, stamped
             assert body.count(b"\n") > 1
             assert ("updated_at_iso" in sent[-2]) == (zone == "UTC")
             assert "updated_at_iso" not in sent[-1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["UTC", "America/St_Johns"])
+def test_a_json_page_in_utc_reads_the_stored_stamps_the_same_rows(world, stamped, monkeypatch, settings, zone) -> None:
+    # given plain and joined querysets, statements not prepared (so that their text is in the log)
+    settings.TIME_ZONE, settings.API_PREPARED_STATEMENTS = zone, False
+    row = account_json(run_id=current_run_id())
+    querysets = [
+        Account.objects.visible_to(world.director),
+        Account.objects.visible_to(world.owner),
+        Account.objects.visible_to(world.director).filter(owner__username=world.owner.username),
+    ]
+    for queryset in querysets:
+        for params in ({"page_size": 5}, {"page_size": 5, "cursor": cursor((T0, 0))}):
+            # when the page is written with the stored texts (where they serve) and without
+            paginator, request = paginator_for(params)
+            with CaptureQueriesContext(connection) as queries:
+                rows = paginator.paginate_json(queryset, request, View(), row=row)
+            with monkeypatch.context() as off:
+                off.setattr(sql_json.PageJson, "reads_stored", lambda *args, **kwargs: False)
+                paginator, request = paginator_for(params)
+                with CaptureQueriesContext(connection) as formatted_queries:
+                    formatted = paginator.paginate_json(queryset, request, View(), row=row)
+
+            # then the rows are the same JSON texts; in UTC the stored texts were read, elsewhere formatted
+            assert rows == formatted
+            assert rows
+            assert any("updated_at_iso" in q["sql"] for q in queries.captured_queries) == (zone == "UTC")
+            assert not any("updated_at_iso" in q["sql"] for q in formatted_queries.captured_queries)
 
 
 def test_the_stored_columns_name_the_same_cells_and_serve_utc_on_postgresql_only() -> None:

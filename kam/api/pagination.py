@@ -141,8 +141,9 @@ class SyncCursorPagination(CursorPagination):
         `paginate_queryset`) as a CTE `p`, then each row's JSON over them, so that nested parts are
         gathered once for the page's ids (`row.joins`) instead of by a subquery per row."""
         meta = queryset.model._meta
+        stored = row.reads_stored(timezone.get_current_timezone_name(), using=queryset.db)
         try:
-            inner, inner_params = self._page_rows_sql(queryset, request, view)
+            inner, inner_params = self._page_rows_sql(queryset, request, view, stored=row.stored if stored else ())
         except EmptyResultSet:
             return self._take([], key=tuple)  # a filter that matches nothing (`pk__in=[]`)
         # The keys in UTC without a zone: the row is written under another session TimeZone, and
@@ -151,7 +152,8 @@ class SyncCursorPagination(CursorPagination):
         keys = [c if f == "id" else f"({c} AT TIME ZONE 'UTC')" for f, c in zip(self.fields, columns, strict=True)]
         direction = " DESC" if self._backwards != self._descending else ""
         order = ", ".join(f"{c}{direction}" for c in columns)
-        sql = f"WITH p AS ({inner}) SELECT {', '.join(keys)}, {row.sql} FROM p {row.joins} ORDER BY {order}"  # noqa: S608 - names from code, values as params
+        written = row.stored_sql if stored else row.sql
+        sql = f"WITH p AS ({inner}) SELECT {', '.join(keys)}, {written} FROM p {row.joins} ORDER BY {order}"  # noqa: S608 - names from code, values as params
         rows = json_rows_in_local_time_zone(sql, [*inner_params, *row.params], using=queryset.db)
         return [r[-1] for r in self._take(rows, key=lambda r: tuple(_utc(v) for v in r[:-1]))]
 

@@ -60,12 +60,22 @@ class PageJson:
     sql: SQL of text, the row's JSON, reading the page's rows as `p` (every column of the model's
     table, by column name) and whatever `joins` adds; joins: what follows `FROM p` (LEFT JOINs of
     nested parts, built once for the page's ids rather than by a subquery per row); params: the
-    values of `sql`'s then `joins`'s placeholders, in that order.
+    values of `sql`'s then `joins`'s placeholders, in that order. stored_sql: `sql` for a session
+    in UTC on PostgreSQL that reads datetimes' text stored beside the row (the same JSON; see
+    `PageCsv.stored_columns`), optional; stored: the table's columns it reads (outside the model's
+    fields), which the page's rows must then select.
     """
 
     sql: str
     joins: str = ""
     params: tuple = ()
+    stored_sql: str = ""
+    stored: tuple[str, ...] = ()
+
+    def reads_stored(self, zone: str, *, using: str = "default") -> bool:
+        """Whether a page in the session TimeZone `zone` is written by `stored_sql`: in UTC on
+        PostgreSQL, where there is one."""
+        return zone == "UTC" and bool(self.stored_sql) and connections[using].vendor == "postgresql"
 
 
 # Page statements prepared on each database connection: a page's statement is planned once per
