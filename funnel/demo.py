@@ -20,7 +20,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from accounts.models import Account, Payment, User
-from funnel import rollups_sql, walks_sql
+from funnel import opportunity_rollup_sql, rollups_sql, walks_sql
 from funnel.domain import stages as s
 from funnel.domain.quarters import quarter_of, week_start
 from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange
@@ -217,8 +217,10 @@ def _walks_filled_once(*, first: int) -> Iterator[None]:
     """On PostgreSQL, load the history with the stage-walk triggers off (each COPY would fold its
     opportunities again, over a history without indexes) and fold the walks of opportunities
     from id `first` on once at the end (funnel/walks_sql.py); the snapshot lines likewise, with
-    the roll-up filled from all lines at the end (funnel/rollups_sql.py). Inside the seed's
-    transaction."""
+    the roll-up filled from all lines at the end (funnel/rollups_sql.py); the opportunities too,
+    their roll-up filled once after the accounts' audiences are (funnel/opportunity_rollup_sql.py,
+    whose audience triggers stay off while rollups_sql.FILL rewrites every audience row). Inside
+    the seed's transaction."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -230,6 +232,9 @@ def _walks_filled_once(*, first: int) -> Iterator[None]:
         # The snapshot roll-up (funnel/rollups_sql.py) likewise: folded from all lines once.
         for trigger in rollups_sql.LINE_TRIGGERS:
             cursor.execute(f"ALTER TABLE {lines} DISABLE TRIGGER {trigger}")
+        for rolled, triggers in opportunity_rollup_sql.TRIGGERS.items():
+            for trigger in triggers:
+                cursor.execute(f"ALTER TABLE {rolled} DISABLE TRIGGER {trigger}")
     yield
     with connection.cursor() as cursor:
         for trigger in walks_sql.TRIGGERS:
@@ -239,6 +244,11 @@ def _walks_filled_once(*, first: int) -> Iterator[None]:
         for trigger in rollups_sql.LINE_TRIGGERS:
             cursor.execute(f"ALTER TABLE {lines} ENABLE TRIGGER {trigger}")
         for statement in rollups_sql.FILL:
+            cursor.execute(statement)
+        for rolled, triggers in opportunity_rollup_sql.TRIGGERS.items():
+            for trigger in triggers:
+                cursor.execute(f"ALTER TABLE {rolled} ENABLE TRIGGER {trigger}")
+        for statement in opportunity_rollup_sql.FILL:
             cursor.execute(statement)
 
 

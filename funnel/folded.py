@@ -12,6 +12,7 @@ are the ones the separate selectors give; funnel/tests/test_folded.py checks it)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,7 @@ from decimal import Decimal
 from django.db.models import Case, Count, DateField, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
 
 from accounts.models import User
+from funnel import rollups
 from funnel.domain import forecast as fc
 from funnel.domain import stages
 from funnel.domain.quarters import Quarter
@@ -46,23 +48,17 @@ def _quarter_index(field: str, quarters: list[Quarter]) -> Case:
     )
 
 
-def pipeline_sums(*, user: User, scope: object, quarter: Quarter, quarters: list[Quarter]) -> PipelineSums:
-    """The funnel of `quarter` (selectors.sales_funnel), the forecast figures of each of
-    `quarters` (selectors.forecast_figures), the won amounts per day of `quarter` (the actual
-    that selectors.forecast_accuracy accumulates) and the open amounts per stage closing in
-    `quarter` (selectors.data_driven_forecast) for the opportunities of `scope` that `user` may
-    see. One query; money as Decimal, weighted sums divided by 100 as those selectors do."""
-    from funnel.selectors import MONEY_FIELD, StageRow, _scoped
+def _live(*, user: User, scope: object, quarter: Quarter, every: list[Quarter], first: date, last: date) -> Iterable:
+    """The scope's deals grouped by (stage, forecast category, q: index in `every` or -1,
+    won_day: the closing day of a deal won in `quarter`, else None) -> n, total, weighted, from
+    the opportunities: every open deal and the closed ones closed from `first` to `last`."""
+    from funnel.selectors import MONEY_FIELD, _scoped
 
-    shown = quarters.index(quarter) if quarter in quarters else None
-    every = [*quarters, quarter] if shown is None else quarters
-    shown = len(quarters) if shown is None else shown
-    first, last = min(q.start for q in every), max(q.end for q in every)
     opens = Q(stage__in=stages.OPEN_STAGES)
     rows = _scoped(Opportunity.objects.all(), user=user, scope=scope).filter(
         opens | Q(stage__in=stages.CLOSED_STAGES, closed_at__gte=first, closed_at__lte=last)
     )
-    grouped = (
+    return (
         rows.annotate(
             # Open deals fall in a quarter by expected close date, closed ones by closing date.
             q=Case(
@@ -88,6 +84,53 @@ def pipeline_sums(*, user: User, scope: object, quarter: Quarter, quarters: list
             weighted=Sum(ExpressionWrapper(F("amount") * F("probability"), output_field=MONEY_FIELD)),
         )
     )
+
+
+def _from_rollup(
+    *, user: User, scope: object, quarter: Quarter, every: list[Quarter], first: date, last: date
+) -> list[dict]:
+    """_live's groups from the opportunity roll-up (funnel.rollups.opportunity_sums): its days
+    placed in the quarters here (an open deal's close month, a won deal's closing day, a lost
+    deal's closing month all fall in the quarter their date does: quarters are whole months)."""
+
+    def index(day: date | None) -> int:
+        return next((i for i, q in enumerate(every) if day is not None and q.start <= day <= q.end), -1)
+
+    return [
+        {
+            "stage": stage,
+            "forecast_category": category,
+            "q": index(day),
+            "won_day": day if stage in stages.WON_STAGES and quarter.contains(day) else None,
+            "n": n,
+            "total": total,
+            "weighted": weighted,
+        }
+        for stage, category, day, n, total, weighted in rollups.opportunity_sums(
+            user=user, scope=scope, first=first, last=last
+        )
+    ]
+
+
+def pipeline_sums(*, user: User, scope: object, quarter: Quarter, quarters: list[Quarter]) -> PipelineSums:
+    """The funnel of `quarter` (selectors.sales_funnel), the forecast figures of each of
+    `quarters` (selectors.forecast_figures), the won amounts per day of `quarter` (the actual
+    that selectors.forecast_accuracy accumulates) and the open amounts per stage closing in
+    `quarter` (selectors.data_driven_forecast) for the opportunities of `scope` that `user` may
+    see. One query (of the opportunity roll-up where funnel.rollups.applies, else of the
+    opportunities); money as Decimal, weighted sums divided by 100 as those selectors do."""
+    from funnel.selectors import StageRow
+
+    shown = quarters.index(quarter) if quarter in quarters else None
+    every = [*quarters, quarter] if shown is None else quarters
+    shown = len(quarters) if shown is None else shown
+    first, last = min(q.start for q in every), max(q.end for q in every)
+    if rollups.applies(scope):
+        # The deals' sums per audience (funnel/opportunity_rollup_sql.py): the same groups, from a
+        # few thousand pre-summed rows instead of the scope's deals.
+        grouped = _from_rollup(user=user, scope=scope, quarter=quarter, every=every, first=first, last=last)
+    else:
+        grouped = _live(user=user, scope=scope, quarter=quarter, every=every, first=first, last=last)
     funnel = {stage: [0, ZERO, ZERO] for stage in stages.STAGES}
     won = [ZERO] * len(every)
     commit, best, weighted = [ZERO] * len(every), [ZERO] * len(every), [ZERO] * len(every)

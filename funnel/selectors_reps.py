@@ -78,22 +78,28 @@ def rep_accuracy(*, user: User, scope: Scope, quarter: Quarter, today: date | No
         )
         forecasts = {(row["owner_id"], labels[row["snapshot_id"]]): (row["weighted"] or ZERO) / 100 for row in lines}
 
-    which = Case(
-        *(When(closed_at__gte=q.start, closed_at__lte=q.end, then=Value(q.label)) for q in quarters),
-        output_field=CharField(),
-    )
-    early = Q()
-    for label, snapshot in first.items():
-        q = in_quarter[label]
-        early |= Q(closed_at__gte=q.start, closed_at__lte=snapshot.as_of)
-    won = (
-        _scoped(Opportunity.objects.all(), user=user, scope=scope)
-        .filter(stage__in=stages.WON_STAGES, closed_at__gte=quarters[0].start, closed_at__lte=quarter.end)
-        .annotate(quarter_label=which)
-        .values("owner_id", "quarter_label")
-        .annotate(total=Sum("amount"), early=Sum("amount", filter=early) if first else Value(ZERO))
-        .order_by()
-    )
+    early_spans = [(in_quarter[label].start, snapshot.as_of) for label, snapshot in first.items()]
+    if rollups.applies(scope):
+        # The deals' sums per audience (funnel/opportunity_rollup_sql.py): won per day, fewer rows.
+        won = rollups.won_per_owner(
+            user=user, scope=scope, quarters=[(q.label, q.start, q.end) for q in quarters], early=early_spans
+        )
+    else:
+        which = Case(
+            *(When(closed_at__gte=q.start, closed_at__lte=q.end, then=Value(q.label)) for q in quarters),
+            output_field=CharField(),
+        )
+        early = Q()
+        for start, as_of in early_spans:
+            early |= Q(closed_at__gte=start, closed_at__lte=as_of)
+        won = (
+            _scoped(Opportunity.objects.all(), user=user, scope=scope)
+            .filter(stage__in=stages.WON_STAGES, closed_at__gte=quarters[0].start, closed_at__lte=quarter.end)
+            .annotate(quarter_label=which)
+            .values("owner_id", "quarter_label")
+            .annotate(total=Sum("amount"), early=Sum("amount", filter=early) if first else Value(ZERO))
+            .order_by()
+        )
     actuals = {(row["owner_id"], row["quarter_label"]): row for row in won}
 
     owners = {owner for owner, _label in [*forecasts, *actuals] if owner is not None}
