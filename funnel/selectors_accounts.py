@@ -75,24 +75,20 @@ class AccountFunnel:
     rows: list[AccountFunnelRow]
 
 
-def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> AccountFunnel:
-    """Accounts and their orders in `quarter` (not cancelled, credit notes netted) per funnel
-    stage now, and stage-to-stage conversion over the quarter (up to `today` while it runs).
+def _scores_joined() -> str:
+    """The account's score in the run current the day before the period (s0) and at its end (s1)."""
+    scores = connection.ops.quote_name(AccountScore._meta.db_table)
+    return f"""
+        LEFT JOIN {scores} s0 ON s0.account_id = a.id AND s0.run_id = %s AND s0.is_group = %s
+        LEFT JOIN {scores} s1 ON s1.account_id = a.id AND s1.run_id = %s AND s1.is_group = %s
+    """
 
-    One grouped query: each account's first purchase, first payment and open receivables (now
-    and on both days) are aggregated per account and joined, never looked up account by account;
-    its category on a past day is the one in the run current then (`run_as_of`: untiered when
-    that run did not place it). A receivable is open on a day when it is unpaid then and existed
-    (its order's date, else its invoice's, else its due date, on or before that day)."""
-    today = today or timezone.localdate()
-    end = min(quarter.end, today)
-    before = quarter.start - timedelta(days=1)
-    ended = end < today
-    runs = (run_as_of(before), run_as_of(end) if ended else None)
+
+def _funnel_live(accounts_sql: str, *, quarter: Quarter, before: date, end: date, ended: bool) -> tuple[str, list]:
+    """The account funnel's grouped query aggregating each account's orders and receivables
+    (SQLite, and the meaning the facts reproduce): its SQL, and its parameters between the
+    accounts' and the score joins'. Not `ended`: the period runs, its stage at the end is now."""
     qn = connection.ops.quote_name
-    accounts_sql, accounts_params = (
-        accounts_in_scope(user=user, scope=scope).order_by().values("id", "category").query.sql_with_params()
-    )
 
     def open_on(day: str) -> str:
         return (
@@ -116,7 +112,6 @@ def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | 
         if ended
         else now
     )
-    scores = qn(AccountScore._meta.db_table)
     sql = f"""
         WITH a AS ({accounts_sql}),
         ord AS (
@@ -150,12 +145,10 @@ def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | 
         LEFT JOIN ord ON ord.account_id = a.id
         LEFT JOIN paid ON paid.account_id = a.id
         LEFT JOIN pay ON pay.account_id = a.id
-        LEFT JOIN {scores} s0 ON s0.account_id = a.id AND s0.run_id = %s AND s0.is_group = %s
-        LEFT JOIN {scores} s1 ON s1.account_id = a.id AND s1.run_id = %s AND s1.is_group = %s
+        {_scores_joined()}
         GROUP BY 1, 2, 3
     """  # noqa: S608 - identifiers from _meta and constants, values bound
     params = [
-        *accounts_params,
         quarter.start,
         quarter.end,
         Order.Status.CANCELLED,
@@ -163,6 +156,75 @@ def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | 
         before,  # which may be open
         *([before] * 4),  # signed the day before the period (twice in the CASE)
         *([end] * 4 if ended else []),  # signed at its end
+    ]
+    return sql, params
+
+
+def _funnel_from_facts(
+    accounts_sql: str, *, quarter: Quarter, before: date, end: date, ended: bool
+) -> tuple[str, list]:
+    """As `_funnel_live`, reading each account's first purchase, first payment and open
+    receivables from its row of the facts kept by triggers (funnel/facts_sql.py, PostgreSQL):
+    the same stages; only the period's orders are read, for the revenue."""
+
+    def signed_on(day: str | None) -> str:
+        if day is None:
+            return "f.first_purchase IS NOT NULL AND f.first_paid IS NOT NULL"
+        return f"f.first_purchase <= {day} AND f.first_paid <= {day}"
+
+    def fully_paid_on(day: str) -> str:  # no row: nothing was ever open
+        return f"NOT COALESCE(f.open_days @> {day}::date, false)"
+
+    now = _stage_sql(category="a.category", signed=signed_on(None), fully_paid="COALESCE(f.unpaid, 0) = 0")
+    at_start = _stage_sql(category="COALESCE(s0.category, '')", signed=signed_on("%s"), fully_paid=fully_paid_on("%s"))
+    at_end = (
+        _stage_sql(category="COALESCE(s1.category, '')", signed=signed_on("%s"), fully_paid=fully_paid_on("%s"))
+        if ended
+        else now
+    )
+    orders = connection.ops.quote_name(Order._meta.db_table)
+    sql = f"""
+        WITH a AS ({accounts_sql}),
+        ord AS (
+            SELECT account_id, SUM(amount) AS revenue
+            FROM {orders} JOIN a ON a.id = account_id
+            WHERE ordered_at >= %s AND ordered_at <= %s AND status <> %s
+            GROUP BY account_id
+        )
+        SELECT {now}, {at_start}, {at_end}, COUNT(*), SUM(COALESCE(ord.revenue, 0))
+        FROM a
+        LEFT JOIN funnel_accountfacts f ON f.account_id = a.id
+        LEFT JOIN ord ON ord.account_id = a.id
+        {_scores_joined()}
+        GROUP BY 1, 2, 3
+    """  # noqa: S608 - identifiers from _meta and constants, values bound
+    # each CASE names its day twice when signed (and fully paid) and once more when fully paid
+    params = [quarter.start, quarter.end, Order.Status.CANCELLED, *([before] * 5), *([end] * 5 if ended else [])]
+    return sql, params
+
+
+def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> AccountFunnel:
+    """Accounts and their orders in `quarter` (not cancelled, credit notes netted) per funnel
+    stage now, and stage-to-stage conversion over the quarter (up to `today` while it runs).
+
+    One grouped query: each account's first purchase, first payment and open receivables (now
+    and on both days) are aggregated per account and joined, never looked up account by account;
+    its category on a past day is the one in the run current then (`run_as_of`: untiered when
+    that run did not place it). A receivable is open on a day when it is unpaid then and existed
+    (its order's date, else its invoice's, else its due date, on or before that day)."""
+    today = today or timezone.localdate()
+    end = min(quarter.end, today)
+    before = quarter.start - timedelta(days=1)
+    ended = end < today
+    runs = (run_as_of(before), run_as_of(end) if ended else None)
+    accounts_sql, accounts_params = (
+        accounts_in_scope(user=user, scope=scope).order_by().values("id", "category").query.sql_with_params()
+    )
+    build = _funnel_from_facts if connection.vendor == "postgresql" else _funnel_live
+    sql, params = build(accounts_sql, quarter=quarter, before=before, end=end, ended=ended)
+    params = [
+        *accounts_params,
+        *params,
         getattr(runs[0], "pk", None),
         False,
         getattr(runs[1], "pk", None),
