@@ -75,6 +75,11 @@ class AccountFunnel:
     rows: list[AccountFunnelRow]
 
 
+def facts_apply() -> bool:
+    """Whether the account facts kept by triggers (funnel/facts_sql.py) are there: PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
 def _scores_joined() -> str:
     """The account's score in the run current the day before the period (s0) and at its end (s1)."""
     scores = connection.ops.quote_name(AccountScore._meta.db_table)
@@ -220,7 +225,7 @@ def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | 
     accounts_sql, accounts_params = (
         accounts_in_scope(user=user, scope=scope).order_by().values("id", "category").query.sql_with_params()
     )
-    build = _funnel_from_facts if connection.vendor == "postgresql" else _funnel_live
+    build = _funnel_from_facts if facts_apply() else _funnel_live
     sql, params = build(accounts_sql, quarter=quarter, before=before, end=end, ended=ended)
     params = [
         *accounts_params,
