@@ -213,7 +213,9 @@ def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | 
     stage now, and stage-to-stage conversion over the quarter (up to `today` while it runs).
 
     One grouped query: each account's first purchase, first payment and open receivables (now
-    and on both days) are aggregated per account and joined, never looked up account by account;
+    and on both days) are read from its row of the account facts kept by triggers on
+    PostgreSQL (funnel/facts_sql.py; only the period's orders are read, for the revenue), and
+    aggregated per account and joined elsewhere, never looked up account by account;
     its category on a past day is the one in the run current then (`run_as_of`: untiered when
     that run did not place it). A receivable is open on a day when it is unpaid then and existed
     (its order's date, else its invoice's, else its due date, on or before that day)."""
