@@ -1,7 +1,8 @@
 """The account facts (funnel/facts_sql.py, migration funnel/0006) hold, after any sequence of
-writes to orders, receivables, invoices and accounts (and the access table's own steps), what
-the account funnel's live query aggregates from those rows; and the account funnel read from
-them equals the live one for every person, scope and quarter."""
+writes to orders, receivables, invoices, scores and accounts (and the access table's own
+steps), what the account funnel's live query aggregates from those rows; the account funnel
+read from them equals the live one, and the tier charts probing the covering index
+(tiering/0007) equal the ORM's, for every person, scope and quarter."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ from funnel import selectors_accounts
 from funnel.domain.quarters import Quarter
 from funnel.selectors import Scope
 from funnel.tests.factories import make_scored_run
+from tiering.models import AccountScore
 
 pytestmark = [
     pytest.mark.postgres,
@@ -49,11 +51,12 @@ facts_steps = st.one_of(
     st.tuples(st.just("move_payment"), index, index),
     st.tuples(st.just("drop_payment"), index),
     st.tuples(st.just("run"), day, st.lists(st.sampled_from(CATEGORIES), min_size=ACCOUNTS, max_size=ACCOUNTS)),
+    st.tuples(st.just("retier"), index, st.sampled_from(["A1", "B2", "C6"])),  # a pin rewrites a run's score
     st.tuples(st.just("category"), index, st.sampled_from(CATEGORIES)),
 )
 FACTS_KINDS = {
     "order", "orders", "edit_order", "cancel_orders", "drop_order", "invoice", "reissue", "drop_invoice",
-    "payment", "pay", "pay_all", "move_payment", "drop_payment", "run", "category",
+    "payment", "pay", "pay_all", "move_payment", "drop_payment", "run", "retier", "category",
 }  # fmt: skip
 
 
@@ -114,9 +117,14 @@ def apply_facts(step: tuple) -> None:  # noqa: C901, PLR0912 - one branch per ki
     elif kind == "drop_payment" and payments:
         pick(payments, args[0]).delete()
     elif kind == "run":
+        tiers = ["A1", "A4", "B3", "C6"]
         make_scored_run(
-            args[0], {a: {"category": c, "tier": "A1"} for a, c in zip(accounts, args[1], strict=False) if c}
-        )
+            args[0],
+            {a: {"category": c, "tier": tiers[i % 4], "monetary": f"{i}.50"}
+             for i, (a, c) in enumerate(zip(accounts, args[1], strict=False)) if c},
+        )  # fmt: skip
+    elif kind == "retier":
+        AccountScore.objects.filter(account=pick(accounts, args[0]), is_group=False).update(tier=args[1])
     elif kind == "category":
         Account.objects.filter(pk=pick(accounts, args[0]).pk).update(category=args[1])
 
@@ -159,10 +167,19 @@ def assert_facts_exact(step: object) -> None:
 
 
 def funnel_both_ways(user: User, scope: Scope, quarter: Quarter) -> tuple:
+    """(from the facts, live) of the account funnel; (index-probing SQL, ORM) of the tier charts."""
     found = []
-    for use_facts in (True, False):
-        with mock.patch.object(selectors_accounts, "facts_apply", return_value=use_facts):
-            found.append(selectors_accounts.account_funnel(user=user, scope=scope, quarter=quarter, today=TODAY))
+    for fast in (True, False):
+        with (
+            mock.patch.object(selectors_accounts, "facts_apply", return_value=fast),
+            mock.patch.object(selectors_accounts, "scores_covered", return_value=fast),
+        ):
+            found.append(
+                (
+                    selectors_accounts.account_funnel(user=user, scope=scope, quarter=quarter, today=TODAY),
+                    selectors_accounts.tiering_charts(user=user, scope=scope, quarter=quarter, today=TODAY),
+                )
+            )
     return tuple(found)
 
 
@@ -181,6 +198,7 @@ def test_the_facts_equal_the_orders_and_receivables_after_any_writes(roles: list
             apply_facts(("order", i, DAYS[i], "120.00", Order.Status.FULFILLED))
             apply_facts(("payment", i, DAYS[i + 2], DAYS[i + 4] if i % 2 else None, i, None))
         apply_facts(("run", date(2026, 3, 30), ["key", "normal", "possible", "unattractive", "", "key"]))
+        apply_facts(("run", date(2026, 8, 30), ["normal", "normal", "key", "", "possible", "key"]))
         assert_facts_exact("start")
         # when the writes run, then after each one the facts are the rows' aggregates
         for step in sequence:
