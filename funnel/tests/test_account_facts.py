@@ -228,3 +228,21 @@ def test_a_truncate_recomputes_the_facts() -> None:
         cursor.execute("TRUNCATE accounts_payment")
     assert_facts_exact("truncate")
     assert rows("SELECT first_purchase, unpaid FROM funnel_accountfacts") == {(date(2026, 5, 1), 0)}
+
+
+@pytest.mark.django_db
+def test_the_seed_fills_the_facts_as_the_triggers_would() -> None:
+    """seed_demo loads orders and receivables with the facts' triggers off and fills them once;
+    afterwards they equal the rows' aggregates and the triggers are on again."""
+    from django.core.management import call_command
+
+    from funnel import facts_sql
+
+    call_command("seed_demo", accounts=40, orders=400, opportunities=50, seed=3, as_of=TODAY, reset=True, verbosity=0)
+    assert Payment.objects.exists()
+    assert rows("SELECT count(*) FROM funnel_accountfacts WHERE first_purchase IS NOT NULL") != {(0,)}
+    assert_facts_exact("seed")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'funnel_facts_%%' AND tgenabled = 'O'")
+        enabled = {name for (name,) in cursor.fetchall()}
+    assert {name for names in facts_sql.TRIGGERS.values() for name in names} <= enabled
