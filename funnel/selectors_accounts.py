@@ -75,24 +75,28 @@ class AccountFunnel:
     rows: list[AccountFunnelRow]
 
 
-def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> AccountFunnel:
-    """Accounts and their orders in `quarter` (not cancelled, credit notes netted) per funnel
-    stage now, and stage-to-stage conversion over the quarter (up to `today` while it runs).
+def facts_apply() -> bool:
+    """Whether the account facts kept by triggers (funnel/facts_sql.py) are there: PostgreSQL."""
+    return connection.vendor == "postgresql"
 
-    One grouped query: each account's first purchase, first payment and open receivables (now
-    and on both days) are aggregated per account and joined, never looked up account by account;
-    its category on a past day is the one in the run current then (`run_as_of`: untiered when
-    that run did not place it). A receivable is open on a day when it is unpaid then and existed
-    (its order's date, else its invoice's, else its due date, on or before that day)."""
-    today = today or timezone.localdate()
-    end = min(quarter.end, today)
-    before = quarter.start - timedelta(days=1)
-    ended = end < today
-    runs = (run_as_of(before), run_as_of(end) if ended else None)
+
+def _scores_joined() -> str:
+    """The account's score in the run current the day before the period (s0) and at its end (s1):
+    on PostgreSQL an index-only probe each (tiering/0007's covering index)."""
+    scores = connection.ops.quote_name(AccountScore._meta.db_table)
+    return f"""
+        LEFT JOIN {scores} s0 ON s0.account_id = a.id AND s0.run_id = %s AND NOT s0.is_group
+        LEFT JOIN {scores} s1 ON s1.account_id = a.id AND s1.run_id = %s AND NOT s1.is_group
+    """
+
+
+def _funnel_live(
+    accounts_sql: str, accounts_params: tuple, *, quarter: Quarter, before: date, end: date, ended: bool
+) -> tuple[str, list]:
+    """The account funnel's grouped query aggregating each account's orders and receivables
+    (SQLite, and the meaning the facts reproduce): its SQL, and its parameters up to the
+    score joins'. Not `ended`: the period runs, its stage at the end is now."""
     qn = connection.ops.quote_name
-    accounts_sql, accounts_params = (
-        accounts_in_scope(user=user, scope=scope).order_by().values("id", "category").query.sql_with_params()
-    )
 
     def open_on(day: str) -> str:
         return (
@@ -116,7 +120,6 @@ def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | 
         if ended
         else now
     )
-    scores = qn(AccountScore._meta.db_table)
     sql = f"""
         WITH a AS ({accounts_sql}),
         ord AS (
@@ -150,8 +153,7 @@ def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | 
         LEFT JOIN ord ON ord.account_id = a.id
         LEFT JOIN paid ON paid.account_id = a.id
         LEFT JOIN pay ON pay.account_id = a.id
-        LEFT JOIN {scores} s0 ON s0.account_id = a.id AND s0.run_id = %s AND s0.is_group = %s
-        LEFT JOIN {scores} s1 ON s1.account_id = a.id AND s1.run_id = %s AND s1.is_group = %s
+        {_scores_joined()}
         GROUP BY 1, 2, 3
     """  # noqa: S608 - identifiers from _meta and constants, values bound
     params = [
@@ -163,10 +165,77 @@ def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | 
         before,  # which may be open
         *([before] * 4),  # signed the day before the period (twice in the CASE)
         *([end] * 4 if ended else []),  # signed at its end
+    ]
+    return sql, params
+
+
+def _funnel_from_facts(
+    accounts_sql: str, accounts_params: tuple, *, quarter: Quarter, before: date, end: date, ended: bool
+) -> tuple[str, list]:
+    """As `_funnel_live`, reading each account's first purchase, first payment and open
+    receivables from its row of the facts kept by triggers (funnel/facts_sql.py, PostgreSQL):
+    the same stages; only the period's orders are read, for the revenue."""
+
+    def signed_on(day: str | None) -> str:
+        if day is None:
+            return "f.first_purchase IS NOT NULL AND f.first_paid IS NOT NULL"
+        return f"f.first_purchase <= {day} AND f.first_paid <= {day}"
+
+    def fully_paid_on(day: str) -> str:  # no row: nothing was ever open
+        return f"NOT COALESCE(f.open_days @> {day}::date, false)"
+
+    now = _stage_sql(category="a.category", signed=signed_on(None), fully_paid="COALESCE(f.unpaid, 0) = 0")
+    at_start = _stage_sql(category="COALESCE(s0.category, '')", signed=signed_on("%s"), fully_paid=fully_paid_on("%s"))
+    at_end = (
+        _stage_sql(category="COALESCE(s1.category, '')", signed=signed_on("%s"), fully_paid=fully_paid_on("%s"))
+        if ended
+        else now
+    )
+    orders = connection.ops.quote_name(Order._meta.db_table)
+    sql = f"""
+        SELECT {now}, {at_start}, {at_end}, COUNT(*), SUM(COALESCE(ord.revenue, 0))
+        FROM ({accounts_sql}) AS a
+        LEFT JOIN funnel_accountfacts f ON f.account_id = a.id
+        -- the period's orders of every account (a few thousand: a BRIN range), then joined
+        LEFT JOIN (
+            SELECT account_id, SUM(amount) AS revenue
+            FROM {orders}
+            WHERE ordered_at >= %s AND ordered_at <= %s AND status <> %s
+            GROUP BY account_id
+        ) AS ord ON ord.account_id = a.id
+        {_scores_joined()}
+        GROUP BY 1, 2, 3
+    """  # noqa: S608 - identifiers from _meta and constants, values bound
+    # each CASE names its day twice when signed (and fully paid) and once more when fully paid
+    days = [*([before] * 5), *([end] * 5 if ended else [])]
+    return sql, [*days, *accounts_params, quarter.start, quarter.end, Order.Status.CANCELLED]
+
+
+def account_funnel(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> AccountFunnel:
+    """Accounts and their orders in `quarter` (not cancelled, credit notes netted) per funnel
+    stage now, and stage-to-stage conversion over the quarter (up to `today` while it runs).
+
+    One grouped query: each account's first purchase, first payment and open receivables (now
+    and on both days) are read from its row of the account facts kept by triggers on
+    PostgreSQL (funnel/facts_sql.py; only the period's orders are read, for the revenue), and
+    aggregated per account and joined elsewhere, never looked up account by account;
+    its category on a past day is the one in the run current then (`run_as_of`: untiered when
+    that run did not place it). A receivable is open on a day when it is unpaid then and existed
+    (its order's date, else its invoice's, else its due date, on or before that day)."""
+    today = today or timezone.localdate()
+    end = min(quarter.end, today)
+    before = quarter.start - timedelta(days=1)
+    ended = end < today
+    runs = (run_as_of(before), run_as_of(end) if ended else None)
+    accounts_sql, accounts_params = (
+        accounts_in_scope(user=user, scope=scope).order_by().values("id", "category").query.sql_with_params()
+    )
+    build = _funnel_from_facts if facts_apply() else _funnel_live
+    sql, params = build(accounts_sql, accounts_params, quarter=quarter, before=before, end=end, ended=ended)
+    params = [
+        *params,
         getattr(runs[0], "pk", None),
-        False,
         getattr(runs[1], "pk", None),
-        False,
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -224,26 +293,20 @@ class TieringCharts:
     migrations: list[Migration]  # accounts whose tier changed, most first
 
 
-def tiering_charts(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> TieringCharts:
-    """The tier matrix, RFM segments and pyramid of the run current at the period's end, and
-    the tier migrations since the run current when it began, over the accounts in scope: one
-    grouped query (by tier, segment, pyramid class and the earlier tier)."""
-    today = today or timezone.localdate()
-    run = run_as_of(min(quarter.end, today))
-    previous = run_as_of(quarter.start - timedelta(days=1))
-    by_tier: dict[str, list] = {}
-    by_segment: dict[str, list] = {}
-    by_class: dict[str, list] = {}
-    migrations: list[Migration] = []
-    if run is not None:
-        scores = AccountScore.objects.filter(
-            run=run, is_group=False, account__in=accounts_in_scope(user=user, scope=scope).values("pk")
-        )
-        moves = previous is not None and previous.pk != run.pk
-        if moves:
+def _tier_groups(*, user: User, scope: Scope, run: ScoringRun, previous: ScoringRun | None) -> list[dict]:
+    """The scores of `run` over the accounts in scope grouped by tier, segment, pyramid class and
+    the tier in `previous` ("" where it did not place the account; the run's own tier without
+    `previous`): dicts of tier, segment, pareto_class, before, n and revenue (Σ monetary, Decimal).
+
+    On PostgreSQL one statement that starts from the accounts in scope and probes each one's
+    score in each run through tiering/0007's covering index (run, account; no table visit);
+    elsewhere the ORM's grouped query, its Decimal sums converted by Django."""
+    in_scope = accounts_in_scope(user=user, scope=scope)
+    if not scores_covered():
+        scores = AccountScore.objects.filter(run=run, is_group=False, account__in=in_scope.values("pk"))
+        if previous is not None:
             # A join on the account's score in the earlier run (one at most: unique per account,
-            # run and kind), not a subquery per account: one hash join at 100,000 accounts. The
-            # matrix and the migrations come from the same groups: one pass over the scores.
+            # run and kind). The matrix and the migrations come from the same groups.
             earlier = FilteredRelation(
                 "account__scores", condition=Q(account__scores__run=previous, account__scores__is_group=False)
             )
@@ -252,11 +315,48 @@ def tiering_charts(*, user: User, scope: Scope, quarter: Quarter, today: date | 
             )
         else:
             scores = scores.annotate(before=F("tier"))
-        grouped = (
+        return list(
             scores.order_by()
             .values("tier", "segment", "pareto_class", "before")
             .annotate(n=Count("id"), revenue=Sum("monetary"))
         )
+    accounts_sql, accounts_params = in_scope.order_by().values("id").query.sql_with_params()
+    scores = connection.ops.quote_name(AccountScore._meta.db_table)
+    earlier = f"LEFT JOIN {scores} p ON p.account_id = a.id AND p.run_id = %s AND NOT p.is_group" if previous else ""
+    sql = f"""
+        SELECT s.tier, s.segment, s.pareto_class, {"COALESCE(p.tier, '')" if previous else "s.tier"},
+               COUNT(*), SUM(s.monetary)
+        FROM ({accounts_sql}) AS a
+        JOIN {scores} s ON s.account_id = a.id AND s.run_id = %s AND NOT s.is_group
+        {earlier}
+        GROUP BY 1, 2, 3, 4
+    """  # noqa: S608 - identifiers from _meta, values bound
+    params = [*accounts_params, run.pk, *([previous.pk] if previous else [])]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        keys = ("tier", "segment", "pareto_class", "before", "n", "revenue")
+        return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+
+
+def scores_covered() -> bool:
+    """Whether tiering/0007's covering index of the scores (run, account) is there: PostgreSQL."""
+    return connection.vendor == "postgresql"
+
+
+def tiering_charts(*, user: User, scope: Scope, quarter: Quarter, today: date | None = None) -> TieringCharts:
+    """The tier matrix, RFM segments and pyramid of the run current at the period's end, and
+    the tier migrations since the run current when it began, over the accounts in scope: one
+    grouped query (by tier, segment, pyramid class and the earlier tier, `_tier_groups`)."""
+    today = today or timezone.localdate()
+    run = run_as_of(min(quarter.end, today))
+    previous = run_as_of(quarter.start - timedelta(days=1))
+    by_tier: dict[str, list] = {}
+    by_segment: dict[str, list] = {}
+    by_class: dict[str, list] = {}
+    migrations: list[Migration] = []
+    if run is not None:
+        moves = previous is not None and previous.pk != run.pk
+        grouped = _tier_groups(user=user, scope=scope, run=run, previous=previous if moves else None)
         moved: dict[tuple[str, str], int] = {}
         for row in grouped:
             for key, target in ((row["tier"], by_tier), (row["segment"], by_segment), (row["pareto_class"], by_class)):
