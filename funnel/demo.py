@@ -20,7 +20,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from accounts.models import Account, Payment, User
-from funnel import rollups_sql, walks_sql
+from funnel import rollups_sql, walk_rollup_sql, walks_sql
 from funnel.domain import stages as s
 from funnel.domain.quarters import quarter_of, week_start
 from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange
@@ -217,7 +217,8 @@ def _walks_filled_once(*, first: int) -> Iterator[None]:
     """On PostgreSQL, load the history with the stage-walk triggers off (each COPY would fold its
     opportunities again, over a history without indexes) and fold the walks of opportunities
     from id `first` on once at the end (funnel/walks_sql.py); the snapshot lines likewise, with
-    the roll-up filled from all lines at the end (funnel/rollups_sql.py). Inside the seed's
+    the roll-up filled from all lines at the end (funnel/rollups_sql.py), and the walk roll-up
+    from all walks after both (funnel/walk_rollup_sql.py). Inside the seed's
     transaction."""
     if connection.vendor != "postgresql":
         yield
@@ -230,6 +231,9 @@ def _walks_filled_once(*, first: int) -> Iterator[None]:
         # The snapshot roll-up (funnel/rollups_sql.py) likewise: folded from all lines once.
         for trigger in rollups_sql.LINE_TRIGGERS:
             cursor.execute(f"ALTER TABLE {lines} DISABLE TRIGGER {trigger}")
+        # The walk roll-up (funnel/walk_rollup_sql.py) likewise: folded from all walks once, last.
+        for walk_table, trigger in walk_rollup_sql.TRIGGERS:
+            cursor.execute(f"ALTER TABLE {walk_table} DISABLE TRIGGER {trigger}")
     yield
     with connection.cursor() as cursor:
         for trigger in walks_sql.TRIGGERS:
@@ -239,6 +243,10 @@ def _walks_filled_once(*, first: int) -> Iterator[None]:
         for trigger in rollups_sql.LINE_TRIGGERS:
             cursor.execute(f"ALTER TABLE {lines} ENABLE TRIGGER {trigger}")
         for statement in rollups_sql.FILL:
+            cursor.execute(statement)
+        for walk_table, trigger in walk_rollup_sql.TRIGGERS:
+            cursor.execute(f"ALTER TABLE {walk_table} ENABLE TRIGGER {trigger}")
+        for statement in walk_rollup_sql.FILL:
             cursor.execute(statement)
 
 
