@@ -27,7 +27,8 @@ joined with the current rows of the others:
   funnel_opportunity    insert, delete, truncate, and updates that change the owner, the account,
                         created_at or whether the stage is won;
   funnel_accountaudience insert (from audience 0), update, delete (to audience 0): the moves of
-                        funnel_audience_settle (rollups_sql.py), which stays as it is.
+                        funnel_audience_settle (rollups_sql.py), which stays as it is; truncate
+                        (the old audiences unknown) folds everything again.
 Walk and opportunity writers take the accounts' audience rows FOR SHARE first (rollups_sql._lock),
 so a settle in flight and a fold wait for each other; writes to one opportunity's walk and row
 are serialised by its row lock (funnel_walks_refresh takes it FOR NO KEY UPDATE).
@@ -219,6 +220,12 @@ CREATE INDEX funnel_opportunity_created_at ON funnel_opportunity (created_at);
     )
 }
 {_function("funnel_walkrollup_emptied", "DELETE FROM funnel_walkrollup;")}
+{
+    _function(
+        "funnel_walkrollup_refilled",
+        f"DELETE FROM funnel_walkrollup; {_INTO} {_fold('funnel_stagewalk', 'funnel_opportunity', '1')};",
+    )
+}
 {"".join(_function(f"funnel_walkrollup_audience_{kind}", _move(moves)) for kind, moves in _MOVES.items())}
 
 CREATE TRIGGER funnel_walkrollup_walks_inserted AFTER INSERT ON funnel_stagewalk
@@ -246,6 +253,9 @@ CREATE TRIGGER funnel_walkrollup_audience_updated AFTER UPDATE ON funnel_account
     FOR EACH STATEMENT EXECUTE FUNCTION funnel_walkrollup_audience_updated();
 CREATE TRIGGER funnel_walkrollup_audience_deleted AFTER DELETE ON funnel_accountaudience
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION funnel_walkrollup_audience_deleted();
+-- Emptied at once (the old rows unknown): everything folded again.
+CREATE TRIGGER funnel_walkrollup_audience_truncated AFTER TRUNCATE ON funnel_accountaudience
+    FOR EACH STATEMENT EXECUTE FUNCTION funnel_walkrollup_refilled();
 """  # noqa: S608 - SQL written here, no input
 
 # Everything from scratch: every walk with its opportunity folded in. Used by the migration and
@@ -263,7 +273,10 @@ TRIGGERS = (
         ("funnel_opportunity", f"funnel_walkrollup_opportunities_{k}")
         for k in ("inserted", "deleted", "updated", "truncated")
     ),
-    *(("funnel_accountaudience", f"funnel_walkrollup_audience_{k}") for k in ("inserted", "updated", "deleted")),
+    *(
+        ("funnel_accountaudience", f"funnel_walkrollup_audience_{k}")
+        for k in ("inserted", "updated", "deleted", "truncated")
+    ),
 )
 
 BACKWARD = (
@@ -276,6 +289,7 @@ BACKWARD = (
             *(f"funnel_walkrollup_opportunities_{k}" for k in ("inserted", "deleted", "updated")),
             *(f"funnel_walkrollup_audience_{k}" for k in _MOVES),
             "funnel_walkrollup_emptied",
+            "funnel_walkrollup_refilled",
         )
     )
     + ";\nDROP INDEX IF EXISTS funnel_stagewalk_last_at, funnel_opportunity_created_at;"

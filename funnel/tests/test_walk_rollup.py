@@ -255,3 +255,18 @@ def test_the_seed_fills_the_walk_rollup_as_the_triggers_would() -> None:
         cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'funnel_walkrollup_%%' AND tgenabled = 'O'")
         enabled = {name for (name,) in cursor.fetchall()}
     assert {name for _table, name in walk_rollup_sql.TRIGGERS} == enabled
+
+
+@pytest.mark.django_db
+def test_the_audiences_emptied_at_once_fold_everything_again() -> None:
+    # given deals on accounts with audiences
+    people_and_accounts(ROLES, [0, 1, 2, 3, 4, 5])
+    for i in range(ACCOUNTS):
+        apply_walks(("deal", i, i, 0, 0, stages.STAGES[i], 0))
+    assert rows("SELECT 1 FROM funnel_walkrollup WHERE audience_id <> 0")
+    # when the account audiences are truncated (their old audiences unknown to a trigger)
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE funnel_accountaudience")
+    # then every walk is in audience 0, as the live join says
+    assert_rollup_exact("truncate")
+    assert not rows("SELECT 1 FROM funnel_walkrollup WHERE audience_id <> 0")
