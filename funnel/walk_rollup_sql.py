@@ -145,8 +145,11 @@ def _move(moves: str) -> str:
 
 
 def _function(name: str, body: str) -> str:
+    """A trigger function running `body`. Without JIT: the planner knows nothing of a transition
+    table's size, guesses millions of joined rows and would compile for seconds (measured: 18.6 s
+    of a 10k-row owner change's 21 s) what runs in milliseconds."""
     return f"""
-CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql SET jit = off AS $$
 BEGIN
     {body}
     RETURN NULL;
