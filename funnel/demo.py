@@ -20,7 +20,7 @@ from django.core.management.color import no_style
 from django.db import connection, models
 
 from accounts.models import Account, Payment, User
-from funnel import opportunity_rollup_sql, rollups_sql, walks_sql
+from funnel import opportunity_rollup_sql, rollups_sql, walk_rollup_sql, walks_sql
 from funnel.domain import stages as s
 from funnel.domain.quarters import quarter_of, week_start
 from funnel.models import Commitment, ForecastSnapshot, Opportunity, SnapshotLine, StageChange
@@ -219,8 +219,9 @@ def _walks_filled_once(*, first: int) -> Iterator[None]:
     from id `first` on once at the end (funnel/walks_sql.py); the snapshot lines likewise, with
     the roll-up filled from all lines at the end (funnel/rollups_sql.py); the opportunities too,
     their roll-up filled once after the accounts' audiences are (funnel/opportunity_rollup_sql.py,
-    whose audience triggers stay off while rollups_sql.FILL rewrites every audience row). Inside
-    the seed's transaction."""
+    whose audience triggers stay off while rollups_sql.FILL rewrites every audience row), and the
+    walk roll-up from all walks after both (funnel/walk_rollup_sql.py). Inside the seed's
+    transaction."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -235,6 +236,9 @@ def _walks_filled_once(*, first: int) -> Iterator[None]:
         for rolled, triggers in opportunity_rollup_sql.TRIGGERS.items():
             for trigger in triggers:
                 cursor.execute(f"ALTER TABLE {rolled} DISABLE TRIGGER {trigger}")
+        # The walk roll-up (funnel/walk_rollup_sql.py) likewise: folded from all walks once, last.
+        for walk_table, trigger in walk_rollup_sql.TRIGGERS:
+            cursor.execute(f"ALTER TABLE {walk_table} DISABLE TRIGGER {trigger}")
     yield
     with connection.cursor() as cursor:
         for trigger in walks_sql.TRIGGERS:
@@ -249,6 +253,10 @@ def _walks_filled_once(*, first: int) -> Iterator[None]:
             for trigger in triggers:
                 cursor.execute(f"ALTER TABLE {rolled} ENABLE TRIGGER {trigger}")
         for statement in opportunity_rollup_sql.FILL:
+            cursor.execute(statement)
+        for walk_table, trigger in walk_rollup_sql.TRIGGERS:
+            cursor.execute(f"ALTER TABLE {walk_table} ENABLE TRIGGER {trigger}")
+        for statement in walk_rollup_sql.FILL:
             cursor.execute(statement)
 
 

@@ -21,7 +21,7 @@ from accounts.models import Account, Team, User
 from accounts.visibility import figures_people_visible_to as people_visible_to
 from accounts.visibility import figures_teams_visible_to as teams_visible_to
 from accounts.visibility import sees_everything
-from funnel import rollups
+from funnel import rollups, walk_rollups
 from funnel.domain import conversion, stages
 from funnel.domain import forecast as fc
 from funnel.domain.quarters import Quarter, parse_quarter, quarter_of
@@ -424,7 +424,9 @@ def stage_statistics(
 ) -> list[conversion.StageStatistics]:
     """Conversion, average time in stage and the data-driven probability (won / reached) per
     stage, over the opportunities in scope that began on or after `since` (default: four
-    quarters before the current one). One query: on PostgreSQL the sums of the opportunities'
+    quarters before the current one), with the open visits closed at `now` (default: the current
+    instant) truncated to whole seconds. One query: on PostgreSQL the walk roll-up when
+    funnel.rollups.applies(scope) (funnel/walk_rollups.py), else the sums of the opportunities'
     stage walks (funnel.models.StageWalk); elsewhere the history is read in order and folded by
     funnel.domain.conversion, with the same result."""
     with _big_reads():
@@ -432,13 +434,19 @@ def stage_statistics(
 
 
 def _stage_statistics(*, user: User, scope: Scope, since: date | None, now) -> list[conversion.StageStatistics]:  # noqa: ANN001
-    now = now or timezone.now()
+    # Whole seconds: the open visits then sum exactly from the walk roll-up (funnel/walk_rollups.py),
+    # and every path closes them with the same instant.
+    now = (now or timezone.now()).replace(microsecond=0)
     if since is None:
         quarter = current_quarter(timezone.localdate(now))
         for _step in range(4):
             quarter = quarter.previous()
         since = quarter.start
     opportunities = _scoped(Opportunity.objects.all(), user=user, scope=scope).filter(created_at__date__gte=since)
+    if rollups.applies(scope):
+        found = walk_rollups.stage_statistics(user=user, scope=scope, opportunities=opportunities, since=since, now=now)
+        if found is not None:
+            return found
     if connection.vendor == "postgresql":
         return _stage_statistics_sql(opportunities, now=now)
     return _stage_statistics_python(opportunities, now=now)

@@ -24,7 +24,7 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0016_access_refresh_writes_differences"),
-        ("funnel", "0003_snapshot_rollup_by_audience"),
+        ("funnel", "0005_walk_rollup"),
     ]
 
     operations = [migrations.RunPython(create, drop)]
