@@ -20,6 +20,7 @@ from funnel import selectors_accounts
 from funnel.domain.quarters import Quarter
 from funnel.selectors import Scope
 from funnel.tests.factories import make_scored_run
+from funnel.tests.rollup_checks import every_scope, rows
 from tiering.models import AccountScore
 
 pytestmark = [
@@ -129,12 +130,6 @@ def apply_facts(step: tuple) -> None:  # noqa: C901, PLR0912 - one branch per ki
         Account.objects.filter(pk=pick(accounts, args[0]).pk).update(category=args[1])
 
 
-def rows(sql: str, params: list | None = None) -> set[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return set(cursor.fetchall())
-
-
 # Every account's facts as the live query aggregates them, and on each probe day whether a
 # receivable is open (the live query's test), against the kept rows.
 EXPECTED = """
@@ -205,7 +200,7 @@ def test_the_facts_equal_the_orders_and_receivables_after_any_writes(roles: list
             (apply_facts if step[0] in FACTS_KINDS else apply)(step)
             assert_facts_exact(step)
         # and the account funnel read from them is the live one for everyone, every scope and quarter
-        scopes = [Scope(), *(Scope(team=t) for t in Team.objects.all()), *(Scope(owner=p) for p in User.objects.all())]
+        scopes = every_scope()
         for user in User.objects.all():
             for scope in scopes:
                 for quarter in QUARTERS:

@@ -22,6 +22,7 @@ from funnel import folded, opportunity_rollup_sql, rollups, selectors, selectors
 from funnel.domain import stages
 from funnel.domain.quarters import quarter_of
 from funnel.models import Opportunity
+from funnel.tests.rollup_checks import every_scope, rows
 
 pytestmark = [
     pytest.mark.postgres,
@@ -138,12 +139,6 @@ ROLLUP = """
 """
 
 
-def rows(sql: str) -> set[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return {tuple(tuple(v) if isinstance(v, list) else v for v in row) for row in cursor.fetchall()}
-
-
 def assert_rollup_exact(step: object) -> None:
     assert rows(ROLLUP) == rows(EXPECTED), step
 
@@ -194,11 +189,7 @@ def test_the_rollup_equals_the_deals_after_any_writes(roles: list, owners: list,
             (apply_opportunity if step[0] in OPPORTUNITY_KINDS else apply)(step)
             assert_rollup_exact(step)
         # and the dashboard's figures read from it are the deals' for everyone
-        scopes = [
-            selectors.Scope(),
-            *(selectors.Scope(team=t) for t in Team.objects.all()),
-            *(selectors.Scope(owner=p) for p in User.objects.all()),
-        ]
+        scopes = every_scope()
         for user in User.objects.all():
             for scope in scopes:
                 from_rollup, from_deals = figures_both_ways(user, scope)

@@ -22,6 +22,7 @@ from funnel import rollups, selectors, selectors_reps, services
 from funnel.domain import stages
 from funnel.domain.quarters import quarter_of
 from funnel.models import ForecastSnapshot, Opportunity, SnapshotLine
+from funnel.tests.rollup_checks import every_scope, rows
 
 pytestmark = [
     pytest.mark.postgres,
@@ -112,12 +113,6 @@ AUDIENCES = """
 """
 
 
-def rows(sql: str) -> set[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return {tuple(tuple(v) if isinstance(v, list) else v for v in row) for row in cursor.fetchall()}
-
-
 def assert_rollup_exact(step: object) -> None:
     assert rows(ROLLUP) == rows(EXPECTED), step
     assert rows(AUDIENCES) == set(), step  # each account's audience is its access set
@@ -155,11 +150,7 @@ def test_the_rollup_equals_the_lines_after_any_writes(roles: list, owners: list,
             (apply_funnel if step[0] in FUNNEL_KINDS else apply)(step)
             assert_rollup_exact(step)
         # and the dashboard's accuracy figures read from it are the lines' for everyone
-        scopes = [
-            selectors.Scope(),
-            *(selectors.Scope(team=t) for t in Team.objects.all()),
-            *(selectors.Scope(owner=p) for p in User.objects.all()),
-        ]
+        scopes = every_scope()
         for user in User.objects.all():
             for scope in scopes:
                 from_rollup, from_lines = figures_both_ways(user, scope)

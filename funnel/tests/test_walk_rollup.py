@@ -26,6 +26,7 @@ from accounts.tests.test_account_access import steps as access_steps
 from funnel import rollups, selectors, services, walk_rollup_sql, walk_rollups, walks_sql
 from funnel.domain import stages
 from funnel.models import Opportunity, StageChange
+from funnel.tests.rollup_checks import every_scope, rows
 
 pytestmark = [
     pytest.mark.postgres,
@@ -143,12 +144,6 @@ ROLLUP = f"""
 """  # noqa: S608 - written here
 
 
-def rows(sql: str) -> set[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return {tuple(tuple(v) if isinstance(v, list) else v for v in row) for row in cursor.fetchall()}
-
-
 def assert_rollup_exact(step: object) -> None:
     assert rows(ROLLUP) == rows(EXPECTED), step
 
@@ -185,11 +180,7 @@ def test_the_rollup_equals_the_walks_after_any_writes(zone: str, roles: list, ow
             (apply_walks if step[0] in WALK_KINDS else apply_access)(step)
             assert_rollup_exact(step)
         # and the stage statistics read from it are the live walks' and the history's, for everyone
-        scopes = [
-            selectors.Scope(),
-            *(selectors.Scope(team=t) for t in Team.objects.all()),
-            *(selectors.Scope(owner=p) for p in User.objects.all()),
-        ]
+        scopes = every_scope()
         for user in User.objects.all():
             for scope in scopes:
                 from_rollup, live, python = statistics_three_ways(user, scope)
